@@ -1,0 +1,56 @@
+//! Loading the catalog: the JSON files built into the binary, or a directory of them.
+
+use anyhow::Context;
+use std::path::Path;
+
+use crate::domain::policy::Catalog;
+
+const POLICIES: &str = include_str!("../catalog/policies.json");
+const END_USER_TYPES: &str = include_str!("../catalog/end_user_types.json");
+const DOCUMENT_TYPES: &str = include_str!("../catalog/supporting_document_types.json");
+
+/// Parses the three catalog files without checking their cross-references.
+pub fn parse(
+    policies: &str,
+    end_user_types: &str,
+    document_types: &str,
+) -> anyhow::Result<Catalog> {
+    Ok(Catalog::new(
+        serde_json::from_str(policies).context("policies.json")?,
+        serde_json::from_str(end_user_types).context("end_user_types.json")?,
+        serde_json::from_str(document_types).context("supporting_document_types.json")?,
+    ))
+}
+
+/// Reads a catalog directory (or the built-in one) and refuses an inconsistent catalog.
+pub fn load(dir: Option<&Path>) -> anyhow::Result<Catalog> {
+    let catalog = match dir {
+        None => parse(POLICIES, END_USER_TYPES, DOCUMENT_TYPES)?,
+        Some(dir) => {
+            let read = |name: &str| {
+                std::fs::read_to_string(dir.join(name))
+                    .with_context(|| format!("reading {}", dir.join(name).display()))
+            };
+            parse(
+                &read("policies.json")?,
+                &read("end_user_types.json")?,
+                &read("supporting_document_types.json")?,
+            )?
+        }
+    };
+    let problems = catalog.problems();
+    if !problems.is_empty() {
+        anyhow::bail!("the catalog is inconsistent:\n  {}", problems.join("\n  "));
+    }
+    Ok(catalog)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_built_in_catalog_is_consistent() {
+        let c = super::load(None).expect("built-in catalog loads");
+        assert!(c.policy("RNdfbf3fae0e1107f8aded0e7cead80bf5").is_some());
+        assert!(c.policy("RN5b3660f9598883b1df4e77f77acefba0").is_some());
+    }
+}

@@ -1,0 +1,162 @@
+//! A bundle is a CustomerProfile or a TrustProduct: the same thing with a kind.
+//! This module holds the kind, the statuses and the rules of the status machine.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BundleKind {
+    CustomerProfile,
+    TrustProduct,
+}
+
+impl BundleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BundleKind::CustomerProfile => "customer_profile",
+            BundleKind::TrustProduct => "trust_product",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "customer_profile" => Some(BundleKind::CustomerProfile),
+            "trust_product" => Some(BundleKind::TrustProduct),
+            _ => None,
+        }
+    }
+
+    /// The path segment: `CustomerProfiles` or `TrustProducts`.
+    pub fn collection(self) -> &'static str {
+        match self {
+            BundleKind::CustomerProfile => "CustomerProfiles",
+            BundleKind::TrustProduct => "TrustProducts",
+        }
+    }
+
+    /// A human label for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            BundleKind::CustomerProfile => "CustomerProfile",
+            BundleKind::TrustProduct => "TrustProduct",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Draft,
+    PendingReview,
+    InReview,
+    TwilioRejected,
+    TwilioApproved,
+}
+
+pub const ALL_STATUSES: [Status; 5] = [
+    Status::Draft,
+    Status::PendingReview,
+    Status::InReview,
+    Status::TwilioRejected,
+    Status::TwilioApproved,
+];
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::PendingReview => "pending-review",
+            Status::InReview => "in-review",
+            Status::TwilioRejected => "twilio-rejected",
+            Status::TwilioApproved => "twilio-approved",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        ALL_STATUSES.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Submitted and not yet decided: the content is frozen for the reviewer.
+    pub fn under_review(self) -> bool {
+        matches!(self, Status::PendingReview | Status::InReview)
+    }
+}
+
+/// Why a requested status change is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TransitionError {
+    /// Customers may only ask for `pending-review`.
+    NotCustomerSettable(Status),
+    /// The bundle is not in a status that can be submitted.
+    WrongState { from: Status },
+}
+
+/// A customer's `Status=` update: only a draft or rejected bundle may be submitted.
+pub fn customer_transition(from: Status, to: Status) -> Result<(), TransitionError> {
+    if to != Status::PendingReview {
+        return Err(TransitionError::NotCustomerSettable(to));
+    }
+    match from {
+        Status::Draft | Status::TwilioRejected => Ok(()),
+        _ => Err(TransitionError::WrongState { from }),
+    }
+}
+
+/// Entity assignments are frozen while a bundle is under review and once it is approved
+/// (an approved bundle's content is what was vetted).
+pub fn entities_locked(status: Status) -> bool {
+    status.under_review() || status == Status::TwilioApproved
+}
+
+/// Phone numbers may be added or removed at any time except while under review
+/// (seed 001: numbers can be assigned "before or after submitting").
+pub fn channel_endpoints_locked(status: Status) -> bool {
+    status.under_review()
+}
+
+/// A bundle under review cannot be deleted (Twilio error 21647).
+pub fn deletable(status: Status) -> bool {
+    !status.under_review()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in ALL_STATUSES {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Status::parse("approved"), None);
+    }
+
+    #[test]
+    fn customers_can_only_submit_drafts_and_rejections() {
+        use Status::*;
+        assert!(customer_transition(Draft, PendingReview).is_ok());
+        assert!(customer_transition(TwilioRejected, PendingReview).is_ok());
+        for from in [PendingReview, InReview, TwilioApproved] {
+            assert_eq!(
+                customer_transition(from, PendingReview),
+                Err(TransitionError::WrongState { from })
+            );
+        }
+        for to in [Draft, InReview, TwilioApproved, TwilioRejected] {
+            assert_eq!(
+                customer_transition(Draft, to),
+                Err(TransitionError::NotCustomerSettable(to))
+            );
+        }
+    }
+
+    #[test]
+    fn locks_follow_the_status() {
+        assert!(!entities_locked(Status::Draft));
+        assert!(entities_locked(Status::InReview));
+        assert!(entities_locked(Status::TwilioApproved));
+        assert!(!channel_endpoints_locked(Status::TwilioApproved));
+        assert!(channel_endpoints_locked(Status::PendingReview));
+        assert!(!deletable(Status::InReview));
+        assert!(deletable(Status::TwilioRejected));
+    }
+}

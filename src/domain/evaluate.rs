@@ -1,0 +1,368 @@
+//! (bundle's assigned objects, policy, catalog) → Twilio's evaluation: one result per
+//! requirement saying what passed, what failed and why, with Twilio's error codes.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::bundle::Status;
+use super::policy::{BundleRequirement, Catalog, DocumentRequirement, EndUserRequirement, Policy};
+use super::validate::{check, FieldProblem};
+
+pub const MISSING_END_USER: u32 = 22214;
+pub const END_USER_FIELD: u32 = 22215;
+pub const MISSING_DOCUMENT: u32 = 22216;
+pub const DOCUMENT_FIELD: u32 = 22217;
+pub const MISSING_ADDRESS: u32 = 22219;
+
+/// An end user or supporting document as the engine sees it.
+pub struct Entity<'a> {
+    pub sid: &'a str,
+    pub type_name: &'a str,
+    pub attributes: &'a Value,
+}
+
+/// A customer profile or trust product assigned to the bundle being evaluated.
+pub struct SupportingBundle<'a> {
+    pub sid: &'a str,
+    pub policy_sid: &'a str,
+    pub status: Status,
+}
+
+#[derive(Default)]
+pub struct Assigned<'a> {
+    pub end_users: Vec<Entity<'a>>,
+    pub documents: Vec<Entity<'a>>,
+    pub bundles: Vec<SupportingBundle<'a>>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldResult {
+    pub friendly_name: String,
+    pub object_field: String,
+    pub failure_reason: Option<String>,
+    pub error_code: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passed: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RequirementResult {
+    pub friendly_name: String,
+    pub object_type: String,
+    pub passed: bool,
+    pub failure_reason: Option<String>,
+    pub error_code: Option<u32>,
+    pub valid: Vec<FieldResult>,
+    pub invalid: Vec<FieldResult>,
+    pub requirement_friendly_name: String,
+    pub requirement_name: String,
+}
+
+pub struct Outcome {
+    pub compliant: bool,
+    pub results: Vec<RequirementResult>,
+}
+
+impl Outcome {
+    /// "Business Information (22215): The Email …" for each failed requirement.
+    pub fn failures(&self) -> Vec<String> {
+        self.results
+            .iter()
+            .filter(|r| !r.passed)
+            .map(|r| {
+                format!(
+                    "{} ({}): {}",
+                    r.requirement_name,
+                    r.error_code.unwrap_or_default(),
+                    r.failure_reason.as_deref().unwrap_or("failed")
+                )
+            })
+            .collect()
+    }
+}
+
+pub fn evaluate(policy: &Policy, catalog: &Catalog, assigned: &Assigned) -> Outcome {
+    let r = &policy.requirements;
+    let mut results: Vec<RequirementResult> = Vec::new();
+    for req in &r.end_user {
+        results.push(end_user_result(req, catalog, assigned));
+    }
+    for group in &r.supporting_document {
+        if let Some(res) = document_group_result(group, catalog, assigned) {
+            results.push(res);
+        }
+    }
+    // Entries sharing a requirement_name are alternatives: any one satisfies it.
+    let mut groups: Vec<Vec<&BundleRequirement>> = Vec::new();
+    for req in r
+        .supporting_customer_profiles
+        .iter()
+        .chain(&r.supporting_trust_products)
+    {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].requirement_name == req.requirement_name)
+        {
+            Some(g) => g.push(req),
+            None => groups.push(vec![req]),
+        }
+    }
+    for group in groups {
+        results.push(bundle_result(&group, assigned));
+    }
+    Outcome {
+        compliant: results.iter().all(|r| r.passed),
+        results,
+    }
+}
+
+/// Checks every field of an object's type; returns (valid, invalid).
+fn check_fields(
+    type_fields: &[super::policy::Field],
+    attributes: &Value,
+    object_label: &str,
+    field_code: u32,
+) -> (Vec<FieldResult>, Vec<FieldResult>) {
+    let mut valid = Vec::new();
+    let mut invalid = Vec::new();
+    for f in type_fields {
+        let value = attributes.get(&f.machine_name);
+        let code = if f.format == Some(super::policy::Format::AddressSids) {
+            MISSING_ADDRESS
+        } else {
+            field_code
+        };
+        match check(f, value) {
+            Ok(()) => valid.push(FieldResult {
+                friendly_name: f.friendly_name.clone(),
+                object_field: f.machine_name.clone(),
+                failure_reason: None,
+                error_code: None,
+                passed: Some(true),
+            }),
+            Err(problem) => invalid.push(FieldResult {
+                friendly_name: f.friendly_name.clone(),
+                object_field: f.machine_name.clone(),
+                failure_reason: Some(match problem {
+                    FieldProblem::Missing if code == MISSING_ADDRESS => format!(
+                        "The Address is missing. Please enter in the address shown on the {object_label}."
+                    ),
+                    FieldProblem::Missing => format!(
+                        "The {} is missing. Please enter in a {} on the {object_label}.",
+                        f.friendly_name, f.friendly_name
+                    ),
+                    FieldProblem::Invalid(why) => {
+                        format!("The {} of {object_label} {why}.", f.friendly_name)
+                    }
+                }),
+                error_code: Some(code),
+                passed: None,
+            }),
+        }
+    }
+    (valid, invalid)
+}
+
+fn end_user_result(
+    req: &EndUserRequirement,
+    catalog: &Catalog,
+    assigned: &Assigned,
+) -> RequirementResult {
+    let fields = catalog
+        .end_user_type(&req.type_name)
+        .map(|t| t.fields.as_slice())
+        .unwrap_or_default();
+    let mut result = RequirementResult {
+        friendly_name: req.name.clone(),
+        object_type: req.type_name.clone(),
+        passed: true,
+        failure_reason: None,
+        error_code: None,
+        valid: vec![],
+        invalid: vec![],
+        requirement_friendly_name: title_case(&req.requirement_name),
+        requirement_name: req.requirement_name.clone(),
+    };
+    // Of several candidates, judge the one closest to passing.
+    let best = assigned
+        .end_users
+        .iter()
+        .filter(|e| e.type_name == req.type_name)
+        .map(|e| check_fields(fields, e.attributes, &req.name, END_USER_FIELD))
+        .min_by_key(|(_, invalid)| invalid.len());
+    match best {
+        None if req.optional => {}
+        None => {
+            let (_, invalid) = check_fields(fields, &Value::Null, &req.name, END_USER_FIELD);
+            result.passed = false;
+            result.error_code = Some(MISSING_END_USER);
+            result.failure_reason = Some(format!(
+                "{} {} End-User is missing. Please add one to the regulatory bundle.",
+                article(&req.name),
+                req.name
+            ));
+            result.invalid = invalid;
+        }
+        Some((valid, invalid)) => {
+            if !invalid.is_empty() {
+                result.passed = false;
+                result.error_code = Some(END_USER_FIELD);
+                result.failure_reason = Some(join_reasons(&invalid));
+            }
+            result.valid = valid;
+            result.invalid = invalid;
+        }
+    }
+    result
+}
+
+/// One result per group ("any one of"): the passing alternative, else the closest one.
+fn document_group_result(
+    group: &[DocumentRequirement],
+    catalog: &Catalog,
+    assigned: &Assigned,
+) -> Option<RequirementResult> {
+    let mut best: Option<(usize, RequirementResult)> = None;
+    for req in group {
+        for doc in assigned
+            .documents
+            .iter()
+            .filter(|d| req.accepted_documents.iter().any(|t| t == d.type_name))
+        {
+            let fields = catalog
+                .document_type(doc.type_name)
+                .map(|t| t.fields.as_slice())
+                .unwrap_or_default();
+            let (valid, invalid) = check_fields(fields, doc.attributes, &req.name, DOCUMENT_FIELD);
+            let score = invalid.len();
+            let passed = invalid.is_empty();
+            let res = RequirementResult {
+                friendly_name: req.name.clone(),
+                object_type: doc.type_name.to_string(),
+                passed,
+                failure_reason: (!passed).then(|| join_reasons(&invalid)),
+                error_code: invalid.first().and_then(|f| f.error_code),
+                valid,
+                invalid,
+                requirement_friendly_name: title_case(&req.requirement_name),
+                requirement_name: req.requirement_name.clone(),
+            };
+            if best.as_ref().is_none_or(|(s, _)| score < *s) {
+                best = Some((score, res));
+            }
+        }
+    }
+    if let Some((_, res)) = best {
+        return Some(res);
+    }
+    let first = group.first()?;
+    if group.iter().all(|r| r.optional) {
+        return None;
+    }
+    let names: Vec<&str> = group.iter().map(|r| r.name.as_str()).collect();
+    Some(RequirementResult {
+        friendly_name: first.name.clone(),
+        object_type: first
+            .accepted_documents
+            .first()
+            .cloned()
+            .unwrap_or_default(),
+        passed: false,
+        failure_reason: Some(format!(
+            "{} {} is missing. Please add one to the regulatory bundle.",
+            article(&first.name),
+            names.join(" or ")
+        )),
+        error_code: Some(MISSING_DOCUMENT),
+        valid: vec![],
+        invalid: vec![],
+        requirement_friendly_name: title_case(&first.requirement_name),
+        requirement_name: first.requirement_name.clone(),
+    })
+}
+
+fn bundle_result(group: &[&BundleRequirement], assigned: &Assigned) -> RequirementResult {
+    let req = group[0];
+    let mut result = RequirementResult {
+        friendly_name: req.name.clone(),
+        object_type: req.type_name.clone(),
+        passed: true,
+        failure_reason: None,
+        error_code: None,
+        valid: vec![],
+        invalid: vec![],
+        requirement_friendly_name: title_case(&req.requirement_name),
+        requirement_name: req.requirement_name.clone(),
+    };
+    let candidates: Vec<&SupportingBundle> = assigned
+        .bundles
+        .iter()
+        .filter(|b| {
+            group
+                .iter()
+                .any(|r| r.policy_sids.iter().any(|p| p == b.policy_sid))
+        })
+        .collect();
+    let status_field = |reason: Option<String>| FieldResult {
+        friendly_name: "Supporting Bundle Status".into(),
+        object_field: "bundle_status".into(),
+        error_code: reason.as_ref().map(|_| DOCUMENT_FIELD),
+        passed: reason.is_none().then_some(true),
+        failure_reason: reason,
+    };
+    // A supporting bundle counts once it has been submitted: its own review runs alongside.
+    let counts = |s: Status| s.under_review() || s == Status::TwilioApproved;
+    if candidates.iter().any(|b| counts(b.status)) {
+        result.valid.push(status_field(None));
+    } else if let Some(b) = candidates.first() {
+        let reason = format!(
+            "The {} {} is {}; it must be submitted (pending-review, in-review or twilio-approved) first.",
+            req.name,
+            b.sid,
+            b.status.as_str()
+        );
+        result.passed = false;
+        result.error_code = Some(DOCUMENT_FIELD);
+        result.failure_reason = Some(reason.clone());
+        result.invalid.push(status_field(Some(reason)));
+    } else if !group.iter().all(|r| r.optional) {
+        result.passed = false;
+        result.error_code = Some(MISSING_DOCUMENT);
+        result.failure_reason = Some(format!(
+            "{} {} is missing. Please assign one to this bundle.",
+            article(&req.name),
+            req.name
+        ));
+    }
+    result
+}
+
+fn join_reasons(invalid: &[FieldResult]) -> String {
+    invalid
+        .iter()
+        .filter_map(|f| f.failure_reason.as_deref())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn article(name: &str) -> &'static str {
+    match name.chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "An",
+        _ => "A",
+    }
+}
+
+/// Twilio's `requirement_friendly_name` is the requirement name in title case
+/// (`starter_customer_profile_information` → `Starter Customer Profile Information`).
+fn title_case(name: &str) -> String {
+    name.split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,6 @@
+//! The rules, with no I/O: everything here is a plain function over values.
+
+pub mod bundle;
+pub mod evaluate;
+pub mod policy;
+pub mod validate;

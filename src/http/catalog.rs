@@ -1,0 +1,189 @@
+//! Policies, EndUserTypes and SupportingDocumentTypes, served from the catalog.
+
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+use super::form::Params;
+use super::page;
+use crate::domain::policy::{BundleRequirement, Catalog, ObjectType, Policy};
+use crate::error::{ApiError, ApiResult};
+use crate::format::Urls;
+use crate::service::App;
+use crate::store::{finish_page, Cursor, Page, PageQuery};
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/v1/Policies", get(list_policies))
+        .route("/v1/Policies/{sid}", get(fetch_policy))
+        .route("/v1/EndUserTypes", get(list_end_user_types))
+        .route("/v1/EndUserTypes/{sid}", get(fetch_end_user_type))
+        .route("/v1/SupportingDocumentTypes", get(list_document_types))
+        .route(
+            "/v1/SupportingDocumentTypes/{sid}",
+            get(fetch_document_type),
+        )
+}
+
+/// Pages over an in-memory list; positions are 1-based indexes.
+fn page_of<T>(items: &[T], q: PageQuery) -> Page<(i64, &T)> {
+    let indexed = items.iter().enumerate().map(|(i, t)| (i as i64 + 1, t));
+    let rows: Vec<_> = match q.cursor {
+        None => indexed.take(q.size + 1).collect(),
+        Some(Cursor::After(s)) => indexed.filter(|(i, _)| *i > s).take(q.size + 1).collect(),
+        Some(Cursor::Before(s)) => indexed
+            .filter(|(i, _)| *i < s)
+            .rev()
+            .take(q.size + 1)
+            .collect(),
+    };
+    finish_page(rows, q)
+}
+
+fn list_of<T>(
+    app: &App,
+    params: &Params,
+    items: &[T],
+    path: &str,
+    key: &str,
+    render: impl Fn(&T) -> Value,
+) -> ApiResult<Json<Value>> {
+    let paging = page::parse(params)?;
+    let found = page_of(items, paging.query);
+    Ok(Json(page::envelope(
+        &found,
+        &paging,
+        &app.urls.abs(path),
+        &[],
+        key,
+        |(i, _)| *i,
+        |(_, t)| render(t),
+    )))
+}
+
+fn bundle_requirement(r: &BundleRequirement) -> Value {
+    json!({"type": r.type_name, "name": r.name, "requirement_name": r.requirement_name})
+}
+
+pub fn policy_json(urls: &Urls, catalog: &Catalog, p: &Policy) -> Value {
+    let fields_of = |t: Option<&ObjectType>| -> Vec<String> {
+        t.map(|t| t.fields.iter().map(|f| f.machine_name.clone()).collect())
+            .unwrap_or_default()
+    };
+    let r = &p.requirements;
+    json!({
+        "sid": p.sid,
+        "friendly_name": p.friendly_name,
+        "requirements": {
+            "end_user": r.end_user.iter().map(|e| json!({
+                "url": format!("/EndUserTypes/{}", e.type_name),
+                "fields": fields_of(catalog.end_user_type(&e.type_name)),
+                "type": e.type_name,
+                "name": e.name,
+                "requirement_name": e.requirement_name,
+            })).collect::<Vec<_>>(),
+            "supporting_trust_products": r.supporting_trust_products.iter().map(bundle_requirement).collect::<Vec<_>>(),
+            "supporting_document": r.supporting_document.iter().map(|group| group.iter().map(|d| json!({
+                "description": d.description,
+                "type": "document",
+                "name": d.name,
+                "accepted_documents": d.accepted_documents.iter().map(|t| json!({
+                    "url": format!("/SupportingDocumentTypes/{t}"),
+                    "fields": fields_of(catalog.document_type(t)),
+                    "type": t,
+                    "name": d.accepted_document_name.as_deref().unwrap_or(&d.name),
+                })).collect::<Vec<_>>(),
+                "requirement_name": d.requirement_name,
+            })).collect::<Vec<_>>()).collect::<Vec<_>>(),
+            "supporting_customer_profiles": r.supporting_customer_profiles.iter().map(bundle_requirement).collect::<Vec<_>>(),
+        },
+        "url": urls.abs(&format!("/v1/Policies/{}", p.sid)),
+    })
+}
+
+fn type_json(urls: &Urls, collection: &str, t: &ObjectType) -> Value {
+    json!({
+        "sid": t.sid,
+        "friendly_name": t.friendly_name,
+        "machine_name": t.machine_name,
+        "fields": t.fields,
+        "url": urls.abs(&format!("/v1/{collection}/{}", t.sid)),
+    })
+}
+
+async fn list_policies(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+    list_of(
+        &app,
+        &params,
+        &app.catalog.policies,
+        "/v1/Policies",
+        "results",
+        |p| policy_json(&app.urls, &app.catalog, p),
+    )
+}
+
+async fn fetch_policy(
+    State(app): State<Arc<App>>,
+    Path(sid): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let p = app
+        .catalog
+        .policy(&sid)
+        .ok_or_else(|| ApiError::NotFound(format!("/Policies/{sid}")))?;
+    Ok(Json(policy_json(&app.urls, &app.catalog, p)))
+}
+
+async fn list_end_user_types(
+    State(app): State<Arc<App>>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let types = &app.catalog.end_user_types;
+    list_of(
+        &app,
+        &params,
+        types,
+        "/v1/EndUserTypes",
+        "end_user_types",
+        |t| type_json(&app.urls, "EndUserTypes", t),
+    )
+}
+
+async fn fetch_end_user_type(
+    State(app): State<Arc<App>>,
+    Path(sid): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let t = app
+        .catalog
+        .end_user_type(&sid)
+        .ok_or_else(|| ApiError::NotFound(format!("/EndUserTypes/{sid}")))?;
+    Ok(Json(type_json(&app.urls, "EndUserTypes", t)))
+}
+
+async fn list_document_types(
+    State(app): State<Arc<App>>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let types = &app.catalog.supporting_document_types;
+    list_of(
+        &app,
+        &params,
+        types,
+        "/v1/SupportingDocumentTypes",
+        "supporting_document_types",
+        |t| type_json(&app.urls, "SupportingDocumentTypes", t),
+    )
+}
+
+async fn fetch_document_type(
+    State(app): State<Arc<App>>,
+    Path(sid): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let t = app
+        .catalog
+        .document_type(&sid)
+        .ok_or_else(|| ApiError::NotFound(format!("/SupportingDocumentTypes/{sid}")))?;
+    Ok(Json(type_json(&app.urls, "SupportingDocumentTypes", t)))
+}

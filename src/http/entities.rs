@@ -1,0 +1,106 @@
+//! /v1/EndUsers and /v1/SupportingDocuments: one handler set over `EntityKind`.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use std::sync::Arc;
+
+use super::auth::Caller;
+use super::form::Params;
+use super::{page, render};
+use crate::error::ApiResult;
+use crate::service::entities::{self, collection, parse_attributes};
+use crate::service::App;
+use crate::store::EntityKind;
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/", get(list).post(create))
+        .route("/{sid}", get(fetch).post(update).delete(remove))
+}
+
+async fn create(
+    State(app): State<Arc<App>>,
+    Extension(kind): Extension<EntityKind>,
+    Extension(caller): Extension<Caller>,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    let friendly_name = params.required("FriendlyName")?.to_string();
+    let type_name = params.required("Type")?;
+    let attributes = parse_attributes(params.get("Attributes"))?;
+    let e = entities::create(
+        &app,
+        &caller.account_sid,
+        kind,
+        friendly_name,
+        type_name,
+        attributes,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(render::entity(&app.urls, &e))))
+}
+
+async fn fetch(
+    State(app): State<Arc<App>>,
+    Extension(kind): Extension<EntityKind>,
+    Extension(caller): Extension<Caller>,
+    Path(sid): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let e = entities::get(&app, &caller.account_sid, kind, &sid).await?;
+    Ok(Json(render::entity(&app.urls, &e)))
+}
+
+async fn list(
+    State(app): State<Arc<App>>,
+    Extension(kind): Extension<EntityKind>,
+    Extension(caller): Extension<Caller>,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    let paging = page::parse(&params)?;
+    let found = entities::list(&app, &caller.account_sid, kind, paging.query).await?;
+    let list_url = app.urls.abs(&format!("/v1/{}", collection(kind)));
+    Ok(Json(page::envelope(
+        &found,
+        &paging,
+        &list_url,
+        &[],
+        "results",
+        |e| e.seq,
+        |e| render::entity(&app.urls, e),
+    )))
+}
+
+async fn update(
+    State(app): State<Arc<App>>,
+    Extension(kind): Extension<EntityKind>,
+    Extension(caller): Extension<Caller>,
+    Path(sid): Path<String>,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    let attributes = match params.get("Attributes") {
+        Some(raw) => Some(parse_attributes(Some(raw))?),
+        None => None,
+    };
+    let e = entities::update(
+        &app,
+        &caller.account_sid,
+        kind,
+        &sid,
+        params.owned("FriendlyName"),
+        attributes,
+    )
+    .await?;
+    Ok(Json(render::entity(&app.urls, &e)))
+}
+
+async fn remove(
+    State(app): State<Arc<App>>,
+    Extension(kind): Extension<EntityKind>,
+    Extension(caller): Extension<Caller>,
+    Path(sid): Path<String>,
+) -> ApiResult<StatusCode> {
+    entities::delete(&app, &caller.account_sid, kind, &sid).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,62 @@
+//! Twilio's request parameters: PascalCase form fields in the body (POST) and query
+//! string (GET). Both `+` and `%20` encode spaces; repeated keys are kept in order.
+
+use axum::body::Body;
+use axum::extract::FromRequest;
+use axum::http::{Method, Request};
+
+use crate::error::ApiError;
+
+/// Largest form body we read (KYC attributes are small).
+pub const MAX_BODY: usize = 1 << 20;
+
+#[derive(Debug, Default)]
+pub struct Params(pub Vec<(String, String)>);
+
+impl Params {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn owned(&self, key: &str) -> Option<String> {
+        self.get(key).map(str::to_string)
+    }
+
+    /// A required parameter: absent or empty is Twilio's 20001.
+    pub fn required(&self, key: &'static str) -> Result<&str, ApiError> {
+        match self.get(key) {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(ApiError::MissingParameter(key)),
+        }
+    }
+}
+
+fn decode(bytes: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
+    serde_urlencoded::from_bytes(bytes).map_err(|_| {
+        ApiError::invalid(
+            20001,
+            "The request parameters are not valid application/x-www-form-urlencoded data",
+        )
+    })
+}
+
+impl<S: Send + Sync> FromRequest<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request<Body>, _: &S) -> Result<Self, Self::Rejection> {
+        let mut params = decode(req.uri().query().unwrap_or("").as_bytes())?;
+        if req.method() == Method::POST {
+            let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
+                .await
+                .map_err(|_| ApiError::PayloadTooLarge)?;
+            // Body values win over query values of the same name.
+            let mut body = decode(&bytes)?;
+            body.append(&mut params);
+            params = body;
+        }
+        Ok(Params(params))
+    }
+}

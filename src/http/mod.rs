@@ -1,0 +1,62 @@
+//! The wire, and only the wire: routes, authentication, Twilio's parameters and JSON.
+
+pub mod assignments;
+pub mod auth;
+pub mod bundles;
+pub mod catalog;
+pub mod entities;
+pub mod evaluations;
+pub mod form;
+pub mod page;
+pub mod render;
+
+use axum::http::{Method, Uri};
+use axum::middleware::from_fn_with_state;
+use axum::routing::get;
+use axum::{Extension, Router};
+use std::sync::Arc;
+use tower_http::trace::TraceLayer;
+
+use crate::domain::bundle::BundleKind;
+use crate::error::ApiError;
+use crate::service::App;
+use crate::store::EntityKind;
+
+pub fn router(app: Arc<App>) -> Router {
+    let bundle = |kind: BundleKind| {
+        bundles::routes()
+            .merge(assignments::routes())
+            .merge(evaluations::routes())
+            .layer(Extension(kind))
+    };
+    let entity = |kind: EntityKind| entities::routes().layer(Extension(kind));
+    let api = Router::new()
+        .nest("/v1/CustomerProfiles", bundle(BundleKind::CustomerProfile))
+        .nest("/v1/TrustProducts", bundle(BundleKind::TrustProduct))
+        .nest("/v1/EndUsers", entity(EntityKind::EndUser))
+        .nest(
+            "/v1/SupportingDocuments",
+            entity(EntityKind::SupportingDocument),
+        )
+        .merge(catalog::routes())
+        .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(from_fn_with_state(app.clone(), auth::require_account));
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(api)
+        .fallback(not_found)
+        .with_state(app)
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    let path = uri.path();
+    ApiError::NotFound(path.strip_prefix("/v1").unwrap_or(path).to_string())
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::MethodNotAllowed {
+        method: method.to_string(),
+        path: uri.path().to_string(),
+    }
+}

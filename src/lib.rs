@@ -1,0 +1,124 @@
+//! A self-hostable, wire-compatible implementation of Twilio's TrustHub v1 API.
+
+pub mod catalog;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod format;
+pub mod http;
+pub mod service;
+pub mod sid;
+pub mod store;
+
+use anyhow::{bail, Context};
+use std::sync::Arc;
+
+use config::ServeArgs;
+use service::App;
+use store::{sqlite::SqliteStore, Account, Store};
+
+/// Opens the store named by the URL.
+pub async fn open_store(url: &str) -> anyhow::Result<Box<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Box::new(SqliteStore::open(url).await?))
+    } else {
+        bail!("unsupported --database-url {url}: use sqlite://PATH")
+    }
+}
+
+/// Makes sure the bootstrap account exists; returns it and whether it was just created.
+async fn bootstrap_account(
+    store: &dyn Store,
+    args: &ServeArgs,
+    now: i64,
+) -> anyhow::Result<Option<(Account, bool)>> {
+    if let Some(sid) = &args.account_sid {
+        if !crate::sid::is_valid(sid, crate::sid::ACCOUNT) {
+            bail!("TRUSTHUB_ACCOUNT_SID must be AC followed by 32 hex digits");
+        }
+    }
+    if let Some(token) = &args.auth_token {
+        if token.is_empty() || !token.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            bail!("TRUSTHUB_AUTH_TOKEN must be non-empty and alphanumeric (twilio-go refuses anything else)");
+        }
+    }
+    let existing = match &args.account_sid {
+        Some(sid) => store.account(sid).await?,
+        None if store.account_count().await? > 0 => return Ok(None),
+        None => None,
+    };
+    if let Some(a) = existing {
+        return Ok(Some((a, false)));
+    }
+    let account = Account {
+        sid: args
+            .account_sid
+            .clone()
+            .unwrap_or_else(|| crate::sid::generate(crate::sid::ACCOUNT)),
+        friendly_name: "Bootstrap account".into(),
+        auth_token: args.auth_token.clone().unwrap_or_else(crate::sid::token),
+        owner_sid: None,
+        status: "active".into(),
+        date_created: now,
+        date_updated: now,
+    };
+    store.insert_account(&account).await?;
+    Ok(Some((account, true)))
+}
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let catalog = catalog::load(args.catalog.as_deref())?;
+    let store = open_store(&args.database_url).await?;
+    let clock = clock::Clock::default();
+    let boot = bootstrap_account(store.as_ref(), &args, clock.now()).await?;
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    let public = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let app = Arc::new(App {
+        store,
+        catalog: Arc::new(catalog),
+        urls: format::Urls::new(&public),
+        clock,
+    });
+    println!("TrustHub listening on http://{addr} (public URL {public})");
+    match boot {
+        Some((a, true)) => println!(
+            "Bootstrap account created: Account SID {}  Auth token {}",
+            a.sid,
+            if args.auth_token.is_some() {
+                "(from TRUSTHUB_AUTH_TOKEN)".to_string()
+            } else {
+                a.auth_token.clone()
+            }
+        ),
+        Some((a, false)) => println!("Bootstrap account: Account SID {}", a.sid),
+        None => println!("Using the accounts already in the store"),
+    }
+    axum::serve(listener, http::router(app))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,27 @@
+use clap::Parser;
+use trusthub::config::{CatalogCommand, Cli, Command};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TRUSTHUB_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Serve(args) => trusthub::serve(args).await,
+        Command::Catalog {
+            command: CatalogCommand::Check { dir },
+        } => {
+            let c = trusthub::catalog::load(dir.as_deref())?;
+            println!(
+                "catalog OK: {} policies, {} end-user types, {} supporting-document types",
+                c.policies.len(),
+                c.end_user_types.len(),
+                c.supporting_document_types.len()
+            );
+            Ok(())
+        }
+    }
+}

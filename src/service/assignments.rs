@@ -1,0 +1,230 @@
+//! EntityAssignments and ChannelEndpointAssignments of both bundle kinds.
+
+use crate::domain::bundle::{self, BundleKind};
+use crate::error::{ApiError, ApiResult};
+use crate::sid;
+use crate::store::{
+    Bundle, ChannelAssignment, EntityAssignment, EntityKind, Page, PageQuery, StoreError,
+};
+
+use super::App;
+
+/// Twilio's code for an ObjectSid that is malformed or not this account's.
+pub const INVALID_OBJECT: u32 = 22205;
+pub const PHONE_NUMBER: &str = "phone-number";
+
+fn locked(b: &Bundle, what: &str) -> ApiError {
+    ApiError::conflict(
+        20409,
+        format!(
+            "The {} {} is {}; its {what} cannot change {}",
+            b.kind.label(),
+            b.sid,
+            b.status.as_str(),
+            if b.status.under_review() {
+                "until the review ends"
+            } else {
+                "once approved"
+            }
+        ),
+    )
+}
+
+pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult<EntityAssignment> {
+    if bundle::entities_locked(b.status) {
+        return Err(locked(b, "entity assignments"));
+    }
+    let unknown = || {
+        ApiError::invalid(
+            INVALID_OBJECT,
+            format!(
+                "ObjectSid {object_sid} is not an EndUser (IT…), SupportingDocument (RD…), CustomerProfile or TrustProduct (BU…) of this account"
+            ),
+        )
+    };
+    let object_type = match sid::prefix_of(object_sid) {
+        Some(p @ (sid::END_USER | sid::SUPPORTING_DOCUMENT)) => {
+            let kind = if p == sid::END_USER {
+                EntityKind::EndUser
+            } else {
+                EntityKind::SupportingDocument
+            };
+            let e = app
+                .store
+                .entity(&b.account_sid, kind, object_sid)
+                .await?
+                .ok_or_else(unknown)?;
+            e.type_name
+        }
+        Some(sid::BUNDLE) => {
+            if object_sid == b.sid {
+                return Err(ApiError::invalid(
+                    INVALID_OBJECT,
+                    "A bundle cannot be assigned to itself",
+                ));
+            }
+            let other = app
+                .store
+                .bundle(&b.account_sid, object_sid)
+                .await?
+                .ok_or_else(unknown)?;
+            other.kind.as_str().to_string()
+        }
+        _ => return Err(unknown()),
+    };
+    let row = EntityAssignment {
+        seq: 0,
+        sid: sid::generate(sid::ENTITY_ASSIGNMENT),
+        bundle_sid: b.sid.clone(),
+        account_sid: b.account_sid.clone(),
+        object_sid: object_sid.to_string(),
+        object_type,
+        date_created: app.clock.now(),
+    };
+    match app.store.insert_entity_assignment(row).await {
+        Err(StoreError::Duplicate) => Err(ApiError::conflict(
+            20409,
+            format!(
+                "{object_sid} is already assigned to {} {}",
+                b.kind.label(),
+                b.sid
+            ),
+        )),
+        other => Ok(other?),
+    }
+}
+
+pub async fn get_entity(app: &App, b: &Bundle, sid: &str) -> ApiResult<EntityAssignment> {
+    app.store
+        .entity_assignment(&b.sid, sid)
+        .await?
+        .ok_or_else(|| not_found(b.kind, &b.sid, "EntityAssignments", sid))
+}
+
+pub async fn list_entities(
+    app: &App,
+    b: &Bundle,
+    object_type: Option<&str>,
+    page: PageQuery,
+) -> ApiResult<Page<EntityAssignment>> {
+    Ok(app
+        .store
+        .list_entity_assignments(&b.sid, object_type, page)
+        .await?)
+}
+
+pub async fn delete_entity(app: &App, b: &Bundle, sid: &str) -> ApiResult<()> {
+    get_entity(app, b, sid).await?;
+    if bundle::entities_locked(b.status) {
+        return Err(locked(b, "entity assignments"));
+    }
+    app.store.delete_entity_assignment(&b.sid, sid).await?;
+    Ok(())
+}
+
+pub async fn create_channel(
+    app: &App,
+    b: &Bundle,
+    endpoint_type: &str,
+    endpoint_sid: &str,
+) -> ApiResult<ChannelAssignment> {
+    if endpoint_type != PHONE_NUMBER {
+        return Err(ApiError::invalid(
+            INVALID_OBJECT,
+            format!("ChannelEndpointType \"{endpoint_type}\" is not supported; use phone-number"),
+        ));
+    }
+    super::check_sid(
+        "ChannelEndpointSid",
+        endpoint_sid,
+        sid::PHONE_NUMBER,
+        INVALID_OBJECT,
+    )?;
+    if bundle::channel_endpoints_locked(b.status) {
+        return Err(locked(b, "channel endpoint assignments"));
+    }
+    if b.kind == BundleKind::TrustProduct {
+        ensure_on_supporting_profile(app, b, endpoint_sid).await?;
+    }
+    let row = ChannelAssignment {
+        seq: 0,
+        sid: sid::generate(sid::CHANNEL_ENDPOINT_ASSIGNMENT),
+        bundle_sid: b.sid.clone(),
+        account_sid: b.account_sid.clone(),
+        channel_endpoint_type: endpoint_type.to_string(),
+        channel_endpoint_sid: endpoint_sid.to_string(),
+        date_created: app.clock.now(),
+    };
+    match app.store.insert_channel_assignment(row).await {
+        Err(StoreError::Duplicate) => Err(ApiError::conflict(
+            20409,
+            format!(
+                "{endpoint_sid} is already assigned to {} {}",
+                b.kind.label(),
+                b.sid
+            ),
+        )),
+        other => Ok(other?),
+    }
+}
+
+/// Seed 001: "Only those phone numbers already assigned to your Secondary Business
+/// Profile are eligible" for a trust product.
+async fn ensure_on_supporting_profile(app: &App, b: &Bundle, endpoint_sid: &str) -> ApiResult<()> {
+    let (_, supporting) = app.store.assigned_objects(&b.sid).await?;
+    let one = [endpoint_sid.to_string()];
+    for p in supporting
+        .iter()
+        .filter(|p| p.kind == BundleKind::CustomerProfile)
+    {
+        let page = PageQuery {
+            size: 1,
+            cursor: None,
+        };
+        let found = app
+            .store
+            .list_channel_assignments(&p.sid, Some(&one), page)
+            .await?;
+        if !found.items.is_empty() {
+            return Ok(());
+        }
+    }
+    Err(ApiError::invalid(
+        INVALID_OBJECT,
+        format!(
+            "{endpoint_sid} is not assigned to a CustomerProfile of this TrustProduct; assign it to the supporting CustomerProfile first, then to the TrustProduct"
+        ),
+    ))
+}
+
+pub async fn get_channel(app: &App, b: &Bundle, sid: &str) -> ApiResult<ChannelAssignment> {
+    app.store
+        .channel_assignment(&b.sid, sid)
+        .await?
+        .ok_or_else(|| not_found(b.kind, &b.sid, "ChannelEndpointAssignments", sid))
+}
+
+pub async fn list_channels(
+    app: &App,
+    b: &Bundle,
+    endpoint_sids: Option<&[String]>,
+    page: PageQuery,
+) -> ApiResult<Page<ChannelAssignment>> {
+    Ok(app
+        .store
+        .list_channel_assignments(&b.sid, endpoint_sids, page)
+        .await?)
+}
+
+pub async fn delete_channel(app: &App, b: &Bundle, sid: &str) -> ApiResult<()> {
+    get_channel(app, b, sid).await?;
+    if bundle::channel_endpoints_locked(b.status) {
+        return Err(locked(b, "channel endpoint assignments"));
+    }
+    app.store.delete_channel_assignment(&b.sid, sid).await?;
+    Ok(())
+}
+
+fn not_found(kind: BundleKind, bundle_sid: &str, sub: &str, sid: &str) -> ApiError {
+    ApiError::NotFound(format!("/{}/{bundle_sid}/{sub}/{sid}", kind.collection()))
+}

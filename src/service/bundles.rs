@@ -1,0 +1,274 @@
+//! CustomerProfiles and TrustProducts: one implementation over `BundleKind`.
+
+use crate::domain::bundle::{self, BundleKind, Status, TransitionError};
+use crate::domain::validate::is_email;
+use crate::error::{ApiError, ApiResult};
+use crate::sid;
+use crate::store::{Bundle, BundleFilter, Page, PageQuery};
+
+use super::{evaluations, App};
+
+pub struct NewBundle {
+    pub friendly_name: String,
+    pub email: String,
+    pub policy_sid: String,
+    pub status_callback: Option<String>,
+}
+
+#[derive(Default)]
+pub struct BundleChanges {
+    pub status: Option<String>,
+    pub friendly_name: Option<String>,
+    pub email: Option<String>,
+    pub status_callback: Option<String>,
+}
+
+pub fn not_found(kind: BundleKind, sid: &str) -> ApiError {
+    ApiError::NotFound(format!("/{}/{sid}", kind.collection()))
+}
+
+fn check_email(email: &str) -> ApiResult<()> {
+    if is_email(email) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            20001,
+            format!("Email \"{email}\" is not a valid email address"),
+        ))
+    }
+}
+
+/// Status callbacks are delivered by POST over http(s) only.
+fn check_callback(url: &str) -> ApiResult<()> {
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(()),
+        _ => Err(ApiError::invalid(
+            21609,
+            format!("StatusCallback \"{url}\" is not a valid http or https URL"),
+        )),
+    }
+}
+
+fn check_friendly_name(name: &str) -> ApiResult<()> {
+    if name.trim().is_empty() || name.chars().count() > 255 {
+        return Err(ApiError::invalid(
+            20002,
+            "FriendlyName must be between 1 and 255 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// `console_allowed` is for the operator API: the public API refuses console-only policies.
+pub async fn create(
+    app: &App,
+    account_sid: &str,
+    kind: BundleKind,
+    new: NewBundle,
+    console_allowed: bool,
+) -> ApiResult<Bundle> {
+    check_friendly_name(&new.friendly_name)?;
+    check_email(&new.email)?;
+    super::check_sid("PolicySid", &new.policy_sid, sid::POLICY, 22200)?;
+    if let Some(cb) = &new.status_callback {
+        check_callback(cb)?;
+    }
+    let policy = app.catalog.policy(&new.policy_sid).ok_or_else(|| {
+        ApiError::invalid(
+            22200,
+            format!(
+                "PolicySid {} is not a known policy; GET /v1/Policies lists them",
+                new.policy_sid
+            ),
+        )
+    })?;
+    if policy.bundle_kind != kind {
+        return Err(ApiError::invalid(
+            22200,
+            format!(
+                "Policy {} ({}) is for a {}, not a {}",
+                policy.sid,
+                policy.friendly_name,
+                match policy.bundle_kind {
+                    BundleKind::CustomerProfile => "CustomerProfile",
+                    BundleKind::TrustProduct => "TrustProduct",
+                },
+                kind.label()
+            ),
+        ));
+    }
+    if policy.console_only && !console_allowed {
+        return Err(ApiError::invalid(
+            22200,
+            format!(
+                "This operation is restricted via API for {} ({}). Use the Console instead.",
+                policy.friendly_name, policy.sid
+            ),
+        ));
+    }
+    let now = app.clock.now();
+    let bundle = Bundle {
+        seq: 0,
+        sid: sid::generate(sid::BUNDLE),
+        account_sid: account_sid.to_string(),
+        kind,
+        policy_sid: policy.sid.clone(),
+        friendly_name: new.friendly_name,
+        email: new.email,
+        status: Status::Draft,
+        status_callback: new.status_callback,
+        valid_until: None,
+        errors: None,
+        date_created: now,
+        date_updated: now,
+    };
+    Ok(app.store.insert_bundle(bundle).await?)
+}
+
+/// A bundle of this account and kind, or Twilio's 404.
+pub async fn get(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -> ApiResult<Bundle> {
+    match app.store.bundle(account_sid, sid).await? {
+        Some(b) if b.kind == kind => Ok(b),
+        _ => Err(not_found(kind, sid)),
+    }
+}
+
+pub async fn list(
+    app: &App,
+    account_sid: &str,
+    kind: BundleKind,
+    filter: &BundleFilter,
+    page: PageQuery,
+) -> ApiResult<Page<Bundle>> {
+    Ok(app
+        .store
+        .list_bundles(account_sid, kind, filter, page)
+        .await?)
+}
+
+pub async fn update(
+    app: &App,
+    account_sid: &str,
+    kind: BundleKind,
+    sid: &str,
+    changes: BundleChanges,
+) -> ApiResult<Bundle> {
+    let mut b = get(app, account_sid, kind, sid).await?;
+    let edits_properties = changes.friendly_name.is_some()
+        || changes.email.is_some()
+        || changes.status_callback.is_some();
+    if changes.status.is_some() && edits_properties {
+        return Err(ApiError::invalid(
+            22204,
+            "Status and the bundle's properties (FriendlyName, Email, StatusCallback) cannot be updated in the same request; send two requests",
+        ));
+    }
+    if let Some(name) = changes.friendly_name {
+        check_friendly_name(&name)?;
+        b.friendly_name = name;
+    }
+    if let Some(email) = changes.email {
+        check_email(&email)?;
+        b.email = email;
+    }
+    if let Some(cb) = changes.status_callback {
+        // An empty value clears the callback.
+        if cb.is_empty() {
+            b.status_callback = None;
+        } else {
+            check_callback(&cb)?;
+            b.status_callback = Some(cb);
+        }
+    }
+    b.date_updated = app.clock.now();
+    let Some(raw) = changes.status else {
+        app.store.update_bundle(&b, None).await?;
+        return Ok(b);
+    };
+    let to = Status::parse(&raw).ok_or_else(|| {
+        ApiError::invalid(
+            22203,
+            format!("Status \"{raw}\" is not a bundle status; to submit a bundle for review send Status=pending-review"),
+        )
+    })?;
+    match bundle::customer_transition(b.status, to) {
+        Ok(()) => {}
+        Err(TransitionError::NotCustomerSettable(to)) => {
+            return Err(ApiError::invalid(
+                22203,
+                format!(
+                    "Status can only be set to pending-review by the customer; {} is set by the review",
+                    to.as_str()
+                ),
+            ))
+        }
+        Err(TransitionError::WrongState { from }) => {
+            return Err(ApiError::conflict(
+                20409,
+                format!(
+                    "The {} {} is {} and cannot be submitted; only draft and twilio-rejected bundles can",
+                    kind.label(),
+                    b.sid,
+                    from.as_str()
+                ),
+            ))
+        }
+    }
+    // Submission evaluates first; a noncompliant bundle stays as it was.
+    let (evaluation, outcome) = evaluations::run(app, &b, &b.policy_sid.clone()).await?;
+    if !outcome.compliant {
+        app.store.insert_evaluation(evaluation.clone()).await?;
+        return Err(ApiError::Invalid {
+            code: evaluations::NONCOMPLIANT,
+            message: format!(
+                "The {} {} is noncompliant and cannot be submitted. Fix: {}",
+                kind.label(),
+                b.sid,
+                outcome.failures().join("; ")
+            ),
+            details: Some(serde_json::json!({
+                "evaluation_sid": evaluation.sid,
+                "failed_requirements": outcome
+                    .results
+                    .iter()
+                    .filter(|r| !r.passed)
+                    .map(|r| r.requirement_name.clone())
+                    .collect::<Vec<_>>(),
+            })),
+        });
+    }
+    b.status = to;
+    b.errors = None;
+    app.store.update_bundle(&b, Some(evaluation)).await?;
+    Ok(b)
+}
+
+pub async fn delete(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -> ApiResult<()> {
+    let b = get(app, account_sid, kind, sid).await?;
+    if !bundle::deletable(b.status) {
+        return Err(ApiError::invalid(
+            21647,
+            format!(
+                "The {} {} is {} and cannot be deleted until its review ends",
+                kind.label(),
+                b.sid,
+                b.status.as_str()
+            ),
+        ));
+    }
+    let holders = app.store.bundles_holding(&b.sid).await?;
+    if let Some(h) = holders.first() {
+        return Err(ApiError::invalid(
+            21647,
+            format!(
+                "The {} {} is assigned to {} {}; delete that EntityAssignment first",
+                kind.label(),
+                b.sid,
+                h.kind.label(),
+                h.sid
+            ),
+        ));
+    }
+    app.store.delete_bundle(account_sid, sid).await?;
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! EndUsers and SupportingDocuments: typed attributes, one implementation over `EntityKind`.
+
+use serde_json::Value;
+
+use crate::domain::bundle::Status;
+use crate::error::{ApiError, ApiResult};
+use crate::sid;
+use crate::store::{Entity, EntityKind, Page, PageQuery};
+
+use super::App;
+
+pub fn collection(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::EndUser => "EndUsers",
+        EntityKind::SupportingDocument => "SupportingDocuments",
+    }
+}
+
+fn label(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::EndUser => "EndUser",
+        EntityKind::SupportingDocument => "SupportingDocument",
+    }
+}
+
+pub fn not_found(kind: EntityKind, sid: &str) -> ApiError {
+    ApiError::NotFound(format!("/{}/{sid}", collection(kind)))
+}
+
+/// `Attributes` is a JSON object sent as a string (Twilio code 22207 when it is not).
+pub fn parse_attributes(raw: Option<&str>) -> ApiResult<Value> {
+    let Some(raw) = raw else {
+        return Ok(Value::Object(Default::default()));
+    };
+    if raw.trim().is_empty() {
+        return Ok(Value::Object(Default::default()));
+    }
+    match serde_json::from_str::<Value>(raw) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(_) => Err(ApiError::invalid(
+            22207,
+            "Attributes must be a JSON object, e.g. {\"business_name\": \"Acme\"}",
+        )),
+        Err(e) => Err(ApiError::invalid(
+            22207,
+            format!("Attributes is not valid JSON: {e}"),
+        )),
+    }
+}
+
+fn check_friendly_name(name: &str) -> ApiResult<()> {
+    if name.trim().is_empty() || name.chars().count() > 255 {
+        return Err(ApiError::invalid(
+            20002,
+            "FriendlyName must be between 1 and 255 characters",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create(
+    app: &App,
+    account_sid: &str,
+    kind: EntityKind,
+    friendly_name: String,
+    type_name: &str,
+    attributes: Value,
+) -> ApiResult<Entity> {
+    check_friendly_name(&friendly_name)?;
+    let known = match kind {
+        EntityKind::EndUser => app.catalog.end_user_type(type_name),
+        EntityKind::SupportingDocument => app.catalog.document_type(type_name),
+    };
+    let Some(t) = known else {
+        let path = match kind {
+            EntityKind::EndUser => "EndUserTypes",
+            EntityKind::SupportingDocument => "SupportingDocumentTypes",
+        };
+        return Err(ApiError::invalid(
+            22200,
+            format!(
+                "Type \"{type_name}\" is not a known {} type; GET /v1/{path} lists them",
+                label(kind)
+            ),
+        ));
+    };
+    let now = app.clock.now();
+    let entity = Entity {
+        seq: 0,
+        sid: sid::generate(kind.sid_prefix()),
+        account_sid: account_sid.to_string(),
+        kind,
+        type_name: t.machine_name.clone(),
+        friendly_name,
+        attributes,
+        date_created: now,
+        date_updated: now,
+    };
+    Ok(app.store.insert_entity(entity).await?)
+}
+
+pub async fn get(app: &App, account_sid: &str, kind: EntityKind, sid: &str) -> ApiResult<Entity> {
+    app.store
+        .entity(account_sid, kind, sid)
+        .await?
+        .ok_or_else(|| not_found(kind, sid))
+}
+
+pub async fn list(
+    app: &App,
+    account_sid: &str,
+    kind: EntityKind,
+    page: PageQuery,
+) -> ApiResult<Page<Entity>> {
+    Ok(app.store.list_entities(account_sid, kind, page).await?)
+}
+
+/// Objects under review are what the reviewer is looking at: they cannot change.
+async fn ensure_not_under_review(app: &App, e: &Entity, action: &str) -> ApiResult<()> {
+    let holders = app.store.bundles_holding(&e.sid).await?;
+    if let Some(b) = holders.iter().find(|b| b.status.under_review()) {
+        return Err(ApiError::conflict(
+            20409,
+            format!(
+                "The {} {} is assigned to {} {}, which is {}; it cannot be {action} until the review ends",
+                label(e.kind),
+                e.sid,
+                b.kind.label(),
+                b.sid,
+                b.status.as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn update(
+    app: &App,
+    account_sid: &str,
+    kind: EntityKind,
+    sid: &str,
+    friendly_name: Option<String>,
+    attributes: Option<Value>,
+) -> ApiResult<Entity> {
+    let mut e = get(app, account_sid, kind, sid).await?;
+    if let Some(name) = friendly_name {
+        check_friendly_name(&name)?;
+        e.friendly_name = name;
+    }
+    if let Some(attrs) = attributes {
+        ensure_not_under_review(app, &e, "changed").await?;
+        e.attributes = attrs;
+    }
+    e.date_updated = app.clock.now();
+    app.store.update_entity(&e).await?;
+    Ok(e)
+}
+
+pub async fn delete(app: &App, account_sid: &str, kind: EntityKind, sid: &str) -> ApiResult<()> {
+    let e = get(app, account_sid, kind, sid).await?;
+    let holders = app.store.bundles_holding(&e.sid).await?;
+    if let Some(b) = holders.first() {
+        let code = match kind {
+            EntityKind::EndUser => 21644,
+            EntityKind::SupportingDocument => 21645,
+        };
+        return Err(ApiError::invalid(
+            code,
+            format!(
+                "The {} {} is still assigned to {} {}{}; delete that EntityAssignment first",
+                label(kind),
+                e.sid,
+                b.kind.label(),
+                b.sid,
+                if b.status == Status::Draft {
+                    String::new()
+                } else {
+                    format!(" ({})", b.status.as_str())
+                }
+            ),
+        ));
+    }
+    app.store.delete_entity(account_sid, kind, sid).await?;
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! Evaluations: judge a bundle's assigned objects against a policy, and keep the verdict.
+
+use crate::domain::bundle::BundleKind;
+use crate::domain::evaluate::{self, Assigned, Entity as EvalEntity, Outcome, SupportingBundle};
+use crate::error::{ApiError, ApiResult};
+use crate::sid;
+use crate::store::{Bundle, EntityKind, Evaluation, Page, PageQuery};
+
+use super::App;
+
+/// Our code for "submitted while noncompliant" (Twilio's is not public).
+pub const NONCOMPLIANT: u32 = 22220;
+
+/// Evaluates without storing: returns the row to store and the outcome.
+pub async fn run(app: &App, bundle: &Bundle, policy_sid: &str) -> ApiResult<(Evaluation, Outcome)> {
+    super::check_sid("PolicySid", policy_sid, sid::POLICY, 22200)?;
+    let policy = app.catalog.policy(policy_sid).ok_or_else(|| {
+        ApiError::invalid(
+            22200,
+            format!("PolicySid {policy_sid} is not a known policy; GET /v1/Policies lists them"),
+        )
+    })?;
+    let (entities, bundles) = app.store.assigned_objects(&bundle.sid).await?;
+    let view = |kind: EntityKind| {
+        entities
+            .iter()
+            .filter(move |e| e.kind == kind)
+            .map(|e| EvalEntity {
+                sid: &e.sid,
+                type_name: &e.type_name,
+                attributes: &e.attributes,
+            })
+            .collect()
+    };
+    let assigned = Assigned {
+        end_users: view(EntityKind::EndUser),
+        documents: view(EntityKind::SupportingDocument),
+        bundles: bundles
+            .iter()
+            .map(|b| SupportingBundle {
+                sid: &b.sid,
+                policy_sid: &b.policy_sid,
+                status: b.status,
+            })
+            .collect(),
+    };
+    let outcome = evaluate::evaluate(policy, &app.catalog, &assigned);
+    let row = Evaluation {
+        seq: 0,
+        sid: sid::generate(sid::EVALUATION),
+        bundle_sid: bundle.sid.clone(),
+        account_sid: bundle.account_sid.clone(),
+        policy_sid: policy.sid.clone(),
+        status: if outcome.compliant {
+            "compliant"
+        } else {
+            "noncompliant"
+        }
+        .to_string(),
+        results: serde_json::to_value(&outcome.results).map_err(anyhow::Error::from)?,
+        date_created: app.clock.now(),
+    };
+    Ok((row, outcome))
+}
+
+pub async fn create(app: &App, bundle: &Bundle, policy_sid: &str) -> ApiResult<Evaluation> {
+    let (row, _) = run(app, bundle, policy_sid).await?;
+    Ok(app.store.insert_evaluation(row).await?)
+}
+
+pub async fn get(app: &App, bundle: &Bundle, sid: &str) -> ApiResult<Evaluation> {
+    app.store
+        .evaluation(&bundle.sid, sid)
+        .await?
+        .ok_or_else(|| not_found(bundle.kind, &bundle.sid, sid))
+}
+
+pub async fn list(app: &App, bundle: &Bundle, page: PageQuery) -> ApiResult<Page<Evaluation>> {
+    Ok(app.store.list_evaluations(&bundle.sid, page).await?)
+}
+
+fn not_found(kind: BundleKind, bundle_sid: &str, sid: &str) -> ApiError {
+    ApiError::NotFound(format!(
+        "/{}/{bundle_sid}/Evaluations/{sid}",
+        kind.collection()
+    ))
+}

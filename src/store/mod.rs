@@ -1,0 +1,268 @@
+//! Persistence behind one trait. Every query is scoped by account (or by a bundle that
+//! was itself found by account), so another account's SID is simply not found.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use crate::domain::bundle::{BundleKind, Status};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint refused the write (e.g. the same object assigned twice).
+    #[error("a unique constraint refused the write")]
+    Duplicate,
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub sid: String,
+    pub friendly_name: String,
+    pub auth_token: String,
+    pub owner_sid: Option<String>,
+    pub status: String,
+    pub date_created: i64,
+    pub date_updated: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    pub seq: i64,
+    pub sid: String,
+    pub account_sid: String,
+    pub kind: BundleKind,
+    pub policy_sid: String,
+    pub friendly_name: String,
+    pub email: String,
+    pub status: Status,
+    pub status_callback: Option<String>,
+    pub valid_until: Option<i64>,
+    /// Rejection codes (186xx); `None` unless rejected.
+    pub errors: Option<Vec<u32>>,
+    pub date_created: i64,
+    pub date_updated: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntityKind {
+    EndUser,
+    SupportingDocument,
+}
+
+impl EntityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::EndUser => "end_user",
+            EntityKind::SupportingDocument => "supporting_document",
+        }
+    }
+
+    pub fn sid_prefix(self) -> &'static str {
+        match self {
+            EntityKind::EndUser => crate::sid::END_USER,
+            EntityKind::SupportingDocument => crate::sid::SUPPORTING_DOCUMENT,
+        }
+    }
+}
+
+/// An EndUser or a SupportingDocument: typed attributes owned by an account.
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub seq: i64,
+    pub sid: String,
+    pub account_sid: String,
+    pub kind: EntityKind,
+    pub type_name: String,
+    pub friendly_name: String,
+    pub attributes: Value,
+    pub date_created: i64,
+    pub date_updated: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct EntityAssignment {
+    pub seq: i64,
+    pub sid: String,
+    pub bundle_sid: String,
+    pub account_sid: String,
+    pub object_sid: String,
+    /// The object's type machine name (or bundle kind), for the ObjectType filter.
+    pub object_type: String,
+    pub date_created: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChannelAssignment {
+    pub seq: i64,
+    pub sid: String,
+    pub bundle_sid: String,
+    pub account_sid: String,
+    pub channel_endpoint_type: String,
+    pub channel_endpoint_sid: String,
+    pub date_created: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub seq: i64,
+    pub sid: String,
+    pub bundle_sid: String,
+    pub account_sid: String,
+    pub policy_sid: String,
+    pub status: String,
+    pub results: Value,
+    pub date_created: i64,
+}
+
+/// Keyset paging: a page costs the same at any depth.
+#[derive(Debug, Clone, Copy)]
+pub struct PageQuery {
+    pub size: usize,
+    pub cursor: Option<Cursor>,
+}
+
+/// Positions are the row's `seq` (creation order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    After(i64),
+    Before(i64),
+}
+
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next: bool,
+    pub has_prev: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct BundleFilter {
+    pub status: Option<Status>,
+    pub friendly_name: Option<String>,
+    pub policy_sid: Option<String>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    async fn account_count(&self) -> StoreResult<i64>;
+    async fn insert_account(&self, account: &Account) -> StoreResult<()>;
+    async fn account(&self, sid: &str) -> StoreResult<Option<Account>>;
+
+    async fn insert_bundle(&self, bundle: Bundle) -> StoreResult<Bundle>;
+    async fn bundle(&self, account_sid: &str, sid: &str) -> StoreResult<Option<Bundle>>;
+    async fn list_bundles(
+        &self,
+        account_sid: &str,
+        kind: BundleKind,
+        filter: &BundleFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Bundle>>;
+    /// Saves the bundle's mutable fields; with an evaluation, both in one transaction.
+    async fn update_bundle(
+        &self,
+        bundle: &Bundle,
+        evaluation: Option<Evaluation>,
+    ) -> StoreResult<()>;
+    /// Deletes the bundle with its assignments and evaluations, in one transaction.
+    async fn delete_bundle(&self, account_sid: &str, sid: &str) -> StoreResult<bool>;
+
+    async fn insert_entity(&self, entity: Entity) -> StoreResult<Entity>;
+    async fn entity(
+        &self,
+        account_sid: &str,
+        kind: EntityKind,
+        sid: &str,
+    ) -> StoreResult<Option<Entity>>;
+    async fn list_entities(
+        &self,
+        account_sid: &str,
+        kind: EntityKind,
+        page: PageQuery,
+    ) -> StoreResult<Page<Entity>>;
+    async fn update_entity(&self, entity: &Entity) -> StoreResult<()>;
+    async fn delete_entity(
+        &self,
+        account_sid: &str,
+        kind: EntityKind,
+        sid: &str,
+    ) -> StoreResult<bool>;
+
+    /// The bundles an object (end user, document or bundle) is assigned to.
+    async fn bundles_holding(&self, object_sid: &str) -> StoreResult<Vec<Bundle>>;
+
+    async fn insert_entity_assignment(
+        &self,
+        assignment: EntityAssignment,
+    ) -> StoreResult<EntityAssignment>;
+    async fn entity_assignment(
+        &self,
+        bundle_sid: &str,
+        sid: &str,
+    ) -> StoreResult<Option<EntityAssignment>>;
+    async fn list_entity_assignments(
+        &self,
+        bundle_sid: &str,
+        object_type: Option<&str>,
+        page: PageQuery,
+    ) -> StoreResult<Page<EntityAssignment>>;
+    async fn delete_entity_assignment(&self, bundle_sid: &str, sid: &str) -> StoreResult<bool>;
+    /// Everything assigned to a bundle, for evaluation: entities and supporting bundles.
+    async fn assigned_objects(&self, bundle_sid: &str) -> StoreResult<(Vec<Entity>, Vec<Bundle>)>;
+
+    async fn insert_channel_assignment(
+        &self,
+        assignment: ChannelAssignment,
+    ) -> StoreResult<ChannelAssignment>;
+    async fn channel_assignment(
+        &self,
+        bundle_sid: &str,
+        sid: &str,
+    ) -> StoreResult<Option<ChannelAssignment>>;
+    async fn list_channel_assignments(
+        &self,
+        bundle_sid: &str,
+        endpoint_sids: Option<&[String]>,
+        page: PageQuery,
+    ) -> StoreResult<Page<ChannelAssignment>>;
+    async fn delete_channel_assignment(&self, bundle_sid: &str, sid: &str) -> StoreResult<bool>;
+
+    async fn insert_evaluation(&self, evaluation: Evaluation) -> StoreResult<Evaluation>;
+    async fn evaluation(&self, bundle_sid: &str, sid: &str) -> StoreResult<Option<Evaluation>>;
+    /// Newest first.
+    async fn list_evaluations(
+        &self,
+        bundle_sid: &str,
+        page: PageQuery,
+    ) -> StoreResult<Page<Evaluation>>;
+}
+
+/// Turns rows fetched with `size + 1` (in the query's direction) into a page in display order.
+pub fn finish_page<T>(mut rows: Vec<T>, page: PageQuery) -> Page<T> {
+    let more = rows.len() > page.size;
+    rows.truncate(page.size);
+    match page.cursor {
+        Some(Cursor::Before(_)) => {
+            rows.reverse();
+            Page {
+                items: rows,
+                has_next: true,
+                has_prev: more,
+            }
+        }
+        Some(Cursor::After(_)) => Page {
+            items: rows,
+            has_next: more,
+            has_prev: true,
+        },
+        None => Page {
+            items: rows,
+            has_next: more,
+            has_prev: false,
+        },
+    }
+}

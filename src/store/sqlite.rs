@@ -1,0 +1,580 @@
+//! The embedded default store: SQLite in WAL mode through sqlx.
+
+use anyhow::Context;
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+use super::*;
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate,
+            _ => StoreError::Other(e.into()),
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) and migrates the database at `url` (`sqlite://path`).
+    pub async fn open(url: &str) -> anyhow::Result<Self> {
+        let opts = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("invalid SQLite URL {url}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // NORMAL in WAL mode survives a process crash; only an OS crash can lose
+            // the last commits.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await
+            .with_context(|| format!("cannot open {url}"))?;
+        sqlx::migrate!("migrations/sqlite")
+            .run(&pool)
+            .await
+            .context("running SQLite migrations")?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+fn parse_status(s: &str) -> anyhow::Result<Status> {
+    Status::parse(s).with_context(|| format!("unknown status {s} in store"))
+}
+
+fn bundle_row(r: &SqliteRow) -> StoreResult<Bundle> {
+    let kind: String = r.try_get("kind")?;
+    let errors: Option<String> = r.try_get("errors")?;
+    Ok(Bundle {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        account_sid: r.try_get("account_sid")?,
+        kind: BundleKind::parse(&kind).context("unknown bundle kind in store")?,
+        policy_sid: r.try_get("policy_sid")?,
+        friendly_name: r.try_get("friendly_name")?,
+        email: r.try_get("email")?,
+        status: parse_status(r.try_get("status")?)?,
+        status_callback: r.try_get("status_callback")?,
+        valid_until: r.try_get("valid_until")?,
+        errors: errors
+            .map(|e| serde_json::from_str(&e))
+            .transpose()
+            .context("bad errors JSON in store")?,
+        date_created: r.try_get("date_created")?,
+        date_updated: r.try_get("date_updated")?,
+    })
+}
+
+fn entity_row(r: &SqliteRow) -> StoreResult<Entity> {
+    let kind: String = r.try_get("kind")?;
+    let attributes: String = r.try_get("attributes")?;
+    Ok(Entity {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        account_sid: r.try_get("account_sid")?,
+        kind: match kind.as_str() {
+            "end_user" => EntityKind::EndUser,
+            _ => EntityKind::SupportingDocument,
+        },
+        type_name: r.try_get("type_name")?,
+        friendly_name: r.try_get("friendly_name")?,
+        attributes: serde_json::from_str(&attributes).context("bad attributes JSON in store")?,
+        date_created: r.try_get("date_created")?,
+        date_updated: r.try_get("date_updated")?,
+    })
+}
+
+fn entity_assignment_row(r: &SqliteRow) -> StoreResult<EntityAssignment> {
+    Ok(EntityAssignment {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        bundle_sid: r.try_get("bundle_sid")?,
+        account_sid: r.try_get("account_sid")?,
+        object_sid: r.try_get("object_sid")?,
+        object_type: r.try_get("object_type")?,
+        date_created: r.try_get("date_created")?,
+    })
+}
+
+fn channel_assignment_row(r: &SqliteRow) -> StoreResult<ChannelAssignment> {
+    Ok(ChannelAssignment {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        bundle_sid: r.try_get("bundle_sid")?,
+        account_sid: r.try_get("account_sid")?,
+        channel_endpoint_type: r.try_get("channel_endpoint_type")?,
+        channel_endpoint_sid: r.try_get("channel_endpoint_sid")?,
+        date_created: r.try_get("date_created")?,
+    })
+}
+
+fn evaluation_row(r: &SqliteRow) -> StoreResult<Evaluation> {
+    let results: String = r.try_get("results")?;
+    Ok(Evaluation {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        bundle_sid: r.try_get("bundle_sid")?,
+        account_sid: r.try_get("account_sid")?,
+        policy_sid: r.try_get("policy_sid")?,
+        status: r.try_get("status")?,
+        results: serde_json::from_str(&results).context("bad results JSON in store")?,
+        date_created: r.try_get("date_created")?,
+    })
+}
+
+/// Appends the keyset condition, order and limit; `desc` lists newest first.
+fn push_keyset(qb: &mut QueryBuilder<'_, Sqlite>, page: PageQuery, desc: bool) {
+    // Walking backwards from a Before cursor flips the scan direction.
+    let forward = !matches!(page.cursor, Some(Cursor::Before(_)));
+    let ascending = forward != desc;
+    match page.cursor {
+        Some(Cursor::After(s)) | Some(Cursor::Before(s)) => {
+            qb.push(if ascending {
+                " AND seq > "
+            } else {
+                " AND seq < "
+            });
+            qb.push_bind(s);
+        }
+        None => {}
+    }
+    qb.push(if ascending {
+        " ORDER BY seq ASC LIMIT "
+    } else {
+        " ORDER BY seq DESC LIMIT "
+    });
+    qb.push_bind(page.size as i64 + 1);
+}
+
+impl SqliteStore {
+    async fn fetch_page<T>(
+        &self,
+        mut qb: QueryBuilder<'_, Sqlite>,
+        page: PageQuery,
+        desc: bool,
+        map: fn(&SqliteRow) -> StoreResult<T>,
+    ) -> StoreResult<Page<T>> {
+        push_keyset(&mut qb, page, desc);
+        let rows = qb.build().fetch_all(&self.pool).await?;
+        let items = rows.iter().map(map).collect::<StoreResult<Vec<T>>>()?;
+        Ok(finish_page(items, page))
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn account_count(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn insert_account(&self, a: &Account) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO accounts (sid, friendly_name, auth_token, owner_sid, status, date_created, date_updated)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&a.sid)
+        .bind(&a.friendly_name)
+        .bind(&a.auth_token)
+        .bind(&a.owner_sid)
+        .bind(&a.status)
+        .bind(a.date_created)
+        .bind(a.date_updated)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn account(&self, sid: &str) -> StoreResult<Option<Account>> {
+        let row = sqlx::query("SELECT * FROM accounts WHERE sid = ?")
+            .bind(sid)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(Account {
+                sid: r.try_get("sid")?,
+                friendly_name: r.try_get("friendly_name")?,
+                auth_token: r.try_get("auth_token")?,
+                owner_sid: r.try_get("owner_sid")?,
+                status: r.try_get("status")?,
+                date_created: r.try_get("date_created")?,
+                date_updated: r.try_get("date_updated")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn insert_bundle(&self, mut b: Bundle) -> StoreResult<Bundle> {
+        let errors = b
+            .errors
+            .as_ref()
+            .map(|e| serde_json::to_string(e).unwrap_or_default());
+        b.seq = sqlx::query_scalar(
+            "INSERT INTO bundles (sid, account_sid, kind, policy_sid, friendly_name, email, status,
+               status_callback, valid_until, errors, date_created, date_updated)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+        )
+        .bind(&b.sid)
+        .bind(&b.account_sid)
+        .bind(b.kind.as_str())
+        .bind(&b.policy_sid)
+        .bind(&b.friendly_name)
+        .bind(&b.email)
+        .bind(b.status.as_str())
+        .bind(&b.status_callback)
+        .bind(b.valid_until)
+        .bind(errors)
+        .bind(b.date_created)
+        .bind(b.date_updated)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(b)
+    }
+
+    async fn bundle(&self, account_sid: &str, sid: &str) -> StoreResult<Option<Bundle>> {
+        let row = sqlx::query("SELECT * FROM bundles WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(bundle_row).transpose()
+    }
+
+    async fn list_bundles(
+        &self,
+        account_sid: &str,
+        kind: BundleKind,
+        filter: &BundleFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Bundle>> {
+        let mut qb = QueryBuilder::new("SELECT * FROM bundles WHERE account_sid = ");
+        qb.push_bind(account_sid.to_string());
+        qb.push(" AND kind = ").push_bind(kind.as_str());
+        if let Some(s) = filter.status {
+            qb.push(" AND status = ").push_bind(s.as_str());
+        }
+        if let Some(f) = &filter.friendly_name {
+            qb.push(" AND friendly_name = ").push_bind(f.clone());
+        }
+        if let Some(p) = &filter.policy_sid {
+            qb.push(" AND policy_sid = ").push_bind(p.clone());
+        }
+        self.fetch_page(qb, page, false, bundle_row).await
+    }
+
+    async fn update_bundle(&self, b: &Bundle, evaluation: Option<Evaluation>) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let errors = b
+            .errors
+            .as_ref()
+            .map(|e| serde_json::to_string(e).unwrap_or_default());
+        sqlx::query(
+            "UPDATE bundles SET friendly_name = ?, email = ?, status = ?, status_callback = ?,
+               valid_until = ?, errors = ?, date_updated = ? WHERE sid = ?",
+        )
+        .bind(&b.friendly_name)
+        .bind(&b.email)
+        .bind(b.status.as_str())
+        .bind(&b.status_callback)
+        .bind(b.valid_until)
+        .bind(errors)
+        .bind(b.date_updated)
+        .bind(&b.sid)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(e) = evaluation {
+            insert_evaluation(&mut tx, &e).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_bundle(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM bundles WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn insert_entity(&self, mut e: Entity) -> StoreResult<Entity> {
+        e.seq = sqlx::query_scalar(
+            "INSERT INTO entities (sid, account_sid, kind, type_name, friendly_name, attributes,
+               date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+        )
+        .bind(&e.sid)
+        .bind(&e.account_sid)
+        .bind(e.kind.as_str())
+        .bind(&e.type_name)
+        .bind(&e.friendly_name)
+        .bind(e.attributes.to_string())
+        .bind(e.date_created)
+        .bind(e.date_updated)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(e)
+    }
+
+    async fn entity(
+        &self,
+        account_sid: &str,
+        kind: EntityKind,
+        sid: &str,
+    ) -> StoreResult<Option<Entity>> {
+        let row =
+            sqlx::query("SELECT * FROM entities WHERE sid = ? AND account_sid = ? AND kind = ?")
+                .bind(sid)
+                .bind(account_sid)
+                .bind(kind.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        row.as_ref().map(entity_row).transpose()
+    }
+
+    async fn list_entities(
+        &self,
+        account_sid: &str,
+        kind: EntityKind,
+        page: PageQuery,
+    ) -> StoreResult<Page<Entity>> {
+        let mut qb = QueryBuilder::new("SELECT * FROM entities WHERE account_sid = ");
+        qb.push_bind(account_sid.to_string());
+        qb.push(" AND kind = ").push_bind(kind.as_str());
+        self.fetch_page(qb, page, false, entity_row).await
+    }
+
+    async fn update_entity(&self, e: &Entity) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE entities SET friendly_name = ?, attributes = ?, date_updated = ? WHERE sid = ?",
+        )
+        .bind(&e.friendly_name)
+        .bind(e.attributes.to_string())
+        .bind(e.date_updated)
+        .bind(&e.sid)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_entity(
+        &self,
+        account_sid: &str,
+        kind: EntityKind,
+        sid: &str,
+    ) -> StoreResult<bool> {
+        let done =
+            sqlx::query("DELETE FROM entities WHERE sid = ? AND account_sid = ? AND kind = ?")
+                .bind(sid)
+                .bind(account_sid)
+                .bind(kind.as_str())
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn bundles_holding(&self, object_sid: &str) -> StoreResult<Vec<Bundle>> {
+        let rows = sqlx::query(
+            "SELECT b.* FROM bundles b JOIN entity_assignments a ON a.bundle_sid = b.sid
+             WHERE a.object_sid = ? ORDER BY b.seq",
+        )
+        .bind(object_sid)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(bundle_row).collect()
+    }
+
+    async fn insert_entity_assignment(
+        &self,
+        mut a: EntityAssignment,
+    ) -> StoreResult<EntityAssignment> {
+        a.seq = sqlx::query_scalar(
+            "INSERT INTO entity_assignments (sid, bundle_sid, account_sid, object_sid, object_type,
+               date_created) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+        )
+        .bind(&a.sid)
+        .bind(&a.bundle_sid)
+        .bind(&a.account_sid)
+        .bind(&a.object_sid)
+        .bind(&a.object_type)
+        .bind(a.date_created)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(a)
+    }
+
+    async fn entity_assignment(
+        &self,
+        bundle_sid: &str,
+        sid: &str,
+    ) -> StoreResult<Option<EntityAssignment>> {
+        let row = sqlx::query("SELECT * FROM entity_assignments WHERE sid = ? AND bundle_sid = ?")
+            .bind(sid)
+            .bind(bundle_sid)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(entity_assignment_row).transpose()
+    }
+
+    async fn list_entity_assignments(
+        &self,
+        bundle_sid: &str,
+        object_type: Option<&str>,
+        page: PageQuery,
+    ) -> StoreResult<Page<EntityAssignment>> {
+        let mut qb = QueryBuilder::new("SELECT * FROM entity_assignments WHERE bundle_sid = ");
+        qb.push_bind(bundle_sid.to_string());
+        if let Some(t) = object_type {
+            qb.push(" AND object_type = ").push_bind(t.to_string());
+        }
+        self.fetch_page(qb, page, false, entity_assignment_row)
+            .await
+    }
+
+    async fn delete_entity_assignment(&self, bundle_sid: &str, sid: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM entity_assignments WHERE sid = ? AND bundle_sid = ?")
+            .bind(sid)
+            .bind(bundle_sid)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn assigned_objects(&self, bundle_sid: &str) -> StoreResult<(Vec<Entity>, Vec<Bundle>)> {
+        let entities = sqlx::query(
+            "SELECT e.* FROM entities e JOIN entity_assignments a ON a.object_sid = e.sid
+             WHERE a.bundle_sid = ? ORDER BY a.seq",
+        )
+        .bind(bundle_sid)
+        .fetch_all(&self.pool)
+        .await?;
+        let bundles = sqlx::query(
+            "SELECT b.* FROM bundles b JOIN entity_assignments a ON a.object_sid = b.sid
+             WHERE a.bundle_sid = ? ORDER BY a.seq",
+        )
+        .bind(bundle_sid)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((
+            entities
+                .iter()
+                .map(entity_row)
+                .collect::<StoreResult<_>>()?,
+            bundles.iter().map(bundle_row).collect::<StoreResult<_>>()?,
+        ))
+    }
+
+    async fn insert_channel_assignment(
+        &self,
+        mut a: ChannelAssignment,
+    ) -> StoreResult<ChannelAssignment> {
+        a.seq = sqlx::query_scalar(
+            "INSERT INTO channel_assignments (sid, bundle_sid, account_sid, channel_endpoint_type,
+               channel_endpoint_sid, date_created) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+        )
+        .bind(&a.sid)
+        .bind(&a.bundle_sid)
+        .bind(&a.account_sid)
+        .bind(&a.channel_endpoint_type)
+        .bind(&a.channel_endpoint_sid)
+        .bind(a.date_created)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(a)
+    }
+
+    async fn channel_assignment(
+        &self,
+        bundle_sid: &str,
+        sid: &str,
+    ) -> StoreResult<Option<ChannelAssignment>> {
+        let row = sqlx::query("SELECT * FROM channel_assignments WHERE sid = ? AND bundle_sid = ?")
+            .bind(sid)
+            .bind(bundle_sid)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(channel_assignment_row).transpose()
+    }
+
+    async fn list_channel_assignments(
+        &self,
+        bundle_sid: &str,
+        endpoint_sids: Option<&[String]>,
+        page: PageQuery,
+    ) -> StoreResult<Page<ChannelAssignment>> {
+        let mut qb = QueryBuilder::new("SELECT * FROM channel_assignments WHERE bundle_sid = ");
+        qb.push_bind(bundle_sid.to_string());
+        if let Some(sids) = endpoint_sids {
+            qb.push(" AND channel_endpoint_sid IN (");
+            let mut sep = qb.separated(", ");
+            for s in sids {
+                sep.push_bind(s.clone());
+            }
+            qb.push(")");
+        }
+        self.fetch_page(qb, page, false, channel_assignment_row)
+            .await
+    }
+
+    async fn delete_channel_assignment(&self, bundle_sid: &str, sid: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM channel_assignments WHERE sid = ? AND bundle_sid = ?")
+            .bind(sid)
+            .bind(bundle_sid)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn insert_evaluation(&self, e: Evaluation) -> StoreResult<Evaluation> {
+        let mut conn = self.pool.acquire().await?;
+        let seq = insert_evaluation(&mut conn, &e).await?;
+        Ok(Evaluation { seq, ..e })
+    }
+
+    async fn evaluation(&self, bundle_sid: &str, sid: &str) -> StoreResult<Option<Evaluation>> {
+        let row = sqlx::query("SELECT * FROM evaluations WHERE sid = ? AND bundle_sid = ?")
+            .bind(sid)
+            .bind(bundle_sid)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(evaluation_row).transpose()
+    }
+
+    async fn list_evaluations(
+        &self,
+        bundle_sid: &str,
+        page: PageQuery,
+    ) -> StoreResult<Page<Evaluation>> {
+        let mut qb = QueryBuilder::new("SELECT * FROM evaluations WHERE bundle_sid = ");
+        qb.push_bind(bundle_sid.to_string());
+        self.fetch_page(qb, page, true, evaluation_row).await
+    }
+}
+
+async fn insert_evaluation(conn: &mut sqlx::SqliteConnection, e: &Evaluation) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO evaluations (sid, bundle_sid, account_sid, policy_sid, status, results,
+           date_created) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+    )
+    .bind(&e.sid)
+    .bind(&e.bundle_sid)
+    .bind(&e.account_sid)
+    .bind(&e.policy_sid)
+    .bind(&e.status)
+    .bind(e.results.to_string())
+    .bind(e.date_created)
+    .fetch_one(conn)
+    .await?)
+}
