@@ -1,0 +1,132 @@
+use crate::common::*;
+
+#[tokio::test]
+async fn policies_and_types_are_served_from_the_catalog() {
+    let s = Server::start();
+    let (st, list) = s.get("/v1/Policies?PageSize=1000").await;
+    assert_eq!(st, 200);
+    let sids: Vec<&str> = list["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["sid"].as_str().unwrap())
+        .collect();
+    for want in [
+        SECONDARY,
+        PRIMARY,
+        VOICE_INTEGRITY,
+        "RN806dd6cd175f314e1f96a9727ee271f4",
+        "RN7a97559effdf62d00f4298208492a5ea",
+        "RNf3db3cd1fe25fcfd3c3ded065c8fea53",
+        "RNb0d4771c2c98518d916a3d4cd70a8f8b",
+        "RN670d5d2e282a6130ae063b234b6019c8",
+    ] {
+        assert!(sids.contains(&want), "{want} missing");
+    }
+    let (_, p) = s.get(&format!("/v1/Policies/{SECONDARY}")).await;
+    // Seed 000's policy, requirement for requirement.
+    assert_eq!(
+        p["friendly_name"],
+        "Secondary Customer Profile of type Business"
+    );
+    let eu = &p["requirements"]["end_user"][0];
+    assert_eq!(
+        eu["url"],
+        "/EndUserTypes/customer_profile_business_information"
+    );
+    assert_eq!(eu["fields"][0], "business_type");
+    assert_eq!(eu["fields"].as_array().unwrap().len(), 9);
+    let doc = &p["requirements"]["supporting_document"][0][0];
+    assert_eq!(
+        doc["accepted_documents"][0]["fields"],
+        serde_json::json!(["address_sids"])
+    );
+    assert_eq!(
+        p["requirements"]["supporting_customer_profiles"][0]["requirement_name"],
+        "primary_customer_profile"
+    );
+    assert_eq!(p["url"], format!("{}/v1/Policies/{SECONDARY}", s.base));
+
+    let (_, types) = s.get("/v1/EndUserTypes").await;
+    assert_eq!(types["meta"]["key"], "end_user_types");
+    let t = types["end_user_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["machine_name"] == "authorized_representative_1")
+        .unwrap()
+        .clone();
+    let (_, by_sid) = s
+        .get(&format!("/v1/EndUserTypes/{}", t["sid"].as_str().unwrap()))
+        .await;
+    assert_eq!(by_sid, t);
+    let job = t["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["machine_name"] == "job_position")
+        .unwrap();
+    assert_eq!(job["constraint"], "String");
+    assert!(
+        job["values"].as_array().unwrap().iter().any(|v| v == "CEO"),
+        "rules are served as extra keys"
+    );
+
+    let (_, docs) = s.get("/v1/SupportingDocumentTypes").await;
+    assert_eq!(docs["meta"]["key"], "supporting_document_types");
+    assert!(docs["supporting_document_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["machine_name"] == "customer_profile_address"));
+    assert_eq!(
+        s.get("/v1/Policies/RN00000000000000000000000000000000")
+            .await
+            .0,
+        404
+    );
+    assert_eq!(s.get("/v1/SupportingDocumentTypes/nope").await.0, 404);
+}
+
+#[test]
+fn catalog_check_command() {
+    let bin = env!("CARGO_BIN_EXE_trusthub");
+    let good = std::process::Command::new(bin)
+        .args([
+            "catalog",
+            "check",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/catalog"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert!(String::from_utf8_lossy(&good.stdout).contains("catalog OK"));
+    let dir = tempfile::tempdir().unwrap();
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/catalog");
+    std::fs::copy(
+        format!("{src}/policies.json"),
+        dir.path().join("policies.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        format!("{src}/supporting_document_types.json"),
+        dir.path().join("supporting_document_types.json"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("end_user_types.json"), "[]").unwrap();
+    let bad = std::process::Command::new(bin)
+        .args(["catalog", "check"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("unknown end-user type customer_profile_business_information"),
+        "{err}"
+    );
+}

@@ -1,0 +1,12 @@
+//! Integration tests over HTTP against the real server binary.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod assignments;
+mod auth;
+mod bundles;
+mod catalog;
+mod entities;
+mod evaluations;
+mod paging;

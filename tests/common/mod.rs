@@ -1,0 +1,297 @@
+//! Test support: start the real `trusthub` binary on a free port with its own database,
+//! and talk HTTP to it. Every JSON body received is validated against Twilio's spec.
+#![allow(dead_code)]
+
+pub mod openapi;
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub const SID: &str = "AC0123456789abcdef0123456789abcdef";
+pub const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+pub const OTHER_SID: &str = "ACfedcba9876543210fedcba9876543210";
+pub const OTHER_TOKEN: &str = "fedcba9876543210fedcba9876543210";
+
+pub const SECONDARY: &str = "RNdfbf3fae0e1107f8aded0e7cead80bf5";
+pub const PRIMARY: &str = "RN6433641899984f951173ef1738c3bdd0";
+pub const VOICE_INTEGRITY: &str = "RN5b3660f9598883b1df4e77f77acefba0";
+
+/// A form as a list of (name, value) pairs.
+pub type Form<'a> = Vec<(&'a str, &'a str)>;
+
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub dir: PathBuf,
+    http: reqwest::Client,
+    user: String,
+    pass: String,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+pub struct Options<'a> {
+    pub account: (&'a str, &'a str),
+    pub dir: Option<&'a Path>,
+    pub catalog: Option<&'a Path>,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options {
+            account: (SID, TOKEN),
+            dir: None,
+            catalog: None,
+        }
+    }
+}
+
+impl Server {
+    pub fn start() -> Server {
+        Server::start_with(Options::default())
+    }
+
+    /// Starts the binary with `--listen 127.0.0.1:0` and reads the bound address from
+    /// its first line of output, so there is no race for a port.
+    pub fn start_with(opts: Options) -> Server {
+        let tmp = match opts.dir {
+            Some(_) => None,
+            None => Some(tempfile::tempdir().expect("tempdir")),
+        };
+        let dir = opts
+            .dir
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| tmp.as_ref().unwrap().path().to_path_buf());
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_trusthub"));
+        cmd.arg("serve")
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .arg("--database-url")
+            .arg(format!("sqlite://{}/th.db", dir.display()))
+            .env("TRUSTHUB_ACCOUNT_SID", opts.account.0)
+            .env("TRUSTHUB_AUTH_TOKEN", opts.account.1)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if let Some(c) = opts.catalog {
+            cmd.arg("--catalog").arg(c);
+        }
+        let mut child = cmd.spawn().expect("start trusthub");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).expect("read start-up line");
+        let base = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in start-up line {line:?}"))
+            .to_string();
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in out.lines() {});
+        Server {
+            child,
+            base,
+            dir,
+            http: reqwest::Client::new(),
+            user: opts.account.0.into(),
+            pass: opts.account.1.into(),
+            _tmp: tmp,
+        }
+    }
+
+    pub fn stop(mut self) -> Option<tempfile::TempDir> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self._tmp.take()
+    }
+
+    pub fn as_account(&mut self, sid: &str, token: &str) {
+        self.user = sid.into();
+        self.pass = token.into();
+    }
+
+    /// Sends a request as the current account and validates the JSON it gets back.
+    pub async fn call(&self, method: &str, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+        let req = self.http.request(
+            method.parse().expect("method"),
+            format!("{}{}", self.base, path),
+        );
+        let req = req.basic_auth(&self.user, Some(&self.pass));
+        let req = if method == "POST" {
+            req.header("content-type", "application/x-www-form-urlencoded")
+                .body(serde_urlencoded::to_string(form).unwrap())
+        } else {
+            req
+        };
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        let body: Value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{method} {path}: non-JSON body {text:?}: {e}"))
+        };
+        if status >= 400 {
+            assert_error_body(status, &body);
+        } else if path.starts_with("/v1/") {
+            openapi::assert_valid(method, path, status, &body);
+        }
+        (status, body)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.call("GET", path, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+        self.call("POST", path, form).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        self.call("DELETE", path, &[]).await
+    }
+
+    /// POSTs and asserts the status; returns the body.
+    pub async fn ok(&self, path: &str, form: &[(&str, &str)], want: u16) -> Value {
+        let (status, body) = self.post(path, form).await;
+        assert_eq!(status, want, "POST {path} {form:?} -> {body}");
+        body
+    }
+
+    pub async fn profile(&self, policy: &str) -> String {
+        let b = self
+            .ok(
+                "/v1/CustomerProfiles",
+                &[
+                    ("FriendlyName", "Acme"),
+                    ("Email", "ops@acme.com"),
+                    ("PolicySid", policy),
+                ],
+                201,
+            )
+            .await;
+        b["sid"].as_str().unwrap().to_string()
+    }
+
+    pub async fn trust_product(&self, policy: &str) -> String {
+        let b = self
+            .ok(
+                "/v1/TrustProducts",
+                &[
+                    ("FriendlyName", "Acme VI"),
+                    ("Email", "ops@acme.com"),
+                    ("PolicySid", policy),
+                ],
+                201,
+            )
+            .await;
+        b["sid"].as_str().unwrap().to_string()
+    }
+
+    pub async fn end_user(&self, type_name: &str, attributes: Value) -> String {
+        let attrs = attributes.to_string();
+        let b = self
+            .ok(
+                "/v1/EndUsers",
+                &[
+                    ("FriendlyName", "eu"),
+                    ("Type", type_name),
+                    ("Attributes", &attrs),
+                ],
+                201,
+            )
+            .await;
+        b["sid"].as_str().unwrap().to_string()
+    }
+
+    pub async fn document(&self, type_name: &str, attributes: Value) -> String {
+        let attrs = attributes.to_string();
+        let b = self
+            .ok(
+                "/v1/SupportingDocuments",
+                &[
+                    ("FriendlyName", "doc"),
+                    ("Type", type_name),
+                    ("Attributes", &attrs),
+                ],
+                201,
+            )
+            .await;
+        b["sid"].as_str().unwrap().to_string()
+    }
+
+    pub async fn assign(&self, collection: &str, bundle: &str, object: &str) -> Value {
+        self.ok(
+            &format!("/v1/{collection}/{bundle}/EntityAssignments"),
+            &[("ObjectSid", object)],
+            201,
+        )
+        .await
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn business_information() -> Value {
+    serde_json::json!({
+        "business_name": "Acme Inc",
+        "business_identity": "direct_customer",
+        "business_type": "Corporation",
+        "business_industry": "TECHNOLOGY",
+        "business_registration_identifier": "USA: Employer Identification Number (EIN)",
+        "business_registration_number": "123456789",
+        "business_regions_of_operation": "USA_AND_CANADA",
+        "website_url": "https://acme.example.com",
+        "social_media_profile_urls": ""
+    })
+}
+
+pub fn representative() -> Value {
+    serde_json::json!({
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "ada@acme.example.com",
+        "phone_number": "+15555550100",
+        "business_title": "CEO",
+        "job_position": "CEO"
+    })
+}
+
+pub fn address_document() -> Value {
+    serde_json::json!({"address_sids": "AD0123456789abcdef0123456789abcdef"})
+}
+
+pub fn random_sid(prefix: &str) -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let n = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}{:032x}", n)
+}
+
+/// Twilio's legacy error body: the helper libraries pick their exception class from it.
+pub fn assert_error_body(status: u16, body: &Value) {
+    let obj = body
+        .as_object()
+        .unwrap_or_else(|| panic!("error body {body} is not an object"));
+    assert!(obj["code"].is_u64(), "code in {body}");
+    assert!(
+        !obj["message"].as_str().unwrap_or("").is_empty(),
+        "message in {body}"
+    );
+    assert_eq!(
+        obj["more_info"],
+        format!("https://www.twilio.com/docs/errors/{}", obj["code"])
+    );
+    assert_eq!(obj["status"], status, "status in {body}");
+    assert!(
+        !obj.contains_key("type") && !obj.contains_key("title"),
+        "{body}"
+    );
+}
