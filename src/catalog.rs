@@ -8,33 +8,43 @@ use crate::domain::policy::Catalog;
 const POLICIES: &str = include_str!("../catalog/policies.json");
 const END_USER_TYPES: &str = include_str!("../catalog/end_user_types.json");
 const DOCUMENT_TYPES: &str = include_str!("../catalog/supporting_document_types.json");
+const REJECTION_CODES: &str = include_str!("../catalog/rejection_codes.json");
 
-/// Parses the three catalog files without checking their cross-references.
+/// Parses the catalog files without checking their cross-references.
 pub fn parse(
     policies: &str,
     end_user_types: &str,
     document_types: &str,
+    rejection_codes: &str,
 ) -> anyhow::Result<Catalog> {
+    let codes = serde_json::from_str(rejection_codes).context("rejection_codes.json")?;
     Ok(Catalog::new(
         serde_json::from_str(policies).context("policies.json")?,
         serde_json::from_str(end_user_types).context("end_user_types.json")?,
         serde_json::from_str(document_types).context("supporting_document_types.json")?,
-    ))
+    )
+    .with_rejection_codes(codes))
 }
 
 /// Reads a catalog directory (or the built-in one) and refuses an inconsistent catalog.
 pub fn load(dir: Option<&Path>) -> anyhow::Result<Catalog> {
     let catalog = match dir {
-        None => parse(POLICIES, END_USER_TYPES, DOCUMENT_TYPES)?,
+        None => parse(POLICIES, END_USER_TYPES, DOCUMENT_TYPES, REJECTION_CODES)?,
         Some(dir) => {
             let read = |name: &str| {
                 std::fs::read_to_string(dir.join(name))
                     .with_context(|| format!("reading {}", dir.join(name).display()))
             };
+            // Rejection codes are optional in a custom catalog: the built-in list applies.
+            let codes = match read("rejection_codes.json") {
+                Ok(c) => c,
+                Err(_) => REJECTION_CODES.to_string(),
+            };
             parse(
                 &read("policies.json")?,
                 &read("end_user_types.json")?,
                 &read("supporting_document_types.json")?,
+                &codes,
             )?
         }
     };

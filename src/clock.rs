@@ -19,6 +19,10 @@ impl Clock {
         real + self.offset.load(Ordering::Relaxed)
     }
 
+    pub fn offset(&self) -> i64 {
+        self.offset.load(Ordering::Relaxed)
+    }
+
     pub fn advance(&self, seconds: i64) {
         self.offset.fetch_add(seconds, Ordering::Relaxed);
     }

@@ -3,6 +3,8 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+use crate::service::ReviewMode;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "trusthub",
@@ -18,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the server.
     Serve(ServeArgs),
+    /// Operate a running server through its operator API.
+    Admin(AdminArgs),
     /// Work with catalog directories.
     Catalog {
         #[command(subcommand)]
@@ -56,4 +60,105 @@ pub struct ServeArgs {
     /// Auth token of the bootstrap account.
     #[arg(long, env = "TRUSTHUB_AUTH_TOKEN", hide_env_values = true)]
     pub auth_token: Option<String>,
+    /// Bearer token of the operator API (generated and printed at start if unset).
+    #[arg(long, env = "TRUSTHUB_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Who decides submitted bundles: an operator (manual) or the sandbox rules (auto).
+    #[arg(long, env = "TRUSTHUB_REVIEW", value_enum, default_value = "manual")]
+    pub review: ReviewMode,
+    /// Seconds from in-review to the automatic decision.
+    #[arg(long, env = "TRUSTHUB_REVIEW_DELAY", default_value_t = 2)]
+    pub review_delay: u32,
+    /// Delivery attempts per status callback, in all.
+    #[arg(long, env = "TRUSTHUB_CALLBACK_ATTEMPTS", default_value_t = 8)]
+    pub callback_attempts: u32,
+    /// Seconds before a callback's first retry; each later retry waits twice as long.
+    #[arg(long, env = "TRUSTHUB_CALLBACK_RETRY_DELAY", default_value_t = 1)]
+    pub callback_retry_delay: u32,
+    /// Seconds a callback receiver has to answer.
+    #[arg(long, env = "TRUSTHUB_CALLBACK_TIMEOUT", default_value_t = 10)]
+    pub callback_timeout: u32,
+}
+
+#[derive(Args, Debug)]
+pub struct AdminArgs {
+    /// Base URL of the running server.
+    #[arg(long, env = "TRUSTHUB_URL", default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    /// The server's operator token.
+    #[arg(long, env = "TRUSTHUB_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: String,
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Top-level accounts.
+    Accounts {
+        #[command(subcommand)]
+        command: AccountsCommand,
+    },
+    /// Create a bundle for an account with any policy (including console-only ones).
+    CreateBundle {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        policy: String,
+        #[arg(long)]
+        friendly_name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        status_callback: Option<String>,
+        /// Create a TrustProduct instead of a CustomerProfile.
+        #[arg(long)]
+        trust_product: bool,
+    },
+    /// The review queue and decisions.
+    Review {
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
+    /// A bundle's timeline.
+    Events { bundle: String },
+    /// The server's clock (sandbox use).
+    Clock {
+        #[command(subcommand)]
+        command: ClockCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountsCommand {
+    Create {
+        #[arg(long, default_value = "Account")]
+        friendly_name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReviewCommand {
+    /// Bundles awaiting a decision, oldest first.
+    List {
+        #[arg(long)]
+        policy: Option<String>,
+    },
+    Approve {
+        bundle: String,
+    },
+    Reject {
+        bundle: String,
+        #[arg(long)]
+        reason: String,
+        /// Comma-separated 186xx codes.
+        #[arg(long)]
+        codes: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClockCommand {
+    Show,
+    Advance { seconds: i64 },
 }

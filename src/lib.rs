@@ -1,5 +1,6 @@
 //! A self-hostable, wire-compatible implementation of Twilio's TrustHub v1 API.
 
+pub mod admin_cli;
 pub mod catalog;
 pub mod clock;
 pub mod config;
@@ -7,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod format;
 pub mod http;
+pub mod jobs;
 pub mod service;
 pub mod sid;
 pub mod store;
@@ -15,7 +17,7 @@ use anyhow::{bail, Context};
 use std::sync::Arc;
 
 use config::ServeArgs;
-use service::App;
+use service::{App, Settings};
 use store::{sqlite::SqliteStore, Account, Store};
 
 /// Opens the store named by the URL.
@@ -81,11 +83,22 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
+    let generated_admin = args.admin_token.is_none();
+    let settings = Settings {
+        review: args.review,
+        review_delay: args.review_delay.into(),
+        callback_attempts: args.callback_attempts.max(1).into(),
+        callback_retry_delay: args.callback_retry_delay.into(),
+        callback_timeout: std::time::Duration::from_secs(args.callback_timeout.max(1).into()),
+        admin_token: args.admin_token.clone().unwrap_or_else(crate::sid::token),
+    };
     let app = Arc::new(App {
         store,
         catalog: Arc::new(catalog),
         urls: format::Urls::new(&public),
         clock,
+        settings,
+        jobs_wake: tokio::sync::Notify::new(),
     });
     println!("TrustHub listening on http://{addr} (public URL {public})");
     match boot {
@@ -101,6 +114,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some((a, false)) => println!("Bootstrap account: Account SID {}", a.sid),
         None => println!("Using the accounts already in the store"),
     }
+    if generated_admin {
+        println!("Operator API token: {}", app.settings.admin_token);
+    }
+    println!("Review: {:?}", app.settings.review);
+    jobs::spawn(app.clone());
     axum::serve(listener, http::router(app))
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -11,6 +11,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Serve(args) => trusthub::serve(args).await,
+        Command::Admin(args) => trusthub::admin_cli::run(args).await,
         Command::Catalog {
             command: CatalogCommand::Check { dir },
         } => {

@@ -237,7 +237,10 @@ fn document_group_result(
             let score = invalid.len();
             let passed = invalid.is_empty();
             let res = RequirementResult {
-                friendly_name: req.name.clone(),
+                friendly_name: req
+                    .accepted_document_name
+                    .clone()
+                    .unwrap_or_else(|| req.name.clone()),
                 object_type: doc.type_name.to_string(),
                 passed,
                 failure_reason: (!passed).then(|| join_reasons(&invalid)),
@@ -257,7 +260,21 @@ fn document_group_result(
     }
     let first = group.first()?;
     if group.iter().all(|r| r.optional) {
-        return None;
+        return Some(RequirementResult {
+            friendly_name: first.name.clone(),
+            object_type: first
+                .accepted_documents
+                .first()
+                .cloned()
+                .unwrap_or_default(),
+            passed: true,
+            failure_reason: None,
+            error_code: None,
+            valid: vec![],
+            invalid: vec![],
+            requirement_friendly_name: title_case(&first.requirement_name),
+            requirement_name: first.requirement_name.clone(),
+        });
     }
     let names: Vec<&str> = group.iter().map(|r| r.name.as_str()).collect();
     Some(RequirementResult {
@@ -282,7 +299,15 @@ fn document_group_result(
 }
 
 fn bundle_result(group: &[&BundleRequirement], assigned: &Assigned) -> RequirementResult {
-    let req = group[0];
+    // Named after the entry an assigned bundle matches, else the group's first.
+    let matches = |r: &BundleRequirement, b: &SupportingBundle| {
+        r.policy_sids.iter().any(|p| p == b.policy_sid)
+    };
+    let req = group
+        .iter()
+        .find(|r| assigned.bundles.iter().any(|b| matches(r, b)))
+        .copied()
+        .unwrap_or(group[0]);
     let mut result = RequirementResult {
         friendly_name: req.name.clone(),
         object_type: req.type_name.clone(),
@@ -297,11 +322,7 @@ fn bundle_result(group: &[&BundleRequirement], assigned: &Assigned) -> Requireme
     let candidates: Vec<&SupportingBundle> = assigned
         .bundles
         .iter()
-        .filter(|b| {
-            group
-                .iter()
-                .any(|r| r.policy_sids.iter().any(|p| p == b.policy_sid))
-        })
+        .filter(|b| group.iter().any(|r| matches(r, b)))
         .collect();
     let status_field = |reason: Option<String>| FieldResult {
         friendly_name: "Supporting Bundle Status".into(),
@@ -366,3 +387,7 @@ fn title_case(name: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+#[cfg(test)]
+#[path = "evaluate_tests.rs"]
+mod tests;

@@ -3,4 +3,5 @@
 pub mod bundle;
 pub mod evaluate;
 pub mod policy;
+pub mod review;
 pub mod validate;

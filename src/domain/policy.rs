@@ -107,9 +107,17 @@ pub enum Format {
     AddressSids,
 }
 
+/// A reason a reviewer may reject a bundle for (Twilio's 186xx codes).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RejectionCode {
+    pub code: u32,
+    pub description: String,
+}
+
 /// The whole catalog with lookups by SID and machine name.
 #[derive(Debug, Default)]
 pub struct Catalog {
+    pub rejection_codes: Vec<RejectionCode>,
     pub policies: Vec<Policy>,
     pub end_user_types: Vec<ObjectType>,
     pub supporting_document_types: Vec<ObjectType>,
@@ -133,6 +141,7 @@ impl Catalog {
             m
         };
         Catalog {
+            rejection_codes: Vec::new(),
             policy_index: policies
                 .iter()
                 .enumerate()
@@ -144,6 +153,15 @@ impl Catalog {
             end_user_types,
             supporting_document_types,
         }
+    }
+
+    pub fn with_rejection_codes(mut self, codes: Vec<RejectionCode>) -> Self {
+        self.rejection_codes = codes;
+        self
+    }
+
+    pub fn rejection_code(&self, code: u32) -> Option<&RejectionCode> {
+        self.rejection_codes.iter().find(|c| c.code == code)
     }
 
     pub fn policy(&self, sid: &str) -> Option<&Policy> {

@@ -28,7 +28,8 @@ pub fn check(field: &Field, value: Option<&Value>) -> Result<(), FieldProblem> {
             Ok(())
         };
     }
-    let chars = text.chars().count();
+    // Lengths count what the person typed, not surrounding blanks.
+    let chars = text.trim().chars().count();
     if let Some(min) = field.min_length.filter(|&m| chars < m) {
         return Err(FieldProblem::Invalid(format!(
             "is too short (at least {min} characters)"

@@ -1,5 +1,6 @@
 //! The wire, and only the wire: routes, authentication, Twilio's parameters and JSON.
 
+pub mod admin;
 pub mod assignments;
 pub mod auth;
 pub mod bundles;
@@ -44,6 +45,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(api)
+        .merge(admin::routes(app.clone()))
         .fallback(not_found)
         .with_state(app)
         .layer(TraceLayer::new_for_http())

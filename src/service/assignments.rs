@@ -7,7 +7,13 @@ use crate::store::{
     Bundle, ChannelAssignment, EntityAssignment, EntityKind, Page, PageQuery, StoreError,
 };
 
-use super::App;
+use super::{lifecycle, App};
+use serde_json::json;
+
+async fn record(app: &App, b: &Bundle, kind: &str, detail: serde_json::Value) -> ApiResult<()> {
+    let e = lifecycle::event(b, kind, detail, app.clock.now());
+    Ok(app.store.add_event(e).await?)
+}
 
 /// Twilio's code for an ObjectSid that is malformed or not this account's.
 pub const INVALID_OBJECT: u32 = 22205;
@@ -81,17 +87,22 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
         object_type,
         date_created: app.clock.now(),
     };
-    match app.store.insert_entity_assignment(row).await {
-        Err(StoreError::Duplicate) => Err(ApiError::conflict(
-            20409,
-            format!(
-                "{object_sid} is already assigned to {} {}",
-                b.kind.label(),
-                b.sid
-            ),
-        )),
-        other => Ok(other?),
-    }
+    let a = match app.store.insert_entity_assignment(row).await {
+        Err(StoreError::Duplicate) => {
+            return Err(ApiError::conflict(
+                20409,
+                format!(
+                    "{object_sid} is already assigned to {} {}",
+                    b.kind.label(),
+                    b.sid
+                ),
+            ))
+        }
+        other => other?,
+    };
+    let detail = json!({"assignment_sid": a.sid, "object_sid": a.object_sid});
+    record(app, b, "assigned", detail).await?;
+    Ok(a)
 }
 
 pub async fn get_entity(app: &App, b: &Bundle, sid: &str) -> ApiResult<EntityAssignment> {
@@ -114,12 +125,18 @@ pub async fn list_entities(
 }
 
 pub async fn delete_entity(app: &App, b: &Bundle, sid: &str) -> ApiResult<()> {
-    get_entity(app, b, sid).await?;
+    let a = get_entity(app, b, sid).await?;
     if bundle::entities_locked(b.status) {
         return Err(locked(b, "entity assignments"));
     }
     app.store.delete_entity_assignment(&b.sid, sid).await?;
-    Ok(())
+    record(
+        app,
+        b,
+        "unassigned",
+        json!({"assignment_sid": a.sid, "object_sid": a.object_sid}),
+    )
+    .await
 }
 
 pub async fn create_channel(
@@ -155,17 +172,22 @@ pub async fn create_channel(
         channel_endpoint_sid: endpoint_sid.to_string(),
         date_created: app.clock.now(),
     };
-    match app.store.insert_channel_assignment(row).await {
-        Err(StoreError::Duplicate) => Err(ApiError::conflict(
-            20409,
-            format!(
-                "{endpoint_sid} is already assigned to {} {}",
-                b.kind.label(),
-                b.sid
-            ),
-        )),
-        other => Ok(other?),
-    }
+    let a = match app.store.insert_channel_assignment(row).await {
+        Err(StoreError::Duplicate) => {
+            return Err(ApiError::conflict(
+                20409,
+                format!(
+                    "{endpoint_sid} is already assigned to {} {}",
+                    b.kind.label(),
+                    b.sid
+                ),
+            ))
+        }
+        other => other?,
+    };
+    let detail = json!({"assignment_sid": a.sid, "channel_endpoint_sid": a.channel_endpoint_sid});
+    record(app, b, "channel_assigned", detail).await?;
+    Ok(a)
 }
 
 /// Seed 001: "Only those phone numbers already assigned to your Secondary Business
@@ -217,12 +239,13 @@ pub async fn list_channels(
 }
 
 pub async fn delete_channel(app: &App, b: &Bundle, sid: &str) -> ApiResult<()> {
-    get_channel(app, b, sid).await?;
+    let a = get_channel(app, b, sid).await?;
     if bundle::channel_endpoints_locked(b.status) {
         return Err(locked(b, "channel endpoint assignments"));
     }
     app.store.delete_channel_assignment(&b.sid, sid).await?;
-    Ok(())
+    let detail = json!({"assignment_sid": a.sid, "channel_endpoint_sid": a.channel_endpoint_sid});
+    record(app, b, "channel_unassigned", detail).await
 }
 
 fn not_found(kind: BundleKind, bundle_sid: &str, sub: &str, sid: &str) -> ApiError {

@@ -6,7 +6,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::sid;
 use crate::store::{Bundle, BundleFilter, Page, PageQuery};
 
-use super::{evaluations, App};
+use super::{evaluations, lifecycle, App};
+use crate::store::BundleChange;
+use serde_json::json;
 
 pub struct NewBundle {
     pub friendly_name: String,
@@ -122,7 +124,15 @@ pub async fn create(
         date_created: now,
         date_updated: now,
     };
-    Ok(app.store.insert_bundle(bundle).await?)
+    let bundle = app.store.insert_bundle(bundle).await?;
+    let created = lifecycle::event(
+        &bundle,
+        "created",
+        json!({"policy_sid": bundle.policy_sid, "kind": kind.as_str()}),
+        now,
+    );
+    app.store.add_event(created).await?;
+    Ok(bundle)
 }
 
 /// A bundle of this account and kind, or Twilio's 404.
@@ -153,39 +163,78 @@ pub async fn update(
     sid: &str,
     changes: BundleChanges,
 ) -> ApiResult<Bundle> {
-    let mut b = get(app, account_sid, kind, sid).await?;
     let edits_properties = changes.friendly_name.is_some()
         || changes.email.is_some()
         || changes.status_callback.is_some();
-    if changes.status.is_some() && edits_properties {
-        return Err(ApiError::invalid(
+    match changes.status {
+        Some(_) if edits_properties => Err(ApiError::invalid(
             22204,
             "Status and the bundle's properties (FriendlyName, Email, StatusCallback) cannot be updated in the same request; send two requests",
-        ));
+        )),
+        Some(status) => submit(app, account_sid, kind, sid, &status).await,
+        None => {
+            // The review pipeline may move the status meanwhile: re-read and re-apply.
+            let mut attempts = 0;
+            loop {
+                match edit(app, account_sid, kind, sid, &changes).await {
+                    Err(ApiError::Conflict { code: 20409, .. }) if attempts < 3 => attempts += 1,
+                    other => return other,
+                }
+            }
+        }
     }
-    if let Some(name) = changes.friendly_name {
-        check_friendly_name(&name)?;
-        b.friendly_name = name;
+}
+
+async fn edit(
+    app: &App,
+    account_sid: &str,
+    kind: BundleKind,
+    sid: &str,
+    changes: &BundleChanges,
+) -> ApiResult<Bundle> {
+    let mut b = get(app, account_sid, kind, sid).await?;
+    if let Some(name) = &changes.friendly_name {
+        check_friendly_name(name)?;
+        b.friendly_name = name.clone();
     }
-    if let Some(email) = changes.email {
-        check_email(&email)?;
-        b.email = email;
+    if let Some(email) = &changes.email {
+        check_email(email)?;
+        b.email = email.clone();
     }
-    if let Some(cb) = changes.status_callback {
+    if let Some(cb) = &changes.status_callback {
         // An empty value clears the callback.
         if cb.is_empty() {
             b.status_callback = None;
         } else {
-            check_callback(&cb)?;
-            b.status_callback = Some(cb);
+            check_callback(cb)?;
+            b.status_callback = Some(cb.clone());
         }
     }
     b.date_updated = app.clock.now();
-    let Some(raw) = changes.status else {
-        app.store.update_bundle(&b, None).await?;
-        return Ok(b);
-    };
-    let to = Status::parse(&raw).ok_or_else(|| {
+    let edited = lifecycle::event(&b, "updated", json!({}), b.date_updated);
+    lifecycle::commit(
+        app,
+        BundleChange {
+            expected_status: b.status,
+            bundle: b,
+            evaluation: None,
+            events: vec![edited],
+            jobs: vec![],
+        },
+    )
+    .await
+}
+
+/// `Status=pending-review`: evaluate, and submit only a compliant bundle.
+async fn submit(
+    app: &App,
+    account_sid: &str,
+    kind: BundleKind,
+    sid: &str,
+    raw: &str,
+) -> ApiResult<Bundle> {
+    let b = get(app, account_sid, kind, sid).await?;
+    let to = Status::parse(raw).ok_or_else(|| {
         ApiError::invalid(
             22203,
             format!("Status \"{raw}\" is not a bundle status; to submit a bundle for review send Status=pending-review"),
@@ -214,10 +263,16 @@ pub async fn update(
             ))
         }
     }
-    // Submission evaluates first; a noncompliant bundle stays as it was.
     let (evaluation, outcome) = evaluations::run(app, &b, &b.policy_sid.clone()).await?;
     if !outcome.compliant {
         app.store.insert_evaluation(evaluation.clone()).await?;
+        let refused = lifecycle::event(
+            &b,
+            "submission_refused",
+            json!({"evaluation_sid": evaluation.sid, "failures": outcome.failures()}),
+            app.clock.now(),
+        );
+        app.store.add_event(refused).await?;
         return Err(ApiError::Invalid {
             code: evaluations::NONCOMPLIANT,
             message: format!(
@@ -226,7 +281,7 @@ pub async fn update(
                 b.sid,
                 outcome.failures().join("; ")
             ),
-            details: Some(serde_json::json!({
+            details: Some(json!({
                 "evaluation_sid": evaluation.sid,
                 "failed_requirements": outcome
                     .results
@@ -237,10 +292,16 @@ pub async fn update(
             })),
         });
     }
-    b.status = to;
-    b.errors = None;
-    app.store.update_bundle(&b, Some(evaluation)).await?;
-    Ok(b)
+    let evaluated = lifecycle::event(
+        &b,
+        "evaluated",
+        json!({"evaluation_sid": evaluation.sid, "status": evaluation.status}),
+        app.clock.now(),
+    );
+    let mut change = lifecycle::transition(app, b, to, "customer", None);
+    change.evaluation = Some(evaluation);
+    change.events.insert(0, evaluated);
+    lifecycle::commit(app, change).await
 }
 
 pub async fn delete(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -> ApiResult<()> {

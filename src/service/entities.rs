@@ -115,14 +115,18 @@ pub async fn list(
     Ok(app.store.list_entities(account_sid, kind, page).await?)
 }
 
-/// Objects under review are what the reviewer is looking at: they cannot change.
+/// Objects under review are what the reviewer is looking at, and an approved bundle's
+/// objects are what was vetted: neither may change.
 async fn ensure_not_under_review(app: &App, e: &Entity, action: &str) -> ApiResult<()> {
     let holders = app.store.bundles_holding(&e.sid).await?;
-    if let Some(b) = holders.iter().find(|b| b.status.under_review()) {
+    if let Some(b) = holders
+        .iter()
+        .find(|b| crate::domain::bundle::entities_locked(b.status))
+    {
         return Err(ApiError::conflict(
             20409,
             format!(
-                "The {} {} is assigned to {} {}, which is {}; it cannot be {action} until the review ends",
+                "The {} {} is assigned to {} {}, which is {}; it cannot be {action} while that bundle is under review or approved",
                 label(e.kind),
                 e.sid,
                 b.kind.label(),

@@ -65,7 +65,11 @@ pub async fn run(app: &App, bundle: &Bundle, policy_sid: &str) -> ApiResult<(Eva
 
 pub async fn create(app: &App, bundle: &Bundle, policy_sid: &str) -> ApiResult<Evaluation> {
     let (row, _) = run(app, bundle, policy_sid).await?;
-    Ok(app.store.insert_evaluation(row).await?)
+    let row = app.store.insert_evaluation(row).await?;
+    let detail = serde_json::json!({"evaluation_sid": row.sid, "status": row.status});
+    let e = super::lifecycle::event(bundle, "evaluated", detail, row.date_created);
+    app.store.add_event(e).await?;
+    Ok(row)
 }
 
 pub async fn get(app: &App, bundle: &Bundle, sid: &str) -> ApiResult<Evaluation> {

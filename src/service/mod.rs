@@ -5,8 +5,11 @@ pub mod assignments;
 pub mod bundles;
 pub mod entities;
 pub mod evaluations;
+pub mod lifecycle;
+pub mod review;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::domain::policy::Catalog;
@@ -20,6 +23,43 @@ pub struct App {
     pub catalog: Arc<Catalog>,
     pub urls: Urls,
     pub clock: Clock,
+    pub settings: Settings,
+    /// Wakes the background jobs when new work was committed.
+    pub jobs_wake: tokio::sync::Notify,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReviewMode {
+    /// Submitted bundles wait for an operator's decision.
+    Manual,
+    /// Submitted bundles are decided by the sandbox rules after the review delay.
+    Auto,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub review: ReviewMode,
+    /// Seconds between in-review and the automatic decision.
+    pub review_delay: i64,
+    /// Delivery attempts per status callback, in all.
+    pub callback_attempts: i64,
+    /// Seconds before the first retry; each later retry waits twice as long.
+    pub callback_retry_delay: i64,
+    pub callback_timeout: Duration,
+    pub admin_token: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            review: ReviewMode::Manual,
+            review_delay: 2,
+            callback_attempts: 8,
+            callback_retry_delay: 1,
+            callback_timeout: Duration::from_secs(10),
+            admin_token: String::new(),
+        }
+    }
 }
 
 impl From<StoreError> for ApiError {
@@ -28,6 +68,10 @@ impl From<StoreError> for ApiError {
             StoreError::Duplicate => {
                 ApiError::conflict(20409, "The resource already exists".to_string())
             }
+            StoreError::Stale => ApiError::conflict(
+                20409,
+                "The resource changed while this request was processed; fetch it and try again",
+            ),
             StoreError::Other(e) => ApiError::Internal(e),
         }
     }

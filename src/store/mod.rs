@@ -13,6 +13,9 @@ pub enum StoreError {
     /// A unique constraint refused the write (e.g. the same object assigned twice).
     #[error("a unique constraint refused the write")]
     Duplicate,
+    /// The row changed since it was read (another request or worker got there first).
+    #[error("the row changed since it was read")]
+    Stale,
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -140,6 +143,64 @@ pub struct Page<T> {
     pub has_prev: bool,
 }
 
+/// One entry of a bundle's timeline.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub seq: i64,
+    pub bundle_sid: String,
+    pub account_sid: String,
+    /// created, assigned, unassigned, evaluated, status_changed, callback_attempt, …
+    pub kind: String,
+    pub detail: Value,
+    pub date_created: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// POST a signed status callback.
+    Callback,
+    /// Move a submitted bundle through review.
+    Review,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Callback => "callback",
+            JobKind::Review => "review",
+        }
+    }
+}
+
+/// A row of the durable outbox.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: i64,
+    pub kind: JobKind,
+    pub bundle_sid: String,
+    pub payload: Value,
+    pub due_at: i64,
+    pub attempts: i64,
+}
+
+/// What became of a claimed job.
+#[derive(Debug, Clone, Copy)]
+pub enum JobOutcome {
+    Done,
+    RetryAt(i64),
+}
+
+/// A bundle's new state with everything that must commit with it.
+#[derive(Debug)]
+pub struct BundleChange {
+    pub bundle: Bundle,
+    /// The status the bundle had when read: the save applies only if it still has it.
+    pub expected_status: Status,
+    pub evaluation: Option<Evaluation>,
+    pub events: Vec<Event>,
+    pub jobs: Vec<Job>,
+}
+
 #[derive(Debug, Default)]
 pub struct BundleFilter {
     pub status: Option<Status>,
@@ -162,12 +223,17 @@ pub trait Store: Send + Sync {
         filter: &BundleFilter,
         page: PageQuery,
     ) -> StoreResult<Page<Bundle>>;
-    /// Saves the bundle's mutable fields; with an evaluation, both in one transaction.
-    async fn update_bundle(
+    /// Saves the bundle's mutable fields with its evaluation, events and jobs, in one
+    /// transaction, so a crash never loses a callback or half-applies a change.
+    async fn save_bundle(&self, change: BundleChange) -> StoreResult<()>;
+    /// Any account's bundle, for the operator and the background jobs.
+    async fn bundle_any(&self, sid: &str) -> StoreResult<Option<Bundle>>;
+    /// Bundles in these statuses across all accounts, oldest submission first.
+    async fn bundles_in_status(
         &self,
-        bundle: &Bundle,
-        evaluation: Option<Evaluation>,
-    ) -> StoreResult<()>;
+        statuses: &[Status],
+        policy_sid: Option<&str>,
+    ) -> StoreResult<Vec<Bundle>>;
     /// Deletes the bundle with its assignments and evaluations, in one transaction.
     async fn delete_bundle(&self, account_sid: &str, sid: &str) -> StoreResult<bool>;
 
@@ -232,6 +298,24 @@ pub trait Store: Send + Sync {
     async fn delete_channel_assignment(&self, bundle_sid: &str, sid: &str) -> StoreResult<bool>;
 
     async fn insert_evaluation(&self, evaluation: Evaluation) -> StoreResult<Evaluation>;
+
+    async fn add_event(&self, event: Event) -> StoreResult<()>;
+    /// A bundle's timeline, oldest first.
+    async fn events(&self, bundle_sid: &str) -> StoreResult<Vec<Event>>;
+
+    async fn add_job(&self, job: Job) -> StoreResult<()>;
+    /// Leases the next due job until `lease_until`; an expired lease is claimable again,
+    /// so a job whose worker died mid-attempt is not lost.
+    async fn claim_job(&self, now: i64, lease_until: i64) -> StoreResult<Option<Job>>;
+    /// Records the outcome of a claimed job with the event that describes it.
+    async fn complete_job(
+        &self,
+        id: i64,
+        outcome: JobOutcome,
+        event: Option<Event>,
+    ) -> StoreResult<()>;
+    /// The earliest due time of an unfinished job, to know how long to sleep.
+    async fn next_job_due(&self) -> StoreResult<Option<i64>>;
     async fn evaluation(&self, bundle_sid: &str, sid: &str) -> StoreResult<Option<Evaluation>>;
     /// Newest first.
     async fn list_evaluations(

@@ -274,15 +274,16 @@ impl Store for SqliteStore {
         self.fetch_page(qb, page, false, bundle_row).await
     }
 
-    async fn update_bundle(&self, b: &Bundle, evaluation: Option<Evaluation>) -> StoreResult<()> {
+    async fn save_bundle(&self, change: BundleChange) -> StoreResult<()> {
+        let b = &change.bundle;
         let mut tx = self.pool.begin().await?;
         let errors = b
             .errors
             .as_ref()
             .map(|e| serde_json::to_string(e).unwrap_or_default());
-        sqlx::query(
+        let done = sqlx::query(
             "UPDATE bundles SET friendly_name = ?, email = ?, status = ?, status_callback = ?,
-               valid_until = ?, errors = ?, date_updated = ? WHERE sid = ?",
+               valid_until = ?, errors = ?, date_updated = ? WHERE sid = ? AND status = ?",
         )
         .bind(&b.friendly_name)
         .bind(&b.email)
@@ -292,13 +293,50 @@ impl Store for SqliteStore {
         .bind(errors)
         .bind(b.date_updated)
         .bind(&b.sid)
+        .bind(change.expected_status.as_str())
         .execute(&mut *tx)
         .await?;
-        if let Some(e) = evaluation {
-            insert_evaluation(&mut tx, &e).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        if let Some(e) = &change.evaluation {
+            insert_evaluation(&mut tx, e).await?;
+        }
+        for e in &change.events {
+            insert_event(&mut tx, e).await?;
+        }
+        for j in &change.jobs {
+            insert_job(&mut tx, j, b.date_updated).await?;
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn bundle_any(&self, sid: &str) -> StoreResult<Option<Bundle>> {
+        let row = sqlx::query("SELECT * FROM bundles WHERE sid = ?")
+            .bind(sid)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(bundle_row).transpose()
+    }
+
+    async fn bundles_in_status(
+        &self,
+        statuses: &[Status],
+        policy_sid: Option<&str>,
+    ) -> StoreResult<Vec<Bundle>> {
+        let mut qb = QueryBuilder::new("SELECT * FROM bundles WHERE status IN (");
+        let mut sep = qb.separated(", ");
+        for st in statuses {
+            sep.push_bind(st.as_str());
+        }
+        qb.push(")");
+        if let Some(p) = policy_sid {
+            qb.push(" AND policy_sid = ").push_bind(p.to_string());
+        }
+        qb.push(" ORDER BY date_updated, seq");
+        let rows = qb.build().fetch_all(&self.pool).await?;
+        rows.iter().map(bundle_row).collect()
     }
 
     async fn delete_bundle(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
@@ -561,6 +599,137 @@ impl Store for SqliteStore {
         qb.push_bind(bundle_sid.to_string());
         self.fetch_page(qb, page, true, evaluation_row).await
     }
+
+    async fn add_event(&self, event: Event) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        insert_event(&mut conn, &event).await
+    }
+
+    async fn events(&self, bundle_sid: &str) -> StoreResult<Vec<Event>> {
+        let rows = sqlx::query("SELECT * FROM events WHERE bundle_sid = ? ORDER BY seq")
+            .bind(bundle_sid)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let detail: String = r.try_get("detail")?;
+                Ok(Event {
+                    seq: r.try_get("seq")?,
+                    bundle_sid: r.try_get("bundle_sid")?,
+                    account_sid: r.try_get("account_sid")?,
+                    kind: r.try_get("type")?,
+                    detail: serde_json::from_str(&detail).context("bad event JSON in store")?,
+                    date_created: r.try_get("date_created")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn add_job(&self, job: Job) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        insert_job(&mut conn, &job, job.due_at).await
+    }
+
+    async fn claim_job(&self, now: i64, lease_until: i64) -> StoreResult<Option<Job>> {
+        // One statement: SQLite serialises writers, so two claimers never get one row.
+        let row = sqlx::query(
+            "UPDATE jobs SET lease_until = ?, attempts = attempts + 1
+             WHERE id = (SELECT id FROM jobs WHERE done = 0 AND due_at <= ?
+                           AND (lease_until IS NULL OR lease_until < ?)
+                         ORDER BY due_at, id LIMIT 1)
+             RETURNING *",
+        )
+        .bind(lease_until)
+        .bind(now)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(job_row).transpose()
+    }
+
+    async fn complete_job(
+        &self,
+        id: i64,
+        outcome: JobOutcome,
+        event: Option<Event>,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        match outcome {
+            JobOutcome::Done => {
+                sqlx::query("UPDATE jobs SET done = 1, lease_until = NULL WHERE id = ?")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            JobOutcome::RetryAt(due) => {
+                sqlx::query("UPDATE jobs SET due_at = ?, lease_until = NULL WHERE id = ?")
+                    .bind(due)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        if let Some(e) = &event {
+            insert_event(&mut tx, e).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn next_job_due(&self) -> StoreResult<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT MIN(due_at) FROM jobs WHERE done = 0")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+}
+
+async fn insert_event(conn: &mut sqlx::SqliteConnection, e: &Event) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO events (bundle_sid, account_sid, type, detail, date_created)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&e.bundle_sid)
+    .bind(&e.account_sid)
+    .bind(&e.kind)
+    .bind(e.detail.to_string())
+    .bind(e.date_created)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert_job(conn: &mut sqlx::SqliteConnection, j: &Job, now: i64) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO jobs (kind, bundle_sid, payload, due_at, attempts, date_created)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(j.kind.as_str())
+    .bind(&j.bundle_sid)
+    .bind(j.payload.to_string())
+    .bind(j.due_at)
+    .bind(j.attempts)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn job_row(r: &SqliteRow) -> StoreResult<Job> {
+    let kind: String = r.try_get("kind")?;
+    let payload: String = r.try_get("payload")?;
+    Ok(Job {
+        id: r.try_get("id")?,
+        kind: match kind.as_str() {
+            "callback" => JobKind::Callback,
+            _ => JobKind::Review,
+        },
+        bundle_sid: r.try_get("bundle_sid")?,
+        payload: serde_json::from_str(&payload).context("bad job payload in store")?,
+        due_at: r.try_get("due_at")?,
+        attempts: r.try_get("attempts")?,
+    })
 }
 
 async fn insert_evaluation(conn: &mut sqlx::SqliteConnection, e: &Evaluation) -> StoreResult<i64> {

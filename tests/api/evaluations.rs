@@ -268,9 +268,7 @@ async fn a_complete_bundle_is_compliant_and_freezes_once_submitted() {
     assert_eq!(st, 409);
     // Metadata can still be edited.
     let b = s.ok(&path, &[("FriendlyName", "Renamed")], 200).await;
-    assert_eq!(
-        (b["friendly_name"].as_str(), b["status"].as_str()),
-        (Some("Renamed"), Some("pending-review"))
-    );
+    assert_eq!(b["friendly_name"], "Renamed");
+    assert!(b["status"] == "pending-review" || b["status"] == "in-review", "{b}");
     drop(s);
 }

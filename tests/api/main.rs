@@ -9,4 +9,5 @@ mod bundles;
 mod catalog;
 mod entities;
 mod evaluations;
+mod lifecycle;
 mod paging;

@@ -31,10 +31,14 @@ pub struct Server {
     _tmp: Option<tempfile::TempDir>,
 }
 
+pub const ADMIN_TOKEN: &str = "adm1n0123456789abcdef0123456789ab";
+
 pub struct Options<'a> {
     pub account: (&'a str, &'a str),
     pub dir: Option<&'a Path>,
     pub catalog: Option<&'a Path>,
+    /// Extra `serve` flags, e.g. `["--review", "auto"]`.
+    pub args: Vec<&'a str>,
 }
 
 impl Default for Options<'_> {
@@ -43,6 +47,7 @@ impl Default for Options<'_> {
             account: (SID, TOKEN),
             dir: None,
             catalog: None,
+            args: vec![],
         }
     }
 }
@@ -71,6 +76,8 @@ impl Server {
             .arg(format!("sqlite://{}/th.db", dir.display()))
             .env("TRUSTHUB_ACCOUNT_SID", opts.account.0)
             .env("TRUSTHUB_AUTH_TOKEN", opts.account.1)
+            .env("TRUSTHUB_ADMIN_TOKEN", ADMIN_TOKEN)
+            .args(&opts.args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         if let Some(c) = opts.catalog {
@@ -137,6 +144,100 @@ impl Server {
             openapi::assert_valid(method, path, status, &body);
         }
         (status, body)
+    }
+
+    /// Calls the operator API with the admin token.
+    pub async fn admin(&self, method: &str, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+        let req = self
+            .http
+            .request(
+                method.parse().expect("method"),
+                format!("{}{}", self.base, path),
+            )
+            .bearer_auth(ADMIN_TOKEN);
+        let req = if method == "POST" {
+            req.header("content-type", "application/x-www-form-urlencoded")
+                .body(serde_urlencoded::to_string(form).unwrap())
+        } else {
+            req
+        };
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.expect("JSON body");
+        if status >= 400 {
+            assert_error_body(status, &body);
+        }
+        (status, body)
+    }
+
+    /// Polls a bundle until its status is `want` (the pipeline runs in the background).
+    pub async fn wait_status(&self, collection: &str, sid: &str, want: &str) -> Value {
+        for _ in 0..200 {
+            let (_, b) = self.get(&format!("/v1/{collection}/{sid}")).await;
+            if b["status"] == want {
+                return b;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        let (_, b) = self.get(&format!("/v1/{collection}/{sid}")).await;
+        panic!("{sid} never reached {want}: {b}");
+    }
+
+    /// A complete, approved Primary Customer Profile (console-only: made through the
+    /// operator API), as an ISV's parent account has one.
+    pub async fn approved_primary(&self) -> String {
+        let (st, b) = self
+            .admin(
+                "POST",
+                &format!("/admin/v1/Accounts/{}/CustomerProfiles", self.user),
+                &[
+                    ("FriendlyName", "Parent Inc"),
+                    ("Email", "ops@parent.example.com"),
+                    ("PolicySid", PRIMARY),
+                ],
+            )
+            .await;
+        assert_eq!(st, 201, "{b}");
+        let bu = b["sid"].as_str().unwrap().to_string();
+        self.complete_business_profile(&bu).await;
+        self.ok(
+            &format!("/v1/CustomerProfiles/{bu}"),
+            &[("Status", "pending-review")],
+            200,
+        )
+        .await;
+        let (st, b) = self
+            .admin(
+                "POST",
+                &format!("/admin/v1/Reviews/{bu}"),
+                &[("Decision", "approve")],
+            )
+            .await;
+        assert_eq!(
+            (st, b["status"].as_str()),
+            (200, Some("twilio-approved")),
+            "{b}"
+        );
+        bu
+    }
+
+    /// Assigns business information, representative #1 and an address document.
+    pub async fn complete_business_profile(&self, bu: &str) {
+        let eu = self
+            .end_user(
+                "customer_profile_business_information",
+                business_information(),
+            )
+            .await;
+        let rep = self
+            .end_user("authorized_representative_1", representative())
+            .await;
+        let rd = self
+            .document("customer_profile_address", address_document())
+            .await;
+        for o in [&eu, &rep, &rd] {
+            self.assign("CustomerProfiles", bu, o).await;
+        }
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {

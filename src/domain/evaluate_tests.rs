@@ -1,0 +1,512 @@
+//! Catalog-driven tests of the engine: for every built-in policy, a bundle built from the
+//! catalog alone is compliant, and each missing, malformed or unsubmitted piece fails
+//! exactly the requirement it belongs to, with Twilio's error code.
+
+use super::*;
+use crate::domain::bundle::ALL_STATUSES;
+use crate::domain::policy::{Field, Format};
+use serde_json::{json, Value};
+
+const ADDRESS_SID: &str = "AD0123456789abcdef0123456789abcdef";
+
+fn catalog() -> Catalog {
+    crate::catalog::load(None).expect("the built-in catalog loads")
+}
+
+/// One assigned object, owned so that a test can change it before evaluating.
+#[derive(Clone)]
+enum Item {
+    EndUser(String, Value),
+    Document(String, Value),
+    Bundle(String, Status),
+}
+
+/// An assigned object and the requirement it is meant to satisfy.
+#[derive(Clone)]
+struct Part {
+    requirement: String,
+    optional: bool,
+    item: Item,
+}
+
+fn run(policy: &Policy, catalog: &Catalog, parts: &[Part]) -> Outcome {
+    let mut a = Assigned::default();
+    for p in parts {
+        match &p.item {
+            Item::EndUser(t, attributes) => a.end_users.push(entity("ITx", t, attributes)),
+            Item::Document(t, attributes) => a.documents.push(entity("RDx", t, attributes)),
+            Item::Bundle(policy_sid, status) => a.bundles.push(SupportingBundle {
+                sid: "BUx",
+                policy_sid,
+                status: *status,
+            }),
+        }
+    }
+    evaluate(policy, catalog, &a)
+}
+
+fn entity<'a>(sid: &'a str, type_name: &'a str, attributes: &'a Value) -> Entity<'a> {
+    Entity {
+        sid,
+        type_name,
+        attributes,
+    }
+}
+
+/// A value that satisfies every rule of the field.
+fn good_value(f: &Field) -> String {
+    if let Some(values) = &f.values {
+        return values[0].clone();
+    }
+    match f.format {
+        Some(Format::Email) => "ada@example.com".into(),
+        Some(Format::Url) => "https://example.com".into(),
+        Some(Format::E164) => "+15555550100".into(),
+        Some(Format::Integer) => "10".into(),
+        Some(Format::AddressSids) => ADDRESS_SID.into(),
+        None => {
+            let n = f.min_length.unwrap_or(0).max(4);
+            let n = n.min(f.max_length.unwrap_or(usize::MAX));
+            "Acme".chars().cycle().take(n).collect()
+        }
+    }
+}
+
+/// Values that break the field, one per rule; `None` leaves the attribute out.
+fn bad_values(f: &Field) -> Vec<Option<String>> {
+    let mut bad = Vec::new();
+    if f.required {
+        bad.push(None);
+    }
+    if f.values.is_some() {
+        bad.push(Some("NOT_AN_ALLOWED_VALUE".into()));
+    }
+    if let Some(format) = f.format {
+        let v = match format {
+            Format::Email => "not-an-email",
+            Format::Url => "not a url",
+            Format::E164 => "12345",
+            Format::Integer => "ten",
+            Format::AddressSids => "AD-bad",
+        };
+        bad.push(Some(v.into()));
+    }
+    if let Some(max) = f.max_length {
+        bad.push(Some("x".repeat(max + 1)));
+    }
+    // A one-character minimum can only be broken by an empty value, which counts as missing.
+    if let Some(min) = f.min_length.filter(|&m| m > 1) {
+        bad.push(Some("x".repeat(min - 1)));
+    }
+    bad
+}
+
+fn attributes(fields: &[Field]) -> Value {
+    fields
+        .iter()
+        .map(|f| (f.machine_name.clone(), json!(good_value(f))))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+fn document(catalog: &Catalog, type_name: &str) -> Item {
+    let t = catalog.document_type(type_name).unwrap();
+    Item::Document(type_name.into(), attributes(&t.fields))
+}
+
+/// Supporting-bundle entries grouped by requirement_name (entries sharing one are alternatives).
+fn bundle_groups(policy: &Policy) -> Vec<Vec<&BundleRequirement>> {
+    let r = &policy.requirements;
+    let mut groups: Vec<Vec<&BundleRequirement>> = Vec::new();
+    for b in r
+        .supporting_customer_profiles
+        .iter()
+        .chain(&r.supporting_trust_products)
+    {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].requirement_name == b.requirement_name)
+        {
+            Some(g) => g.push(b),
+            None => groups.push(vec![b]),
+        }
+    }
+    groups
+}
+
+/// A bundle satisfying every requirement, built from the catalog alone.
+fn complete(policy: &Policy, catalog: &Catalog) -> Vec<Part> {
+    let r = &policy.requirements;
+    let part = |requirement: &str, optional, item| Part {
+        requirement: requirement.into(),
+        optional,
+        item,
+    };
+    let mut parts = Vec::new();
+    for e in &r.end_user {
+        let t = catalog.end_user_type(&e.type_name).unwrap();
+        let item = Item::EndUser(e.type_name.clone(), attributes(&t.fields));
+        parts.push(part(&e.requirement_name, e.optional, item));
+    }
+    for g in r.supporting_document.iter().filter(|g| !g.is_empty()) {
+        let item = document(catalog, &g[0].accepted_documents[0]);
+        let optional = g.iter().all(|d| d.optional);
+        parts.push(part(&g[0].requirement_name, optional, item));
+    }
+    for g in bundle_groups(policy) {
+        let item = Item::Bundle(g[0].policy_sids[0].clone(), Status::TwilioApproved);
+        let optional = g.iter().all(|b| b.optional);
+        parts.push(part(&g[0].requirement_name, optional, item));
+    }
+    parts
+}
+
+/// The one failed result, asserting that it is the only failure and belongs to `requirement`.
+fn only_failure<'o>(
+    outcome: &'o Outcome,
+    requirement: &str,
+    context: &str,
+) -> &'o RequirementResult {
+    let failed: Vec<_> = outcome.results.iter().filter(|r| !r.passed).collect();
+    assert_eq!(failed.len(), 1, "{context}: {:?}", outcome.failures());
+    assert_eq!(failed[0].requirement_name, requirement, "{context}");
+    assert!(!outcome.compliant, "{context}");
+    failed[0]
+}
+
+fn reason(r: &RequirementResult) -> &str {
+    r.failure_reason
+        .as_deref()
+        .expect("a failed result has a failure_reason")
+}
+
+fn assert_all_pass(outcome: &Outcome, context: &str) {
+    assert!(outcome.compliant, "{context}: {:?}", outcome.failures());
+    for r in &outcome.results {
+        assert!(
+            r.passed && r.error_code.is_none() && r.failure_reason.is_none(),
+            "{context}: {r:?}"
+        );
+        assert!(r.invalid.is_empty(), "{context}: {r:?}");
+    }
+}
+
+#[test]
+fn a_bundle_built_from_the_catalog_satisfies_every_policy() {
+    let c = catalog();
+    assert!(!c.policies.is_empty());
+    for p in &c.policies {
+        let outcome = run(p, &c, &complete(p, &c));
+        assert_all_pass(&outcome, &p.sid);
+        let r = &p.requirements;
+        let docs = r
+            .supporting_document
+            .iter()
+            .filter(|g| !g.is_empty())
+            .count();
+        let expected = r.end_user.len() + docs + bundle_groups(p).len();
+        assert_eq!(outcome.results.len(), expected, "{}", p.sid);
+        let names = outcome.results.iter().map(|r| &r.requirement_name);
+        let distinct: std::collections::BTreeSet<_> = names.collect();
+        assert_eq!(
+            distinct.len(),
+            expected,
+            "{}: distinct requirement names",
+            p.sid
+        );
+    }
+}
+
+#[test]
+fn removing_a_requirement_fails_only_that_requirement() {
+    let c = catalog();
+    for p in &c.policies {
+        let parts = complete(p, &c);
+        for (i, removed) in parts.iter().enumerate() {
+            let mut rest = parts.clone();
+            rest.remove(i);
+            let outcome = run(p, &c, &rest);
+            let context = format!("{} without {}", p.sid, removed.requirement);
+            if removed.optional {
+                assert_all_pass(&outcome, &context);
+                continue;
+            }
+            let failed = only_failure(&outcome, &removed.requirement, &context);
+            let code = match removed.item {
+                Item::EndUser(..) => MISSING_END_USER,
+                Item::Document(..) | Item::Bundle(..) => MISSING_DOCUMENT,
+            };
+            assert_eq!(failed.error_code, Some(code), "{context}");
+            assert!(reason(failed).contains("is missing"), "{context}");
+        }
+    }
+}
+
+/// The parts with one attribute of the i-th object set, or removed when `value` is `None`.
+fn with_attribute(parts: &[Part], i: usize, field: &str, value: Option<&str>) -> Vec<Part> {
+    let mut changed = parts.to_vec();
+    let (Item::EndUser(_, a) | Item::Document(_, a)) = &mut changed[i].item else {
+        panic!("only end users and documents have attributes");
+    };
+    let a = a.as_object_mut().unwrap();
+    match value {
+        Some(v) => a.insert(field.into(), json!(v)),
+        None => a.remove(field),
+    };
+    changed
+}
+
+/// Asserts that the broken field fails the requirement alone, with `code`, naming the field.
+fn assert_field_fails(outcome: &Outcome, requirement: &str, f: &Field, code: u32, context: &str) {
+    let failed = only_failure(outcome, requirement, context);
+    assert_eq!(failed.error_code, Some(code), "{context}");
+    assert_eq!(failed.invalid.len(), 1, "{context}: {:?}", failed.invalid);
+    let field = &failed.invalid[0];
+    assert_eq!(field.object_field, f.machine_name, "{context}");
+    assert_eq!(field.error_code, Some(code), "{context}");
+    // Twilio's wording for a missing address says "The Address", not the field's name.
+    let field_reason = field.failure_reason.as_deref().unwrap();
+    let names_field = field_reason.contains(&f.friendly_name)
+        || (code == MISSING_ADDRESS && field_reason.starts_with("The Address is missing"));
+    assert!(names_field, "{context}: {field_reason}");
+    assert!(reason(failed).contains(field_reason), "{context}");
+}
+
+#[test]
+fn a_bad_field_value_fails_only_its_requirement_and_names_the_field() {
+    let c = catalog();
+    let mut checked = 0;
+    for p in &c.policies {
+        let parts = complete(p, &c);
+        for (i, part) in parts.iter().enumerate() {
+            let (type_name, object_code, fields) = match &part.item {
+                Item::EndUser(t, _) => (t, END_USER_FIELD, &c.end_user_type(t).unwrap().fields),
+                Item::Document(t, _) => (t, DOCUMENT_FIELD, &c.document_type(t).unwrap().fields),
+                Item::Bundle(..) => continue,
+            };
+            for f in fields {
+                let code = match f.format {
+                    Some(Format::AddressSids) => MISSING_ADDRESS,
+                    _ => object_code,
+                };
+                for bad in bad_values(f) {
+                    let broken = with_attribute(&parts, i, &f.machine_name, bad.as_deref());
+                    let context = format!("{} {type_name}.{} = {bad:?}", p.sid, f.machine_name);
+                    let outcome = run(p, &c, &broken);
+                    assert_field_fails(&outcome, &part.requirement, f, code, &context);
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 0);
+}
+
+#[test]
+fn a_supporting_bundle_counts_once_submitted() {
+    let c = catalog();
+    for p in &c.policies {
+        let parts = complete(p, &c);
+        for (i, part) in parts.iter().enumerate() {
+            let Item::Bundle(policy_sid, _) = &part.item else {
+                continue;
+            };
+            for status in ALL_STATUSES {
+                let mut changed = parts.clone();
+                changed[i].item = Item::Bundle(policy_sid.clone(), status);
+                let outcome = run(p, &c, &changed);
+                let context = format!("{} {} {}", p.sid, part.requirement, status.as_str());
+                if !matches!(status, Status::Draft | Status::TwilioRejected) {
+                    assert_all_pass(&outcome, &context);
+                    continue;
+                }
+                let failed = only_failure(&outcome, &part.requirement, &context);
+                assert_eq!(failed.error_code, Some(DOCUMENT_FIELD), "{context}");
+                assert!(reason(failed).contains(status.as_str()), "{context}");
+                assert_eq!(failed.invalid.len(), 1, "{context}");
+                assert_eq!(failed.invalid[0].error_code, failed.error_code);
+            }
+        }
+    }
+}
+
+#[test]
+fn any_alternative_of_the_catalog_satisfies_its_requirement() {
+    let c = catalog();
+    let (mut doc_alternatives, mut bundle_alternatives) = (0, 0);
+    for p in &c.policies {
+        let parts = complete(p, &c);
+        for (i, part) in parts.iter().enumerate() {
+            let items: Vec<Item> = match &part.item {
+                Item::EndUser(..) => continue,
+                Item::Document(..) => p
+                    .requirements
+                    .supporting_document
+                    .iter()
+                    .flatten()
+                    .filter(|d| d.requirement_name == part.requirement)
+                    .flat_map(|d| &d.accepted_documents)
+                    .map(|t| document(&c, t))
+                    .collect(),
+                Item::Bundle(..) => bundle_groups(p)
+                    .into_iter()
+                    .flatten()
+                    .filter(|b| b.requirement_name == part.requirement)
+                    .flat_map(|b| &b.policy_sids)
+                    .map(|s| Item::Bundle(s.clone(), Status::InReview))
+                    .collect(),
+            };
+            let counter = match part.item {
+                Item::Document(..) => &mut doc_alternatives,
+                _ => &mut bundle_alternatives,
+            };
+            *counter += items.len() - 1;
+            for item in items {
+                let mut changed = parts.clone();
+                changed[i].item = item;
+                assert_all_pass(
+                    &run(p, &c, &changed),
+                    &format!("{} {}", p.sid, part.requirement),
+                );
+            }
+        }
+    }
+    assert!(
+        doc_alternatives > 0 && bundle_alternatives > 0,
+        "the catalog has alternatives"
+    );
+}
+
+/// Document groups [[id_card or passport], [utility_bill], [tax_form, optional]].
+fn hand_built() -> Catalog {
+    let doc = |name: &str, optional: bool| {
+        json!({"description": name, "name": name, "requirement_name": name,
+               "accepted_documents": [name], "optional": optional})
+    };
+    let policy = json!({
+        "sid": "RN00000000000000000000000000000001", "friendly_name": "Test",
+        "bundle_kind": "customer_profile",
+        "requirements": {"supporting_document": [
+            [doc("id_card", false), doc("passport", false)],
+            [doc("utility_bill", false)],
+            [doc("tax_form", true)]
+        ]}
+    });
+    let doc_type = |name: &str| {
+        json!({"sid": "OYx", "machine_name": name, "friendly_name": name, "fields": [
+            {"machine_name": "number", "friendly_name": "Number", "constraint": "String",
+             "required": true}
+        ]})
+    };
+    let types = ["id_card", "passport", "utility_bill", "tax_form"].map(doc_type);
+    Catalog::new(
+        vec![serde_json::from_value(policy).unwrap()],
+        vec![],
+        serde_json::from_value(json!(types)).unwrap(),
+    )
+}
+
+#[test]
+fn an_inner_group_is_satisfied_by_any_one_item_and_every_outer_group_is_required() {
+    let c = hand_built();
+    let p = &c.policies[0];
+    let doc = |t: &str, number: &str| Part {
+        requirement: t.into(),
+        optional: false,
+        item: Item::Document(t.into(), json!({ "number": number })),
+    };
+    for alternative in ["id_card", "passport"] {
+        let outcome = run(p, &c, &[doc(alternative, "42"), doc("utility_bill", "7")]);
+        assert_all_pass(&outcome, alternative);
+        assert_eq!(outcome.results[0].requirement_name, alternative);
+    }
+    let outcome = run(p, &c, &[doc("utility_bill", "7")]);
+    let failed = only_failure(&outcome, "id_card", "no identity document");
+    assert_eq!(failed.error_code, Some(MISSING_DOCUMENT));
+    assert!(reason(failed).contains("id_card or passport"));
+    let outcome = run(p, &c, &[doc("passport", "42")]);
+    let failed = only_failure(&outcome, "utility_bill", "no utility bill");
+    assert_eq!(failed.error_code, Some(MISSING_DOCUMENT));
+    // The optional group: absent is fine; present, it is checked like any other.
+    let mut parts = vec![doc("id_card", "1"), doc("utility_bill", "2")];
+    assert_all_pass(&run(p, &c, &parts), "no tax form");
+    parts.push(doc("tax_form", ""));
+    let outcome = run(p, &c, &parts);
+    let failed = only_failure(&outcome, "tax_form", "an empty tax form");
+    assert_eq!(failed.error_code, Some(DOCUMENT_FIELD));
+}
+
+fn title_cased(name: &str) -> String {
+    let word = |w: &str| w[..1].to_uppercase() + &w[1..];
+    name.split('_').map(word).collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn results_serialize_in_twilio_key_order_with_a_title_cased_requirement_name() {
+    const KEYS: [&str; 9] = [
+        "friendly_name",
+        "object_type",
+        "passed",
+        "failure_reason",
+        "error_code",
+        "valid",
+        "invalid",
+        "requirement_friendly_name",
+        "requirement_name",
+    ];
+    assert_eq!(
+        title_cased("customer_profile_address"),
+        "Customer Profile Address"
+    );
+    let c = catalog();
+    for p in &c.policies {
+        let complete = run(p, &c, &complete(p, &c));
+        let empty = evaluate(p, &c, &Assigned::default());
+        for r in complete.results.iter().chain(&empty.results) {
+            let v = serde_json::to_value(r).unwrap();
+            let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys, KEYS, "{} {}", p.sid, r.requirement_name);
+            assert_eq!(
+                r.requirement_friendly_name,
+                title_cased(&r.requirement_name)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_document_result_is_named_by_accepted_document_name() {
+    // catalog/README.md and Twilio's Starter evaluation fixture: "Legal Company Address".
+    let c = catalog();
+    let p = c.policy("RN806dd6cd175f314e1f96a9727ee271f4").unwrap();
+    let outcome = run(p, &c, &complete(p, &c));
+    let doc = &outcome.results[1];
+    assert_eq!(doc.requirement_name, "customer_profile_address");
+    assert_eq!(doc.friendly_name, "Legal Company Address");
+}
+
+#[test]
+fn a_bundle_result_is_named_by_the_matching_entry() {
+    // catalog/README.md: object_type/friendly_name come from the matching entry.
+    let c = catalog();
+    let p = c.policy("RNb0d4771c2c98518d916a3d4cd70a8f8b").unwrap();
+    let mut parts = complete(p, &c);
+    let secondary = "RNdfbf3fae0e1107f8aded0e7cead80bf5";
+    parts.last_mut().unwrap().item = Item::Bundle(secondary.into(), Status::TwilioApproved);
+    let outcome = run(p, &c, &parts);
+    let r = outcome.results.last().unwrap();
+    assert_eq!(r.requirement_name, "customer_profile");
+    assert_eq!(r.object_type, "secondary_customer_profile_type_business");
+    assert_eq!(r.friendly_name, "Secondary Customer Profile Bundle");
+}
+
+#[test]
+fn length_bounds_apply_after_trimming() {
+    // catalog/README.md: "Length bounds in characters, applied after trimming."
+    let c = catalog();
+    let p = c.policy("RNf3db3cd1fe25fcfd3c3ded065c8fea53").unwrap();
+    let mut parts = complete(p, &c);
+    let padded = json!({"cnam_display_name": " ABCDEFGHIJKLMNO "}); // 15 characters inside
+    parts[0].item = Item::EndUser("cnam_information".into(), padded);
+    assert_all_pass(&run(p, &c, &parts), "padded CNAM name");
+}

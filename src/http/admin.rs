@@ -1,0 +1,217 @@
+//! The operator API (`/admin/v1`), authenticated with `Authorization: Bearer <admin token>`.
+
+use axum::extract::{Path, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::StatusCode;
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use subtle::ConstantTimeEq;
+
+use super::form::Params;
+use super::render;
+use crate::domain::bundle::BundleKind;
+use crate::error::{ApiError, ApiResult};
+use crate::format::iso;
+use crate::service::bundles::{self, NewBundle};
+use crate::service::review::{self, Verdict};
+use crate::service::App;
+use crate::sid;
+use crate::store::Account;
+
+pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
+    Router::new()
+        .route("/admin/v1/Accounts", post(create_account))
+        .route(
+            "/admin/v1/Accounts/{account}/CustomerProfiles",
+            post(create_profile),
+        )
+        .route(
+            "/admin/v1/Accounts/{account}/TrustProducts",
+            post(create_trust_product),
+        )
+        .route("/admin/v1/Reviews", get(list_reviews))
+        .route("/admin/v1/Reviews/{bundle}", post(decide))
+        .route("/admin/v1/Bundles/{bundle}/Events", get(events))
+        .route("/admin/v1/Clock", get(clock).post(advance_clock))
+        .route_layer(from_fn_with_state(app, require_operator))
+}
+
+async fn require_operator(
+    State(app): State<Arc<App>>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let token = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let expected = app.settings.admin_token.as_bytes();
+    if expected.is_empty() || !bool::from(expected.ct_eq(token.as_bytes())) {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(next.run(req).await)
+}
+
+fn account_json(a: &Account) -> Value {
+    json!({
+        "sid": a.sid,
+        "friendly_name": a.friendly_name,
+        "auth_token": a.auth_token,
+        "owner_account_sid": a.owner_sid,
+        "status": a.status,
+        "date_created": iso(a.date_created),
+        "date_updated": iso(a.date_updated),
+    })
+}
+
+async fn create_account(
+    State(app): State<Arc<App>>,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    let now = app.clock.now();
+    let account = Account {
+        sid: sid::generate(sid::ACCOUNT),
+        friendly_name: params
+            .owned("FriendlyName")
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "Account".into()),
+        auth_token: sid::token(),
+        owner_sid: None,
+        status: "active".into(),
+        date_created: now,
+        date_updated: now,
+    };
+    app.store.insert_account(&account).await?;
+    Ok((StatusCode::CREATED, Json(account_json(&account))))
+}
+
+async fn create_bundle(
+    app: &App,
+    account: &str,
+    kind: BundleKind,
+    params: &Params,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    if app.store.account(account).await?.is_none() {
+        return Err(ApiError::NotFound(format!("/Accounts/{account}")));
+    }
+    let new = NewBundle {
+        friendly_name: params.required("FriendlyName")?.to_string(),
+        email: params.required("Email")?.to_string(),
+        policy_sid: params.required("PolicySid")?.to_string(),
+        status_callback: params.owned("StatusCallback").filter(|s| !s.is_empty()),
+    };
+    let b = bundles::create(app, account, kind, new, true).await?;
+    Ok((StatusCode::CREATED, Json(render::bundle(&app.urls, &b))))
+}
+
+async fn create_profile(
+    State(app): State<Arc<App>>,
+    Path(account): Path<String>,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    create_bundle(&app, &account, BundleKind::CustomerProfile, &params).await
+}
+
+async fn create_trust_product(
+    State(app): State<Arc<App>>,
+    Path(account): Path<String>,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    create_bundle(&app, &account, BundleKind::TrustProduct, &params).await
+}
+
+async fn list_reviews(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+    let policy = params.owned("PolicySid").filter(|s| !s.is_empty());
+    let queue = review::queue(&app, policy.as_deref()).await?;
+    let items: Vec<Value> = queue
+        .iter()
+        .map(|b| {
+            let mut v = render::bundle(&app.urls, b);
+            v["bundle_kind"] = json!(b.kind.as_str());
+            v
+        })
+        .collect();
+    Ok(Json(json!({ "reviews": items })))
+}
+
+async fn decide(
+    State(app): State<Arc<App>>,
+    Path(bundle): Path<String>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let verdict = match params.required("Decision")? {
+        "approve" => Verdict::Approve,
+        "reject" => {
+            let mut codes = Vec::new();
+            // Accept repeated ErrorCodes and comma-separated lists alike.
+            for (_, v) in params.0.iter().filter(|(k, _)| k == "ErrorCodes") {
+                for c in v.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+                    codes.push(c.parse::<u32>().map_err(|_| {
+                        ApiError::invalid(20001, format!("ErrorCodes: \"{c}\" is not a number"))
+                    })?);
+                }
+            }
+            Verdict::Reject {
+                reason: params.owned("FailureReason").unwrap_or_default(),
+                codes,
+            }
+        }
+        other => {
+            return Err(ApiError::invalid(
+                20001,
+                format!("Decision must be approve or reject; got \"{other}\""),
+            ))
+        }
+    };
+    let b = review::decide(&app, &bundle, verdict).await?;
+    Ok(Json(render::bundle(&app.urls, &b)))
+}
+
+async fn events(State(app): State<Arc<App>>, Path(bundle): Path<String>) -> ApiResult<Json<Value>> {
+    let events = app.store.events(&bundle).await?;
+    if events.is_empty() && app.store.bundle_any(&bundle).await?.is_none() {
+        return Err(ApiError::NotFound(format!("/Bundles/{bundle}/Events")));
+    }
+    let items: Vec<Value> = events
+        .iter()
+        .map(|e| {
+            json!({
+                "type": e.kind,
+                "date_created": iso(e.date_created),
+                "detail": e.detail,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "bundle_sid": bundle, "events": items })))
+}
+
+fn clock_json(app: &App) -> Json<Value> {
+    Json(json!({ "now": iso(app.clock.now()), "offset_seconds": app.clock.offset() }))
+}
+
+async fn clock(State(app): State<Arc<App>>) -> Json<Value> {
+    clock_json(&app)
+}
+
+async fn advance_clock(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+    let raw = params.required("AdvanceSeconds")?;
+    let seconds: i64 = raw
+        .parse()
+        .ok()
+        .filter(|s: &i64| (0..=10 * 365 * 24 * 3600).contains(s))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                20001,
+                format!("AdvanceSeconds must be a whole number of seconds from 0 to ten years; got \"{raw}\""),
+            )
+        })?;
+    app.clock.advance(seconds);
+    app.jobs_wake.notify_one();
+    Ok(clock_json(&app))
+}

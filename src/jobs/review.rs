@@ -1,0 +1,102 @@
+//! The vetting pipeline: a submitted bundle moves to in-review; in `auto` mode it is then
+//! decided by the sandbox rules after the review delay, in `manual` mode by an operator.
+
+use serde_json::json;
+
+use crate::domain::bundle::Status;
+use crate::domain::review::{self, Decision, Object, Supporting};
+use crate::service::{evaluations, lifecycle, App, ReviewMode};
+use crate::store::{Bundle, Event, Job, JobKind, JobOutcome};
+
+pub async fn step(app: &App, job: &Job) -> (JobOutcome, Option<Event>) {
+    let bundle = match app.store.bundle_any(&job.bundle_sid).await {
+        Ok(Some(b)) => b,
+        // Deleted meanwhile: nothing left to review.
+        Ok(None) => return (JobOutcome::Done, None),
+        Err(e) => return retry(app, &e.to_string()),
+    };
+    let result = match job.payload["step"].as_str() {
+        Some("start") => start(app, bundle).await,
+        Some("decide") => decide(app, bundle).await,
+        _ => Ok(JobOutcome::Done),
+    };
+    match result {
+        Ok(outcome) => (outcome, None),
+        Err(e) => retry(app, &e),
+    }
+}
+
+fn retry(app: &App, why: &str) -> (JobOutcome, Option<Event>) {
+    tracing::warn!(error = why, "review step failed; retrying");
+    (JobOutcome::RetryAt(app.clock.now() + 1), None)
+}
+
+async fn start(app: &App, b: Bundle) -> Result<JobOutcome, String> {
+    // A step that already happened (e.g. re-run after a crash) is done.
+    if b.status != Status::PendingReview {
+        return Ok(JobOutcome::Done);
+    }
+    let sid = b.sid.clone();
+    let mut change = lifecycle::transition(app, b, Status::InReview, "pipeline", None);
+    if app.settings.review == ReviewMode::Auto {
+        let due = app.clock.now() + app.settings.review_delay;
+        change.jobs.push(lifecycle::job(
+            JobKind::Review,
+            &sid,
+            json!({"step": "decide"}),
+            due,
+        ));
+    }
+    lifecycle::commit(app, change)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(JobOutcome::Done)
+}
+
+async fn decide(app: &App, b: Bundle) -> Result<JobOutcome, String> {
+    if b.status != Status::InReview {
+        return Ok(JobOutcome::Done);
+    }
+    let (entities, supporting) = app
+        .store
+        .assigned_objects(&b.sid)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (_, outcome) = evaluations::run(app, &b, &b.policy_sid.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    let objects: Vec<Object> = entities
+        .iter()
+        .map(|e| Object {
+            type_name: &e.type_name,
+            friendly_name: &e.friendly_name,
+            attributes: &e.attributes,
+        })
+        .collect();
+    let supporting: Vec<Supporting> = supporting
+        .iter()
+        .map(|s| Supporting {
+            sid: &s.sid,
+            status: s.status,
+            errors: s.errors.as_deref(),
+        })
+        .collect();
+    let decision = review::decide(&b.email, &objects, &supporting, outcome.compliant);
+    let change = match decision {
+        Decision::Wait => return Ok(JobOutcome::RetryAt(app.clock.now() + 1)),
+        Decision::Approve => {
+            lifecycle::transition(app, b, Status::TwilioApproved, "pipeline", None)
+        }
+        Decision::Reject { codes, reason } => lifecycle::transition(
+            app,
+            b,
+            Status::TwilioRejected,
+            "pipeline",
+            Some((codes, reason)),
+        ),
+    };
+    lifecycle::commit(app, change)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(JobOutcome::Done)
+}

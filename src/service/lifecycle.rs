@@ -1,0 +1,110 @@
+//! Status changes and what must commit with them: the timeline event, the signed
+//! status callback and the next review step, all in one transaction.
+
+use serde_json::{json, Value};
+
+use crate::domain::bundle::Status;
+use crate::store::{Bundle, BundleChange, Event, Job, JobKind};
+
+use super::App;
+
+/// How long an approval is valid (Twilio shows a year on approved bundles).
+pub const APPROVAL_VALIDITY: i64 = 365 * 24 * 3600;
+
+pub fn event(b: &Bundle, kind: &str, detail: Value, now: i64) -> Event {
+    Event {
+        seq: 0,
+        bundle_sid: b.sid.clone(),
+        account_sid: b.account_sid.clone(),
+        kind: kind.to_string(),
+        detail,
+        date_created: now,
+    }
+}
+
+pub fn job(kind: JobKind, bundle_sid: &str, payload: Value, due_at: i64) -> Job {
+    Job {
+        id: 0,
+        kind,
+        bundle_sid: bundle_sid.to_string(),
+        payload,
+        due_at,
+        attempts: 0,
+    }
+}
+
+/// Moves `b` to `to` on behalf of `by` (customer, pipeline, operator) and returns the
+/// change to save. Rejections carry their 186xx codes and a reason.
+pub fn transition(
+    app: &App,
+    mut b: Bundle,
+    to: Status,
+    by: &str,
+    rejection: Option<(Vec<u32>, String)>,
+) -> BundleChange {
+    let now = app.clock.now();
+    let from = b.status;
+    b.status = to;
+    b.date_updated = now;
+    b.valid_until = (to == Status::TwilioApproved).then_some(now + APPROVAL_VALIDITY);
+    let (codes, reason) = rejection.unwrap_or_default();
+    b.errors = (to == Status::TwilioRejected).then(|| codes.clone());
+    let codes_csv = codes
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut events = vec![event(
+        &b,
+        "status_changed",
+        json!({"from": from.as_str(), "to": to.as_str(), "by": by,
+               "failure_reason": reason, "error_codes": codes}),
+        now,
+    )];
+    let mut jobs = Vec::new();
+    if let Some(url) = &b.status_callback {
+        jobs.push(job(
+            JobKind::Callback,
+            &b.sid,
+            json!({
+                "account_sid": b.account_sid,
+                "url": url,
+                "params": [
+                    ["AccountSid", b.account_sid],
+                    ["BundleSid", b.sid],
+                    ["Status", to.as_str()],
+                    ["FailureReason", reason],
+                    ["ErrorCodes", codes_csv],
+                ],
+            }),
+            now,
+        ));
+        events.push(event(
+            &b,
+            "callback_queued",
+            json!({"url": url, "status": to.as_str()}),
+            now,
+        ));
+    }
+    if to == Status::PendingReview {
+        jobs.push(job(JobKind::Review, &b.sid, json!({"step": "start"}), now));
+    }
+    BundleChange {
+        bundle: b,
+        expected_status: from,
+        evaluation: None,
+        events,
+        jobs,
+    }
+}
+
+/// Saves a change and wakes the background jobs it queued.
+pub async fn commit(app: &App, change: BundleChange) -> crate::error::ApiResult<Bundle> {
+    let bundle = change.bundle.clone();
+    let queued = !change.jobs.is_empty();
+    app.store.save_bundle(change).await?;
+    if queued {
+        app.jobs_wake.notify_one();
+    }
+    Ok(bundle)
+}

@@ -1,0 +1,434 @@
+use crate::common::*;
+use serde_json::Value;
+
+async fn secondary_ready(s: &Server, primary: &str) -> String {
+    let bu = s.profile(SECONDARY).await;
+    s.complete_business_profile(&bu).await;
+    s.assign("CustomerProfiles", &bu, primary).await;
+    bu
+}
+
+fn event_types(events: &Value) -> Vec<String> {
+    events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn manual_review_approves_with_valid_until_and_freezes() {
+    let s = Server::start();
+    let primary = s.approved_primary().await;
+    let bu = secondary_ready(&s, &primary).await;
+    let path = format!("/v1/CustomerProfiles/{bu}");
+    let e = s
+        .ok(
+            &format!("{path}/Evaluations"),
+            &[("PolicySid", SECONDARY)],
+            201,
+        )
+        .await;
+    assert_eq!(e["status"], "compliant", "{e}");
+    let b = s.ok(&path, &[("Status", "pending-review")], 200).await;
+    assert_eq!(b["status"], "pending-review");
+    s.wait_status("CustomerProfiles", &bu, "in-review").await;
+
+    let (_, queue) = s.admin("GET", "/admin/v1/Reviews", &[]).await;
+    let sids: Vec<&str> = queue["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["sid"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sids,
+        [bu.as_str()],
+        "the approved primary is not in the queue"
+    );
+    let (_, filtered) = s
+        .admin(
+            "GET",
+            &format!("/admin/v1/Reviews?PolicySid={PRIMARY}"),
+            &[],
+        )
+        .await;
+    assert_eq!(filtered["reviews"].as_array().unwrap().len(), 0);
+
+    let (st, b) = s
+        .admin(
+            "POST",
+            &format!("/admin/v1/Reviews/{bu}"),
+            &[("Decision", "approve")],
+        )
+        .await;
+    assert_eq!((st, b["status"].as_str()), (200, Some("twilio-approved")));
+    let (_, b) = s.get(&path).await;
+    assert_eq!(b["status"], "twilio-approved");
+    assert_eq!(b["errors"], Value::Null);
+    let valid_until = b["valid_until"]
+        .as_str()
+        .expect("approved bundles carry valid_until");
+    assert!(valid_until > b["date_updated"].as_str().unwrap());
+    // Approved content is what was vetted: no new entities, no attribute edits.
+    let eu = s
+        .end_user("authorized_representative_2", representative())
+        .await;
+    let (st, _) = s
+        .post(&format!("{path}/EntityAssignments"), &[("ObjectSid", &eu)])
+        .await;
+    assert_eq!(st, 409);
+    // Numbers may still be added to an approved profile.
+    s.ok(
+        &format!("{path}/ChannelEndpointAssignments"),
+        &[
+            ("ChannelEndpointType", "phone-number"),
+            ("ChannelEndpointSid", "PN0123456789abcdef0123456789abcdef"),
+        ],
+        201,
+    )
+    .await;
+    // Deciding again is refused.
+    let (st, body) = s
+        .admin(
+            "POST",
+            &format!("/admin/v1/Reviews/{bu}"),
+            &[("Decision", "approve")],
+        )
+        .await;
+    assert_eq!((st, body["code"].as_u64()), (409, Some(20409)));
+
+    let (_, events) = s
+        .admin("GET", &format!("/admin/v1/Bundles/{bu}/Events"), &[])
+        .await;
+    let types = event_types(&events);
+    assert_eq!(types[0], "created");
+    for want in [
+        "assigned",
+        "evaluated",
+        "status_changed",
+        "channel_assigned",
+    ] {
+        assert!(
+            types.iter().any(|t| t == want),
+            "{want} missing from {types:?}"
+        );
+    }
+    let changes: Vec<(String, String)> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "status_changed")
+        .map(|e| {
+            (
+                e["detail"]["to"].as_str().unwrap().into(),
+                e["detail"]["by"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("pending-review".to_string(), "customer".to_string()),
+            ("in-review".into(), "pipeline".into()),
+            ("twilio-approved".into(), "operator".into())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn rejection_carries_codes_and_the_bundle_can_be_fixed_and_resubmitted() {
+    let s = Server::start();
+    let primary = s.approved_primary().await;
+    let bu = secondary_ready(&s, &primary).await;
+    let path = format!("/v1/CustomerProfiles/{bu}");
+    s.ok(&path, &[("Status", "pending-review")], 200).await;
+    let reject = [
+        ("Decision", "reject"),
+        ("FailureReason", "Website does not match"),
+        ("ErrorCodes", "18601,18606"),
+    ];
+    let (st, b) = s
+        .admin("POST", &format!("/admin/v1/Reviews/{bu}"), &reject)
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let (_, b) = s.get(&path).await;
+    assert_eq!(b["status"], "twilio-rejected");
+    assert_eq!(
+        b["errors"],
+        serde_json::json!([{"code": 18601}, {"code": 18606}])
+    );
+    assert_eq!(b["valid_until"], Value::Null);
+    // Fix: rejected bundles are editable again.
+    let (_, assigned) = s
+        .get(&format!(
+            "{path}/EntityAssignments?ObjectType=customer_profile_business_information"
+        ))
+        .await;
+    let eu = assigned["results"][0]["object_sid"].as_str().unwrap();
+    let mut fixed = business_information();
+    fixed["website_url"] = "https://acme-inc.example.com".into();
+    s.ok(
+        &format!("/v1/EndUsers/{eu}"),
+        &[("Attributes", &fixed.to_string())],
+        200,
+    )
+    .await;
+    let b = s.ok(&path, &[("Status", "pending-review")], 200).await;
+    assert_eq!(b["status"], "pending-review");
+    assert_eq!(
+        b["errors"],
+        Value::Null,
+        "resubmission clears the rejection"
+    );
+    s.admin(
+        "POST",
+        &format!("/admin/v1/Reviews/{bu}"),
+        &[("Decision", "approve")],
+    )
+    .await;
+    s.wait_status("CustomerProfiles", &bu, "twilio-approved")
+        .await;
+}
+
+#[tokio::test]
+async fn operator_api_refuses_bad_requests() {
+    let s = Server::start();
+    let bu = s.profile(SECONDARY).await;
+    let client = reqwest::Client::new();
+    let resp = client
+        .get(format!("{}/admin/v1/Reviews", s.base))
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    let resp = client
+        .get(format!("{}/admin/v1/Reviews", s.base))
+        .basic_auth(SID, Some(TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status().as_u16(),
+        401,
+        "account credentials are not operator credentials"
+    );
+    let cases: Vec<(Form, u16, u64)> = vec![
+        (vec![("Decision", "approve")], 409, 20409),
+        (vec![("Decision", "maybe")], 400, 20001),
+        (vec![], 400, 20001),
+    ];
+    for (form, status, code) in cases {
+        let (st, body) = s
+            .admin("POST", &format!("/admin/v1/Reviews/{bu}"), &form)
+            .await;
+        assert_eq!(
+            (st, body["code"].as_u64()),
+            (status, Some(code)),
+            "{form:?}: {body}"
+        );
+    }
+    let primary = s.approved_primary().await;
+    let sec = secondary_ready(&s, &primary).await;
+    s.ok(
+        &format!("/v1/CustomerProfiles/{sec}"),
+        &[("Status", "pending-review")],
+        200,
+    )
+    .await;
+    for form in [
+        vec![("Decision", "reject")],
+        vec![("Decision", "reject"), ("ErrorCodes", "12345")],
+        vec![("Decision", "reject"), ("ErrorCodes", "x")],
+    ] {
+        let (st, body) = s
+            .admin("POST", &format!("/admin/v1/Reviews/{sec}"), &form)
+            .await;
+        assert_eq!(st, 400, "{form:?}: {body}");
+    }
+    let (st, _) = s
+        .admin(
+            "POST",
+            "/admin/v1/Reviews/BU0123456789abcdef0123456789abcdef",
+            &[("Decision", "approve")],
+        )
+        .await;
+    assert_eq!(st, 404);
+    let (st, _) = s
+        .admin(
+            "POST",
+            "/admin/v1/Accounts/AC00000000000000000000000000000000/CustomerProfiles",
+            &[
+                ("FriendlyName", "x"),
+                ("Email", "a@b.co"),
+                ("PolicySid", PRIMARY),
+            ],
+        )
+        .await;
+    assert_eq!(st, 404);
+    let (st, _) = s
+        .admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "-5")])
+        .await;
+    assert_eq!(st, 400);
+}
+
+#[tokio::test]
+async fn operator_accounts_work_with_the_public_api() {
+    let mut s = Server::start();
+    let (st, a) = s
+        .admin(
+            "POST",
+            "/admin/v1/Accounts",
+            &[("FriendlyName", "Customer B")],
+        )
+        .await;
+    assert_eq!(st, 201);
+    let sid = a["sid"].as_str().unwrap().to_string();
+    let token = a["auth_token"].as_str().unwrap().to_string();
+    assert!(sid.starts_with("AC") && sid.len() == 34);
+    assert!(
+        token.len() == 32
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    );
+    assert_eq!(a["friendly_name"], "Customer B");
+    s.as_account(&sid, &token);
+    let bu = s.profile(SECONDARY).await;
+    s.as_account(SID, TOKEN);
+    assert_eq!(s.get(&format!("/v1/CustomerProfiles/{bu}")).await.0, 404);
+}
+
+#[tokio::test]
+async fn auto_review_approves_after_the_delay_measured_on_the_server_clock() {
+    let s = Server::start_with(Options {
+        args: vec!["--review", "auto", "--review-delay", "3600"],
+        ..Options::default()
+    });
+    let primary = s.approved_primary().await;
+    let bu = secondary_ready(&s, &primary).await;
+    s.ok(
+        &format!("/v1/CustomerProfiles/{bu}"),
+        &[("Status", "pending-review")],
+        200,
+    )
+    .await;
+    s.wait_status("CustomerProfiles", &bu, "in-review").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (_, b) = s.get(&format!("/v1/CustomerProfiles/{bu}")).await;
+    assert_eq!(b["status"], "in-review", "an hour has not passed yet");
+    let (st, clock) = s
+        .admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "3600")])
+        .await;
+    assert_eq!((st, clock["offset_seconds"].as_i64()), (200, Some(3600)));
+    s.wait_status("CustomerProfiles", &bu, "twilio-approved")
+        .await;
+}
+
+#[tokio::test]
+async fn auto_review_trigger_values_reject_with_their_codes() {
+    let s = Server::start_with(Options {
+        args: vec!["--review", "auto", "--review-delay", "0"],
+        ..Options::default()
+    });
+    let primary = s.approved_primary().await;
+    let bu = s.profile(SECONDARY).await;
+    let mut biz = business_information();
+    biz["business_name"] = "Acme REJECT".into();
+    let eu = s
+        .end_user("customer_profile_business_information", biz)
+        .await;
+    let mut rep = representative();
+    rep["last_name"] = "REJECT".into();
+    let r1 = s.end_user("authorized_representative_1", rep).await;
+    let rd = s
+        .document("customer_profile_address", address_document())
+        .await;
+    for o in [&eu, &r1, &rd, &primary] {
+        s.assign("CustomerProfiles", &bu, o).await;
+    }
+    s.ok(
+        &format!("/v1/CustomerProfiles/{bu}"),
+        &[("Status", "pending-review")],
+        200,
+    )
+    .await;
+    let b = s
+        .wait_status("CustomerProfiles", &bu, "twilio-rejected")
+        .await;
+    assert_eq!(
+        b["errors"],
+        serde_json::json!([{"code": 18601}, {"code": 18604}])
+    );
+    let (_, events) = s
+        .admin("GET", &format!("/admin/v1/Bundles/{bu}/Events"), &[])
+        .await;
+    let rejected = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["detail"]["to"] == "twilio-rejected")
+        .unwrap();
+    assert!(rejected["detail"]["failure_reason"]
+        .as_str()
+        .unwrap()
+        .contains("Acme REJECT"));
+}
+
+/// Seed 001's second half: the trust product is approved once its profile is.
+#[tokio::test]
+async fn auto_review_of_a_trust_product_waits_for_its_customer_profile() {
+    let s = Server::start_with(Options {
+        args: vec!["--review", "auto", "--review-delay", "3600"],
+        ..Options::default()
+    });
+    let primary = s.approved_primary().await;
+    let bu = secondary_ready(&s, &primary).await;
+    let pn = "PN0123456789abcdef0123456789abcdef";
+    let form = [
+        ("ChannelEndpointType", "phone-number"),
+        ("ChannelEndpointSid", pn),
+    ];
+    s.ok(
+        &format!("/v1/CustomerProfiles/{bu}/ChannelEndpointAssignments"),
+        &form,
+        201,
+    )
+    .await;
+    s.ok(
+        &format!("/v1/CustomerProfiles/{bu}"),
+        &[("Status", "pending-review")],
+        200,
+    )
+    .await;
+    let tp = s.trust_product(VOICE_INTEGRITY).await;
+    let vi = s
+        .end_user(
+            "voice_integrity_information",
+            serde_json::json!({"use_case": "Survey/Research", "business_employee_count": "10", "average_business_day_call_volume": "10", "notes": ""}),
+        )
+        .await;
+    s.assign("TrustProducts", &tp, &vi).await;
+    s.assign("TrustProducts", &tp, &bu).await;
+    s.ok(
+        &format!("/v1/TrustProducts/{tp}/ChannelEndpointAssignments"),
+        &form,
+        201,
+    )
+    .await;
+    s.ok(
+        &format!("/v1/TrustProducts/{tp}"),
+        &[("Status", "pending-review")],
+        200,
+    )
+    .await;
+    s.wait_status("TrustProducts", &tp, "in-review").await;
+    // Both become due at once; the trust product must not be approved before its profile.
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "3600")])
+        .await;
+    s.wait_status("TrustProducts", &tp, "twilio-approved").await;
+    let (_, profile) = s.get(&format!("/v1/CustomerProfiles/{bu}")).await;
+    assert_eq!(profile["status"], "twilio-approved");
+}
