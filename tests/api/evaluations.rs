@@ -269,6 +269,9 @@ async fn a_complete_bundle_is_compliant_and_freezes_once_submitted() {
     // Metadata can still be edited.
     let b = s.ok(&path, &[("FriendlyName", "Renamed")], 200).await;
     assert_eq!(b["friendly_name"], "Renamed");
-    assert!(b["status"] == "pending-review" || b["status"] == "in-review", "{b}");
+    assert!(
+        b["status"] == "pending-review" || b["status"] == "in-review",
+        "{b}"
+    );
     drop(s);
 }

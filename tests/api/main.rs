@@ -6,6 +6,7 @@ mod common;
 mod assignments;
 mod auth;
 mod bundles;
+mod callbacks;
 mod catalog;
 mod entities;
 mod evaluations;

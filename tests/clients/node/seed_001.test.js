@@ -1,0 +1,388 @@
+"use strict";
+/**
+ * Seed 001: Voice Integrity onboarding for ISVs (Secondary Business Profile + Trust Product).
+ *
+ * The calls follow the guide's code samples as literally as possible, with the
+ * placeholders replaced by real values. The Primary Business Profile is
+ * console-only, so the Secondary profile cannot become compliant yet: its
+ * evaluation fails exactly on `primary_customer_profile` and submitting it is
+ * refused with 400.
+ */
+
+const { test } = require("node:test");
+const assert = require("node:assert/strict");
+const crypto = require("node:crypto");
+const twilio = require("twilio");
+const { useServer } = require("./server");
+
+const ctx = useServer();
+
+const SECONDARY_PROFILE_POLICY = "RNdfbf3fae0e1107f8aded0e7cead80bf5";
+const VOICE_INTEGRITY_POLICY = "RN5b3660f9598883b1df4e77f77acefba0";
+
+const BUSINESS_INFORMATION = {
+  business_name: "Acme Inc",
+  business_identity: "direct_customer",
+  business_type: "Corporation",
+  business_industry: "TECHNOLOGY",
+  business_registration_identifier: "USA: Employer Identification Number (EIN)",
+  business_registration_number: "123456789",
+  business_regions_of_operation: "USA_AND_CANADA",
+  website_url: "https://acme.example.com",
+  social_media_profile_urls: "",
+};
+const AUTHORIZED_REPRESENTATIVE = {
+  first_name: "Ada",
+  last_name: "Lovelace",
+  email: "ada@acme.example.com",
+  phone_number: "+15555550100",
+  business_title: "Chief Executive",
+  job_position: "CEO",
+};
+const VOICE_INTEGRITY_INFORMATION = {
+  use_case: "Survey/Research",
+  business_employee_count: "10",
+  average_business_day_call_volume: "10",
+  notes: "Surveying people to learn about demographics",
+};
+const REQUIRED_SECONDARY_REQUIREMENTS = [
+  "customer_profile_business_information",
+  "authorized_representative_1",
+  "customer_profile_address",
+];
+
+const hex32 = () => crypto.randomBytes(16).toString("hex");
+const sidOf = (prefix) => new RegExp(`^${prefix}[0-9a-f]{32}$`);
+
+function assertPassed(result) {
+  assert.equal(result.passed, true, JSON.stringify(result));
+  assert.equal(result.error_code, null, JSON.stringify(result));
+  assert.equal(result.failure_reason, null, JSON.stringify(result));
+  assert.deepEqual(result.invalid, [], JSON.stringify(result));
+}
+
+/** Expect a twilio RestException with the given HTTP status. */
+function restError(status, check = () => {}) {
+  return (err) => {
+    assert.ok(err instanceof twilio.RestException, `expected RestException, got ${err && err.stack}`);
+    assert.equal(err.status, status, `${err.status} ${err.code} ${err.message}`);
+    check(err);
+    return true;
+  };
+}
+
+/** Steps 1 and 3-9 of the guide (step 2, the Primary profile, is console-only). */
+async function buildSecondaryProfile() {
+  const { client, base, accountSid } = ctx;
+
+  // 1. Create a Secondary Business Profile
+  const customerProfile = await client.trusthub.v1.customerProfiles.create({
+    email: "EMAIL@EMAIL.COM",
+    friendlyName: "YOUR_FRIENDLY_NAME_FOR_SECONDARY_CUSTOMER_PROFILE",
+    policySid: SECONDARY_PROFILE_POLICY,
+  });
+  const bu = customerProfile.sid;
+  assert.match(bu, sidOf("BU"));
+  assert.equal(customerProfile.accountSid, accountSid);
+  assert.equal(customerProfile.policySid, SECONDARY_PROFILE_POLICY);
+  assert.equal(customerProfile.friendlyName, "YOUR_FRIENDLY_NAME_FOR_SECONDARY_CUSTOMER_PROFILE");
+  assert.equal(customerProfile.email, "EMAIL@EMAIL.COM");
+  assert.equal(customerProfile.status, "draft");
+  assert.equal(customerProfile.errors, null);
+  assert.equal(customerProfile.validUntil, null);
+  assert.equal(customerProfile.statusCallback, null);
+  assert.ok(customerProfile.dateCreated instanceof Date);
+  assert.ok(customerProfile.dateUpdated instanceof Date);
+  assert.equal(customerProfile.url, `${base}/v1/CustomerProfiles/${bu}`);
+  assert.deepEqual(customerProfile.links, {
+    customer_profiles_entity_assignments: `${base}/v1/CustomerProfiles/${bu}/EntityAssignments`,
+    customer_profiles_evaluations: `${base}/v1/CustomerProfiles/${bu}/Evaluations`,
+    customer_profiles_channel_endpoint_assignment: `${base}/v1/CustomerProfiles/${bu}/ChannelEndpointAssignments`,
+  });
+
+  // 3. Create a Supporting Document (the customer's address)
+  const addressSid = "AD" + hex32();
+  const supportingDocument = await client.trusthub.v1.supportingDocuments.create({
+    attributes: {
+      address_sids: addressSid,
+    },
+    friendlyName: "YOUR_CUSTOMER_FRIENDLY_NAME",
+    type: "customer_profile_address",
+  });
+  assert.match(supportingDocument.sid, sidOf("RD"));
+  assert.equal(supportingDocument.accountSid, accountSid);
+  assert.equal(supportingDocument.friendlyName, "YOUR_CUSTOMER_FRIENDLY_NAME");
+  assert.equal(supportingDocument.type, "customer_profile_address");
+  assert.deepEqual(supportingDocument.attributes, { address_sids: addressSid });
+  assert.equal(supportingDocument.status, "DRAFT"); // the spec's enum is upper-case (the guide shows "draft")
+  assert.equal(supportingDocument.mimeType, null);
+  assert.equal(supportingDocument.url, `${base}/v1/SupportingDocuments/${supportingDocument.sid}`);
+
+  // 4. Connect the Supporting Document to the Secondary Business Profile
+  const documentAssignment = await client.trusthub.v1
+    .customerProfiles(bu)
+    .customerProfilesEntityAssignments.create({
+      objectSid: supportingDocument.sid,
+    });
+  assert.match(documentAssignment.sid, sidOf("BV"));
+  assert.equal(documentAssignment.customerProfileSid, bu);
+  assert.equal(documentAssignment.accountSid, accountSid);
+  assert.equal(documentAssignment.objectSid, supportingDocument.sid);
+  assert.ok(documentAssignment.dateCreated instanceof Date);
+  assert.equal(documentAssignment.url, `${base}/v1/CustomerProfiles/${bu}/EntityAssignments/${documentAssignment.sid}`);
+
+  // 5. Create Business Information
+  const businessInformation = await client.trusthub.v1.endUsers.create({
+    attributes: BUSINESS_INFORMATION,
+    friendlyName: "YOUR_CUSTOMER_FRIENDLY_NAME",
+    type: "customer_profile_business_information",
+  });
+  assert.match(businessInformation.sid, sidOf("IT"));
+  assert.equal(businessInformation.accountSid, accountSid);
+  assert.equal(businessInformation.type, "customer_profile_business_information");
+  assert.equal(businessInformation.friendlyName, "YOUR_CUSTOMER_FRIENDLY_NAME");
+  assert.deepEqual(businessInformation.attributes, BUSINESS_INFORMATION);
+  assert.equal(businessInformation.url, `${base}/v1/EndUsers/${businessInformation.sid}`);
+
+  // 6. Connect Business Information to the Secondary Business Profile
+  const businessAssignment = await client.trusthub.v1
+    .customerProfiles(bu)
+    .customerProfilesEntityAssignments.create({
+      objectSid: businessInformation.sid,
+    });
+  assert.equal(businessAssignment.objectSid, businessInformation.sid);
+  assert.equal(businessAssignment.customerProfileSid, bu);
+
+  // 7. Create an Authorized Representative
+  const representative = await client.trusthub.v1.endUsers.create({
+    attributes: AUTHORIZED_REPRESENTATIVE,
+    friendlyName: "YOUR_SECONDARY_BUSINESS_FRIENDLY_NAME",
+    type: "authorized_representative_1",
+  });
+  assert.match(representative.sid, sidOf("IT"));
+  assert.equal(representative.type, "authorized_representative_1");
+  assert.deepEqual(representative.attributes, AUTHORIZED_REPRESENTATIVE);
+
+  // 8. Connect the Authorized Representative
+  const representativeAssignment = await client.trusthub.v1
+    .customerProfiles(bu)
+    .customerProfilesEntityAssignments.create({
+      objectSid: representative.sid,
+    });
+  assert.equal(representativeAssignment.objectSid, representative.sid);
+
+  // 9. Add Phone Number(s) to the Secondary Business Profile
+  const phoneNumberSid = "PN" + hex32();
+  const channelAssignment = await client.trusthub.v1
+    .customerProfiles(bu)
+    .customerProfilesChannelEndpointAssignment.create({
+      channelEndpointSid: phoneNumberSid,
+      channelEndpointType: "phone-number",
+    });
+  assert.match(channelAssignment.sid, sidOf("RA"));
+  assert.equal(channelAssignment.customerProfileSid, bu);
+  assert.equal(channelAssignment.accountSid, accountSid);
+  assert.equal(channelAssignment.channelEndpointSid, phoneNumberSid);
+  assert.equal(channelAssignment.channelEndpointType, "phone-number");
+  assert.ok(channelAssignment.dateCreated instanceof Date);
+  assert.equal(
+    channelAssignment.url,
+    `${base}/v1/CustomerProfiles/${bu}/ChannelEndpointAssignments/${channelAssignment.sid}`,
+  );
+
+  return {
+    customerProfile: bu,
+    supportingDocument: supportingDocument.sid,
+    businessInformation: businessInformation.sid,
+    representative: representative.sid,
+    documentAssignment: documentAssignment.sid,
+    businessAssignment: businessAssignment.sid,
+    representativeAssignment: representativeAssignment.sid,
+    phoneNumber: phoneNumberSid,
+    channelAssignment: channelAssignment.sid,
+  };
+}
+
+test("secondary business profile is noncompliant without the primary profile", async () => {
+  const { client, base, accountSid } = ctx;
+  const sids = await buildSecondaryProfile();
+  const bu = sids.customerProfile;
+  const profile = client.trusthub.v1.customerProfiles(bu);
+
+  // Entity assignments: the address document, the business information and the
+  // representative (the Primary profile cannot be assigned: it is console-only).
+  const assignments = await profile.customerProfilesEntityAssignments.list({ limit: 20 });
+  assert.deepEqual(
+    assignments.map((a) => a.sid).sort(),
+    [sids.documentAssignment, sids.businessAssignment, sids.representativeAssignment].sort(),
+  );
+  assert.deepEqual(
+    assignments.map((a) => a.objectSid).sort(),
+    [sids.supportingDocument, sids.businessInformation, sids.representative].sort(),
+  );
+  assert.ok(assignments.every((a) => a.customerProfileSid === bu));
+
+  const fetched = await profile.customerProfilesEntityAssignments(sids.businessAssignment).fetch();
+  assert.equal(fetched.sid, sids.businessAssignment);
+  assert.equal(fetched.objectSid, sids.businessInformation);
+  assert.equal(fetched.customerProfileSid, bu);
+  assert.equal(fetched.accountSid, accountSid);
+  assert.equal(fetched.url, `${base}/v1/CustomerProfiles/${bu}/EntityAssignments/${fetched.sid}`);
+
+  // "Check Secondary Business Profile Phone Number Assignments"
+  const channelAssignments = await profile.customerProfilesChannelEndpointAssignment.list({ limit: 20 });
+  assert.deepEqual(
+    channelAssignments.map((c) => [c.sid, c.channelEndpointSid]),
+    [[sids.channelAssignment, sids.phoneNumber]],
+  );
+
+  // Evaluate against the bundle's policy.
+  const evaluation = await profile.customerProfilesEvaluations.create({ policySid: SECONDARY_PROFILE_POLICY });
+  assert.match(evaluation.sid, sidOf("EL"));
+  assert.equal(evaluation.accountSid, accountSid);
+  assert.equal(evaluation.policySid, SECONDARY_PROFILE_POLICY);
+  assert.equal(evaluation.customerProfileSid, bu);
+  assert.equal(evaluation.status, "noncompliant");
+  assert.equal(evaluation.url, `${base}/v1/CustomerProfiles/${bu}/Evaluations/${evaluation.sid}`);
+  const byName = Object.fromEntries(evaluation.results.map((r) => [r.requirement_name, r]));
+  const failing = evaluation.results.filter((r) => !r.passed).map((r) => r.requirement_name);
+  assert.deepEqual(failing, ["primary_customer_profile"], JSON.stringify(evaluation.results));
+  for (const name of REQUIRED_SECONDARY_REQUIREMENTS) {
+    assert.ok(byName[name], `no result for requirement ${name}: ${JSON.stringify(evaluation.results)}`);
+    assertPassed(byName[name]);
+  }
+  const primary = byName.primary_customer_profile;
+  assert.equal(primary.object_type, "primary_customer_profile_type_business");
+  assert.equal(primary.error_code, 22216); // supporting profile missing (catalog.md)
+  assert.ok(typeof primary.failure_reason === "string" && primary.failure_reason.length > 0);
+
+  const again = await profile.customerProfilesEvaluations(evaluation.sid).fetch();
+  assert.equal(again.sid, evaluation.sid);
+  assert.equal(again.status, "noncompliant");
+  assert.deepEqual(again.results, evaluation.results);
+  assert.deepEqual(
+    (await profile.customerProfilesEvaluations.list()).map((e) => e.sid),
+    [evaluation.sid],
+  );
+
+  // 10. Submit: refused because the evaluation is noncompliant; the bundle stays draft.
+  await assert.rejects(
+    client.trusthub.v1.customerProfiles(bu).update({ status: "pending-review" }),
+    restError(400, (err) => {
+      assert.ok(Number.isInteger(err.code) && err.code >= 22200 && err.code <= 22299, `code ${err.code}`);
+      assert.ok(err.message.toLowerCase().replace(/_/g, " ").includes("primary customer profile"), err.message);
+    }),
+  );
+  assert.equal((await profile.fetch()).status, "draft");
+});
+
+test("secondary business profile submits once the primary is approved", { skip: "needs operator API (issue 3)" }, async () => {
+  // TODO(issue 3): with an operator API that creates an approved Primary Business Profile:
+  // 2. customerProfiles(secondary).customerProfilesEntityAssignments.create({ objectSid: <primary BU> })
+  // then the evaluation is "compliant" (every result passed), update({ status: "pending-review" })
+  // returns status "pending-review", and the Voice Integrity trust product built on this profile
+  // can be evaluated "compliant" and submitted too.
+});
+
+test("voice integrity trust product", async () => {
+  const { client, base, accountSid } = ctx;
+  const sids = await buildSecondaryProfile();
+  const bu = sids.customerProfile;
+  const phoneNumberSid = sids.phoneNumber;
+
+  // 1. Create a Voice Integrity Trust Product
+  const trustProduct = await client.trusthub.v1.trustProducts.create({
+    email: "EMAIL@EXAMPLE.COM",
+    friendlyName: "FRIENDLY_NAME_FOR_YOUR_TRUST_PRODUCT",
+    policySid: VOICE_INTEGRITY_POLICY,
+  });
+  const tp = trustProduct.sid;
+  assert.match(tp, sidOf("BU"));
+  assert.equal(trustProduct.accountSid, accountSid);
+  assert.equal(trustProduct.policySid, VOICE_INTEGRITY_POLICY);
+  assert.equal(trustProduct.friendlyName, "FRIENDLY_NAME_FOR_YOUR_TRUST_PRODUCT");
+  assert.equal(trustProduct.email, "EMAIL@EXAMPLE.COM");
+  assert.equal(trustProduct.status, "draft");
+  assert.equal(trustProduct.errors, null);
+  assert.equal(trustProduct.validUntil, null);
+  assert.equal(trustProduct.url, `${base}/v1/TrustProducts/${tp}`);
+  assert.deepEqual(trustProduct.links, {
+    trust_products_entity_assignments: `${base}/v1/TrustProducts/${tp}/EntityAssignments`,
+    trust_products_evaluations: `${base}/v1/TrustProducts/${tp}/Evaluations`,
+    trust_products_channel_endpoint_assignment: `${base}/v1/TrustProducts/${tp}/ChannelEndpointAssignments`,
+  });
+
+  // 2. Create the End User for the Voice Integrity Trust Product
+  const endUser = await client.trusthub.v1.endUsers.create({
+    attributes: VOICE_INTEGRITY_INFORMATION,
+    friendlyName: "YOUR_END_USER_FRIENDLY_NAME",
+    type: "voice_integrity_information",
+  });
+  assert.match(endUser.sid, sidOf("IT"));
+  assert.equal(endUser.type, "voice_integrity_information");
+  assert.deepEqual(endUser.attributes, VOICE_INTEGRITY_INFORMATION);
+
+  // 3. Connect the Trust Product to the End User
+  const endUserAssignment = await client.trusthub.v1
+    .trustProducts(tp)
+    .trustProductsEntityAssignments.create({ objectSid: endUser.sid });
+  assert.match(endUserAssignment.sid, sidOf("BV"));
+  assert.equal(endUserAssignment.trustProductSid, tp);
+  assert.equal(endUserAssignment.accountSid, accountSid);
+  assert.equal(endUserAssignment.objectSid, endUser.sid);
+  assert.equal(endUserAssignment.url, `${base}/v1/TrustProducts/${tp}/EntityAssignments/${endUserAssignment.sid}`);
+
+  // 4. Connect the Trust Product to the Secondary Business Profile
+  const profileAssignment = await client.trusthub.v1
+    .trustProducts(tp)
+    .trustProductsEntityAssignments.create({
+      objectSid: bu,
+    });
+  assert.equal(profileAssignment.objectSid, bu);
+  assert.equal(profileAssignment.trustProductSid, tp);
+  const product = client.trusthub.v1.trustProducts(tp);
+  assert.deepEqual(
+    (await product.trustProductsEntityAssignments.list()).map((a) => a.objectSid).sort(),
+    [endUser.sid, bu].sort(),
+  );
+
+  // 5. Assign the profile's phone number to the Trust Product
+  const channelAssignment = await client.trusthub.v1
+    .trustProducts(tp)
+    .trustProductsChannelEndpointAssignment.create({
+      channelEndpointSid: phoneNumberSid,
+      channelEndpointType: "phone-number",
+    });
+  assert.match(channelAssignment.sid, sidOf("RA"));
+  assert.equal(channelAssignment.trustProductSid, tp);
+  assert.equal(channelAssignment.channelEndpointSid, phoneNumberSid);
+  assert.equal(channelAssignment.channelEndpointType, "phone-number");
+  assert.equal(channelAssignment.url, `${base}/v1/TrustProducts/${tp}/ChannelEndpointAssignments/${channelAssignment.sid}`);
+
+  const matching = await product.trustProductsChannelEndpointAssignment.list({ channelEndpointSid: phoneNumberSid, limit: 20 });
+  assert.deepEqual(
+    matching.map((c) => [c.sid, c.channelEndpointSid, c.trustProductSid]),
+    [[channelAssignment.sid, phoneNumberSid, tp]],
+  );
+  const otherNumber = "PN" + hex32();
+  assert.deepEqual(await product.trustProductsChannelEndpointAssignment.list({ channelEndpointSid: otherNumber }), []);
+
+  // Evaluate: the end user is fine, but the supporting Secondary profile is only a draft.
+  const evaluation = await product.trustProductsEvaluations.create({ policySid: VOICE_INTEGRITY_POLICY });
+  assert.match(evaluation.sid, sidOf("EL"));
+  assert.equal(evaluation.trustProductSid, tp);
+  assert.equal(evaluation.policySid, VOICE_INTEGRITY_POLICY);
+  assert.equal(evaluation.accountSid, accountSid);
+  assert.equal(evaluation.url, `${base}/v1/TrustProducts/${tp}/Evaluations/${evaluation.sid}`);
+  assert.equal(evaluation.status, "noncompliant");
+  const voiceIntegrity = evaluation.results.filter((r) => r.object_type === "voice_integrity_information");
+  assert.equal(voiceIntegrity.length, 1, JSON.stringify(evaluation.results));
+  assertPassed(voiceIntegrity[0]);
+  const failing = evaluation.results.filter((r) => !r.passed);
+  assert.equal(failing.length, 1, JSON.stringify(evaluation.results));
+  assert.equal(failing[0].error_code, 22217); // supporting profile not approved (catalog.md)
+
+  // Submitting a noncompliant trust product is refused; it stays draft.
+  await assert.rejects(product.update({ status: "pending-review" }), restError(400));
+  assert.equal((await product.fetch()).status, "draft");
+});
