@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting and lints, Rust unit and HTTP integration tests,
+# then the official twilio-python / twilio-node clients against the real server.
+# Installs what it needs itself (tests/clients/setup.sh); runs from a fresh clone.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+cargo fmt --all -- --check
+cargo clippy --locked --all-targets -- -D warnings
+cargo build --locked
+cargo test --locked
+tests/clients/run.sh
