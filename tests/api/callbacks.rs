@@ -4,11 +4,14 @@ use axum::http::{HeaderMap, StatusCode};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// One received callback: its headers and form parameters.
+type Received = (HeaderMap, Vec<(String, String)>);
+
 #[derive(Default)]
 struct Receiver {
     /// Answer 500 to this many requests before answering 200.
     fail_first: AtomicUsize,
-    seen: Mutex<Vec<(HeaderMap, Vec<(String, String)>)>>,
+    seen: Mutex<Vec<Received>>,
 }
 
 async fn receive(State(r): State<Arc<Receiver>>, headers: HeaderMap, body: String) -> StatusCode {
@@ -177,7 +180,7 @@ async fn callbacks_are_retried_across_a_restart() {
         .await;
     wait_for(&r, 4).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let seen = r.seen.lock().unwrap();
+    let seen = r.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 4, "one request per attempt");
     let count = |status: &str| {
         seen.iter()
@@ -185,7 +188,6 @@ async fn callbacks_are_retried_across_a_restart() {
             .count()
     };
     assert_eq!((count("pending-review"), count("in-review")), (2, 2));
-    drop(seen);
     let (_, events) = s
         .admin("GET", &format!("/admin/v1/Bundles/{bu}/Events"), &[])
         .await;
