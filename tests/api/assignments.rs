@@ -189,3 +189,53 @@ async fn trust_product_numbers_must_be_on_its_customer_profile() {
     let (st, body) = s.delete(&format!("/v1/CustomerProfiles/{bu}")).await;
     assert_eq!((st, body["code"].as_u64()), (400, Some(21647)), "{body}");
 }
+
+/// Every sub-resource operation on the TrustProducts side too (one implementation serves both).
+#[tokio::test]
+async fn trust_product_sub_resources() {
+    let s = Server::start();
+    let tp = s.trust_product(VOICE_INTEGRITY).await;
+    let vi = s
+        .end_user("voice_integrity_information", serde_json::json!({"use_case": "Survey/Research", "business_employee_count": "10", "average_business_day_call_volume": "10"}))
+        .await;
+    let a = s.assign("TrustProducts", &tp, &vi).await;
+    assert_eq!(a["trust_product_sid"], tp.as_str());
+    let a_sid = a["sid"].as_str().unwrap();
+    let base = format!("/v1/TrustProducts/{tp}");
+    let (st, got) = s.get(&format!("{base}/EntityAssignments/{a_sid}")).await;
+    assert_eq!((st, &got), (200, &a));
+    let (_, list) = s
+        .get(&format!(
+            "{base}/EntityAssignments?ObjectType=voice_integrity_information"
+        ))
+        .await;
+    assert_eq!(list["results"].as_array().unwrap().len(), 1);
+    let e = s
+        .ok(
+            &format!("{base}/Evaluations"),
+            &[("PolicySid", VOICE_INTEGRITY)],
+            201,
+        )
+        .await;
+    assert_eq!(e["trust_product_sid"], tp.as_str());
+    assert_eq!(e["status"], "noncompliant", "no business profile yet");
+    let (_, evs) = s.get(&format!("{base}/Evaluations")).await;
+    assert_eq!(evs["results"][0]["sid"], e["sid"]);
+    let (st, got) = s
+        .get(&format!(
+            "{base}/Evaluations/{}",
+            e["sid"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!((st, &got), (200, &e));
+    let (_, chans) = s.get(&format!("{base}/ChannelEndpointAssignments")).await;
+    assert_eq!(chans["results"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        s.delete(&format!("{base}/EntityAssignments/{a_sid}"))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(s.delete(&base).await.0, 204);
+    assert_eq!(s.get(&format!("{base}/Evaluations")).await.0, 404);
+}

@@ -432,3 +432,82 @@ async fn auto_review_of_a_trust_product_waits_for_its_customer_profile() {
     let (_, profile) = s.get(&format!("/v1/CustomerProfiles/{bu}")).await;
     assert_eq!(profile["status"], "twilio-approved");
 }
+
+#[tokio::test]
+async fn customers_cannot_set_any_other_status_or_resubmit_an_approved_bundle() {
+    let s = Server::start();
+    let primary = s.approved_primary().await;
+    let path = format!("/v1/CustomerProfiles/{primary}");
+    for status in ["draft", "in-review", "twilio-rejected", "twilio-approved"] {
+        let (st, body) = s.post(&path, &[("Status", status)]).await;
+        assert_eq!((st, body["code"].as_u64()), (400, Some(22203)), "{status}");
+    }
+    let (st, body) = s.post(&path, &[("Status", "pending-review")]).await;
+    assert_eq!(
+        (st, body["code"].as_u64()),
+        (409, Some(20409)),
+        "approved bundles are not resubmitted"
+    );
+    let (_, b) = s.get(&path).await;
+    assert_eq!(b["status"], "twilio-approved");
+}
+
+/// The same operator API through `trusthub admin …`.
+#[tokio::test]
+async fn the_admin_cli_drives_a_running_server() {
+    let s = Server::start();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_trusthub"))
+            .arg("admin")
+            .args(["--url", &s.base])
+            .args(args)
+            .env("TRUSTHUB_ADMIN_TOKEN", ADMIN_TOKEN)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.success(), json)
+    };
+    let (ok, account) = cli(&["accounts", "create", "--friendly-name", "From CLI"]);
+    assert!(ok);
+    assert_eq!(account["friendly_name"], "From CLI");
+    let (ok, b) = cli(&[
+        "create-bundle",
+        "--account",
+        SID,
+        "--policy",
+        PRIMARY,
+        "--friendly-name",
+        "Parent",
+        "--email",
+        "ops@parent.example.com",
+    ]);
+    assert!(ok, "{b}");
+    let bu = b["sid"].as_str().unwrap().to_string();
+    s.complete_business_profile(&bu).await;
+    s.ok(
+        &format!("/v1/CustomerProfiles/{bu}"),
+        &[("Status", "pending-review")],
+        200,
+    )
+    .await;
+    let (ok, queue) = cli(&["review", "list"]);
+    assert!(ok);
+    assert_eq!(queue["reviews"][0]["sid"], bu.as_str());
+    let (ok, bad) = cli(&[
+        "review", "reject", &bu, "--reason", "nope", "--codes", "99999",
+    ]);
+    assert!(!ok, "an unknown code is refused and the command fails");
+    assert_eq!(bad["status"], 400);
+    let (ok, rejected) = cli(&[
+        "review", "reject", &bu, "--reason", "Website", "--codes", "18601",
+    ]);
+    assert!(ok);
+    assert_eq!(rejected["status"], "twilio-rejected");
+    let (ok, events) = cli(&["events", &bu]);
+    assert!(ok);
+    assert!(event_types(&events).contains(&"status_changed".to_string()));
+    let (ok, clock) = cli(&["clock", "advance", "60"]);
+    assert!(ok);
+    assert_eq!(clock["offset_seconds"], 60);
+}
