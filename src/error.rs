@@ -23,6 +23,9 @@ pub enum ApiError {
         message: String,
         details: Option<serde_json::Value>,
     },
+    /// Authenticated, but the account may not act (suspended or closed).
+    #[error("{message}")]
+    Forbidden { code: u32, message: String },
     /// The resource exists but is not in a state that allows the change.
     #[error("{message}")]
     Conflict { code: u32, message: String },
@@ -55,6 +58,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::MissingParameter(_) | ApiError::Invalid { .. } => StatusCode::BAD_REQUEST,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -66,7 +70,9 @@ impl ApiError {
             ApiError::NotFound(_) => 20404,
             ApiError::MethodNotAllowed { .. } => 20004,
             ApiError::MissingParameter(_) => 20001,
-            ApiError::Invalid { code, .. } | ApiError::Conflict { code, .. } => *code,
+            ApiError::Invalid { code, .. }
+            | ApiError::Conflict { code, .. }
+            | ApiError::Forbidden { code, .. } => *code,
             ApiError::PayloadTooLarge => 20413,
             ApiError::Internal(_) => 20500,
         }

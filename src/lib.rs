@@ -54,6 +54,7 @@ async fn bootstrap_account(
         return Ok(Some((a, false)));
     }
     let account = Account {
+        seq: 0,
         sid: args
             .account_sid
             .clone()

@@ -12,6 +12,7 @@ pub const SUPPORTING_DOCUMENT: &str = "RD";
 pub const PHONE_NUMBER: &str = "PN";
 pub const ADDRESS: &str = "AD";
 pub const POLICY: &str = "RN";
+pub const API_KEY: &str = "SK";
 
 pub fn generate(prefix: &str) -> String {
     let mut bytes = [0u8; 16];

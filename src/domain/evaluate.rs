@@ -3,10 +3,11 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::HashSet;
 
 use super::bundle::Status;
 use super::policy::{BundleRequirement, Catalog, DocumentRequirement, EndUserRequirement, Policy};
-use super::validate::{check, FieldProblem};
+use super::validate::{address_sids, check, FieldProblem};
 
 pub const MISSING_END_USER: u32 = 22214;
 pub const END_USER_FIELD: u32 = 22215;
@@ -33,6 +34,8 @@ pub struct Assigned<'a> {
     pub end_users: Vec<Entity<'a>>,
     pub documents: Vec<Entity<'a>>,
     pub bundles: Vec<SupportingBundle<'a>>,
+    /// The account's Addresses among those the documents name; `None` checks shape only.
+    pub addresses: Option<HashSet<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -122,17 +125,27 @@ fn check_fields(
     attributes: &Value,
     object_label: &str,
     field_code: u32,
+    addresses: Option<&HashSet<String>>,
 ) -> (Vec<FieldResult>, Vec<FieldResult>) {
     let mut valid = Vec::new();
     let mut invalid = Vec::new();
     for f in type_fields {
         let value = attributes.get(&f.machine_name);
-        let code = if f.format == Some(super::policy::Format::AddressSids) {
+        let is_address = f.format == Some(super::policy::Format::AddressSids);
+        let code = if is_address {
             MISSING_ADDRESS
         } else {
             field_code
         };
-        match check(f, value) {
+        let mut checked = check(f, value);
+        if let (Ok(()), true, Some(known), Some(v)) = (&checked, is_address, addresses, value) {
+            if let Some(gone) = address_sids(v).into_iter().find(|a| !known.contains(a)) {
+                checked = Err(FieldProblem::Invalid(format!(
+                    "names Address {gone}, which does not exist in this account"
+                )));
+            }
+        }
+        match checked {
             Ok(()) => valid.push(FieldResult {
                 friendly_name: f.friendly_name.clone(),
                 object_field: f.machine_name.clone(),
@@ -188,12 +201,12 @@ fn end_user_result(
         .end_users
         .iter()
         .filter(|e| e.type_name == req.type_name)
-        .map(|e| check_fields(fields, e.attributes, &req.name, END_USER_FIELD))
+        .map(|e| check_fields(fields, e.attributes, &req.name, END_USER_FIELD, None))
         .min_by_key(|(_, invalid)| invalid.len());
     match best {
         None if req.optional => {}
         None => {
-            let (_, invalid) = check_fields(fields, &Value::Null, &req.name, END_USER_FIELD);
+            let (_, invalid) = check_fields(fields, &Value::Null, &req.name, END_USER_FIELD, None);
             result.passed = false;
             result.error_code = Some(MISSING_END_USER);
             result.failure_reason = Some(format!(
@@ -233,7 +246,13 @@ fn document_group_result(
                 .document_type(doc.type_name)
                 .map(|t| t.fields.as_slice())
                 .unwrap_or_default();
-            let (valid, invalid) = check_fields(fields, doc.attributes, &req.name, DOCUMENT_FIELD);
+            let (valid, invalid) = check_fields(
+                fields,
+                doc.attributes,
+                &req.name,
+                DOCUMENT_FIELD,
+                assigned.addresses.as_ref(),
+            );
             let score = invalid.len();
             let passed = invalid.is_empty();
             let res = RequirementResult {

@@ -67,6 +67,17 @@ pub fn check(field: &Field, value: Option<&Value>) -> Result<(), FieldProblem> {
     Ok(())
 }
 
+/// The SIDs an `address_sids` value names: a comma-separated string or a list.
+pub fn address_sids(v: &Value) -> Vec<String> {
+    as_text(v)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Attributes arrive as JSON: strings, numbers, or lists of them (joined with commas).
 fn as_text(v: &Value) -> Option<String> {
     match v {

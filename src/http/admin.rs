@@ -76,6 +76,7 @@ async fn create_account(
 ) -> ApiResult<impl IntoResponse> {
     let now = app.clock.now();
     let account = Account {
+        seq: 0,
         sid: sid::generate(sid::ACCOUNT),
         friendly_name: params
             .owned("FriendlyName")

@@ -8,15 +8,16 @@ use axum::response::Response;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::sync::Arc;
-use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
-use crate::service::App;
+use crate::service::{accounts, App};
+use crate::store::Account;
 
 /// The authenticated account, put into request extensions by [`require_account`].
 #[derive(Clone, Debug)]
 pub struct Caller {
     pub account_sid: String,
+    pub account: Account,
 }
 
 fn credentials(req: &Request) -> Option<(String, String)> {
@@ -30,24 +31,17 @@ fn credentials(req: &Request) -> Option<(String, String)> {
     Some((user.to_string(), pass.to_string()))
 }
 
+/// HTTP Basic with `AC…:auth token` or `SK…:key secret`.
 pub async fn require_account(
     State(app): State<Arc<App>>,
     mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
     let (user, pass) = credentials(&req).ok_or(ApiError::Unauthorized)?;
-    let account = app
-        .store
-        .account(&user)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    // Constant-time so response timing says nothing about how much of a token matched.
-    let ok: bool = account.auth_token.as_bytes().ct_eq(pass.as_bytes()).into();
-    if !ok || account.status != "active" {
-        return Err(ApiError::Unauthorized);
-    }
+    let account = accounts::authenticate(&app, &user, &pass).await?;
     req.extensions_mut().insert(Caller {
-        account_sid: account.sid,
+        account_sid: account.sid.clone(),
+        account,
     });
     Ok(next.run(req).await)
 }

@@ -1,6 +1,7 @@
 //! The wire, and only the wire: routes, authentication, Twilio's parameters and JSON.
 
 pub mod admin;
+pub mod api2010;
 pub mod assignments;
 pub mod auth;
 pub mod bundles;
@@ -40,6 +41,7 @@ pub fn router(app: Arc<App>) -> Router {
             entity(EntityKind::SupportingDocument),
         )
         .merge(catalog::routes())
+        .merge(api2010::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(app.clone(), auth::require_account));
     Router::new()

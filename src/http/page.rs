@@ -16,7 +16,7 @@ pub const MAX_SIZE: usize = 1000;
 pub struct Paging {
     pub query: PageQuery,
     pub page: u64,
-    token: Option<String>,
+    pub token: Option<String>,
 }
 
 pub fn parse(params: &Params) -> Result<Paging, ApiError> {
@@ -80,17 +80,21 @@ fn encode_token(cursor: Cursor) -> String {
     format!("{dir}{}", URL_SAFE_NO_PAD.encode(seq.to_string()))
 }
 
-/// Renders `{key: [...], meta: {...}}`. `filters` are the request's filters, echoed into
-/// every paging URL so the libraries (which follow `next_page_url` verbatim) keep them.
-pub fn envelope<T>(
+/// The paging URLs of a page. `list_url` is absolute for v1 and relative for 2010.
+pub struct Links {
+    pub first: String,
+    pub current: String,
+    pub next: Option<String>,
+    pub previous: Option<String>,
+}
+
+pub fn links<T>(
     page: &Page<T>,
     paging: &Paging,
     list_url: &str,
     filters: &[(&str, String)],
-    key: &str,
     seq: impl Fn(&T) -> i64,
-    render: impl Fn(&T) -> Value,
-) -> Value {
+) -> Links {
     let url_with = |page_no: u64, token: Option<String>| {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in filters {
@@ -103,31 +107,78 @@ pub fn envelope<T>(
         }
         format!("{list_url}?{}", q.finish())
     };
-    let next = match (page.has_next, page.items.last()) {
-        (true, Some(last)) => Some(url_with(
-            paging.page + 1,
-            Some(encode_token(Cursor::After(seq(last)))),
-        )),
-        _ => None,
-    };
-    let previous = match (page.has_prev, page.items.first()) {
-        (true, Some(first)) => Some(url_with(
-            paging.page.saturating_sub(1),
-            Some(encode_token(Cursor::Before(seq(first)))),
-        )),
-        _ => None,
-    };
+    Links {
+        first: url_with(0, None),
+        current: url_with(paging.page, paging.token.clone()),
+        next: match (page.has_next, page.items.last()) {
+            (true, Some(last)) => Some(url_with(
+                paging.page + 1,
+                Some(encode_token(Cursor::After(seq(last)))),
+            )),
+            _ => None,
+        },
+        previous: match (page.has_prev, page.items.first()) {
+            (true, Some(first)) => Some(url_with(
+                paging.page.saturating_sub(1),
+                Some(encode_token(Cursor::Before(seq(first)))),
+            )),
+            _ => None,
+        },
+    }
+}
+
+/// Renders v1's `{key: [...], meta: {...}}`. `filters` are the request's filters, echoed
+/// into every paging URL so the libraries (which follow `next_page_url` verbatim) keep them.
+pub fn envelope<T>(
+    page: &Page<T>,
+    paging: &Paging,
+    list_url: &str,
+    filters: &[(&str, String)],
+    key: &str,
+    seq: impl Fn(&T) -> i64,
+    render: impl Fn(&T) -> Value,
+) -> Value {
+    let l = links(page, paging, list_url, filters, seq);
     json!({
         key: page.items.iter().map(render).collect::<Vec<_>>(),
         "meta": {
             "page": paging.page,
             "page_size": paging.query.size,
-            "first_page_url": url_with(0, None),
-            "previous_page_url": previous,
-            "url": url_with(paging.page, paging.token.clone()),
-            "next_page_url": next,
+            "first_page_url": l.first,
+            "previous_page_url": l.previous,
+            "url": l.current,
+            "next_page_url": l.next,
             "key": key,
         }
+    })
+}
+
+/// Renders 2010's envelope: relative `*_page_uri`s, `start`/`end` record indexes and
+/// exactly one list key (the libraries find the records as the one non-meta key).
+pub fn envelope_2010<T>(
+    page: &Page<T>,
+    paging: &Paging,
+    list_path: &str,
+    filters: &[(&str, String)],
+    key: &str,
+    seq: impl Fn(&T) -> i64,
+    render: impl Fn(&T) -> Value,
+) -> Value {
+    let l = links(page, paging, list_path, filters, seq);
+    let start = paging.page * paging.query.size as u64;
+    let end = (start + page.items.len() as u64)
+        .saturating_sub(1)
+        .max(start);
+    json!({
+        key: page.items.iter().map(render).collect::<Vec<_>>(),
+        "end": end,
+        "first_page_uri": l.first,
+        "next_page_uri": l.next,
+        "page": paging.page,
+        "page_size": paging.query.size,
+        "previous_page_uri": l.previous,
+        "start": start,
+        "uri": l.current,
     })
 }
 

@@ -69,11 +69,12 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
                     "A bundle cannot be assigned to itself",
                 ));
             }
-            let other = app
-                .store
-                .bundle(&b.account_sid, object_sid)
-                .await?
-                .ok_or_else(unknown)?;
+            let other = match app.store.bundle(&b.account_sid, object_sid).await? {
+                Some(other) => other,
+                None => parents_primary(app, b, object_sid)
+                    .await?
+                    .ok_or_else(unknown)?,
+            };
             other.kind.as_str().to_string()
         }
         _ => return Err(unknown()),
@@ -103,6 +104,40 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
     let detail = json!({"assignment_sid": a.sid, "object_sid": a.object_sid});
     record(app, b, "assigned", detail).await?;
     Ok(a)
+}
+
+/// Seed 001 step 2: a subaccount's profile may take its parent's *approved* Primary
+/// Customer Profile. No other bundle of another account can be assigned.
+async fn parents_primary(app: &App, b: &Bundle, object_sid: &str) -> ApiResult<Option<Bundle>> {
+    let Some(parent) = app
+        .store
+        .account(&b.account_sid)
+        .await?
+        .and_then(|a| a.owner_sid)
+    else {
+        return Ok(None);
+    };
+    let Some(primary) = app.store.bundle(&parent, object_sid).await? else {
+        return Ok(None);
+    };
+    let console_only = app
+        .catalog
+        .policy(&primary.policy_sid)
+        .is_some_and(|p| p.console_only);
+    if !console_only || primary.kind != BundleKind::CustomerProfile {
+        return Ok(None);
+    }
+    if primary.status != crate::domain::bundle::Status::TwilioApproved {
+        return Err(ApiError::invalid(
+            INVALID_OBJECT,
+            format!(
+                "The parent account's Primary Customer Profile {} is {}; it must be twilio-approved before a subaccount's profile can use it",
+                primary.sid,
+                primary.status.as_str()
+            ),
+        ));
+    }
+    Ok(Some(primary))
 }
 
 pub async fn get_entity(app: &App, b: &Bundle, sid: &str) -> ApiResult<EntityAssignment> {
@@ -160,6 +195,7 @@ pub async fn create_channel(
     if bundle::channel_endpoints_locked(b.status) {
         return Err(locked(b, "channel endpoint assignments"));
     }
+    ensure_number_reachable(app, b, endpoint_sid).await?;
     if b.kind == BundleKind::TrustProduct {
         ensure_on_supporting_profile(app, b, endpoint_sid).await?;
     }
@@ -188,6 +224,42 @@ pub async fn create_channel(
     let detail = json!({"assignment_sid": a.sid, "channel_endpoint_sid": a.channel_endpoint_sid});
     record(app, b, "channel_assigned", detail).await?;
     Ok(a)
+}
+
+/// A bundle takes its own account's numbers; a parent's Primary Customer Profile also
+/// takes its subaccounts' numbers (Twilio's SHAKEN/STIR guide for direct customers).
+async fn ensure_number_reachable(app: &App, b: &Bundle, endpoint_sid: &str) -> ApiResult<()> {
+    if app
+        .store
+        .number(&b.account_sid, endpoint_sid)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let primary = app
+        .catalog
+        .policy(&b.policy_sid)
+        .is_some_and(|p| p.console_only);
+    if primary {
+        if let Some(n) = app.store.number_any(endpoint_sid).await? {
+            let owner = app
+                .store
+                .account(&n.account_sid)
+                .await?
+                .and_then(|a| a.owner_sid);
+            if owner.as_deref() == Some(b.account_sid.as_str()) {
+                return Ok(());
+            }
+        }
+    }
+    Err(ApiError::invalid(
+        INVALID_OBJECT,
+        format!(
+            "ChannelEndpointSid {endpoint_sid} is not an IncomingPhoneNumber of this account; provision it with POST /2010-04-01/Accounts/{}/IncomingPhoneNumbers.json first",
+            b.account_sid
+        ),
+    ))
 }
 
 /// Seed 001: "Only those phone numbers already assigned to your Secondary Business

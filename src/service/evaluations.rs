@@ -21,6 +21,19 @@ pub async fn run(app: &App, bundle: &Bundle, policy_sid: &str) -> ApiResult<(Eva
         )
     })?;
     let (entities, bundles) = app.store.assigned_objects(&bundle.sid).await?;
+    // Documents may only name the bundle account's own Addresses, and those must exist.
+    let named: Vec<String> = entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::SupportingDocument)
+        .filter_map(|e| e.attributes.get("address_sids"))
+        .flat_map(crate::domain::validate::address_sids)
+        .collect();
+    let addresses = app
+        .store
+        .existing_addresses(&bundle.account_sid, &named)
+        .await?
+        .into_iter()
+        .collect();
     let view = |kind: EntityKind| {
         entities
             .iter()
@@ -43,6 +56,7 @@ pub async fn run(app: &App, bundle: &Bundle, policy_sid: &str) -> ApiResult<(Eva
                 status: b.status,
             })
             .collect(),
+        addresses: Some(addresses),
     };
     let outcome = evaluate::evaluate(policy, &app.catalog, &assigned);
     let row = Evaluation {

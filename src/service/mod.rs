@@ -1,11 +1,14 @@
 //! Operations shared by the API and (later) the console: each loads what it needs,
 //! applies the rules in `domain/`, and writes through the store.
 
+pub mod accounts;
+pub mod addresses;
 pub mod assignments;
 pub mod bundles;
 pub mod entities;
 pub mod evaluations;
 pub mod lifecycle;
+pub mod numbers;
 pub mod review;
 
 use std::sync::Arc;

@@ -24,6 +24,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 #[derive(Debug, Clone)]
 pub struct Account {
+    pub seq: i64,
     pub sid: String,
     pub friendly_name: String,
     pub auth_token: String,
@@ -31,6 +32,68 @@ pub struct Account {
     pub status: String,
     pub date_created: i64,
     pub date_updated: i64,
+}
+
+#[derive(Debug, Default)]
+pub struct AccountFilter {
+    pub friendly_name: Option<String>,
+    pub status: Option<String>,
+}
+
+/// An API key: `SK…:secret` authenticates as its account. Only a hash of the secret is kept.
+#[derive(Debug, Clone)]
+pub struct ApiKey {
+    pub seq: i64,
+    pub sid: String,
+    pub account_sid: String,
+    pub friendly_name: String,
+    pub secret_hash: String,
+    pub date_created: i64,
+    pub date_updated: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Address {
+    pub seq: i64,
+    pub sid: String,
+    pub account_sid: String,
+    pub customer_name: String,
+    pub friendly_name: Option<String>,
+    pub street: String,
+    pub street_secondary: Option<String>,
+    pub city: String,
+    pub region: String,
+    pub postal_code: String,
+    pub iso_country: String,
+    pub emergency_enabled: bool,
+    pub date_created: i64,
+    pub date_updated: i64,
+}
+
+#[derive(Debug, Default)]
+pub struct AddressFilter {
+    pub customer_name: Option<String>,
+    pub friendly_name: Option<String>,
+    pub iso_country: Option<String>,
+}
+
+/// A provisioned phone number; optional settings live in `config` by snake_case name.
+#[derive(Debug, Clone)]
+pub struct PhoneNumber {
+    pub seq: i64,
+    pub sid: String,
+    pub account_sid: String,
+    pub phone_number: String,
+    pub friendly_name: String,
+    pub config: serde_json::Map<String, Value>,
+    pub date_created: i64,
+    pub date_updated: i64,
+}
+
+#[derive(Debug, Default)]
+pub struct NumberFilter {
+    pub phone_number: Option<String>,
+    pub friendly_name: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +276,57 @@ pub trait Store: Send + Sync {
     async fn account_count(&self) -> StoreResult<i64>;
     async fn insert_account(&self, account: &Account) -> StoreResult<()>;
     async fn account(&self, sid: &str) -> StoreResult<Option<Account>>;
+    /// The account itself and the subaccounts it owns.
+    async fn list_accounts(
+        &self,
+        caller_sid: &str,
+        filter: &AccountFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Account>>;
+    async fn update_account(&self, account: &Account) -> StoreResult<()>;
+
+    async fn insert_key(&self, key: ApiKey) -> StoreResult<ApiKey>;
+    /// Any account's key, for authentication.
+    async fn key(&self, sid: &str) -> StoreResult<Option<ApiKey>>;
+    async fn list_keys(&self, account_sid: &str, page: PageQuery) -> StoreResult<Page<ApiKey>>;
+    async fn update_key(&self, key: &ApiKey) -> StoreResult<()>;
+    async fn delete_key(&self, account_sid: &str, sid: &str) -> StoreResult<bool>;
+
+    async fn insert_address(&self, address: Address) -> StoreResult<Address>;
+    async fn address(&self, account_sid: &str, sid: &str) -> StoreResult<Option<Address>>;
+    async fn list_addresses(
+        &self,
+        account_sid: &str,
+        filter: &AddressFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Address>>;
+    async fn update_address(&self, address: &Address) -> StoreResult<()>;
+    async fn delete_address(&self, account_sid: &str, sid: &str) -> StoreResult<bool>;
+    /// Which of `sids` are Addresses of the account.
+    async fn existing_addresses(
+        &self,
+        account_sid: &str,
+        sids: &[String],
+    ) -> StoreResult<Vec<String>>;
+    /// Supporting documents of the account whose attributes mention the address.
+    async fn documents_mentioning(&self, account_sid: &str, text: &str)
+        -> StoreResult<Vec<Entity>>;
+
+    /// Fails with `Duplicate` when another account already owns the number.
+    async fn insert_number(&self, number: PhoneNumber) -> StoreResult<PhoneNumber>;
+    async fn number(&self, account_sid: &str, sid: &str) -> StoreResult<Option<PhoneNumber>>;
+    /// Any account's number (for the parent-and-subaccount rules).
+    async fn number_any(&self, sid: &str) -> StoreResult<Option<PhoneNumber>>;
+    async fn list_numbers(
+        &self,
+        account_sid: &str,
+        filter: &NumberFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<PhoneNumber>>;
+    async fn update_number(&self, number: &PhoneNumber) -> StoreResult<()>;
+    async fn delete_number(&self, account_sid: &str, sid: &str) -> StoreResult<bool>;
+    /// The bundles a phone number is assigned to.
+    async fn bundles_with_number(&self, number_sid: &str) -> StoreResult<Vec<Bundle>>;
 
     async fn insert_bundle(&self, bundle: Bundle) -> StoreResult<Bundle>;
     async fn bundle(&self, account_sid: &str, sid: &str) -> StoreResult<Option<Bundle>>;

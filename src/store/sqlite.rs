@@ -53,6 +53,64 @@ fn parse_status(s: &str) -> anyhow::Result<Status> {
     Status::parse(s).with_context(|| format!("unknown status {s} in store"))
 }
 
+fn account_row(r: &SqliteRow) -> StoreResult<Account> {
+    Ok(Account {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        friendly_name: r.try_get("friendly_name")?,
+        auth_token: r.try_get("auth_token")?,
+        owner_sid: r.try_get("owner_sid")?,
+        status: r.try_get("status")?,
+        date_created: r.try_get("date_created")?,
+        date_updated: r.try_get("date_updated")?,
+    })
+}
+
+fn key_row(r: &SqliteRow) -> StoreResult<ApiKey> {
+    Ok(ApiKey {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        account_sid: r.try_get("account_sid")?,
+        friendly_name: r.try_get("friendly_name")?,
+        secret_hash: r.try_get("secret_hash")?,
+        date_created: r.try_get("date_created")?,
+        date_updated: r.try_get("date_updated")?,
+    })
+}
+
+fn address_row(r: &SqliteRow) -> StoreResult<Address> {
+    Ok(Address {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        account_sid: r.try_get("account_sid")?,
+        customer_name: r.try_get("customer_name")?,
+        friendly_name: r.try_get("friendly_name")?,
+        street: r.try_get("street")?,
+        street_secondary: r.try_get("street_secondary")?,
+        city: r.try_get("city")?,
+        region: r.try_get("region")?,
+        postal_code: r.try_get("postal_code")?,
+        iso_country: r.try_get("iso_country")?,
+        emergency_enabled: r.try_get("emergency_enabled")?,
+        date_created: r.try_get("date_created")?,
+        date_updated: r.try_get("date_updated")?,
+    })
+}
+
+fn number_row(r: &SqliteRow) -> StoreResult<PhoneNumber> {
+    let config: String = r.try_get("config")?;
+    Ok(PhoneNumber {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        account_sid: r.try_get("account_sid")?,
+        phone_number: r.try_get("phone_number")?,
+        friendly_name: r.try_get("friendly_name")?,
+        config: serde_json::from_str(&config).context("bad number config in store")?,
+        date_created: r.try_get("date_created")?,
+        date_updated: r.try_get("date_updated")?,
+    })
+}
+
 fn bundle_row(r: &SqliteRow) -> StoreResult<Bundle> {
     let kind: String = r.try_get("kind")?;
     let errors: Option<String> = r.try_get("errors")?;
@@ -198,22 +256,302 @@ impl Store for SqliteStore {
     }
 
     async fn account(&self, sid: &str) -> StoreResult<Option<Account>> {
-        let row = sqlx::query("SELECT * FROM accounts WHERE sid = ?")
+        let row = sqlx::query("SELECT rowid AS seq, * FROM accounts WHERE sid = ?")
             .bind(sid)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| {
-            Ok(Account {
-                sid: r.try_get("sid")?,
-                friendly_name: r.try_get("friendly_name")?,
-                auth_token: r.try_get("auth_token")?,
-                owner_sid: r.try_get("owner_sid")?,
-                status: r.try_get("status")?,
-                date_created: r.try_get("date_created")?,
-                date_updated: r.try_get("date_updated")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(account_row).transpose()
+    }
+
+    async fn list_accounts(
+        &self,
+        caller_sid: &str,
+        filter: &AccountFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Account>> {
+        let mut qb =
+            QueryBuilder::new("SELECT * FROM (SELECT rowid AS seq, * FROM accounts) WHERE (sid = ");
+        qb.push_bind(caller_sid.to_string());
+        qb.push(" OR owner_sid = ")
+            .push_bind(caller_sid.to_string());
+        qb.push(")");
+        if let Some(f) = &filter.friendly_name {
+            qb.push(" AND friendly_name = ").push_bind(f.clone());
+        }
+        if let Some(st) = &filter.status {
+            qb.push(" AND status = ").push_bind(st.clone());
+        }
+        self.fetch_page(qb, page, false, account_row).await
+    }
+
+    async fn update_account(&self, a: &Account) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE accounts SET friendly_name = ?, status = ?, date_updated = ? WHERE sid = ?",
+        )
+        .bind(&a.friendly_name)
+        .bind(&a.status)
+        .bind(a.date_updated)
+        .bind(&a.sid)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_key(&self, mut k: ApiKey) -> StoreResult<ApiKey> {
+        k.seq = sqlx::query_scalar(
+            "INSERT INTO api_keys (sid, account_sid, friendly_name, secret_hash, date_created,
+               date_updated) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+        )
+        .bind(&k.sid)
+        .bind(&k.account_sid)
+        .bind(&k.friendly_name)
+        .bind(&k.secret_hash)
+        .bind(k.date_created)
+        .bind(k.date_updated)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(k)
+    }
+
+    async fn key(&self, sid: &str) -> StoreResult<Option<ApiKey>> {
+        let row = sqlx::query("SELECT * FROM api_keys WHERE sid = ?")
+            .bind(sid)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(key_row).transpose()
+    }
+
+    async fn list_keys(&self, account_sid: &str, page: PageQuery) -> StoreResult<Page<ApiKey>> {
+        let mut qb = QueryBuilder::new("SELECT * FROM api_keys WHERE account_sid = ");
+        qb.push_bind(account_sid.to_string());
+        self.fetch_page(qb, page, false, key_row).await
+    }
+
+    async fn update_key(&self, k: &ApiKey) -> StoreResult<()> {
+        sqlx::query("UPDATE api_keys SET friendly_name = ?, date_updated = ? WHERE sid = ?")
+            .bind(&k.friendly_name)
+            .bind(k.date_updated)
+            .bind(&k.sid)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_key(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM api_keys WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn insert_address(&self, mut a: Address) -> StoreResult<Address> {
+        a.seq = sqlx::query_scalar(
+            "INSERT INTO addresses (sid, account_sid, customer_name, friendly_name, street,
+               street_secondary, city, region, postal_code, iso_country, emergency_enabled,
+               date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             RETURNING seq",
+        )
+        .bind(&a.sid)
+        .bind(&a.account_sid)
+        .bind(&a.customer_name)
+        .bind(&a.friendly_name)
+        .bind(&a.street)
+        .bind(&a.street_secondary)
+        .bind(&a.city)
+        .bind(&a.region)
+        .bind(&a.postal_code)
+        .bind(&a.iso_country)
+        .bind(a.emergency_enabled)
+        .bind(a.date_created)
+        .bind(a.date_updated)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(a)
+    }
+
+    async fn address(&self, account_sid: &str, sid: &str) -> StoreResult<Option<Address>> {
+        let row = sqlx::query("SELECT * FROM addresses WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(address_row).transpose()
+    }
+
+    async fn list_addresses(
+        &self,
+        account_sid: &str,
+        filter: &AddressFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Address>> {
+        let mut qb = QueryBuilder::new("SELECT * FROM addresses WHERE account_sid = ");
+        qb.push_bind(account_sid.to_string());
+        if let Some(v) = &filter.customer_name {
+            qb.push(" AND customer_name = ").push_bind(v.clone());
+        }
+        if let Some(v) = &filter.friendly_name {
+            qb.push(" AND friendly_name = ").push_bind(v.clone());
+        }
+        if let Some(v) = &filter.iso_country {
+            qb.push(" AND iso_country = ").push_bind(v.clone());
+        }
+        self.fetch_page(qb, page, false, address_row).await
+    }
+
+    async fn update_address(&self, a: &Address) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE addresses SET customer_name = ?, friendly_name = ?, street = ?,
+               street_secondary = ?, city = ?, region = ?, postal_code = ?,
+               emergency_enabled = ?, date_updated = ? WHERE sid = ?",
+        )
+        .bind(&a.customer_name)
+        .bind(&a.friendly_name)
+        .bind(&a.street)
+        .bind(&a.street_secondary)
+        .bind(&a.city)
+        .bind(&a.region)
+        .bind(&a.postal_code)
+        .bind(a.emergency_enabled)
+        .bind(a.date_updated)
+        .bind(&a.sid)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_address(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM addresses WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn existing_addresses(
+        &self,
+        account_sid: &str,
+        sids: &[String],
+    ) -> StoreResult<Vec<String>> {
+        if sids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut qb = QueryBuilder::new("SELECT sid FROM addresses WHERE account_sid = ");
+        qb.push_bind(account_sid.to_string());
+        qb.push(" AND sid IN (");
+        let mut sep = qb.separated(", ");
+        for s in sids {
+            sep.push_bind(s.clone());
+        }
+        qb.push(")");
+        let rows = qb.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("sid").map_err(StoreError::from))
+            .collect()
+    }
+
+    async fn documents_mentioning(
+        &self,
+        account_sid: &str,
+        text: &str,
+    ) -> StoreResult<Vec<Entity>> {
+        let rows = sqlx::query(
+            "SELECT * FROM entities WHERE account_sid = ? AND kind = 'supporting_document'
+               AND instr(attributes, ?) > 0",
+        )
+        .bind(account_sid)
+        .bind(text)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(entity_row).collect()
+    }
+
+    async fn insert_number(&self, mut n: PhoneNumber) -> StoreResult<PhoneNumber> {
+        n.seq = sqlx::query_scalar(
+            "INSERT INTO phone_numbers (sid, account_sid, phone_number, friendly_name, config,
+               date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+        )
+        .bind(&n.sid)
+        .bind(&n.account_sid)
+        .bind(&n.phone_number)
+        .bind(&n.friendly_name)
+        .bind(Value::Object(n.config.clone()).to_string())
+        .bind(n.date_created)
+        .bind(n.date_updated)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n)
+    }
+
+    async fn number(&self, account_sid: &str, sid: &str) -> StoreResult<Option<PhoneNumber>> {
+        let row = sqlx::query("SELECT * FROM phone_numbers WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(number_row).transpose()
+    }
+
+    async fn number_any(&self, sid: &str) -> StoreResult<Option<PhoneNumber>> {
+        let row = sqlx::query("SELECT * FROM phone_numbers WHERE sid = ?")
+            .bind(sid)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(number_row).transpose()
+    }
+
+    async fn list_numbers(
+        &self,
+        account_sid: &str,
+        filter: &NumberFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<PhoneNumber>> {
+        let mut qb = QueryBuilder::new("SELECT * FROM phone_numbers WHERE account_sid = ");
+        qb.push_bind(account_sid.to_string());
+        if let Some(v) = &filter.phone_number {
+            qb.push(" AND phone_number = ").push_bind(v.clone());
+        }
+        if let Some(v) = &filter.friendly_name {
+            qb.push(" AND friendly_name = ").push_bind(v.clone());
+        }
+        self.fetch_page(qb, page, false, number_row).await
+    }
+
+    async fn update_number(&self, n: &PhoneNumber) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE phone_numbers SET account_sid = ?, friendly_name = ?, config = ?,
+               date_updated = ? WHERE sid = ?",
+        )
+        .bind(&n.account_sid)
+        .bind(&n.friendly_name)
+        .bind(Value::Object(n.config.clone()).to_string())
+        .bind(n.date_updated)
+        .bind(&n.sid)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_number(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM phone_numbers WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn bundles_with_number(&self, number_sid: &str) -> StoreResult<Vec<Bundle>> {
+        let rows = sqlx::query(
+            "SELECT b.* FROM bundles b JOIN channel_assignments c ON c.bundle_sid = b.sid
+             WHERE c.channel_endpoint_sid = ? ORDER BY c.seq",
+        )
+        .bind(number_sid)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(bundle_row).collect()
     }
 
     async fn insert_bundle(&self, mut b: Bundle) -> StoreResult<Bundle> {

@@ -87,9 +87,12 @@ async fn channel_endpoint_assignments_and_filters() {
     let s = Server::start();
     let bu = s.profile(SECONDARY).await;
     let base = format!("/v1/CustomerProfiles/{bu}/ChannelEndpointAssignments");
-    let pn1 = "PN0123456789abcdef0123456789abcde1";
-    let pn2 = "PN0123456789abcdef0123456789abcde2";
-    let pn3 = "PN0123456789abcdef0123456789abcde3";
+    let (pn1, pn2, pn3) = (
+        s.number("+15555550101").await,
+        s.number("+15555550102").await,
+        s.number("+15555550103").await,
+    );
+    let (pn1, pn2, pn3) = (pn1.as_str(), pn2.as_str(), pn3.as_str());
     let mut sids = vec![];
     for pn in [pn1, pn2, pn3] {
         let a = s
@@ -166,7 +169,7 @@ async fn trust_product_numbers_must_be_on_its_customer_profile() {
     let s = Server::start();
     let bu = s.profile(SECONDARY).await;
     let tp = s.trust_product(VOICE_INTEGRITY).await;
-    let pn = "PN0123456789abcdef0123456789abcdef";
+    let pn = &s.number("+15555550100").await;
     let tp_base = format!("/v1/TrustProducts/{tp}/ChannelEndpointAssignments");
     let form = [
         ("ChannelEndpointType", "phone-number"),

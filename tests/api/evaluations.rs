@@ -219,9 +219,7 @@ async fn a_complete_bundle_is_compliant_and_freezes_once_submitted() {
     let r1 = s
         .end_user("authorized_representative_1", representative())
         .await;
-    let rd = s
-        .document("customer_profile_address", address_document())
-        .await;
+    let rd = s.address_document().await;
     s.assign("CustomerProfiles", &bu, &eu).await;
     let ea = s.assign("CustomerProfiles", &bu, &r1).await;
     s.assign("CustomerProfiles", &bu, &rd).await;

@@ -80,11 +80,12 @@ async fn manual_review_approves_with_valid_until_and_freezes() {
         .await;
     assert_eq!(st, 409);
     // Numbers may still be added to an approved profile.
+    let pn = s.number("+15555550100").await;
     s.ok(
         &format!("{path}/ChannelEndpointAssignments"),
         &[
             ("ChannelEndpointType", "phone-number"),
-            ("ChannelEndpointSid", "PN0123456789abcdef0123456789abcdef"),
+            ("ChannelEndpointSid", &pn),
         ],
         201,
     )
@@ -343,9 +344,7 @@ async fn auto_review_trigger_values_reject_with_their_codes() {
     let mut rep = representative();
     rep["last_name"] = "REJECT".into();
     let r1 = s.end_user("authorized_representative_1", rep).await;
-    let rd = s
-        .document("customer_profile_address", address_document())
-        .await;
+    let rd = s.address_document().await;
     for o in [&eu, &r1, &rd, &primary] {
         s.assign("CustomerProfiles", &bu, o).await;
     }
@@ -386,7 +385,7 @@ async fn auto_review_of_a_trust_product_waits_for_its_customer_profile() {
     });
     let primary = s.approved_primary().await;
     let bu = secondary_ready(&s, &primary).await;
-    let pn = "PN0123456789abcdef0123456789abcdef";
+    let pn = &s.number("+15555550100").await;
     let form = [
         ("ChannelEndpointType", "phone-number"),
         ("ChannelEndpointSid", pn),

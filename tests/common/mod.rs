@@ -140,7 +140,7 @@ impl Server {
         };
         if status >= 400 {
             assert_error_body(status, &body);
-        } else if path.starts_with("/v1/") {
+        } else if path.starts_with("/v1/") || path.starts_with("/2010-04-01/") {
             openapi::assert_valid(method, path, status, &body);
         }
         (status, body)
@@ -221,6 +221,54 @@ impl Server {
         bu
     }
 
+    /// An Address of the current account (2010 API).
+    pub async fn address(&self) -> String {
+        let b = self
+            .ok(
+                &format!("/2010-04-01/Accounts/{}/Addresses.json", self.user),
+                &[
+                    ("CustomerName", "Acme Inc"),
+                    ("Street", "1 Main St"),
+                    ("City", "San Francisco"),
+                    ("Region", "CA"),
+                    ("PostalCode", "94105"),
+                    ("IsoCountry", "US"),
+                ],
+                201,
+            )
+            .await;
+        b["sid"].as_str().unwrap().to_string()
+    }
+
+    /// A supporting document naming a fresh Address of the current account.
+    pub async fn address_document(&self) -> String {
+        let ad = self.address().await;
+        self.document(
+            "customer_profile_address",
+            serde_json::json!({"address_sids": ad}),
+        )
+        .await
+    }
+
+    /// Provisions a phone number to the current account; returns its PN SID.
+    pub async fn number(&self, e164: &str) -> String {
+        let b = self
+            .ok(
+                &format!(
+                    "/2010-04-01/Accounts/{}/IncomingPhoneNumbers.json",
+                    self.user
+                ),
+                &[("PhoneNumber", e164)],
+                201,
+            )
+            .await;
+        b["sid"].as_str().unwrap().to_string()
+    }
+
+    pub fn account_sid(&self) -> &str {
+        &self.user
+    }
+
     /// Assigns business information, representative #1 and an address document.
     pub async fn complete_business_profile(&self, bu: &str) {
         let eu = self
@@ -232,9 +280,7 @@ impl Server {
         let rep = self
             .end_user("authorized_representative_1", representative())
             .await;
-        let rd = self
-            .document("customer_profile_address", address_document())
-            .await;
+        let rd = self.address_document().await;
         for o in [&eu, &rep, &rd] {
             self.assign("CustomerProfiles", bu, o).await;
         }

@@ -1,0 +1,163 @@
+//! `/2010-04-01/Accounts` (subaccounts) and their `Keys`.
+
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::{Extension, Json};
+use std::sync::Arc;
+
+use super::{path_account, render, strip_json};
+use crate::error::{ApiError, ApiResult};
+use crate::http::auth::Caller;
+use crate::http::form::Params;
+use crate::http::page;
+use crate::service::{accounts, App};
+use crate::store::AccountFilter;
+
+pub async fn create(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    let a =
+        accounts::create_subaccount(&app, &caller.account, params.owned("FriendlyName")).await?;
+    Ok((StatusCode::CREATED, Json(render::account(&a))))
+}
+
+pub async fn list(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    let paging = page::parse(&params)?;
+    let mut filters = Vec::new();
+    let friendly_name = params.owned("FriendlyName").filter(|s| !s.is_empty());
+    if let Some(f) = &friendly_name {
+        filters.push(("FriendlyName", f.clone()));
+    }
+    let status = params.owned("Status").filter(|s| !s.is_empty());
+    if let Some(s) = &status {
+        if !accounts::STATUSES.contains(&s.as_str()) {
+            return Err(ApiError::invalid(
+                20001,
+                format!("Status must be active, suspended or closed; got \"{s}\""),
+            ));
+        }
+        filters.push(("Status", s.clone()));
+    }
+    let filter = AccountFilter {
+        friendly_name,
+        status,
+    };
+    let found = accounts::list(&app, &caller.account, &filter, paging.query).await?;
+    Ok(Json(page::envelope_2010(
+        &found,
+        &paging,
+        "/2010-04-01/Accounts.json",
+        &filters,
+        "accounts",
+        |a| a.seq,
+        render::account,
+    )))
+}
+
+pub async fn fetch(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(account): Path<String>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<impl IntoResponse> {
+    let sid = strip_json(&account, uri.path())?;
+    let a = accounts::reach(&app, &caller.account, sid, true).await?;
+    Ok(Json(render::account(&a)))
+}
+
+pub async fn update(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(account): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    let sid = strip_json(&account, uri.path())?;
+    let a = accounts::update(
+        &app,
+        &caller.account,
+        sid,
+        params.owned("FriendlyName"),
+        params.owned("Status").filter(|s| !s.is_empty()),
+    )
+    .await?;
+    Ok(Json(render::account(&a)))
+}
+
+pub async fn create_key(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(account): Path<String>,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    let a = path_account(&app, &caller, &account).await?;
+    let (key, secret) = accounts::create_key(&app, &a, params.owned("FriendlyName")).await?;
+    Ok((StatusCode::CREATED, Json(render::new_key(&key, &secret))))
+}
+
+pub async fn list_keys(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(account): Path<String>,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    let paging = page::parse(&params)?;
+    let a = path_account(&app, &caller, &account).await?;
+    let found = app.store.list_keys(&a.sid, paging.query).await?;
+    Ok(Json(page::envelope_2010(
+        &found,
+        &paging,
+        &format!("/2010-04-01/Accounts/{}/Keys.json", a.sid),
+        &[],
+        "keys",
+        |k| k.seq,
+        render::key,
+    )))
+}
+
+pub async fn fetch_key(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path((account, sid)): Path<(String, String)>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<impl IntoResponse> {
+    let a = path_account(&app, &caller, &account).await?;
+    let k = accounts::get_key(&app, &a, strip_json(&sid, uri.path())?).await?;
+    Ok(Json(render::key(&k)))
+}
+
+pub async fn update_key(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path((account, sid)): Path<(String, String)>,
+    OriginalUri(uri): OriginalUri,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    let a = path_account(&app, &caller, &account).await?;
+    let mut k = accounts::get_key(&app, &a, strip_json(&sid, uri.path())?).await?;
+    if let Some(name) = params.owned("FriendlyName") {
+        k.friendly_name = name;
+        k.date_updated = app.clock.now();
+        app.store.update_key(&k).await?;
+    }
+    Ok(Json(render::key(&k)))
+}
+
+pub async fn delete_key(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path((account, sid)): Path<(String, String)>,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult<StatusCode> {
+    let a = path_account(&app, &caller, &account).await?;
+    let k = accounts::get_key(&app, &a, strip_json(&sid, uri.path())?).await?;
+    app.store.delete_key(&a.sid, &k.sid).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,81 @@
+//! The 2010-04-01 companion API an ISV flow needs: Accounts (subaccounts), Keys,
+//! Addresses and IncomingPhoneNumbers. Paths end in `.json`.
+
+pub mod accounts;
+pub mod addresses;
+pub mod numbers;
+pub mod render;
+
+use axum::routing::get;
+use axum::Router;
+use std::sync::Arc;
+
+use crate::error::{ApiError, ApiResult};
+use crate::service::{accounts as account_rules, App};
+use crate::store::Account;
+
+use super::auth::Caller;
+
+pub fn routes() -> Router<Arc<App>> {
+    let a = "/2010-04-01/Accounts/{account}";
+    Router::new()
+        .route(
+            "/2010-04-01/Accounts.json",
+            get(accounts::list).post(accounts::create),
+        )
+        .route(a, get(accounts::fetch).post(accounts::update))
+        .route(
+            &format!("{a}/Keys.json"),
+            get(accounts::list_keys).post(accounts::create_key),
+        )
+        .route(
+            &format!("{a}/Keys/{{sid}}"),
+            get(accounts::fetch_key)
+                .post(accounts::update_key)
+                .delete(accounts::delete_key),
+        )
+        .route(
+            &format!("{a}/Addresses.json"),
+            get(addresses::list).post(addresses::create),
+        )
+        .route(
+            &format!("{a}/Addresses/{{sid}}"),
+            get(addresses::fetch)
+                .post(addresses::update)
+                .delete(addresses::remove),
+        )
+        .route(
+            &format!("{a}/IncomingPhoneNumbers.json"),
+            get(numbers::list).post(numbers::create),
+        )
+        .route(
+            &format!("{a}/IncomingPhoneNumbers/{{sid}}"),
+            get(numbers::fetch)
+                .post(numbers::update)
+                .delete(numbers::remove),
+        )
+}
+
+/// `AD….json` → `AD…`; anything without the suffix is not a 2010 resource path.
+pub fn strip_json<'a>(segment: &'a str, path: &str) -> ApiResult<&'a str> {
+    segment
+        .strip_suffix(".json")
+        .ok_or_else(|| ApiError::NotFound(path.to_string()))
+}
+
+/// The account in the URL, as the caller may act for it (itself or its subaccount).
+pub async fn path_account(app: &App, caller: &Caller, sid: &str) -> ApiResult<Account> {
+    account_rules::reach(app, &caller.account, sid, false).await
+}
+
+pub fn bool_param(v: Option<&str>, name: &str) -> ApiResult<Option<bool>> {
+    match v {
+        None | Some("") => Ok(None),
+        Some("true") | Some("True") => Ok(Some(true)),
+        Some("false") | Some("False") => Ok(Some(false)),
+        Some(other) => Err(ApiError::invalid(
+            20001,
+            format!("{name} must be true or false; got \"{other}\""),
+        )),
+    }
+}

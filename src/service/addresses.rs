@@ -1,0 +1,170 @@
+//! Addresses (2010-04-01), which supporting documents name in `address_sids`.
+
+use crate::domain::bundle::entities_locked;
+use crate::error::{ApiError, ApiResult};
+use crate::sid;
+use crate::store::{Account, Address, AddressFilter, Page, PageQuery};
+
+use super::App;
+
+/// The fields a create or update may carry (`None`: not sent).
+#[derive(Default)]
+pub struct AddressInput {
+    pub customer_name: Option<String>,
+    pub friendly_name: Option<String>,
+    pub street: Option<String>,
+    pub street_secondary: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub postal_code: Option<String>,
+    pub iso_country: Option<String>,
+    pub emergency_enabled: Option<bool>,
+}
+
+fn not_found(account: &str, sid: &str) -> ApiError {
+    ApiError::NotFound(format!(
+        "/2010-04-01/Accounts/{account}/Addresses/{sid}.json"
+    ))
+}
+
+fn check_country(c: &str) -> ApiResult<String> {
+    if c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(c.to_ascii_uppercase())
+    } else {
+        Err(ApiError::invalid(
+            21628,
+            format!("IsoCountry must be an ISO-3166 alpha-2 country code such as US; got \"{c}\""),
+        ))
+    }
+}
+
+fn check_name(n: &str) -> ApiResult<()> {
+    if n.chars().count() > 64 {
+        return Err(ApiError::invalid(
+            20002,
+            "FriendlyName must be at most 64 characters",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create(app: &App, account: &Account, input: AddressInput) -> ApiResult<Address> {
+    let required = |v: Option<String>, name: &'static str| {
+        v.filter(|s| !s.trim().is_empty())
+            .ok_or(ApiError::MissingParameter(name))
+    };
+    let now = app.clock.now();
+    if let Some(n) = &input.friendly_name {
+        check_name(n)?;
+    }
+    let address = Address {
+        seq: 0,
+        sid: sid::generate(sid::ADDRESS),
+        account_sid: account.sid.clone(),
+        customer_name: required(input.customer_name, "CustomerName")?,
+        street: required(input.street, "Street")?,
+        city: required(input.city, "City")?,
+        region: required(input.region, "Region")?,
+        postal_code: required(input.postal_code, "PostalCode")?,
+        iso_country: check_country(&required(input.iso_country, "IsoCountry")?)?,
+        friendly_name: input.friendly_name.filter(|s| !s.is_empty()),
+        street_secondary: input.street_secondary.filter(|s| !s.is_empty()),
+        emergency_enabled: input.emergency_enabled.unwrap_or(false),
+        date_created: now,
+        date_updated: now,
+    };
+    Ok(app.store.insert_address(address).await?)
+}
+
+pub async fn get(app: &App, account: &Account, sid: &str) -> ApiResult<Address> {
+    app.store
+        .address(&account.sid, sid)
+        .await?
+        .ok_or_else(|| not_found(&account.sid, sid))
+}
+
+pub async fn list(
+    app: &App,
+    account: &Account,
+    filter: &AddressFilter,
+    page: PageQuery,
+) -> ApiResult<Page<Address>> {
+    Ok(app.store.list_addresses(&account.sid, filter, page).await?)
+}
+
+/// An address named by a document of a bundle under review or approved is what was
+/// vetted: it may not change or go away (Twilio's 21630).
+async fn ensure_unlocked(app: &App, a: &Address, action: &str) -> ApiResult<()> {
+    for doc in app
+        .store
+        .documents_mentioning(&a.account_sid, &a.sid)
+        .await?
+    {
+        for b in app.store.bundles_holding(&doc.sid).await? {
+            if entities_locked(b.status) {
+                return Err(ApiError::invalid(
+                    21630,
+                    format!(
+                        "Address {} is used by SupportingDocument {} of {} {}, which is {}; it cannot be {action}",
+                        a.sid,
+                        doc.sid,
+                        b.kind.label(),
+                        b.sid,
+                        b.status.as_str()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn update(
+    app: &App,
+    account: &Account,
+    sid: &str,
+    input: AddressInput,
+) -> ApiResult<Address> {
+    let mut a = get(app, account, sid).await?;
+    if input.iso_country.is_some() {
+        return Err(ApiError::invalid(
+            20001,
+            "IsoCountry cannot be updated; create a new Address",
+        ));
+    }
+    ensure_unlocked(app, &a, "changed").await?;
+    let set = |field: &mut String, v: Option<String>, name: &'static str| -> ApiResult<()> {
+        if let Some(v) = v {
+            if v.trim().is_empty() {
+                return Err(ApiError::invalid(20001, format!("{name} cannot be empty")));
+            }
+            *field = v;
+        }
+        Ok(())
+    };
+    set(&mut a.customer_name, input.customer_name, "CustomerName")?;
+    set(&mut a.street, input.street, "Street")?;
+    set(&mut a.city, input.city, "City")?;
+    set(&mut a.region, input.region, "Region")?;
+    set(&mut a.postal_code, input.postal_code, "PostalCode")?;
+    if let Some(n) = input.friendly_name {
+        check_name(&n)?;
+        a.friendly_name = Some(n).filter(|s| !s.is_empty());
+    }
+    if let Some(s2) = input.street_secondary {
+        a.street_secondary = Some(s2).filter(|s| !s.is_empty());
+    }
+    if let Some(e) = input.emergency_enabled {
+        a.emergency_enabled = e;
+    }
+    a.date_updated = app.clock.now();
+    app.store.update_address(&a).await?;
+    Ok(a)
+}
+
+pub async fn delete(app: &App, account: &Account, sid: &str) -> ApiResult<()> {
+    let a = get(app, account, sid).await?;
+    ensure_unlocked(app, &a, "deleted").await?;
+    app.store.delete_address(&account.sid, sid).await?;
+    Ok(())
+}

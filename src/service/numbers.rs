@@ -1,0 +1,205 @@
+//! IncomingPhoneNumbers (2010-04-01): numbers "bought" from this server, owned by one
+//! account at a time, which bundles take as channel endpoints.
+
+use serde_json::{Map, Value};
+
+use crate::domain::validate::is_e164;
+use crate::error::{ApiError, ApiResult};
+use crate::sid;
+use crate::store::{Account, NumberFilter, Page, PageQuery, PhoneNumber, StoreError};
+
+use super::{accounts, App};
+
+fn not_found(account: &str, sid: &str) -> ApiError {
+    ApiError::NotFound(format!(
+        "/2010-04-01/Accounts/{account}/IncomingPhoneNumbers/{sid}.json"
+    ))
+}
+
+/// Settings a create or update may carry, by PascalCase parameter → snake_case property.
+pub const SETTINGS: [(&str, &str); 21] = [
+    ("ApiVersion", "api_version"),
+    ("SmsApplicationSid", "sms_application_sid"),
+    ("SmsFallbackMethod", "sms_fallback_method"),
+    ("SmsFallbackUrl", "sms_fallback_url"),
+    ("SmsMethod", "sms_method"),
+    ("SmsUrl", "sms_url"),
+    ("StatusCallback", "status_callback"),
+    ("StatusCallbackMethod", "status_callback_method"),
+    ("VoiceApplicationSid", "voice_application_sid"),
+    ("VoiceCallerIdLookup", "voice_caller_id_lookup"),
+    ("VoiceFallbackMethod", "voice_fallback_method"),
+    ("VoiceFallbackUrl", "voice_fallback_url"),
+    ("VoiceMethod", "voice_method"),
+    ("VoiceUrl", "voice_url"),
+    ("EmergencyStatus", "emergency_status"),
+    ("EmergencyAddressSid", "emergency_address_sid"),
+    ("TrunkSid", "trunk_sid"),
+    ("IdentitySid", "identity_sid"),
+    ("AddressSid", "address_sid"),
+    ("VoiceReceiveMode", "voice_receive_mode"),
+    ("BundleSid", "bundle_sid"),
+];
+
+/// Checks and applies settings; enumerated ones must hold an allowed value.
+pub fn apply_settings(
+    config: &mut Map<String, Value>,
+    params: &[(String, String)],
+) -> ApiResult<()> {
+    for (param, prop) in SETTINGS {
+        let Some((_, v)) = params.iter().rev().find(|(k, _)| k == param) else {
+            continue;
+        };
+        let allowed: &[&str] = match param {
+            "VoiceCallerIdLookup" => &["true", "false"],
+            "EmergencyStatus" => &["Active", "Inactive"],
+            "VoiceReceiveMode" => &["voice", "fax"],
+            p if p.ends_with("Method") => &["GET", "POST", "get", "post"],
+            _ => &[],
+        };
+        if !allowed.is_empty() && !allowed.contains(&v.as_str()) {
+            return Err(ApiError::invalid(
+                21422,
+                format!("{param} must be one of {}; got \"{v}\"", allowed.join(", ")),
+            ));
+        }
+        let value = match param {
+            "VoiceCallerIdLookup" => Value::Bool(v == "true"),
+            p if p.ends_with("Method") => Value::String(v.to_ascii_uppercase()),
+            _ if v.is_empty() => Value::Null,
+            _ => Value::String(v.clone()),
+        };
+        config.insert(prop.to_string(), value);
+    }
+    Ok(())
+}
+
+pub async fn create(
+    app: &App,
+    account: &Account,
+    phone_number: Option<&str>,
+    friendly_name: Option<String>,
+    params: &[(String, String)],
+) -> ApiResult<PhoneNumber> {
+    let Some(number) = phone_number.filter(|s| !s.is_empty()) else {
+        return Err(ApiError::invalid(
+            21452,
+            "PhoneNumber is required: this server provisions the E.164 number you name (AreaCode search is not supported)",
+        ));
+    };
+    if !is_e164(number) {
+        return Err(ApiError::invalid(
+            21421,
+            format!("PhoneNumber \"{number}\" is not in E.164 format (e.g. +15555550100)"),
+        ));
+    }
+    let mut config = Map::new();
+    apply_settings(&mut config, params)?;
+    let now = app.clock.now();
+    let n = PhoneNumber {
+        seq: 0,
+        sid: sid::generate(sid::PHONE_NUMBER),
+        account_sid: account.sid.clone(),
+        phone_number: number.to_string(),
+        friendly_name: friendly_name
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| number.to_string()),
+        config,
+        date_created: now,
+        date_updated: now,
+    };
+    match app.store.insert_number(n).await {
+        Err(StoreError::Duplicate) => Err(ApiError::invalid(
+            21422,
+            format!("PhoneNumber {number} is not available: another account owns it"),
+        )),
+        other => Ok(other?),
+    }
+}
+
+pub async fn get(app: &App, account: &Account, sid: &str) -> ApiResult<PhoneNumber> {
+    app.store
+        .number(&account.sid, sid)
+        .await?
+        .ok_or_else(|| not_found(&account.sid, sid))
+}
+
+pub async fn list(
+    app: &App,
+    account: &Account,
+    filter: &NumberFilter,
+    page: PageQuery,
+) -> ApiResult<Page<PhoneNumber>> {
+    Ok(app.store.list_numbers(&account.sid, filter, page).await?)
+}
+
+/// `AccountSid` moves the number within a parent and its subaccounts.
+pub async fn update(
+    app: &App,
+    caller: &Account,
+    account: &Account,
+    sid: &str,
+    friendly_name: Option<String>,
+    new_owner: Option<&str>,
+    params: &[(String, String)],
+) -> ApiResult<PhoneNumber> {
+    let mut n = get(app, account, sid).await?;
+    apply_settings(&mut n.config, params)?;
+    if let Some(name) = friendly_name {
+        if name.chars().count() > 64 {
+            return Err(ApiError::invalid(
+                20002,
+                "FriendlyName must be at most 64 characters",
+            ));
+        }
+        n.friendly_name = name;
+    }
+    if let Some(target) = new_owner.filter(|t| *t != n.account_sid) {
+        // The caller must reach both sides: its own account and its subaccounts.
+        let to = accounts::reach(app, caller, target, false).await?;
+        if !app.store.bundles_with_number(&n.sid).await?.is_empty() {
+            return Err(ApiError::conflict(
+                20409,
+                format!(
+                    "{} is assigned to a bundle; remove it from the bundle before moving it",
+                    n.sid
+                ),
+            ));
+        }
+        n.account_sid = to.sid;
+    }
+    n.date_updated = app.clock.now();
+    app.store.update_number(&n).await?;
+    Ok(n)
+}
+
+pub async fn delete(app: &App, account: &Account, sid: &str) -> ApiResult<()> {
+    let n = get(app, account, sid).await?;
+    if let Some(b) = app.store.bundles_with_number(&n.sid).await?.first() {
+        return Err(ApiError::conflict(
+            20409,
+            format!(
+                "{} is assigned to {} {}; delete that ChannelEndpointAssignment first",
+                n.sid,
+                b.kind.label(),
+                b.sid
+            ),
+        ));
+    }
+    app.store.delete_number(&account.sid, sid).await?;
+    Ok(())
+}
+
+/// The bundle a number shows in `bundle_sid`: the one set on it, else the first it is
+/// assigned to.
+pub async fn bundle_of(app: &App, n: &PhoneNumber) -> ApiResult<Option<String>> {
+    if let Some(Value::String(b)) = n.config.get("bundle_sid") {
+        return Ok(Some(b.clone()));
+    }
+    Ok(app
+        .store
+        .bundles_with_number(&n.sid)
+        .await?
+        .first()
+        .map(|b| b.sid.clone()))
+}
