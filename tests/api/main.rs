@@ -10,5 +10,6 @@ mod callbacks;
 mod catalog;
 mod entities;
 mod evaluations;
+mod isv;
 mod lifecycle;
 mod paging;
