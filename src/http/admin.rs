@@ -1,6 +1,7 @@
 //! The operator API (`/admin/v1`), authenticated with `Authorization: Bearer <admin token>`.
 
-use axum::extract::{Path, Request, State};
+use crate::http::path::Path;
+use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::StatusCode;
 use axum::middleware::{from_fn_with_state, Next};

@@ -1,6 +1,7 @@
 //! EntityAssignments and ChannelEndpointAssignments of both bundle kinds.
 
-use axum::extract::{Path, State};
+use crate::http::path::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;

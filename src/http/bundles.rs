@@ -1,6 +1,7 @@
 //! /v1/CustomerProfiles and /v1/TrustProducts: one handler set over `BundleKind`.
 
-use axum::extract::{Path, State};
+use crate::http::path::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;

@@ -1,6 +1,7 @@
 //! Policies, EndUserTypes and SupportingDocumentTypes, served from the catalog.
 
-use axum::extract::{Path, State};
+use crate::http::path::Path;
+use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};

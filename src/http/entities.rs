@@ -1,6 +1,7 @@
 //! /v1/EndUsers and /v1/SupportingDocuments: one handler set over `EntityKind`.
 
-use axum::extract::{Path, State};
+use crate::http::path::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;

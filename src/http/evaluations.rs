@@ -1,6 +1,7 @@
 //! Evaluations of both bundle kinds: create (synchronous), list newest first, fetch.
 
-use axum::extract::{Path, State};
+use crate::http::path::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;

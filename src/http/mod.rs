@@ -10,6 +10,7 @@ pub mod entities;
 pub mod evaluations;
 pub mod form;
 pub mod page;
+pub mod path;
 pub mod render;
 
 use axum::http::{Method, Uri};

@@ -22,8 +22,9 @@ pub struct Paging {
 pub fn parse(params: &Params) -> Result<Paging, ApiError> {
     let size = match params.get("PageSize") {
         None | Some("") => DEFAULT_SIZE,
+        // The helper libraries send a user's `limit` as PageSize: clamp, don't refuse.
+        Some(s) if s.len() > 9 && s.bytes().all(|b| b.is_ascii_digit()) => MAX_SIZE,
         Some(s) => match s.parse::<i64>() {
-            // The helper libraries send a user's `limit` as PageSize: clamp, don't refuse.
             Ok(n) if n >= 1 => (n as u64).min(MAX_SIZE as u64) as usize,
             _ => {
                 return Err(ApiError::invalid(

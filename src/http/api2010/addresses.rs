@@ -1,6 +1,7 @@
 //! `/2010-04-01/Accounts/{AccountSid}/Addresses`.
 
-use axum::extract::{OriginalUri, Path, State};
+use crate::http::path::Path;
+use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
