@@ -5,8 +5,9 @@
 #   tests/clients/run.sh                 # uses <repo>/target/debug/trusthub
 #   TRUSTHUB_BIN=/path/to/trusthub tests/clients/run.sh
 #
-# Works from any cwd. Each test module/file starts its own server on a free
-# 127.0.0.1 port with a fresh temp database. Exits non-zero if either suite fails.
+# Works from any cwd. Runs every python/test_*.py and node/*.test.js. Each test
+# module/file starts its own server on a kernel-picked 127.0.0.1 port with a fresh
+# temp database. Exits 2 if setup fails, 1 if either suite fails, 0 otherwise.
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,8 +34,18 @@ echo "== python (twilio-python) =="
 py_rc=$?
 
 echo "== node (twilio-node) =="
-(cd "$HERE/node" && node --test seed_001.test.js paging.test.js errors.test.js catalog.test.js)
-node_rc=$?
+# Every *.test.js file in node/ (node --test runs them in parallel, one process each).
+node_tests=()
+for f in "$HERE"/node/*.test.js; do
+    [[ -e "$f" ]] && node_tests+=("$(basename "$f")")
+done
+if [[ ${#node_tests[@]} -eq 0 ]]; then
+    echo "run.sh: no *.test.js files in $HERE/node" >&2
+    node_rc=1
+else
+    (cd "$HERE/node" && node --test "${node_tests[@]}")
+    node_rc=$?
+fi
 
 echo "run.sh: python exit $py_rc, node exit $node_rc"
 if [[ $py_rc -ne 0 || $node_rc -ne 0 ]]; then

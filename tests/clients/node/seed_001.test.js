@@ -3,20 +3,29 @@
  * Seed 001: Voice Integrity onboarding for ISVs (Secondary Business Profile + Trust Product).
  *
  * The calls follow the guide's code samples as literally as possible, with the
- * placeholders replaced by real values. The Primary Business Profile is
- * console-only, so the Secondary profile cannot become compliant yet: its
- * evaluation fails exactly on `primary_customer_profile` and submitting it is
- * refused with 400.
+ * placeholders replaced by real values. The server runs the automatic reviewer
+ * with no delay (--review auto --review-delay 0).
+ *
+ *  - Without a Primary Business Profile the Secondary profile cannot become
+ *    compliant: its evaluation fails exactly on `primary_customer_profile` and
+ *    submitting it is refused with 400.
+ *  - The Primary Business Profile is console-only: primaryProfile() creates it
+ *    through the operator API for the same account (as the Console would),
+ *    completes and submits it through the client and has the operator approve
+ *    it. With it assigned (step 2 of the guide), the Secondary profile and the
+ *    Voice Integrity trust product are submitted and both end twilio-approved;
+ *    a profile rejected for its business name is fixed and resubmitted.
  */
 
 const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const crypto = require("node:crypto");
 const twilio = require("twilio");
-const { useServer } = require("./server");
+const { createAddress, createPhoneNumber, useServer, waitForStatus } = require("./server");
 
-const ctx = useServer();
+const ctx = useServer({ args: ["--review", "auto", "--review-delay", "0"] });
 
+const PRIMARY_PROFILE_POLICY = "RN6433641899984f951173ef1738c3bdd0"; // console-only
 const SECONDARY_PROFILE_POLICY = "RNdfbf3fae0e1107f8aded0e7cead80bf5";
 const VOICE_INTEGRITY_POLICY = "RN5b3660f9598883b1df4e77f77acefba0";
 
@@ -71,8 +80,8 @@ function restError(status, check = () => {}) {
   };
 }
 
-/** Steps 1 and 3-9 of the guide (step 2, the Primary profile, is console-only). */
-async function buildSecondaryProfile() {
+/** Steps 1-9 of the guide; step 2 (assign the Primary profile) only if `primarySid` is given. */
+async function buildSecondaryProfile({ primarySid, businessInformationAttributes = BUSINESS_INFORMATION } = {}) {
   const { client, base, accountSid } = ctx;
 
   // 1. Create a Secondary Business Profile
@@ -100,8 +109,21 @@ async function buildSecondaryProfile() {
     customer_profiles_channel_endpoint_assignment: `${base}/v1/CustomerProfiles/${bu}/ChannelEndpointAssignments`,
   });
 
+  // 2. Connect the Secondary Business Profile to the Primary Business Profile
+  let primaryAssignment = null;
+  if (primarySid !== undefined) {
+    primaryAssignment = await client.trusthub.v1
+      .customerProfiles(bu)
+      .customerProfilesEntityAssignments.create({ objectSid: primarySid });
+    assert.match(primaryAssignment.sid, sidOf("BV"));
+    assert.equal(primaryAssignment.customerProfileSid, bu);
+    assert.equal(primaryAssignment.accountSid, accountSid);
+    assert.equal(primaryAssignment.objectSid, primarySid);
+    assert.equal(primaryAssignment.url, `${base}/v1/CustomerProfiles/${bu}/EntityAssignments/${primaryAssignment.sid}`);
+  }
+
   // 3. Create a Supporting Document (the customer's address)
-  const addressSid = "AD" + hex32();
+  const addressSid = await createAddress(client); // the customer's Address (2010-04-01 API)
   const supportingDocument = await client.trusthub.v1.supportingDocuments.create({
     attributes: {
       address_sids: addressSid,
@@ -133,7 +155,7 @@ async function buildSecondaryProfile() {
 
   // 5. Create Business Information
   const businessInformation = await client.trusthub.v1.endUsers.create({
-    attributes: BUSINESS_INFORMATION,
+    attributes: businessInformationAttributes,
     friendlyName: "YOUR_CUSTOMER_FRIENDLY_NAME",
     type: "customer_profile_business_information",
   });
@@ -141,7 +163,7 @@ async function buildSecondaryProfile() {
   assert.equal(businessInformation.accountSid, accountSid);
   assert.equal(businessInformation.type, "customer_profile_business_information");
   assert.equal(businessInformation.friendlyName, "YOUR_CUSTOMER_FRIENDLY_NAME");
-  assert.deepEqual(businessInformation.attributes, BUSINESS_INFORMATION);
+  assert.deepEqual(businessInformation.attributes, businessInformationAttributes);
   assert.equal(businessInformation.url, `${base}/v1/EndUsers/${businessInformation.sid}`);
 
   // 6. Connect Business Information to the Secondary Business Profile
@@ -172,7 +194,7 @@ async function buildSecondaryProfile() {
   assert.equal(representativeAssignment.objectSid, representative.sid);
 
   // 9. Add Phone Number(s) to the Secondary Business Profile
-  const phoneNumberSid = "PN" + hex32();
+  const phoneNumberSid = await createPhoneNumber(client); // a number of the account (2010-04-01 API)
   const channelAssignment = await client.trusthub.v1
     .customerProfiles(bu)
     .customerProfilesChannelEndpointAssignment.create({
@@ -200,6 +222,7 @@ async function buildSecondaryProfile() {
     representativeAssignment: representativeAssignment.sid,
     phoneNumber: phoneNumberSid,
     channelAssignment: channelAssignment.sid,
+    primaryAssignment: primaryAssignment ? primaryAssignment.sid : null,
   };
 }
 
@@ -276,19 +299,9 @@ test("secondary business profile is noncompliant without the primary profile", a
   assert.equal((await profile.fetch()).status, "draft");
 });
 
-test("secondary business profile submits once the primary is approved", { skip: "needs operator API (issue 3)" }, async () => {
-  // TODO(issue 3): with an operator API that creates an approved Primary Business Profile:
-  // 2. customerProfiles(secondary).customerProfilesEntityAssignments.create({ objectSid: <primary BU> })
-  // then the evaluation is "compliant" (every result passed), update({ status: "pending-review" })
-  // returns status "pending-review", and the Voice Integrity trust product built on this profile
-  // can be evaluated "compliant" and submitted too.
-});
-
-test("voice integrity trust product", async () => {
+/** Steps 1-5 of the guide's Voice Integrity part, on the Secondary profile `bu` and its number. */
+async function buildVoiceIntegrityProduct(bu, phoneNumberSid) {
   const { client, base, accountSid } = ctx;
-  const sids = await buildSecondaryProfile();
-  const bu = sids.customerProfile;
-  const phoneNumberSid = sids.phoneNumber;
 
   // 1. Create a Voice Integrity Trust Product
   const trustProduct = await client.trusthub.v1.trustProducts.create({
@@ -359,10 +372,28 @@ test("voice integrity trust product", async () => {
   assert.equal(channelAssignment.channelEndpointType, "phone-number");
   assert.equal(channelAssignment.url, `${base}/v1/TrustProducts/${tp}/ChannelEndpointAssignments/${channelAssignment.sid}`);
 
+  return {
+    trustProduct: tp,
+    endUser: endUser.sid,
+    endUserAssignment: endUserAssignment.sid,
+    profileAssignment: profileAssignment.sid,
+    channelAssignment: channelAssignment.sid,
+  };
+}
+
+test("voice integrity trust product", async () => {
+  const { client, base, accountSid } = ctx;
+  const sids = await buildSecondaryProfile();
+  const bu = sids.customerProfile;
+  const phoneNumberSid = sids.phoneNumber;
+  const tpSids = await buildVoiceIntegrityProduct(bu, phoneNumberSid);
+  const tp = tpSids.trustProduct;
+  const product = client.trusthub.v1.trustProducts(tp);
+
   const matching = await product.trustProductsChannelEndpointAssignment.list({ channelEndpointSid: phoneNumberSid, limit: 20 });
   assert.deepEqual(
     matching.map((c) => [c.sid, c.channelEndpointSid, c.trustProductSid]),
-    [[channelAssignment.sid, phoneNumberSid, tp]],
+    [[tpSids.channelAssignment, phoneNumberSid, tp]],
   );
   const otherNumber = "PN" + hex32();
   assert.deepEqual(await product.trustProductsChannelEndpointAssignment.list({ channelEndpointSid: otherNumber }), []);
@@ -385,4 +416,212 @@ test("voice integrity trust product", async () => {
   // Submitting a noncompliant trust product is refused; it stays draft.
   await assert.rejects(product.update({ status: "pending-review" }), restError(400));
   assert.equal((await product.fetch()).status, "draft");
+});
+
+// ---------------------------------------------------------------------------
+// With the Primary Business Profile (operator API) and the automatic reviewer
+// ---------------------------------------------------------------------------
+
+const DECIDED = ["twilio-approved", "twilio-rejected"];
+
+/** The bundle's status_changed events as [from, to, by]. */
+async function statusChanges(bundleSid) {
+  return (await ctx.operator.events(bundleSid, "status_changed")).map((e) => [e.detail.from, e.detail.to, e.detail.by]);
+}
+
+/**
+ * The operator approves a submitted bundle through POST /admin/v1/Reviews/{sid}.
+ *
+ * The file's server also runs the automatic reviewer with no delay, which approves a
+ * clean bundle on its own and may get there first. Then the operator's decision is
+ * refused with 409 (20409, the bundle is no longer under review) and the timeline
+ * shows the pipeline's approval instead. Either way there is exactly one decision.
+ */
+async function approveByOperator(bundleSid) {
+  const { status, body } = await ctx.operator.decide(bundleSid, "approve");
+  let decider;
+  if (status === 200) {
+    assert.equal(body.sid, bundleSid);
+    assert.equal(body.status, "twilio-approved", JSON.stringify(body));
+    assert.equal(body.errors, null, JSON.stringify(body));
+    assert.notEqual(body.valid_until, null, JSON.stringify(body));
+    decider = "operator";
+  } else {
+    assert.ok(status === 409 && body.code === 20409, `${status} ${JSON.stringify(body)}`);
+    assert.ok(body.message.includes("twilio-approved"), body.message);
+    decider = "pipeline";
+  }
+  const decisions = (await statusChanges(bundleSid)).filter(([, to]) => DECIDED.includes(to));
+  assert.deepEqual(decisions.map(([, to, by]) => [to, by]), [["twilio-approved", decider]]);
+}
+
+/**
+ * Step 2's prerequisite: the parent account's approved Primary Business Profile,
+ * made once per file. The Primary policy is console-only, so the profile is created by
+ * the operator API for this account, as the Console would. The customer then completes
+ * and submits it through the client, and the operator approves it.
+ */
+let primaryProfilePromise = null;
+function primaryProfile() {
+  primaryProfilePromise = primaryProfilePromise || createPrimaryProfile();
+  return primaryProfilePromise;
+}
+
+async function createPrimaryProfile() {
+  const { client, base, accountSid, operator } = ctx;
+  const created = await operator.createCustomerProfile(accountSid, {
+    friendlyName: "Acme Inc Primary Business Profile",
+    email: "compliance@acme.example.com",
+    policySid: PRIMARY_PROFILE_POLICY,
+  });
+  const primary = created.sid;
+  assert.match(primary, sidOf("BU"));
+  assert.deepEqual(
+    [created.account_sid, created.policy_sid, created.status],
+    [accountSid, PRIMARY_PROFILE_POLICY, "draft"],
+  );
+  assert.equal(created.url, `${base}/v1/CustomerProfiles/${primary}`);
+
+  // The public API refuses the console-only policy...
+  await assert.rejects(
+    client.trusthub.v1.customerProfiles.create({
+      email: "compliance@acme.example.com",
+      friendlyName: "not allowed",
+      policySid: PRIMARY_PROFILE_POLICY,
+    }),
+    restError(400),
+  );
+  // ...but the customer sees and completes the profile the Console made.
+  const profile = client.trusthub.v1.customerProfiles(primary);
+  const fetched = await profile.fetch();
+  assert.deepEqual(
+    [fetched.accountSid, fetched.policySid, fetched.status],
+    [accountSid, PRIMARY_PROFILE_POLICY, "draft"],
+  );
+
+  const businessInformation = await client.trusthub.v1.endUsers.create({
+    attributes: BUSINESS_INFORMATION,
+    friendlyName: "Acme Inc",
+    type: "customer_profile_business_information",
+  });
+  const representative = await client.trusthub.v1.endUsers.create({
+    attributes: AUTHORIZED_REPRESENTATIVE,
+    friendlyName: "Ada Lovelace",
+    type: "authorized_representative_1",
+  });
+  const address = await client.trusthub.v1.supportingDocuments.create({
+    attributes: { address_sids: await createAddress(client) },
+    friendlyName: "Acme Inc headquarters",
+    type: "customer_profile_address",
+  });
+  for (const objectSid of [businessInformation.sid, representative.sid, address.sid]) {
+    assert.equal((await profile.customerProfilesEntityAssignments.create({ objectSid })).objectSid, objectSid);
+  }
+
+  const evaluation = await profile.customerProfilesEvaluations.create({ policySid: PRIMARY_PROFILE_POLICY });
+  assert.equal(evaluation.status, "compliant", JSON.stringify(evaluation.results));
+  evaluation.results.forEach(assertPassed);
+
+  const submitted = await profile.update({ status: "pending-review" });
+  assert.equal(submitted.status, "pending-review");
+  await approveByOperator(primary);
+  const approved = await waitForStatus(profile, "twilio-approved");
+  assert.ok(approved.validUntil instanceof Date, String(approved.validUntil));
+  assert.equal(approved.errors, null);
+  return primary;
+}
+
+function assertApproved(instance) {
+  assert.equal(instance.status, "twilio-approved");
+  assert.ok(instance.validUntil instanceof Date && !Number.isNaN(instance.validUntil.getTime()), String(instance.validUntil));
+  assert.equal(instance.errors, null);
+}
+
+test("secondary business profile and voice integrity trust product are approved", async () => {
+  const { client } = ctx;
+  const primary = await primaryProfile();
+
+  // Steps 1-9, with step 2: connect the Secondary profile to the approved Primary.
+  const sids = await buildSecondaryProfile({ primarySid: primary });
+  const bu = sids.customerProfile;
+  const profile = client.trusthub.v1.customerProfiles(bu);
+  assert.deepEqual(
+    (await profile.customerProfilesEntityAssignments.list()).map((a) => a.objectSid).sort(),
+    [primary, sids.supportingDocument, sids.businessInformation, sids.representative].sort(),
+  );
+
+  const evaluation = await profile.customerProfilesEvaluations.create({ policySid: SECONDARY_PROFILE_POLICY });
+  assert.equal(evaluation.status, "compliant", JSON.stringify(evaluation.results));
+  const names = evaluation.results.map((r) => r.requirement_name);
+  for (const name of [...REQUIRED_SECONDARY_REQUIREMENTS, "primary_customer_profile"]) {
+    assert.ok(names.includes(name), `no result for requirement ${name}: ${JSON.stringify(evaluation.results)}`);
+  }
+  evaluation.results.forEach(assertPassed);
+
+  // 10. Submit the Secondary Business Profile for vetting
+  const submitted = await client.trusthub.v1.customerProfiles(bu).update({ status: "pending-review" });
+  assert.equal(submitted.sid, bu);
+  assert.equal(submitted.status, "pending-review");
+  assert.equal(submitted.validUntil, null);
+  assert.equal(submitted.errors, null);
+
+  // Voice Integrity: steps 1-5, then evaluate and submit.
+  const tpSids = await buildVoiceIntegrityProduct(bu, sids.phoneNumber);
+  const tp = tpSids.trustProduct;
+  const product = client.trusthub.v1.trustProducts(tp);
+  const tpEvaluation = await product.trustProductsEvaluations.create({ policySid: VOICE_INTEGRITY_POLICY });
+  assert.equal(tpEvaluation.status, "compliant", JSON.stringify(tpEvaluation.results));
+  tpEvaluation.results.forEach(assertPassed);
+  const tpSubmitted = await client.trusthub.v1.trustProducts(tp).update({ status: "pending-review" });
+  assert.equal(tpSubmitted.sid, tp);
+  assert.equal(tpSubmitted.status, "pending-review");
+
+  assertApproved(await waitForStatus(profile, "twilio-approved"));
+  assertApproved(await waitForStatus(product, "twilio-approved"));
+  // Both fetched once more, as a customer would after the callback.
+  assertApproved(await client.trusthub.v1.customerProfiles(bu).fetch());
+  assertApproved(await client.trusthub.v1.trustProducts(tp).fetch());
+  const approvedByPipeline = [
+    ["draft", "pending-review", "customer"],
+    ["pending-review", "in-review", "pipeline"],
+    ["in-review", "twilio-approved", "pipeline"],
+  ];
+  assert.deepEqual(await statusChanges(bu), approvedByPipeline);
+  assert.deepEqual(await statusChanges(tp), approvedByPipeline);
+});
+
+test("a rejected secondary business profile is fixed and resubmitted", async () => {
+  const { client, operator } = ctx;
+  const primary = await primaryProfile();
+  const rejectedName = { ...BUSINESS_INFORMATION, business_name: "Acme REJECT" };
+  const sids = await buildSecondaryProfile({ primarySid: primary, businessInformationAttributes: rejectedName });
+  const bu = sids.customerProfile;
+  const profile = client.trusthub.v1.customerProfiles(bu);
+  assert.equal((await profile.update({ status: "pending-review" })).status, "pending-review");
+
+  const rejected = await waitForStatus(profile, "twilio-rejected");
+  assert.deepEqual(rejected.errors, [{ code: 18601 }]);
+  assert.equal(rejected.validUntil, null);
+
+  // Fix the business name and submit again.
+  const fixedName = { ...BUSINESS_INFORMATION, business_name: "Acme Inc" };
+  const fixed = await client.trusthub.v1.endUsers(sids.businessInformation).update({ attributes: fixedName });
+  assert.deepEqual(fixed.attributes, fixedName);
+  assert.deepEqual((await client.trusthub.v1.endUsers(sids.businessInformation).fetch()).attributes, fixedName);
+  const resubmitted = await profile.update({ status: "pending-review" });
+  assert.equal(resubmitted.status, "pending-review");
+  assert.equal(resubmitted.errors, null);
+
+  assertApproved(await waitForStatus(profile, "twilio-approved"));
+  assert.deepEqual(await statusChanges(bu), [
+    ["draft", "pending-review", "customer"],
+    ["pending-review", "in-review", "pipeline"],
+    ["in-review", "twilio-rejected", "pipeline"],
+    ["twilio-rejected", "pending-review", "customer"],
+    ["pending-review", "in-review", "pipeline"],
+    ["in-review", "twilio-approved", "pipeline"],
+  ]);
+  const rejection = (await operator.events(bu, "status_changed"))[2].detail;
+  assert.deepEqual(rejection.error_codes, [18601]);
+  assert.ok(rejection.failure_reason.includes("Acme REJECT"), JSON.stringify(rejection));
 });

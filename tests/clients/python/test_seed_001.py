@@ -1,10 +1,18 @@
 """Seed 001: Voice Integrity onboarding for ISVs (Secondary Business Profile + Trust Product).
 
 The calls follow the code samples of the guide as literally as possible, with
-the placeholders replaced by real values. The Primary Business Profile is
-console-only, so the Secondary profile cannot become compliant yet: its
-evaluation fails exactly on ``primary_customer_profile`` and submitting it is
-refused with 400.
+the placeholders replaced by real values. The server runs the automatic
+reviewer with no delay (``--review auto --review-delay 0``).
+
+* Without a Primary Business Profile the Secondary profile cannot become
+  compliant: its evaluation fails exactly on ``primary_customer_profile`` and
+  submitting it is refused with 400.
+* The Primary Business Profile is console-only: the ``primary_profile`` fixture
+  creates it through the operator API for the same account (as the Console
+  would), completes and submits it through the client and has the operator
+  approve it. With it assigned (step 2 of the guide), the Secondary profile and
+  the Voice Integrity trust product are submitted and both end twilio-approved;
+  a profile rejected for its business name is fixed and resubmitted.
 """
 
 from __future__ import annotations
@@ -12,11 +20,16 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime
-from typing import Dict
+from typing import Dict, Optional
 
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
+from trusthub_server import create_address, create_phone_number, wait_for_status
+
+SERVER_ARGS = ("--review", "auto", "--review-delay", "0")
+
+PRIMARY_PROFILE_POLICY = "RN6433641899984f951173ef1738c3bdd0"  # console-only
 SECONDARY_PROFILE_POLICY = "RNdfbf3fae0e1107f8aded0e7cead80bf5"
 VOICE_INTEGRITY_POLICY = "RN5b3660f9598883b1df4e77f77acefba0"
 
@@ -63,8 +76,14 @@ def assert_passed(result: Dict) -> None:
     assert result["invalid"] == [], result
 
 
-def build_secondary_profile(client, base: str, account_sid: str) -> Dict[str, str]:
-    """Steps 1 and 3-9 of the guide (step 2, the Primary profile, is console-only)."""
+def build_secondary_profile(
+    client,
+    base: str,
+    account_sid: str,
+    primary_sid: Optional[str] = None,
+    business_information_attributes: Dict[str, str] = BUSINESS_INFORMATION,
+) -> Dict[str, str]:
+    """Steps 1-9 of the guide; step 2 (assign the Primary profile) only if ``primary_sid`` is given."""
     # 1. Create a Secondary Business Profile
     customer_profile = client.trusthub.v1.customer_profiles.create(
         email="EMAIL@EMAIL.COM",
@@ -90,8 +109,20 @@ def build_secondary_profile(client, base: str, account_sid: str) -> Dict[str, st
         "customer_profiles_channel_endpoint_assignment": f"{base}/v1/CustomerProfiles/{bu}/ChannelEndpointAssignments",
     }
 
+    # 2. Connect the Secondary Business Profile to the Primary Business Profile
+    primary_assignment = None
+    if primary_sid is not None:
+        primary_assignment = client.trusthub.v1.customer_profiles(bu).customer_profiles_entity_assignments.create(
+            object_sid=primary_sid
+        )
+        assert sid_of("BV").match(primary_assignment.sid)
+        assert primary_assignment.customer_profile_sid == bu
+        assert primary_assignment.account_sid == account_sid
+        assert primary_assignment.object_sid == primary_sid
+        assert primary_assignment.url == f"{base}/v1/CustomerProfiles/{bu}/EntityAssignments/{primary_assignment.sid}"
+
     # 3. Create a Supporting Document (the customer's address)
-    address_sid = "AD" + secrets.token_hex(16)
+    address_sid = create_address(client)  # the customer's Address (2010-04-01 API)
     supporting_document = client.trusthub.v1.supporting_documents.create(
         attributes={"address_sids": address_sid},
         friendly_name="YOUR_CUSTOMER_FRIENDLY_NAME",
@@ -119,7 +150,7 @@ def build_secondary_profile(client, base: str, account_sid: str) -> Dict[str, st
 
     # 5. Create Business Information
     business_information = client.trusthub.v1.end_users.create(
-        attributes=BUSINESS_INFORMATION,
+        attributes=business_information_attributes,
         friendly_name="YOUR_CUSTOMER_FRIENDLY_NAME",
         type="customer_profile_business_information",
     )
@@ -127,7 +158,7 @@ def build_secondary_profile(client, base: str, account_sid: str) -> Dict[str, st
     assert business_information.account_sid == account_sid
     assert business_information.type == "customer_profile_business_information"
     assert business_information.friendly_name == "YOUR_CUSTOMER_FRIENDLY_NAME"
-    assert business_information.attributes == BUSINESS_INFORMATION
+    assert business_information.attributes == business_information_attributes
     assert business_information.url == f"{base}/v1/EndUsers/{business_information.sid}"
 
     # 6. Connect Business Information to the Secondary Business Profile
@@ -154,7 +185,7 @@ def build_secondary_profile(client, base: str, account_sid: str) -> Dict[str, st
     assert representative_assignment.object_sid == representative.sid
 
     # 9. Add Phone Number(s) to the Secondary Business Profile
-    phone_number_sid = "PN" + secrets.token_hex(16)
+    phone_number_sid = create_phone_number(client)  # a number of the account (2010-04-01 API)
     channel_assignment = client.trusthub.v1.customer_profiles(
         bu
     ).customer_profiles_channel_endpoint_assignment.create(
@@ -181,6 +212,7 @@ def build_secondary_profile(client, base: str, account_sid: str) -> Dict[str, st
         "representative_assignment": representative_assignment.sid,
         "phone_number": phone_number_sid,
         "channel_assignment": channel_assignment.sid,
+        "primary_assignment": primary_assignment.sid if primary_assignment else None,
     }
 
 
@@ -247,24 +279,8 @@ def test_secondary_business_profile_is_noncompliant_without_primary(client, base
     assert profile.fetch().status == "draft"
 
 
-@pytest.mark.skip(reason="needs operator API (issue 3)")
-def test_secondary_business_profile_submits_once_primary_is_approved(client, base, server):
-    """TODO(issue 3): the approved path.
-
-    With an operator API that creates an approved Primary Business Profile:
-    2. customer_profiles(secondary).customer_profiles_entity_assignments.create(object_sid=<primary BU>)
-    then the evaluation is 'compliant' (every result passed), update(status='pending-review')
-    returns status 'pending-review', and the Voice Integrity trust product built on this
-    profile can be evaluated 'compliant' and submitted too.
-    """
-    raise NotImplementedError
-
-
-def test_voice_integrity_trust_product(client, base, server):
-    sids = build_secondary_profile(client, base, server.account_sid)
-    bu = sids["customer_profile"]
-    phone_number_sid = sids["phone_number"]
-
+def build_voice_integrity_product(client, base: str, account_sid: str, bu: str, phone_number_sid: str) -> Dict[str, str]:
+    """Steps 1-5 of the guide's Voice Integrity part, on the Secondary profile ``bu`` and its number."""
     # 1. Create a Voice Integrity Trust Product
     trust_product = client.trusthub.v1.trust_products.create(
         email="EMAIL@EXAMPLE.COM",
@@ -273,7 +289,7 @@ def test_voice_integrity_trust_product(client, base, server):
     )
     tp = trust_product.sid
     assert sid_of("BU").match(tp)
-    assert trust_product.account_sid == server.account_sid
+    assert trust_product.account_sid == account_sid
     assert trust_product.policy_sid == VOICE_INTEGRITY_POLICY
     assert trust_product.friendly_name == "FRIENDLY_NAME_FOR_YOUR_TRUST_PRODUCT"
     assert trust_product.email == "EMAIL@EXAMPLE.COM"
@@ -302,7 +318,7 @@ def test_voice_integrity_trust_product(client, base, server):
     end_user_assignment = product.trust_products_entity_assignments.create(object_sid=end_user.sid)
     assert sid_of("BV").match(end_user_assignment.sid)
     assert end_user_assignment.trust_product_sid == tp
-    assert end_user_assignment.account_sid == server.account_sid
+    assert end_user_assignment.account_sid == account_sid
     assert end_user_assignment.object_sid == end_user.sid
     assert end_user_assignment.url == f"{base}/v1/TrustProducts/{tp}/EntityAssignments/{end_user_assignment.sid}"
 
@@ -322,9 +338,26 @@ def test_voice_integrity_trust_product(client, base, server):
     assert channel_assignment.channel_endpoint_type == "phone-number"
     assert channel_assignment.url == f"{base}/v1/TrustProducts/{tp}/ChannelEndpointAssignments/{channel_assignment.sid}"
 
+    return {
+        "trust_product": tp,
+        "end_user": end_user.sid,
+        "end_user_assignment": end_user_assignment.sid,
+        "profile_assignment": profile_assignment.sid,
+        "channel_assignment": channel_assignment.sid,
+    }
+
+
+def test_voice_integrity_trust_product(client, base, server):
+    sids = build_secondary_profile(client, base, server.account_sid)
+    bu = sids["customer_profile"]
+    phone_number_sid = sids["phone_number"]
+    tp_sids = build_voice_integrity_product(client, base, server.account_sid, bu, phone_number_sid)
+    tp = tp_sids["trust_product"]
+    product = client.trusthub.v1.trust_products(tp)
+
     matching = product.trust_products_channel_endpoint_assignment.list(channel_endpoint_sid=phone_number_sid, limit=20)
     assert [(c.sid, c.channel_endpoint_sid, c.trust_product_sid) for c in matching] == [
-        (channel_assignment.sid, phone_number_sid, tp)
+        (tp_sids["channel_assignment"], phone_number_sid, tp)
     ]
     other_number = "PN" + secrets.token_hex(16)
     assert product.trust_products_channel_endpoint_assignment.list(channel_endpoint_sid=other_number) == []
@@ -349,3 +382,197 @@ def test_voice_integrity_trust_product(client, base, server):
         product.update(status="pending-review")
     assert excinfo.value.status == 400
     assert product.fetch().status == "draft"
+
+
+# --------------------------------------------------------------------------- #
+# With the Primary Business Profile (operator API) and the automatic reviewer
+# --------------------------------------------------------------------------- #
+
+
+def status_changes(operator, bundle_sid: str):
+    """The bundle's status_changed events as (from, to, by)."""
+    return [(e["detail"]["from"], e["detail"]["to"], e["detail"]["by"]) for e in operator.events(bundle_sid, "status_changed")]
+
+
+def approve_by_operator(operator, bundle_sid: str) -> None:
+    """The operator approves a submitted bundle through POST /admin/v1/Reviews/{sid}.
+
+    The module's server also runs the automatic reviewer with no delay, which
+    approves a clean bundle on its own and may get there first. Then the
+    operator's decision is refused with 409 (20409, the bundle is no longer
+    under review) and the timeline shows the pipeline's approval instead. Either
+    way there is exactly one decision.
+    """
+    status, body = operator.decide(bundle_sid, "approve")
+    if status == 200:
+        assert body["sid"] == bundle_sid
+        assert body["status"] == "twilio-approved", body
+        assert body["errors"] is None, body
+        assert body["valid_until"] is not None, body
+        decider = "operator"
+    else:
+        assert status == 409 and body["code"] == 20409, (status, body)
+        assert "twilio-approved" in body["message"], body
+        decider = "pipeline"
+    decisions = [(to, by) for _, to, by in status_changes(operator, bundle_sid) if to in ("twilio-approved", "twilio-rejected")]
+    assert decisions == [("twilio-approved", decider)], decisions
+
+
+@pytest.fixture(scope="module")
+def primary_profile(client, base, server, operator) -> str:
+    """Step 2's prerequisite: the parent account's approved Primary Business Profile.
+
+    The Primary policy is console-only, so the profile is created by the operator
+    API for this account, as the Console would. The customer then completes and
+    submits it through the client, and the operator approves it.
+    """
+    created = operator.create_customer_profile(
+        server.account_sid,
+        friendly_name="Acme Inc Primary Business Profile",
+        email="compliance@acme.example.com",
+        policy_sid=PRIMARY_PROFILE_POLICY,
+    )
+    primary = created["sid"]
+    assert sid_of("BU").match(primary)
+    assert (created["account_sid"], created["policy_sid"], created["status"]) == (
+        server.account_sid,
+        PRIMARY_PROFILE_POLICY,
+        "draft",
+    )
+    assert created["url"] == f"{base}/v1/CustomerProfiles/{primary}"
+
+    # The public API refuses the console-only policy...
+    with pytest.raises(TwilioRestException) as excinfo:
+        client.trusthub.v1.customer_profiles.create(
+            email="compliance@acme.example.com", friendly_name="not allowed", policy_sid=PRIMARY_PROFILE_POLICY
+        )
+    assert excinfo.value.status == 400
+    # ...but the customer sees and completes the profile the Console made.
+    profile = client.trusthub.v1.customer_profiles(primary)
+    fetched = profile.fetch()
+    assert (fetched.account_sid, fetched.policy_sid, fetched.status) == (server.account_sid, PRIMARY_PROFILE_POLICY, "draft")
+
+    business_information = client.trusthub.v1.end_users.create(
+        attributes=BUSINESS_INFORMATION, friendly_name="Acme Inc", type="customer_profile_business_information"
+    )
+    representative = client.trusthub.v1.end_users.create(
+        attributes=AUTHORIZED_REPRESENTATIVE, friendly_name="Ada Lovelace", type="authorized_representative_1"
+    )
+    address = client.trusthub.v1.supporting_documents.create(
+        attributes={"address_sids": create_address(client)},
+        friendly_name="Acme Inc headquarters",
+        type="customer_profile_address",
+    )
+    for object_sid in (business_information.sid, representative.sid, address.sid):
+        assert profile.customer_profiles_entity_assignments.create(object_sid=object_sid).object_sid == object_sid
+
+    evaluation = profile.customer_profiles_evaluations.create(policy_sid=PRIMARY_PROFILE_POLICY)
+    assert evaluation.status == "compliant", evaluation.results
+    for result in evaluation.results:
+        assert_passed(result)
+
+    submitted = profile.update(status="pending-review")
+    assert submitted.status == "pending-review"
+    approve_by_operator(operator, primary)
+    approved = wait_for_status(profile, "twilio-approved")
+    assert isinstance(approved.valid_until, datetime)
+    assert approved.errors is None
+    return primary
+
+
+def assert_approved(instance) -> None:
+    assert instance.status == "twilio-approved"
+    assert isinstance(instance.valid_until, datetime), instance.valid_until
+    assert instance.errors is None, instance.errors
+
+
+def test_secondary_business_profile_and_voice_integrity_are_approved(client, base, server, operator, primary_profile):
+    # Steps 1-9, with step 2: connect the Secondary profile to the approved Primary.
+    sids = build_secondary_profile(client, base, server.account_sid, primary_sid=primary_profile)
+    bu = sids["customer_profile"]
+    profile = client.trusthub.v1.customer_profiles(bu)
+    assert {a.object_sid for a in profile.customer_profiles_entity_assignments.list()} == {
+        primary_profile,
+        sids["supporting_document"],
+        sids["business_information"],
+        sids["representative"],
+    }
+
+    evaluation = profile.customer_profiles_evaluations.create(policy_sid=SECONDARY_PROFILE_POLICY)
+    assert evaluation.status == "compliant", evaluation.results
+    by_name = {r["requirement_name"]: r for r in evaluation.results}
+    for name in REQUIRED_SECONDARY_REQUIREMENTS + ("primary_customer_profile",):
+        assert name in by_name, f"no result for requirement {name}: {evaluation.results}"
+    for result in evaluation.results:
+        assert_passed(result)
+
+    # 10. Submit the Secondary Business Profile for vetting
+    submitted = client.trusthub.v1.customer_profiles(bu).update(status="pending-review")
+    assert submitted.sid == bu
+    assert submitted.status == "pending-review"
+    assert submitted.valid_until is None
+    assert submitted.errors is None
+
+    # Voice Integrity: steps 1-5, then evaluate and submit.
+    tp_sids = build_voice_integrity_product(client, base, server.account_sid, bu, sids["phone_number"])
+    tp = tp_sids["trust_product"]
+    product = client.trusthub.v1.trust_products(tp)
+    evaluation = product.trust_products_evaluations.create(policy_sid=VOICE_INTEGRITY_POLICY)
+    assert evaluation.status == "compliant", evaluation.results
+    for result in evaluation.results:
+        assert_passed(result)
+    submitted = client.trusthub.v1.trust_products(tp).update(status="pending-review")
+    assert submitted.sid == tp
+    assert submitted.status == "pending-review"
+
+    assert_approved(wait_for_status(profile, "twilio-approved"))
+    assert_approved(wait_for_status(product, "twilio-approved"))
+    # Both fetched once more, as a customer would after the callback.
+    assert_approved(client.trusthub.v1.customer_profiles(bu).fetch())
+    assert_approved(client.trusthub.v1.trust_products(tp).fetch())
+    assert status_changes(operator, bu) == [
+        ("draft", "pending-review", "customer"),
+        ("pending-review", "in-review", "pipeline"),
+        ("in-review", "twilio-approved", "pipeline"),
+    ]
+    assert status_changes(operator, tp) == [
+        ("draft", "pending-review", "customer"),
+        ("pending-review", "in-review", "pipeline"),
+        ("in-review", "twilio-approved", "pipeline"),
+    ]
+
+
+def test_rejected_secondary_profile_is_fixed_and_resubmitted(client, base, server, operator, primary_profile):
+    rejected_name = {**BUSINESS_INFORMATION, "business_name": "Acme REJECT"}
+    sids = build_secondary_profile(
+        client, base, server.account_sid, primary_sid=primary_profile, business_information_attributes=rejected_name
+    )
+    bu = sids["customer_profile"]
+    profile = client.trusthub.v1.customer_profiles(bu)
+    assert profile.update(status="pending-review").status == "pending-review"
+
+    rejected = wait_for_status(profile, "twilio-rejected")
+    assert rejected.errors == [{"code": 18601}]
+    assert rejected.valid_until is None
+
+    # Fix the business name and submit again.
+    fixed_name = {**BUSINESS_INFORMATION, "business_name": "Acme Inc"}
+    fixed = client.trusthub.v1.end_users(sids["business_information"]).update(attributes=fixed_name)
+    assert fixed.attributes == fixed_name
+    assert client.trusthub.v1.end_users(sids["business_information"]).fetch().attributes == fixed_name
+    resubmitted = profile.update(status="pending-review")
+    assert resubmitted.status == "pending-review"
+    assert resubmitted.errors is None
+
+    assert_approved(wait_for_status(profile, "twilio-approved"))
+    assert status_changes(operator, bu) == [
+        ("draft", "pending-review", "customer"),
+        ("pending-review", "in-review", "pipeline"),
+        ("in-review", "twilio-rejected", "pipeline"),
+        ("twilio-rejected", "pending-review", "customer"),
+        ("pending-review", "in-review", "pipeline"),
+        ("in-review", "twilio-approved", "pipeline"),
+    ]
+    rejection = operator.events(bu, "status_changed")[2]["detail"]
+    assert rejection["error_codes"] == [18601]
+    assert "Acme REJECT" in rejection["failure_reason"], rejection
