@@ -41,13 +41,27 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "TRUSTHUB_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
-    /// Store location; a SQLite file is created if missing.
+    /// Store location: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
     #[arg(
         long,
         env = "TRUSTHUB_DATABASE_URL",
         default_value = "sqlite://trusthub.db"
     )]
     pub database_url: String,
+    /// PostgreSQL: most connections in the pool.
+    #[arg(long, env = "TRUSTHUB_DATABASE_POOL_SIZE", default_value_t = 10)]
+    pub database_pool_size: u32,
+    /// PostgreSQL: seconds one statement may run (0: no limit).
+    #[arg(
+        long,
+        env = "TRUSTHUB_DATABASE_STATEMENT_TIMEOUT",
+        default_value_t = 30
+    )]
+    pub database_statement_timeout: u32,
+    /// PostgreSQL TLS: disable, allow, prefer, require, verify-ca or verify-full
+    /// (default: the URL's sslmode, else prefer).
+    #[arg(long, env = "TRUSTHUB_DATABASE_TLS")]
+    pub database_tls: Option<String>,
     /// Base of every URL in responses (default: http://<listen>).
     #[arg(long, env = "TRUSTHUB_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -75,6 +89,18 @@ pub struct ServeArgs {
     /// Seconds before a callback's first retry; each later retry waits twice as long.
     #[arg(long, env = "TRUSTHUB_CALLBACK_RETRY_DELAY", default_value_t = 1)]
     pub callback_retry_delay: u32,
+    /// Keep the whole store in memory (for test runs): fast, and gone at exit.
+    #[arg(long, env = "TRUSTHUB_EPHEMERAL")]
+    pub ephemeral: bool,
+    /// Derive SIDs, tokens and timestamps from this seed: the same requests in the same
+    /// order give the same responses, byte for byte. The clock starts at
+    /// 2024-01-01T00:00:00Z and moves one second per write request (and by operator
+    /// advances).
+    #[arg(long, env = "TRUSTHUB_SEED")]
+    pub seed: Option<u64>,
+    /// Requests kept per account for the request inspector (0 turns it off).
+    #[arg(long, env = "TRUSTHUB_REQUEST_LOG", default_value_t = 100)]
+    pub request_log: usize,
     /// Seconds a callback receiver has to answer.
     #[arg(long, env = "TRUSTHUB_CALLBACK_TIMEOUT", default_value_t = 10)]
     pub callback_timeout: u32,

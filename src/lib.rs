@@ -9,6 +9,7 @@ pub mod error;
 pub mod format;
 pub mod http;
 pub mod jobs;
+pub mod sandbox;
 pub mod service;
 pub mod sid;
 pub mod store;
@@ -18,19 +19,27 @@ use std::sync::Arc;
 
 use config::ServeArgs;
 use service::{App, Settings};
+use store::postgres::{PgOptions, PgStore};
 use store::{sqlite::SqliteStore, Account, Store};
 
 /// Opens the store named by the URL.
 pub async fn open_store(url: &str) -> anyhow::Result<Box<dyn Store>> {
+    open_store_with(url, &PgOptions::default()).await
+}
+
+/// Opens the store named by the URL; `pg` applies to a PostgreSQL store.
+pub async fn open_store_with(url: &str, pg: &PgOptions) -> anyhow::Result<Box<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(Box::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Box::new(PgStore::open(url, pg).await?))
     } else {
-        bail!("unsupported --database-url {url}: use sqlite://PATH")
+        bail!("unsupported --database-url: use sqlite://PATH or postgres://USER@HOST/DATABASE")
     }
 }
 
 /// Makes sure the bootstrap account exists; returns it and whether it was just created.
-async fn bootstrap_account(
+pub async fn bootstrap_account(
     store: &dyn Store,
     args: &ServeArgs,
     now: i64,
@@ -73,8 +82,24 @@ async fn bootstrap_account(
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let catalog = catalog::load(args.catalog.as_deref())?;
-    let store = open_store(&args.database_url).await?;
-    let clock = clock::Clock::default();
+    let pg = PgOptions {
+        pool_size: Some(args.database_pool_size),
+        statement_timeout_ms: Some(u64::from(args.database_statement_timeout) * 1000),
+        tls: args.database_tls.clone(),
+    };
+    if let Some(seed) = args.seed {
+        crate::sid::seed(seed);
+    }
+    let url = if args.ephemeral {
+        "sqlite::memory:"
+    } else {
+        args.database_url.as_str()
+    };
+    let store = open_store_with(url, &pg).await?;
+    let clock = match args.seed {
+        Some(_) => clock::Clock::fixed(clock::SEEDED_START),
+        None => clock::Clock::default(),
+    };
     let boot = bootstrap_account(store.as_ref(), &args, clock.now()).await?;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
@@ -92,6 +117,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         callback_retry_delay: args.callback_retry_delay.into(),
         callback_timeout: std::time::Duration::from_secs(args.callback_timeout.max(1).into()),
         admin_token: args.admin_token.clone().unwrap_or_else(crate::sid::token),
+        bootstrap: boot
+            .as_ref()
+            .map(|(a, _)| (a.sid.clone(), a.auth_token.clone())),
     };
     let app = Arc::new(App {
         store,
@@ -100,6 +128,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clock,
         settings,
         jobs_wake: tokio::sync::Notify::new(),
+        faults: Default::default(),
+        requests: sandbox::RequestLog::new(args.request_log),
     });
     println!("TrustHub listening on http://{addr} (public URL {public})");
     match boot {

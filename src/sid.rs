@@ -1,6 +1,28 @@
 //! SIDs: a two-letter prefix and 32 lowercase hex digits, as Twilio issues them.
 
-use rand::RngCore;
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
+use std::sync::Mutex;
+
+/// With `--seed`, every SID and token comes from one seeded generator, so the same
+/// requests in the same order produce the same identifiers.
+static SEEDED: Mutex<Option<StdRng>> = Mutex::new(None);
+
+pub fn seed(n: u64) {
+    if let Ok(mut g) = SEEDED.lock() {
+        *g = Some(StdRng::seed_from_u64(n));
+    }
+}
+
+fn fill(bytes: &mut [u8]) {
+    if let Ok(mut g) = SEEDED.lock() {
+        if let Some(rng) = g.as_mut() {
+            rng.fill_bytes(bytes);
+            return;
+        }
+    }
+    rand::thread_rng().fill_bytes(bytes);
+}
 
 pub const ACCOUNT: &str = "AC";
 pub const BUNDLE: &str = "BU";
@@ -16,14 +38,14 @@ pub const API_KEY: &str = "SK";
 
 pub fn generate(prefix: &str) -> String {
     let mut bytes = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut bytes);
+    fill(&mut bytes);
     format!("{prefix}{}", hex::encode(bytes))
 }
 
 /// 32 random lowercase hex digits: auth tokens (twilio-go refuses anything but alphanumerics).
 pub fn token() -> String {
     let mut bytes = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut bytes);
+    fill(&mut bytes);
     hex::encode(bytes)
 }
 

@@ -41,7 +41,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .route_layer(from_fn_with_state(app, require_operator))
 }
 
-async fn require_operator(
+pub async fn require_operator(
     State(app): State<Arc<App>>,
     req: Request,
     next: Next,

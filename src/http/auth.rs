@@ -39,9 +39,13 @@ pub async fn require_account(
 ) -> Result<Response, ApiError> {
     let (user, pass) = credentials(&req).ok_or(ApiError::Unauthorized)?;
     let account = accounts::authenticate(&app, &user, &pass).await?;
-    req.extensions_mut().insert(Caller {
+    let caller = Caller {
         account_sid: account.sid.clone(),
         account,
-    });
-    Ok(next.run(req).await)
+    };
+    req.extensions_mut().insert(caller.clone());
+    let mut resp = next.run(req).await;
+    // The request inspector files the exchange under this account.
+    resp.extensions_mut().insert(caller);
+    Ok(resp)
 }

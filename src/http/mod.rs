@@ -12,6 +12,7 @@ pub mod form;
 pub mod page;
 pub mod path;
 pub mod render;
+pub mod sandbox;
 
 use axum::http::{Method, Uri};
 use axum::middleware::from_fn_with_state;
@@ -49,7 +50,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(api)
         .merge(admin::routes(app.clone()))
+        .merge(sandbox::routes(app.clone()))
         .fallback(not_found)
+        .layer(from_fn_with_state(app.clone(), sandbox::observe))
         .with_state(app)
         .layer(TraceLayer::new_for_http())
 }

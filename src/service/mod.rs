@@ -29,6 +29,9 @@ pub struct App {
     pub settings: Settings,
     /// Wakes the background jobs when new work was committed.
     pub jobs_wake: tokio::sync::Notify,
+    /// Sandbox: injected faults and the last requests of each account.
+    pub faults: crate::sandbox::Faults,
+    pub requests: crate::sandbox::RequestLog,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -50,6 +53,8 @@ pub struct Settings {
     pub callback_retry_delay: i64,
     pub callback_timeout: Duration,
     pub admin_token: String,
+    /// The bootstrap account's credentials, re-created by a reset that wipes accounts.
+    pub bootstrap: Option<(String, String)>,
 }
 
 impl Default for Settings {
@@ -61,6 +66,7 @@ impl Default for Settings {
             callback_retry_delay: 1,
             callback_timeout: Duration::from_secs(10),
             admin_token: String::new(),
+            bootstrap: None,
         }
     }
 }

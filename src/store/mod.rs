@@ -1,6 +1,7 @@
 //! Persistence behind one trait. Every query is scoped by account (or by a bundle that
 //! was itself found by account), so another account's SID is simply not found.
 
+pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -21,6 +22,11 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+// TODO(postgres): remove once every store implements dump/load/reset/snapshots.
+fn unsupported(what: &str) -> StoreError {
+    StoreError::Other(anyhow::anyhow!("this store does not support {what} yet"))
+}
 
 #[derive(Debug, Clone)]
 pub struct Account {
@@ -413,6 +419,32 @@ pub trait Store: Send + Sync {
 
     async fn insert_evaluation(&self, evaluation: Evaluation) -> StoreResult<Evaluation>;
 
+    /// Every row of every table (snapshots excepted), in an order `load` can replay:
+    /// `(table, {column: value})` with numbers, strings and nulls only. Accounts carry
+    /// their paging position as `seq`.
+    async fn dump(&self) -> StoreResult<Vec<(String, Value)>> {
+        Err(unsupported("dump"))
+    }
+    /// Replaces the whole state (snapshots excepted) by `rows`, in one transaction.
+    async fn load(&self, _rows: &[(String, Value)]) -> StoreResult<()> {
+        Err(unsupported("load"))
+    }
+    /// Deletes bundles, end users, documents, addresses, numbers, evaluations, events and
+    /// jobs — of one account, or of all; with `accounts`, also every account and key.
+    async fn reset(&self, _account_sid: Option<&str>, _accounts: bool) -> StoreResult<()> {
+        Err(unsupported("reset"))
+    }
+    async fn save_snapshot(&self, _name: &str, _data: &str, _now: i64) -> StoreResult<()> {
+        Err(unsupported("snapshots"))
+    }
+    async fn snapshot(&self, _name: &str) -> StoreResult<Option<String>> {
+        Err(unsupported("snapshots"))
+    }
+    /// Names and creation times, oldest first.
+    async fn list_snapshots(&self) -> StoreResult<Vec<(String, i64)>> {
+        Err(unsupported("snapshots"))
+    }
+
     async fn add_event(&self, event: Event) -> StoreResult<()>;
     /// A bundle's timeline, oldest first.
     async fn events(&self, bundle_sid: &str) -> StoreResult<Vec<Event>>;
@@ -438,6 +470,21 @@ pub trait Store: Send + Sync {
         page: PageQuery,
     ) -> StoreResult<Page<Evaluation>>;
 }
+
+/// Tables in dependency order: `load` inserts in this order, deletes in reverse.
+pub const TABLES: [&str; 11] = [
+    "accounts",
+    "api_keys",
+    "addresses",
+    "phone_numbers",
+    "bundles",
+    "entities",
+    "entity_assignments",
+    "channel_assignments",
+    "evaluations",
+    "events",
+    "jobs",
+];
 
 /// Turns rows fetched with `size + 1` (in the query's direction) into a page in display order.
 pub fn finish_page<T>(mut rows: Vec<T>, page: PageQuery) -> Page<T> {

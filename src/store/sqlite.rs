@@ -36,8 +36,18 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+        // An in-memory database lives and dies with its one connection: keep it forever.
+        let memory = url.contains(":memory:") || url.contains("mode=memory");
+        let pool = if memory {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+        } else {
+            SqlitePoolOptions::new().max_connections(8)
+        };
+        let pool = pool
             .connect_with(opts)
             .await
             .with_context(|| format!("cannot open {url}"))?;
@@ -51,6 +61,28 @@ impl SqliteStore {
 
 fn parse_status(s: &str) -> anyhow::Result<Status> {
     Status::parse(s).with_context(|| format!("unknown status {s} in store"))
+}
+
+/// A row as `{column: value}`; SQLite's dynamic types map to numbers, strings and nulls.
+fn row_json(row: &SqliteRow) -> Value {
+    use sqlx::{Column, ValueRef};
+    let mut obj = serde_json::Map::new();
+    for (i, col) in row.columns().iter().enumerate() {
+        let is_null = row.try_get_raw(i).map(|v| v.is_null()).unwrap_or(true);
+        let v = if is_null {
+            Value::Null
+        } else if let Ok(n) = row.try_get::<i64, _>(i) {
+            Value::from(n)
+        } else if let Ok(s) = row.try_get::<String, _>(i) {
+            Value::from(s)
+        } else if let Ok(f) = row.try_get::<f64, _>(i) {
+            Value::from(f)
+        } else {
+            Value::Null
+        };
+        obj.insert(col.name().to_string(), v);
+    }
+    Value::Object(obj)
 }
 
 fn account_row(r: &SqliteRow) -> StoreResult<Account> {
@@ -936,6 +968,145 @@ impl Store for SqliteStore {
         let mut qb = QueryBuilder::new("SELECT * FROM evaluations WHERE bundle_sid = ");
         qb.push_bind(bundle_sid.to_string());
         self.fetch_page(qb, page, true, evaluation_row).await
+    }
+
+    async fn dump(&self) -> StoreResult<Vec<(String, Value)>> {
+        let mut out = Vec::new();
+        for table in TABLES {
+            let sql = if table == "accounts" {
+                "SELECT rowid AS seq, * FROM accounts ORDER BY rowid".to_string()
+            } else {
+                let order = if table == "jobs" { "id" } else { "seq" };
+                format!("SELECT * FROM {table} ORDER BY {order}")
+            };
+            for row in sqlx::query(&sql).fetch_all(&self.pool).await? {
+                out.push((table.to_string(), row_json(&row)));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn load(&self, rows: &[(String, Value)]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for table in TABLES.iter().rev() {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (table, row) in rows {
+            if !TABLES.contains(&table.as_str()) {
+                return Err(anyhow::anyhow!("unknown table {table} in dump").into());
+            }
+            let Some(obj) = row.as_object() else {
+                return Err(anyhow::anyhow!("a {table} row is not an object").into());
+            };
+            // Accounts page by rowid in SQLite: `seq` is where it goes.
+            let cols: Vec<String> = obj
+                .keys()
+                .map(|k| {
+                    if table == "accounts" && k == "seq" {
+                        "rowid".to_string()
+                    } else {
+                        k.clone()
+                    }
+                })
+                .collect();
+            if let Some(bad) = cols
+                .iter()
+                .find(|c| !c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+            {
+                return Err(anyhow::anyhow!("bad column name {bad} in dump").into());
+            }
+            let mut qb = QueryBuilder::new(format!(
+                "INSERT INTO {table} ({}) VALUES (",
+                cols.join(", ")
+            ));
+            let mut sep = qb.separated(", ");
+            for v in obj.values() {
+                match v {
+                    Value::Null => sep.push_bind(None::<String>),
+                    Value::Bool(b) => sep.push_bind(*b as i64),
+                    Value::Number(n) if n.is_i64() => sep.push_bind(n.as_i64()),
+                    Value::Number(n) => sep.push_bind(n.as_f64()),
+                    Value::String(s) => sep.push_bind(s.clone()),
+                    other => sep.push_bind(other.to_string()),
+                };
+            }
+            qb.push(")");
+            qb.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn reset(&self, account_sid: Option<&str>, accounts: bool) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        match account_sid {
+            None => {
+                let keep = if accounts { 0 } else { 2 };
+                for table in TABLES[keep..].iter().rev() {
+                    sqlx::query(&format!("DELETE FROM {table}"))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            Some(sid) => {
+                let scoped = [
+                    "DELETE FROM jobs WHERE bundle_sid IN (SELECT sid FROM bundles WHERE account_sid = ?)",
+                    "DELETE FROM events WHERE account_sid = ?",
+                    "DELETE FROM evaluations WHERE account_sid = ?",
+                    "DELETE FROM channel_assignments WHERE account_sid = ?",
+                    "DELETE FROM entity_assignments WHERE account_sid = ?",
+                    "DELETE FROM entities WHERE account_sid = ?",
+                    "DELETE FROM bundles WHERE account_sid = ?",
+                    "DELETE FROM phone_numbers WHERE account_sid = ?",
+                    "DELETE FROM addresses WHERE account_sid = ?",
+                ];
+                for sql in scoped {
+                    sqlx::query(sql).bind(sid).execute(&mut *tx).await?;
+                }
+                if accounts {
+                    sqlx::query("DELETE FROM api_keys WHERE account_sid = ?")
+                        .bind(sid)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn save_snapshot(&self, name: &str, data: &str, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO snapshots (name, data, date_created) VALUES (?, ?, ?)
+             ON CONFLICT(name) DO UPDATE SET data = excluded.data, date_created = excluded.date_created",
+        )
+        .bind(name)
+        .bind(data)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn snapshot(&self, name: &str) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT data FROM snapshots WHERE name = ?")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn list_snapshots(&self) -> StoreResult<Vec<(String, i64)>> {
+        let rows =
+            sqlx::query("SELECT name, date_created FROM snapshots ORDER BY date_created, name")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("name")?, r.try_get("date_created")?)))
+            .collect()
     }
 
     async fn add_event(&self, event: Event) -> StoreResult<()> {

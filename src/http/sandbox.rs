@@ -1,0 +1,318 @@
+//! Sandbox powers on the wire: every API request passes `observe` (clock tick, injected
+//! faults, request inspector); the operator manages them under `/admin/v1`.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use rand::Rng;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+use super::admin::require_operator;
+use super::auth::Caller;
+use super::form::{Params, MAX_BODY};
+use crate::error::{ApiError, ApiResult};
+use crate::format::iso;
+use crate::http::path::Path;
+use crate::sandbox::{is_secret, redact, Effect, Fault, Logged};
+use crate::service::App;
+use crate::sid;
+
+pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
+    Router::new()
+        .route("/admin/v1/Reset", post(reset))
+        .route(
+            "/admin/v1/Snapshots",
+            get(list_snapshots).post(take_snapshot),
+        )
+        .route("/admin/v1/Snapshots/{name}/Restore", post(restore))
+        .route("/admin/v1/Faults", get(list_faults).post(add_fault))
+        .route("/admin/v1/Faults/{sid}", delete(remove_fault))
+        .route("/admin/v1/Requests", get(requests))
+        .route_layer(from_fn_with_state(app, require_operator))
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/v1/") || path.starts_with("/2010-04-01/")
+}
+
+pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if !is_api(&path) {
+        return next.run(req).await;
+    }
+    let method = req.method().to_string();
+    // A seeded clock moves with the writes; reads (polling included) leave it alone,
+    // so a run that polls a different number of times still replays byte for byte.
+    if method != "GET" {
+        app.clock.tick();
+    }
+    let roll: f64 = rand::thread_rng().gen();
+    match app.faults.take(&method, &path, roll) {
+        Some(Effect::Error { status, code }) => return injected(status, code),
+        Some(Effect::Drop) => return dropped(),
+        Some(Effect::Delay { ms }) => {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await
+        }
+        None => {}
+    }
+    if !app.requests.enabled() {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return ApiError::PayloadTooLarge.into_response();
+    };
+    let mut params: Vec<(String, String)> =
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
+    params
+        .extend(serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default());
+    for (k, v) in params.iter_mut() {
+        if is_secret(k) {
+            *v = "[redacted]".into();
+        }
+    }
+    let resp = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    let Some(caller) = resp.extensions().get::<Caller>().cloned() else {
+        return resp;
+    };
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, 16 * MAX_BODY)
+        .await
+        .unwrap_or_default();
+    let mut response: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    redact(&mut response);
+    app.requests.record(
+        &caller.account_sid,
+        Logged {
+            seq: 0,
+            method,
+            path,
+            params,
+            status: parts.status.as_u16(),
+            response,
+            date_created: app.clock.now(),
+        },
+    );
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn injected(status: u16, code: u32) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = json!({
+        "code": code,
+        "message": format!("Injected fault: HTTP {} with error {code}", status.as_u16()),
+        "more_info": format!("https://www.twilio.com/docs/errors/{code}"),
+        "status": status.as_u16(),
+    });
+    let mut resp = (status, Json(body)).into_response();
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        resp.headers_mut()
+            .insert("retry-after", axum::http::HeaderValue::from_static("1"));
+    }
+    resp
+}
+
+/// The connection is cut before any body arrives (the body stream fails at once).
+fn dropped() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "injected fault: connection dropped",
+        ))
+    });
+    Response::new(Body::from_stream(failing))
+}
+
+async fn reset(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+    let accounts = matches!(params.get("Accounts"), Some("true" | "True"));
+    let account = params.owned("AccountSid").filter(|s| !s.is_empty());
+    if let Some(a) = &account {
+        if app.store.account(a).await?.is_none() {
+            return Err(ApiError::NotFound(format!("/Accounts/{a}")));
+        }
+    }
+    app.store.reset(account.as_deref(), accounts).await?;
+    app.requests.clear(account.as_deref());
+    if accounts && account.is_none() {
+        // Wiping every account keeps the configured bootstrap account usable.
+        if let Some((sid, token)) = &app.settings.bootstrap {
+            let now = app.clock.now();
+            app.store
+                .insert_account(&crate::store::Account {
+                    seq: 0,
+                    sid: sid.clone(),
+                    friendly_name: "Bootstrap account".into(),
+                    auth_token: token.clone(),
+                    owner_sid: None,
+                    status: "active".into(),
+                    date_created: now,
+                    date_updated: now,
+                })
+                .await?;
+        }
+    }
+    Ok(Json(
+        json!({"reset": true, "account_sid": account, "accounts": accounts}),
+    ))
+}
+
+fn check_name(name: &str) -> ApiResult<()> {
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    {
+        return Err(ApiError::invalid(
+            20001,
+            "Name must be 1 to 64 letters, digits, '-', '_' or '.'",
+        ));
+    }
+    Ok(())
+}
+
+async fn take_snapshot(
+    State(app): State<Arc<App>>,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    let name = params.required("Name")?.to_string();
+    check_name(&name)?;
+    let rows = app.store.dump().await?;
+    let data = rows
+        .iter()
+        .map(|(t, r)| json!({"table": t, "row": r}).to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let now = app.clock.now();
+    app.store.save_snapshot(&name, &data, now).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"name": name, "rows": rows.len(), "date_created": iso(now)})),
+    ))
+}
+
+async fn list_snapshots(State(app): State<Arc<App>>) -> ApiResult<Json<Value>> {
+    let items: Vec<Value> = app
+        .store
+        .list_snapshots()
+        .await?
+        .into_iter()
+        .map(|(name, at)| json!({"name": name, "date_created": iso(at)}))
+        .collect();
+    Ok(Json(json!({ "snapshots": items })))
+}
+
+async fn restore(State(app): State<Arc<App>>, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+    let data = app
+        .store
+        .snapshot(&name)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("/Snapshots/{name}")))?;
+    let mut rows = Vec::new();
+    for line in data.lines().filter(|l| !l.is_empty()) {
+        let v: Value = serde_json::from_str(line).map_err(anyhow::Error::from)?;
+        let table = v["table"].as_str().unwrap_or_default().to_string();
+        rows.push((table, v["row"].clone()));
+    }
+    app.store.load(&rows).await?;
+    app.jobs_wake.notify_one();
+    Ok(Json(json!({"name": name, "restored_rows": rows.len()})))
+}
+
+async fn add_fault(State(app): State<Arc<App>>, params: Params) -> ApiResult<impl IntoResponse> {
+    let path = params.required("Path")?.to_string();
+    let methods: Vec<String> = params
+        .get("Methods")
+        .unwrap_or("")
+        .split(',')
+        .map(|m| m.trim().to_ascii_uppercase())
+        .filter(|m| !m.is_empty())
+        .collect();
+    let number = |name: &str| -> ApiResult<Option<u64>> {
+        match params.get(name).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(v) => v.parse().map(Some).map_err(|_| {
+                ApiError::invalid(20001, format!("{name} must be a whole number; got \"{v}\""))
+            }),
+        }
+    };
+    let remaining = number("Count")?;
+    let probability = match params.get("Probability").filter(|s| !s.is_empty()) {
+        None => 1.0,
+        Some(p) => p
+            .parse::<f64>()
+            .ok()
+            .filter(|p| (0.0..=1.0).contains(p))
+            .ok_or_else(|| ApiError::invalid(20001, "Probability must be a number from 0 to 1"))?,
+    };
+    let effect = if matches!(params.get("Drop"), Some("true" | "True")) {
+        Effect::Drop
+    } else if let Some(ms) = number("DelayMs")? {
+        Effect::Delay { ms: ms.min(60_000) }
+    } else if let Some(status) = number("Status")? {
+        if !(400..=599).contains(&status) {
+            return Err(ApiError::invalid(
+                20001,
+                "Status must be an HTTP error status from 400 to 599",
+            ));
+        }
+        let code = number("ErrorCode")?.unwrap_or(status) as u32;
+        Effect::Error {
+            status: status as u16,
+            code,
+        }
+    } else {
+        return Err(ApiError::invalid(
+            20001,
+            "Give the fault an effect: Status (with ErrorCode), DelayMs, or Drop=true",
+        ));
+    };
+    let fault = Fault {
+        sid: sid::generate("FA"),
+        path,
+        methods,
+        remaining,
+        probability,
+        effect,
+        date_created: app.clock.now(),
+    };
+    let body = fault.to_json();
+    app.faults.add(fault);
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+async fn list_faults(State(app): State<Arc<App>>) -> Json<Value> {
+    let items: Vec<Value> = app.faults.list().iter().map(Fault::to_json).collect();
+    Json(json!({ "faults": items }))
+}
+
+async fn remove_fault(
+    State(app): State<Arc<App>>,
+    Path(sid): Path<String>,
+) -> ApiResult<StatusCode> {
+    if app.faults.remove(&sid) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound(format!("/Faults/{sid}")))
+    }
+}
+
+async fn requests(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+    let limit = match params.get("Limit").filter(|s| !s.is_empty()) {
+        None => 50,
+        Some(v) => v
+            .parse::<usize>()
+            .map_err(|_| ApiError::invalid(20001, "Limit must be a whole number"))?,
+    };
+    let account = params.owned("AccountSid").filter(|s| !s.is_empty());
+    Ok(Json(json!({
+        "requests": app.requests.recent(account.as_deref(), limit),
+    })))
+}
