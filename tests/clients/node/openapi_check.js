@@ -1,17 +1,25 @@
 "use strict";
 /**
- * Validate every response our server sends against Twilio's own OpenAPI spec.
+ * Validate every response our server sends against Twilio's own OpenAPI specs.
  *
- * The spec (openapi/twilio_trusthub_v1.json at the repo root) is turned into
- * plain JSON Schema once, with the stricter reading these tests want (the same
- * rules as tests/clients/python/openapi_check.py):
+ * Two specs at the repo root are used: openapi/twilio_trusthub_v1.json for /v1/...
+ * and openapi/twilio_api_v2010.json for /2010-04-01/.... Of the 2010 spec only the
+ * operations of the resources the server implements are loaded (Accounts.json,
+ * Accounts/{Sid}.json and Accounts/{AccountSid}/ + Keys, Addresses,
+ * IncomingPhoneNumbers as .json or /{Sid}.json). Each response schema is turned
+ * into plain JSON Schema once, with the stricter reading these tests want (the
+ * same rules as tests/clients/python/openapi_check.py):
  *
  *  - every `$ref` is inlined;
  *  - `nullable: true` lets the value be null (and nothing else does);
  *  - every property listed in an object's `properties` is required;
  *  - `format: date-time` must match ^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$;
- *  - `format: uri` must be an absolute http(s) URL, and `format: uri-map`
- *    (`links`) an object whose values are such URLs.
+ *  - `format: date-time-rfc-2822` (2010) must match `Tue, 18 Aug 2015 17:07:30 +0000`
+ *    exactly (RFC_2822_RE);
+ *  - TrustHub: `format: uri` must be an absolute http(s) URL, and `format: uri-map`
+ *    (`links`) an object whose values are such URLs. 2010: the same formats are URI
+ *    *references* (Twilio sends relative `uri`s such as
+ *    /2010-04-01/Accounts/AC.../Addresses/AD....json, and "" for unset URLs).
  *
  * Error responses (HTTP >= 400) must carry Twilio's legacy error body
  * {code:int, message:str, more_info:str, status:int == HTTP status} without
@@ -29,11 +37,20 @@ const twilio = require("twilio");
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const SPEC_PATH = path.join(REPO_ROOT, "openapi", "twilio_trusthub_v1.json");
-// The 2010-04-01 API (Addresses, IncomingPhoneNumbers: prerequisites of the guides) has
-// other conventions (relative `uri`s, RFC 2822 dates) than these strict TrustHub rules;
-// its successful responses are not schema-checked here (error bodies still are).
-const UNCHECKED_PATH_PREFIXES = ["/2010-04-01/"];
+const SPEC_2010_PATH = path.join(REPO_ROOT, "openapi", "twilio_api_v2010.json");
+const API_2010_PREFIX = "/2010-04-01/";
+// The 2010 operations the server implements (the spec has hundreds more; loading only
+// these keeps start-up fast): Accounts.json, Accounts/{Sid}.json, and the Keys,
+// Addresses and IncomingPhoneNumbers lists and instances of an account.
+const API_2010_TEMPLATE_RE =
+  /^\/2010-04-01\/Accounts(?:\.json|\/\{[^/{}]+\}\.json|\/\{[^/{}]+\}\/(?:Keys|Addresses|IncomingPhoneNumbers)(?:\.json|\/\{[^/{}]+\}\.json))$/;
 const DATE_TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const RFC_2822_RE =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000$/;
+// RFC 3986 URI-reference characters (percent-escapes well formed); "" is a valid reference.
+const URI_REFERENCE_RE = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$/;
+// Formats the specs use that are not checked (registered so Ajv does not warn about them).
+const UNCHECKED_FORMATS = ["http-method", "phone-number", "iso-country-code", "phone-number-capabilities"];
 const HTTP_METHODS = ["get", "post", "delete", "put", "patch"];
 const DROPPED_KEYS = new Set(["description", "title", "example", "examples", "x-twilio", "nullable"]);
 
@@ -95,10 +112,16 @@ function isAbsoluteHttpUrl(value) {
   }
 }
 
-function makeAjv() {
+/**
+ * Formats checked: date-time, date-time-rfc-2822 and uri (an absolute http(s) URL, or
+ * with `relativeUris` a URI reference); others are not checked.
+ */
+function makeAjv({ relativeUris = false } = {}) {
   const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
   ajv.addFormat("date-time", DATE_TIME_RE);
-  ajv.addFormat("uri", isAbsoluteHttpUrl);
+  ajv.addFormat("date-time-rfc-2822", RFC_2822_RE);
+  ajv.addFormat("uri", relativeUris ? URI_REFERENCE_RE : isAbsoluteHttpUrl);
+  for (const name of UNCHECKED_FORMATS) ajv.addFormat(name, true);
   return ajv;
 }
 
@@ -106,15 +129,22 @@ function makeAjv() {
 // Operations
 // --------------------------------------------------------------------------
 
+const PARAM_RE = /\{[^/{}]+\}/;
+const escapeRegex = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * A path regex for the template and its number of parameter-free segments. A parameter
+ * may be a whole segment (/CustomerProfiles/{Sid}) or part of one (2010's /Addresses/{Sid}.json).
+ */
 function templateRegex(template) {
   let literal = 0;
   const parts = template
     .replace(/^\/+|\/+$/g, "")
     .split("/")
     .map((segment) => {
-      if (segment.startsWith("{") && segment.endsWith("}")) return "[^/]+";
-      literal += 1;
-      return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const pieces = segment.split(PARAM_RE);
+      if (pieces.length === 1) literal += 1;
+      return pieces.map(escapeRegex).join("[^/]+");
     });
   return { regex: new RegExp("^/" + parts.join("/") + "$"), literal };
 }
@@ -149,16 +179,25 @@ function errorBodyViolations(status, body) {
   return problems;
 }
 
-class OpenApiChecker {
-  constructor(specPath = SPEC_PATH) {
-    this.spec = JSON.parse(fs.readFileSync(specPath, "utf8"));
-    this.ajv = makeAjv();
+const specCache = new Map();
+/** Each spec file is parsed once per process. */
+function loadSpec(specPath) {
+  if (!specCache.has(specPath)) specCache.set(specPath, JSON.parse(fs.readFileSync(specPath, "utf8")));
+  return specCache.get(specPath);
+}
+
+/** The operations of one spec file, with the format rules of that API. */
+class ApiSpec {
+  constructor(specPath, { keep = () => true, relativeUris = false } = {}) {
+    this.spec = loadSpec(specPath);
+    this.ajv = makeAjv({ relativeUris });
     const ops = [];
     for (const [template, item] of Object.entries(this.spec.paths)) {
+      if (!keep(template)) continue;
       for (const method of HTTP_METHODS) {
         if (item[method]) {
           const { regex, literal } = templateRegex(template);
-          ops.push({ method: method.toUpperCase(), template, regex, literal, responses: item[method].responses, validators: {} });
+          ops.push({ method: method.toUpperCase(), template, regex, literal, responses: item[method].responses, validators: {}, api: this });
         }
       }
     }
@@ -170,11 +209,32 @@ class OpenApiChecker {
     method = method.toUpperCase();
     return this.operations.find((op) => op.method === method && op.regex.test(pathname)) || null;
   }
+}
+
+/**
+ * Checks (method, url, status, body) against the TrustHub spec (/v1/...) or the
+ * implemented part of the 2010-04-01 spec (/2010-04-01/...).
+ */
+class OpenApiChecker {
+  constructor(specPath = SPEC_PATH, spec2010Path = SPEC_2010_PATH) {
+    this.trusthub = new ApiSpec(specPath);
+    this.api2010 = new ApiSpec(spec2010Path, { keep: (t) => API_2010_TEMPLATE_RE.test(t), relativeUris: true });
+    this.spec = this.trusthub.spec;
+    this.operations = [...this.trusthub.operations, ...this.api2010.operations];
+  }
+
+  apiFor(pathname) {
+    return pathname.startsWith(API_2010_PREFIX) ? this.api2010 : this.trusthub;
+  }
+
+  findOperation(method, pathname) {
+    return this.apiFor(pathname).findOperation(method, pathname);
+  }
 
   validator(op, status) {
     if (!(status in op.validators)) {
       const schema = op.responses[status]?.content?.["application/json"]?.schema;
-      op.validators[status] = schema ? this.ajv.compile(prepareSchema(this.spec, schema)) : null;
+      op.validators[status] = schema ? op.api.ajv.compile(prepareSchema(op.api.spec, schema)) : null;
     }
     return op.validators[status];
   }
@@ -212,7 +272,6 @@ class OpenApiChecker {
       if (status >= 500) problems.push(`server error ${status}`);
       return problems;
     }
-    if (UNCHECKED_PATH_PREFIXES.some((prefix) => pathname.startsWith(prefix))) return [];
     const op = this.findOperation(method, pathname);
     if (!op) return [`no operation ${method} ${pathname} in the spec`];
     if (!(String(status) in op.responses)) {
@@ -296,14 +355,35 @@ class ValidatingRequestClient extends twilio.RequestClient {
   }
 }
 
-/** Validate every example response in the spec against its own schema (self-test). */
+// Twilio's own 2010 examples send "" for an unset Application SID, while the schema
+// (which our server follows) says a 34-character AP... SID or null. The self-test reads
+// those "" as null instead of loosening the schema.
+const EXAMPLE_ERRATA_EMPTY_AS_NULL = new Set(["sms_application_sid", "voice_application_sid"]);
+
+function applyExampleErrata(value) {
+  if (Array.isArray(value)) return value.map(applyExampleErrata);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, EXAMPLE_ERRATA_EMPTY_AS_NULL.has(k) && v === "" ? null : applyExampleErrata(v)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * Validate every example response in the specs against its own schema (self-test):
+ * both specs (of the 2010 one, the operations the server implements), with the errata
+ * of EXAMPLE_ERRATA_EMPTY_AS_NULL applied to the 2010 examples.
+ */
 function checkSpecExamples(checker = new OpenApiChecker()) {
   const problems = [];
   for (const op of checker.operations) {
+    const is2010 = op.template.startsWith(API_2010_PREFIX);
     for (const [status, response] of Object.entries(op.responses)) {
       const examples = response.content?.["application/json"]?.examples || {};
       for (const [name, example] of Object.entries(examples)) {
-        for (const p of checker.validateBody(op, Number(status), example.value)) {
+        const value = is2010 ? applyExampleErrata(example.value) : example.value;
+        for (const p of checker.validateBody(op, Number(status), value)) {
           problems.push(`${op.method} ${op.template} ${status} example ${name}: ${p}`);
         }
       }
@@ -312,20 +392,60 @@ function checkSpecExamples(checker = new OpenApiChecker()) {
   return problems;
 }
 
+const setKey = (key, value) => (body) => {
+  body[key] = value;
+};
+const deleteKey = (key) => (body) => {
+  delete body[key];
+};
+
+// Mutated copies of Twilio's examples that the strict rules must reject.
+const MUST_REJECT = [
+  ["GET", "/v1/CustomerProfiles/{Sid}", 200, "missing property", deleteKey("errors")],
+  ["GET", "/v1/CustomerProfiles/{Sid}", 200, "relative url", setKey("url", "/v1/CustomerProfiles/BU1")],
+  ["GET", "/v1/CustomerProfiles/{Sid}", 200, "RFC 2822 date", setKey("date_created", "Tue, 18 Aug 2015 17:07:30 +0000")],
+  ["GET", "/v1/CustomerProfiles", 200, "null, not nullable", (body) => { body.meta.url = null; }],
+  ["POST", "/2010-04-01/Accounts/{AccountSid}/Addresses.json", 201, "ISO date", setKey("date_created", "2015-08-18T17:07:30Z")],
+  ["POST", "/2010-04-01/Accounts/{AccountSid}/Addresses.json", 201, "offset", setKey("date_updated", "Tue, 18 Aug 2015 17:07:30 -0700")],
+  ["POST", "/2010-04-01/Accounts/{AccountSid}/Addresses.json", 201, "missing property", deleteKey("street_secondary")],
+  ["GET", "/2010-04-01/Accounts/{AccountSid}/Addresses.json", 200, "not a URI reference", setKey("first_page_uri", "/2010-04-01/a b.json")],
+  ["GET", "/2010-04-01/Accounts/{AccountSid}/Addresses.json", 200, "null, not nullable", setKey("uri", null)],
+  ["POST", "/2010-04-01/Accounts/{AccountSid}/Keys.json", 201, "bad SID", setKey("sid", "SK123")],
+  ["GET", "/2010-04-01/Accounts/{Sid}.json", 200, "bad enum", setKey("status", "deleted")],
+];
+
+/** The other half of the self-test: each MUST_REJECT case must be reported. */
+function checkRejections(checker = new OpenApiChecker()) {
+  const problems = [];
+  for (const [method, template, status, what, mutate] of MUST_REJECT) {
+    const op = checker.operations.find((o) => o.method === method && o.template === template);
+    const examples = op.responses[String(status)].content["application/json"].examples;
+    const body = applyExampleErrata(structuredClone(Object.values(examples)[0].value));
+    mutate(body);
+    if (checker.validateBody(op, status, body).length === 0) {
+      problems.push(`${method} ${template} ${status}: ${what} was not rejected`);
+    }
+  }
+  return problems;
+}
+
 module.exports = {
   REPO_ROOT,
   SPEC_PATH,
+  SPEC_2010_PATH,
   DATE_TIME_RE,
+  RFC_2822_RE,
   prepareSchema,
   errorBodyViolations,
   headerValue,
   OpenApiChecker,
   ValidatingRequestClient,
   checkSpecExamples,
+  checkRejections,
 };
 
 if (require.main === module) {
-  const found = checkSpecExamples();
-  console.log(found.length ? found.join("\n") : "openapi_check.js: all spec examples validate");
+  const found = [...checkSpecExamples(), ...checkRejections()];
+  console.log(found.length ? found.join("\n") : "openapi_check.js: all spec examples validate; all mutated examples are rejected");
   process.exitCode = found.length ? 1 : 0;
 }

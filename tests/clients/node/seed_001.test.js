@@ -15,13 +15,23 @@
  *    it. With it assigned (step 2 of the guide), the Secondary profile and the
  *    Voice Integrity trust product are submitted and both end twilio-approved;
  *    a profile rejected for its business name is fixed and resubmitted.
+ *  - As an ISV runs it: the parent's client creates a customer subaccount
+ *    (client.api.v2010.accounts.create); a client built from the subaccount's own
+ *    SID and auth token creates the Address and phone number, the Secondary profile
+ *    (assigned the PARENT's approved Primary profile) and the Voice Integrity trust
+ *    product; both end twilio-approved, and the guide's "Additional API Calls" list
+ *    exactly what the flow created. The parent's client cannot fetch the
+ *    subaccount's profile (404) but lists its Addresses through
+ *    client.api.v2010.accounts(subSid).addresses.
+ *  - An API key of the subaccount (client.newKeys.create) authenticates
+ *    twilio(keySid, secret, { accountSid }) until it is deleted.
  */
 
 const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const crypto = require("node:crypto");
 const twilio = require("twilio");
-const { createAddress, createPhoneNumber, useServer, waitForStatus } = require("./server");
+const { createAddress, createPhoneNumber, officialClient, useServer, waitForStatus } = require("./server");
 
 const ctx = useServer({ args: ["--review", "auto", "--review-delay", "0"] });
 
@@ -80,9 +90,21 @@ function restError(status, check = () => {}) {
   };
 }
 
-/** Steps 1-9 of the guide; step 2 (assign the Primary profile) only if `primarySid` is given. */
-async function buildSecondaryProfile({ primarySid, businessInformationAttributes = BUSINESS_INFORMATION } = {}) {
-  const { client, base, accountSid } = ctx;
+/**
+ * Steps 1-9 of the guide; step 2 (assign the Primary profile) only if `primarySid` is given.
+ * By default through the file's (parent) client; `client`/`accountSid` name another account's.
+ * The customer's Address (step 3) and phone number (step 9) are created through the client's
+ * 2010-04-01 API unless `addressSid` / `phoneNumberSid` name existing ones.
+ */
+async function buildSecondaryProfile({
+  primarySid,
+  businessInformationAttributes = BUSINESS_INFORMATION,
+  client = ctx.client,
+  accountSid = ctx.accountSid,
+  addressSid,
+  phoneNumberSid,
+} = {}) {
+  const { base } = ctx;
 
   // 1. Create a Secondary Business Profile
   const customerProfile = await client.trusthub.v1.customerProfiles.create({
@@ -123,7 +145,7 @@ async function buildSecondaryProfile({ primarySid, businessInformationAttributes
   }
 
   // 3. Create a Supporting Document (the customer's address)
-  const addressSid = await createAddress(client); // the customer's Address (2010-04-01 API)
+  if (addressSid === undefined) addressSid = await createAddress(client); // the customer's Address (2010-04-01 API)
   const supportingDocument = await client.trusthub.v1.supportingDocuments.create({
     attributes: {
       address_sids: addressSid,
@@ -194,7 +216,7 @@ async function buildSecondaryProfile({ primarySid, businessInformationAttributes
   assert.equal(representativeAssignment.objectSid, representative.sid);
 
   // 9. Add Phone Number(s) to the Secondary Business Profile
-  const phoneNumberSid = await createPhoneNumber(client); // a number of the account (2010-04-01 API)
+  if (phoneNumberSid === undefined) phoneNumberSid = await createPhoneNumber(client); // a number of the account (2010-04-01 API)
   const channelAssignment = await client.trusthub.v1
     .customerProfiles(bu)
     .customerProfilesChannelEndpointAssignment.create({
@@ -299,9 +321,12 @@ test("secondary business profile is noncompliant without the primary profile", a
   assert.equal((await profile.fetch()).status, "draft");
 });
 
-/** Steps 1-5 of the guide's Voice Integrity part, on the Secondary profile `bu` and its number. */
-async function buildVoiceIntegrityProduct(bu, phoneNumberSid) {
-  const { client, base, accountSid } = ctx;
+/**
+ * Steps 1-5 of the guide's Voice Integrity part, on the Secondary profile `bu` and its number;
+ * by default through the file's (parent) client, `client`/`accountSid` name another account's.
+ */
+async function buildVoiceIntegrityProduct(bu, phoneNumberSid, { client = ctx.client, accountSid = ctx.accountSid } = {}) {
+  const { base } = ctx;
 
   // 1. Create a Voice Integrity Trust Product
   const trustProduct = await client.trusthub.v1.trustProducts.create({
@@ -624,4 +649,215 @@ test("a rejected secondary business profile is fixed and resubmitted", async () 
   const rejection = (await operator.events(bu, "status_changed"))[2].detail;
   assert.deepEqual(rejection.error_codes, [18601]);
   assert.ok(rejection.failure_reason.includes("Acme REJECT"), JSON.stringify(rejection));
+});
+
+// ---------------------------------------------------------------------------
+// The guide as an ISV runs it: the customer's own subaccount, its own client
+// ---------------------------------------------------------------------------
+
+const SUBACCOUNT_ADDRESS = {
+  customerName: "Globex LLC",
+  street: "42 Market St",
+  city: "Springfield",
+  region: "IL",
+  postalCode: "62701",
+  isoCountry: "US",
+};
+
+/** A customer subaccount, created with the PARENT's client (2010-04-01 Accounts). */
+async function createSubaccount(friendlyName) {
+  const { client, accountSid } = ctx;
+  const subaccount = await client.api.v2010.accounts.create({ friendlyName });
+  assert.match(subaccount.sid, sidOf("AC"));
+  assert.notEqual(subaccount.sid, accountSid);
+  assert.equal(subaccount.ownerAccountSid, accountSid);
+  assert.equal(subaccount.friendlyName, friendlyName);
+  assert.equal(subaccount.status, "active");
+  assert.ok(typeof subaccount.authToken === "string" && subaccount.authToken.length > 0);
+  assert.ok(subaccount.dateCreated instanceof Date && !Number.isNaN(subaccount.dateCreated.getTime()));
+  assert.equal(subaccount.uri, `/2010-04-01/Accounts/${subaccount.sid}.json`);
+  return subaccount;
+}
+
+test("an ISV runs the guide in a customer subaccount", async () => {
+  const { client } = ctx;
+  const primary = await primaryProfile();
+
+  // The ISV creates the customer's subaccount with its own (parent) credentials...
+  const subaccount = await createSubaccount("Globex LLC (customer of Acme Inc)");
+  const sub = subaccount.sid;
+  // ...and from then on works with the subaccount's own SID and auth token.
+  const subClient = ctx.makeClient(sub, subaccount.authToken);
+
+  // The customer's Address and phone number, in the subaccount ("Additional API Calls").
+  const address = await subClient.addresses.create(SUBACCOUNT_ADDRESS);
+  assert.match(address.sid, sidOf("AD"));
+  assert.equal(address.accountSid, sub);
+  assert.deepEqual(
+    [address.customerName, address.street, address.city, address.region, address.postalCode, address.isoCountry],
+    ["Globex LLC", "42 Market St", "Springfield", "IL", "62701", "US"],
+  );
+  assert.equal(address.friendlyName, null); // none given (the guide's output shows null)
+  assert.equal(address.streetSecondary, null);
+  assert.deepEqual([address.emergencyEnabled, address.validated, address.verified], [false, false, false]);
+  assert.ok(address.dateCreated instanceof Date && !Number.isNaN(address.dateCreated.getTime()));
+  assert.equal(address.uri, `/2010-04-01/Accounts/${sub}/Addresses/${address.sid}.json`);
+
+  const phoneNumber = "+1555" + String(crypto.randomInt(10 ** 7)).padStart(7, "0");
+  const number = await subClient.incomingPhoneNumbers.create({ phoneNumber });
+  assert.match(number.sid, sidOf("PN"));
+  assert.equal(number.accountSid, sub);
+  assert.equal(number.phoneNumber, phoneNumber);
+  assert.equal(number.bundleSid, null);
+  assert.equal(number.uri, `/2010-04-01/Accounts/${sub}/IncomingPhoneNumbers/${number.sid}.json`);
+
+  // Secondary Business Profile, steps 1-9 in the subaccount, step 2 with the PARENT's
+  // approved Primary Business Profile; then evaluate and submit (step 10).
+  const sids = await buildSecondaryProfile({
+    primarySid: primary,
+    client: subClient,
+    accountSid: sub,
+    addressSid: address.sid,
+    phoneNumberSid: number.sid,
+  });
+  const bu = sids.customerProfile;
+  const profile = subClient.trusthub.v1.customerProfiles(bu);
+  assert.deepEqual(
+    (await profile.customerProfilesEntityAssignments.list()).map((a) => a.objectSid).sort(),
+    [primary, sids.supportingDocument, sids.businessInformation, sids.representative].sort(),
+  );
+  const evaluation = await profile.customerProfilesEvaluations.create({ policySid: SECONDARY_PROFILE_POLICY });
+  assert.equal(evaluation.accountSid, sub);
+  assert.equal(evaluation.status, "compliant", JSON.stringify(evaluation.results));
+  evaluation.results.forEach(assertPassed);
+  assert.equal((await profile.update({ status: "pending-review" })).status, "pending-review");
+
+  // Voice Integrity trust product, steps 1-5 in the subaccount; evaluate and submit (step 6).
+  const tpSids = await buildVoiceIntegrityProduct(bu, number.sid, { client: subClient, accountSid: sub });
+  const tp = tpSids.trustProduct;
+  const product = subClient.trusthub.v1.trustProducts(tp);
+  const tpEvaluation = await product.trustProductsEvaluations.create({ policySid: VOICE_INTEGRITY_POLICY });
+  assert.equal(tpEvaluation.status, "compliant", JSON.stringify(tpEvaluation.results));
+  tpEvaluation.results.forEach(assertPassed);
+  assert.equal((await product.update({ status: "pending-review" })).status, "pending-review");
+
+  for (const approved of [await waitForStatus(profile, "twilio-approved"), await waitForStatus(product, "twilio-approved")]) {
+    assertApproved(approved);
+    assert.equal(approved.accountSid, sub);
+  }
+  const approvedByPipeline = [
+    ["draft", "pending-review", "customer"],
+    ["pending-review", "in-review", "pipeline"],
+    ["in-review", "twilio-approved", "pipeline"],
+  ];
+  assert.deepEqual(await statusChanges(bu), approvedByPipeline);
+  assert.deepEqual(await statusChanges(tp), approvedByPipeline);
+
+  // "Additional API Calls", through the subaccount's client: exactly what the flow created.
+  const customerProfiles = await subClient.trusthub.v1.customerProfiles.list({ limit: 20 });
+  assert.deepEqual(
+    customerProfiles.map((c) => [c.sid, c.accountSid, c.status]),
+    [[bu, sub, "twilio-approved"]],
+  );
+  assert.deepEqual((await subClient.trusthub.v1.trustProducts.list({ limit: 20 })).map((t) => t.sid), [tp]);
+
+  const addresses = await subClient.addresses.list({ limit: 20 });
+  assert.deepEqual(addresses.map((a) => [a.sid, a.accountSid, a.customerName]), [[address.sid, sub, "Globex LLC"]]);
+
+  const documents = await subClient.trusthub.v1.supportingDocuments.list({ limit: 20 });
+  assert.deepEqual(
+    documents.map((d) => [d.sid, d.accountSid, d.type, d.attributes]),
+    [[sids.supportingDocument, sub, "customer_profile_address", { address_sids: address.sid }]],
+  );
+
+  const endUsers = await subClient.trusthub.v1.endUsers.list({ limit: 20 });
+  const byType = (a, b) => a[2].localeCompare(b[2]);
+  assert.deepEqual(
+    endUsers.map((e) => [e.sid, e.accountSid, e.type]).sort(byType),
+    [
+      [sids.businessInformation, sub, "customer_profile_business_information"],
+      [sids.representative, sub, "authorized_representative_1"],
+      [tpSids.endUser, sub, "voice_integrity_information"],
+    ].sort(byType),
+  );
+
+  const numbers = await subClient.incomingPhoneNumbers.list({ limit: 20 });
+  assert.deepEqual(numbers.map((n) => [n.sid, n.accountSid, n.phoneNumber]), [[number.sid, sub, phoneNumber]]);
+  assert.ok([bu, tp].includes(numbers[0].bundleSid), String(numbers[0].bundleSid));
+
+  // "Check Secondary Business Profile Phone Number Assignments", unfiltered and by number.
+  const channelAssignments = profile.customerProfilesChannelEndpointAssignment;
+  for (const listed of [
+    await channelAssignments.list({ limit: 20 }),
+    await channelAssignments.list({ channelEndpointSid: number.sid, limit: 20 }),
+  ]) {
+    assert.deepEqual(
+      listed.map((c) => [c.sid, c.channelEndpointSid, c.customerProfileSid, c.accountSid]),
+      [[sids.channelAssignment, number.sid, bu, sub]],
+    );
+  }
+  assert.deepEqual(await channelAssignments.list({ channelEndpointSid: "PN" + hex32() }), []);
+  const productAssignments = await product.trustProductsChannelEndpointAssignment.list({ limit: 20 });
+  assert.deepEqual(
+    productAssignments.map((c) => [c.sid, c.channelEndpointSid, c.trustProductSid, c.accountSid]),
+    [[tpSids.channelAssignment, number.sid, tp, sub]],
+  );
+
+  // The parent's credentials do not reach the subaccount's TrustHub resources...
+  await assert.rejects(
+    client.trusthub.v1.customerProfiles(bu).fetch(),
+    restError(404, (err) => assert.equal(err.code, 20404)),
+  );
+  assert.ok(!(await client.trusthub.v1.customerProfiles.list()).some((c) => c.sid === bu));
+  // ...but do reach its 2010-04-01 resources, with the subaccount's SID in the URL.
+  const parentView = await client.api.v2010.accounts(sub).addresses.list();
+  assert.deepEqual(parentView.map((a) => [a.sid, a.accountSid]), [[address.sid, sub]]);
+  assert.ok(!(await client.addresses.list()).some((a) => a.sid === address.sid));
+  // The subaccount may assign the parent's Primary profile (step 2) but not read it, and
+  // never reaches the parent's 2010-04-01 resources.
+  await assert.rejects(
+    subClient.trusthub.v1.customerProfiles(primary).fetch(),
+    restError(404, (err) => assert.equal(err.code, 20404)),
+  );
+  await assert.rejects(
+    subClient.api.v2010.accounts(ctx.accountSid).fetch(),
+    restError(401, (err) => assert.equal(err.code, 20003)),
+  );
+});
+
+test("an API key of a subaccount authenticates the library", async () => {
+  const { base, httpClient } = ctx;
+  const subaccount = await createSubaccount("Initech (customer of Acme Inc)");
+  const sub = subaccount.sid;
+  const subClient = ctx.makeClient(sub, subaccount.authToken);
+  const address = await subClient.addresses.create(SUBACCOUNT_ADDRESS);
+  const secondary = await subClient.trusthub.v1.customerProfiles.create({
+    email: "EMAIL@EMAIL.COM",
+    friendlyName: "YOUR_FRIENDLY_NAME_FOR_SECONDARY_CUSTOMER_PROFILE",
+    policySid: SECONDARY_PROFILE_POLICY,
+  });
+
+  // An API key of the subaccount; its secret is shown once.
+  const key = await subClient.newKeys.create({ friendlyName: "Acme Inc onboarding backend" });
+  assert.match(key.sid, sidOf("SK"));
+  assert.equal(key.friendlyName, "Acme Inc onboarding backend");
+  assert.ok(typeof key.secret === "string" && key.secret.length > 0);
+  assert.ok(key.dateCreated instanceof Date && !Number.isNaN(key.dateCreated.getTime()));
+  const listed = await subClient.keys.list();
+  assert.deepEqual(listed.map((k) => [k.sid, k.friendlyName]), [[key.sid, "Acme Inc onboarding backend"]]);
+  assert.ok(!JSON.stringify(httpClient.exchanges.at(-1).body).includes(key.secret));
+
+  // twilio(keySid, secret, { accountSid }): basic auth with the key, URLs with the account.
+  const keyClient = officialClient(base, key.sid, key.secret, httpClient, { accountSid: sub });
+  const fetched = await keyClient.trusthub.v1.customerProfiles(secondary.sid).fetch();
+  assert.deepEqual([fetched.sid, fetched.accountSid, fetched.status], [secondary.sid, sub, "draft"]);
+  assert.deepEqual((await keyClient.addresses.list()).map((a) => [a.sid, a.accountSid]), [[address.sid, sub]]);
+  assert.ok(httpClient.exchanges.at(-1).uri.startsWith(`${base}/2010-04-01/Accounts/${sub}/Addresses.json`));
+
+  // A deleted key no longer authenticates.
+  assert.equal(await subClient.keys(key.sid).remove(), true);
+  await assert.rejects(
+    keyClient.trusthub.v1.customerProfiles(secondary.sid).fetch(),
+    restError(401, (err) => assert.equal(err.code, 20003)),
+  );
 });

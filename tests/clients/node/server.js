@@ -64,9 +64,12 @@ function healthStatus(base) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** An official client pointed at `base`, exactly as documented. */
-function officialClient(base, accountSid, authToken, httpClient) {
-  const client = twilio(accountSid, authToken, { httpClient });
+/**
+ * An official client pointed at `base`, exactly as documented: twilio(accountSid, authToken),
+ * or with an API key twilio(keySid, secret, { accountSid }).
+ */
+function officialClient(base, username, password, httpClient, { accountSid } = {}) {
+  const client = twilio(username, password, accountSid ? { httpClient, accountSid } : { httpClient });
   client.trusthub.baseUrl = base;
   client.api.baseUrl = base;
   return client;

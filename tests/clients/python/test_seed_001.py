@@ -13,6 +13,16 @@ reviewer with no delay (``--review auto --review-delay 0``).
   approve it. With it assigned (step 2 of the guide), the Secondary profile and
   the Voice Integrity trust product are submitted and both end twilio-approved;
   a profile rejected for its business name is fixed and resubmitted.
+* As an ISV runs it: the parent's client creates a customer subaccount
+  (``client.api.v2010.accounts.create``); a client built from the subaccount's
+  own SID and auth token creates the Address and phone number, the Secondary
+  profile (assigned the PARENT's approved Primary profile) and the Voice
+  Integrity trust product; both end twilio-approved, and the guide's "Additional
+  API Calls" list exactly what the flow created. The parent's client cannot fetch
+  the subaccount's profile (404) but lists its Addresses through
+  ``client.api.v2010.accounts(sub_sid).addresses``.
+* An API key of the subaccount (``client.new_keys.create``) authenticates
+  ``Client(key_sid, secret, account_sid)`` until it is deleted.
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ from typing import Dict, Optional
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
-from trusthub_server import create_address, create_phone_number, wait_for_status
+from trusthub_server import create_address, create_phone_number, official_client, wait_for_status
 
 SERVER_ARGS = ("--review", "auto", "--review-delay", "0")
 
@@ -82,8 +92,14 @@ def build_secondary_profile(
     account_sid: str,
     primary_sid: Optional[str] = None,
     business_information_attributes: Dict[str, str] = BUSINESS_INFORMATION,
+    address_sid: Optional[str] = None,
+    phone_number_sid: Optional[str] = None,
 ) -> Dict[str, str]:
-    """Steps 1-9 of the guide; step 2 (assign the Primary profile) only if ``primary_sid`` is given."""
+    """Steps 1-9 of the guide; step 2 (assign the Primary profile) only if ``primary_sid`` is given.
+
+    The customer's Address (step 3) and phone number (step 9) are created through the
+    client's 2010-04-01 API unless ``address_sid`` / ``phone_number_sid`` name existing ones.
+    """
     # 1. Create a Secondary Business Profile
     customer_profile = client.trusthub.v1.customer_profiles.create(
         email="EMAIL@EMAIL.COM",
@@ -122,7 +138,8 @@ def build_secondary_profile(
         assert primary_assignment.url == f"{base}/v1/CustomerProfiles/{bu}/EntityAssignments/{primary_assignment.sid}"
 
     # 3. Create a Supporting Document (the customer's address)
-    address_sid = create_address(client)  # the customer's Address (2010-04-01 API)
+    if address_sid is None:
+        address_sid = create_address(client)  # the customer's Address (2010-04-01 API)
     supporting_document = client.trusthub.v1.supporting_documents.create(
         attributes={"address_sids": address_sid},
         friendly_name="YOUR_CUSTOMER_FRIENDLY_NAME",
@@ -185,7 +202,8 @@ def build_secondary_profile(
     assert representative_assignment.object_sid == representative.sid
 
     # 9. Add Phone Number(s) to the Secondary Business Profile
-    phone_number_sid = create_phone_number(client)  # a number of the account (2010-04-01 API)
+    if phone_number_sid is None:
+        phone_number_sid = create_phone_number(client)  # a number of the account (2010-04-01 API)
     channel_assignment = client.trusthub.v1.customer_profiles(
         bu
     ).customer_profiles_channel_endpoint_assignment.create(
@@ -576,3 +594,198 @@ def test_rejected_secondary_profile_is_fixed_and_resubmitted(client, base, serve
     rejection = operator.events(bu, "status_changed")[2]["detail"]
     assert rejection["error_codes"] == [18601]
     assert "Acme REJECT" in rejection["failure_reason"], rejection
+
+
+# --------------------------------------------------------------------------- #
+# The guide as an ISV runs it: the customer's own subaccount, its own client
+# --------------------------------------------------------------------------- #
+
+SUBACCOUNT_ADDRESS = {
+    "customer_name": "Globex LLC",
+    "street": "42 Market St",
+    "city": "Springfield",
+    "region": "IL",
+    "postal_code": "62701",
+    "iso_country": "US",
+}
+
+
+def create_subaccount(client, server, friendly_name: str):
+    """A customer subaccount, created with the PARENT's client (2010-04-01 Accounts)."""
+    subaccount = client.api.v2010.accounts.create(friendly_name=friendly_name)
+    assert sid_of("AC").match(subaccount.sid)
+    assert subaccount.sid != server.account_sid
+    assert subaccount.owner_account_sid == server.account_sid
+    assert subaccount.friendly_name == friendly_name
+    assert subaccount.status == "active"
+    assert isinstance(subaccount.auth_token, str) and subaccount.auth_token
+    assert isinstance(subaccount.date_created, datetime)
+    assert subaccount.uri == f"/2010-04-01/Accounts/{subaccount.sid}.json"
+    return subaccount
+
+
+def test_isv_runs_the_guide_in_a_customer_subaccount(client, make_client, base, server, operator, primary_profile):
+    # The ISV creates the customer's subaccount with its own (parent) credentials...
+    subaccount = create_subaccount(client, server, "Globex LLC (customer of Acme Inc)")
+    sub = subaccount.sid
+    # ...and from then on works with the subaccount's own SID and auth token.
+    sub_client = make_client(sub, subaccount.auth_token)
+
+    # The customer's Address and phone number, in the subaccount ("Additional API Calls").
+    address = sub_client.addresses.create(**SUBACCOUNT_ADDRESS)
+    assert sid_of("AD").match(address.sid)
+    assert address.account_sid == sub
+    assert (address.customer_name, address.street, address.city, address.region, address.postal_code, address.iso_country) == (
+        "Globex LLC", "42 Market St", "Springfield", "IL", "62701", "US",
+    )  # fmt: skip
+    assert address.friendly_name is None  # none given (the guide's output shows null)
+    assert address.street_secondary is None
+    assert (address.emergency_enabled, address.validated, address.verified) == (False, False, False)
+    assert isinstance(address.date_created, datetime)
+    assert address.uri == f"/2010-04-01/Accounts/{sub}/Addresses/{address.sid}.json"
+
+    phone_number = f"+1555{secrets.randbelow(10**7):07d}"
+    number = sub_client.incoming_phone_numbers.create(phone_number=phone_number)
+    assert sid_of("PN").match(number.sid)
+    assert number.account_sid == sub
+    assert number.phone_number == phone_number
+    assert number.bundle_sid is None
+    assert number.uri == f"/2010-04-01/Accounts/{sub}/IncomingPhoneNumbers/{number.sid}.json"
+
+    # Secondary Business Profile, steps 1-9 in the subaccount, step 2 with the PARENT's
+    # approved Primary Business Profile; then evaluate and submit (step 10).
+    sids = build_secondary_profile(
+        sub_client, base, sub, primary_sid=primary_profile, address_sid=address.sid, phone_number_sid=number.sid
+    )
+    bu = sids["customer_profile"]
+    profile = sub_client.trusthub.v1.customer_profiles(bu)
+    assert {a.object_sid for a in profile.customer_profiles_entity_assignments.list()} == {
+        primary_profile,
+        sids["supporting_document"],
+        sids["business_information"],
+        sids["representative"],
+    }
+    evaluation = profile.customer_profiles_evaluations.create(policy_sid=SECONDARY_PROFILE_POLICY)
+    assert evaluation.account_sid == sub
+    assert evaluation.status == "compliant", evaluation.results
+    for result in evaluation.results:
+        assert_passed(result)
+    assert profile.update(status="pending-review").status == "pending-review"
+
+    # Voice Integrity trust product, steps 1-5 in the subaccount; evaluate and submit (step 6).
+    tp_sids = build_voice_integrity_product(sub_client, base, sub, bu, number.sid)
+    tp = tp_sids["trust_product"]
+    product = sub_client.trusthub.v1.trust_products(tp)
+    evaluation = product.trust_products_evaluations.create(policy_sid=VOICE_INTEGRITY_POLICY)
+    assert evaluation.status == "compliant", evaluation.results
+    for result in evaluation.results:
+        assert_passed(result)
+    assert product.update(status="pending-review").status == "pending-review"
+
+    approved_profile = wait_for_status(profile, "twilio-approved")
+    approved_product = wait_for_status(product, "twilio-approved")
+    for approved in (approved_profile, approved_product):
+        assert_approved(approved)
+        assert approved.account_sid == sub
+    approved_by_pipeline = [
+        ("draft", "pending-review", "customer"),
+        ("pending-review", "in-review", "pipeline"),
+        ("in-review", "twilio-approved", "pipeline"),
+    ]
+    assert status_changes(operator, bu) == approved_by_pipeline
+    assert status_changes(operator, tp) == approved_by_pipeline
+
+    # "Additional API Calls", through the subaccount's client: exactly what the flow created.
+    customer_profiles = sub_client.trusthub.v1.customer_profiles.list(limit=20)
+    assert [(c.sid, c.account_sid, c.status) for c in customer_profiles] == [(bu, sub, "twilio-approved")]
+    assert [t.sid for t in sub_client.trusthub.v1.trust_products.list(limit=20)] == [tp]
+
+    addresses = sub_client.addresses.list(limit=20)
+    assert [(a.sid, a.account_sid, a.customer_name) for a in addresses] == [(address.sid, sub, "Globex LLC")]
+
+    documents = sub_client.trusthub.v1.supporting_documents.list(limit=20)
+    assert [(d.sid, d.account_sid, d.type, d.attributes) for d in documents] == [
+        (sids["supporting_document"], sub, "customer_profile_address", {"address_sids": address.sid})
+    ]
+
+    end_users = sub_client.trusthub.v1.end_users.list(limit=20)
+    assert sorted((e.sid, e.account_sid, e.type) for e in end_users) == sorted(
+        [
+            (sids["business_information"], sub, "customer_profile_business_information"),
+            (sids["representative"], sub, "authorized_representative_1"),
+            (tp_sids["end_user"], sub, "voice_integrity_information"),
+        ]
+    )
+
+    numbers = sub_client.incoming_phone_numbers.list(limit=20)
+    assert [(n.sid, n.account_sid, n.phone_number) for n in numbers] == [(number.sid, sub, phone_number)]
+    assert numbers[0].bundle_sid in (bu, tp), numbers[0].bundle_sid
+
+    # "Check Secondary Business Profile Phone Number Assignments", unfiltered and by number.
+    expected_profile_assignment = [(sids["channel_assignment"], number.sid, bu, sub)]
+    channel_assignments = profile.customer_profiles_channel_endpoint_assignment
+    for listed in (
+        channel_assignments.list(limit=20),
+        channel_assignments.list(channel_endpoint_sid=number.sid, limit=20),
+    ):
+        assert [(c.sid, c.channel_endpoint_sid, c.customer_profile_sid, c.account_sid) for c in listed] == (
+            expected_profile_assignment
+        )
+    assert channel_assignments.list(channel_endpoint_sid="PN" + secrets.token_hex(16)) == []
+    product_assignments = product.trust_products_channel_endpoint_assignment.list(limit=20)
+    assert [(c.sid, c.channel_endpoint_sid, c.trust_product_sid, c.account_sid) for c in product_assignments] == [
+        (tp_sids["channel_assignment"], number.sid, tp, sub)
+    ]
+
+    # The parent's credentials do not reach the subaccount's TrustHub resources...
+    with pytest.raises(TwilioRestException) as excinfo:
+        client.trusthub.v1.customer_profiles(bu).fetch()
+    assert (excinfo.value.status, excinfo.value.code) == (404, 20404)
+    assert bu not in {c.sid for c in client.trusthub.v1.customer_profiles.list()}
+    # ...but do reach its 2010-04-01 resources, with the subaccount's SID in the URL.
+    parent_view = client.api.v2010.accounts(sub).addresses.list()
+    assert [(a.sid, a.account_sid) for a in parent_view] == [(address.sid, sub)]
+    assert address.sid not in {a.sid for a in client.addresses.list()}
+    # The subaccount may assign the parent's Primary profile (step 2) but not read it, and
+    # never reaches the parent's 2010-04-01 resources.
+    with pytest.raises(TwilioRestException) as excinfo:
+        sub_client.trusthub.v1.customer_profiles(primary_profile).fetch()
+    assert (excinfo.value.status, excinfo.value.code) == (404, 20404)
+    with pytest.raises(TwilioRestException) as excinfo:
+        sub_client.api.v2010.accounts(server.account_sid).fetch()
+    assert (excinfo.value.status, excinfo.value.code) == (401, 20003)
+
+
+def test_api_key_of_a_subaccount_authenticates_the_library(client, make_client, base, server, http_client):
+    subaccount = create_subaccount(client, server, "Initech (customer of Acme Inc)")
+    sub = subaccount.sid
+    sub_client = make_client(sub, subaccount.auth_token)
+    address = sub_client.addresses.create(**SUBACCOUNT_ADDRESS)
+    secondary = sub_client.trusthub.v1.customer_profiles.create(
+        email="EMAIL@EMAIL.COM",
+        friendly_name="YOUR_FRIENDLY_NAME_FOR_SECONDARY_CUSTOMER_PROFILE",
+        policy_sid=SECONDARY_PROFILE_POLICY,
+    )
+
+    # An API key of the subaccount; its secret is shown once.
+    key = sub_client.new_keys.create(friendly_name="Acme Inc onboarding backend")
+    assert sid_of("SK").match(key.sid)
+    assert key.friendly_name == "Acme Inc onboarding backend"
+    assert isinstance(key.secret, str) and key.secret
+    assert isinstance(key.date_created, datetime)
+    listed = sub_client.keys.list()
+    assert [(k.sid, k.friendly_name) for k in listed] == [(key.sid, "Acme Inc onboarding backend")]
+    assert key.secret not in http_client.exchanges[-1].text
+
+    # Client(key_sid, secret, account_sid): basic auth with the key, URLs with the account.
+    key_client = official_client(base, key.sid, key.secret, http_client, account_sid=sub)
+    fetched = key_client.trusthub.v1.customer_profiles(secondary.sid).fetch()
+    assert (fetched.sid, fetched.account_sid, fetched.status) == (secondary.sid, sub, "draft")
+    assert [(a.sid, a.account_sid) for a in key_client.addresses.list()] == [(address.sid, sub)]
+    assert http_client.exchanges[-1].url.startswith(f"{base}/2010-04-01/Accounts/{sub}/Addresses.json")
+
+    # A deleted key no longer authenticates.
+    sub_client.keys(key.sid).delete()
+    with pytest.raises(TwilioRestException) as excinfo:
+        key_client.trusthub.v1.customer_profiles(secondary.sid).fetch()
+    assert (excinfo.value.status, excinfo.value.code) == (401, 20003)

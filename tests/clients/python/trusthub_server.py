@@ -161,9 +161,13 @@ def start_server(
     )
 
 
-def official_client(base: str, account_sid: str, auth_token: str, http_client=None) -> Client:
-    """An official twilio-python client pointed at ``base``, exactly as documented."""
-    client = Client(account_sid, auth_token, http_client=http_client)
+def official_client(
+    base: str, username: str, password: str, http_client=None, account_sid: Optional[str] = None
+) -> Client:
+    """An official twilio-python client pointed at ``base``, exactly as documented:
+    ``Client(account_sid, auth_token)``, or with an API key
+    ``Client(key_sid, secret, account_sid)``."""
+    client = Client(username, password, account_sid, http_client=http_client)
     client.trusthub.base_url = base
     client.api.base_url = base
     return client
