@@ -13,3 +13,4 @@ mod evaluations;
 mod isv;
 mod lifecycle;
 mod paging;
+mod sandbox;
