@@ -101,6 +101,29 @@ pub struct ServeArgs {
     /// Requests kept per account for the request inspector (0 turns it off).
     #[arg(long, env = "TRUSTHUB_REQUEST_LOG", default_value_t = 100)]
     pub request_log: usize,
+    /// Requests per second each account may make (0: unlimited). Over it: 429, code 20429.
+    #[arg(long, env = "TRUSTHUB_RATE_LIMIT", default_value_t = 0)]
+    pub rate_limit: u32,
+    /// Requests an account may make at once before its rate applies (default: the rate).
+    #[arg(long, env = "TRUSTHUB_RATE_BURST", default_value_t = 0)]
+    pub rate_burst: u32,
+    /// Requests served at once; more are refused with 503, code 20503.
+    #[arg(long, env = "TRUSTHUB_MAX_CONCURRENCY", default_value_t = 1024)]
+    pub max_concurrency: usize,
+    /// Seconds a client has to send a request's headers (stops slow-loris clients; also
+    /// the idle time allowed between keep-alive requests).
+    #[arg(long, env = "TRUSTHUB_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds a client has to send a request's body.
+    #[arg(long, env = "TRUSTHUB_BODY_TIMEOUT", default_value_t = 30)]
+    pub body_timeout: u64,
+    /// Seconds in-flight requests get to finish after SIGTERM.
+    #[arg(long, env = "TRUSTHUB_SHUTDOWN_TIMEOUT", default_value_t = 10)]
+    pub shutdown_timeout: u64,
+    /// Also refuse status callbacks to private, loopback and unique-local addresses
+    /// (link-local and cloud-metadata addresses are always refused).
+    #[arg(long, env = "TRUSTHUB_CALLBACK_REFUSE_PRIVATE")]
+    pub callback_refuse_private: bool,
     /// Seconds a callback receiver has to answer.
     #[arg(long, env = "TRUSTHUB_CALLBACK_TIMEOUT", default_value_t = 10)]
     pub callback_timeout: u32,

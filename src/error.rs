@@ -31,6 +31,15 @@ pub enum ApiError {
     Conflict { code: u32, message: String },
     #[error("The request body is too large")]
     PayloadTooLarge,
+    /// A protective limit: URL or headers too long, too many requests, overloaded,
+    /// body too slow. Carries its HTTP status and Twilio-style code.
+    #[error("{message}")]
+    Limit {
+        status: StatusCode,
+        code: u32,
+        message: String,
+        retry_after: Option<u64>,
+    },
     #[error("Internal server error")]
     Internal(#[source] anyhow::Error),
 }
@@ -60,6 +69,7 @@ impl ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Limit { status, .. } => *status,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,6 +84,7 @@ impl ApiError {
             | ApiError::Conflict { code, .. }
             | ApiError::Forbidden { code, .. } => *code,
             ApiError::PayloadTooLarge => 20413,
+            ApiError::Limit { code, .. } => *code,
             ApiError::Internal(_) => 20500,
         }
     }
@@ -105,6 +116,15 @@ impl IntoResponse for ApiError {
             body["details"] = d.clone();
         }
         let mut resp = (status, axum::Json(body)).into_response();
+        if let ApiError::Limit {
+            retry_after: Some(secs),
+            ..
+        } = &self
+        {
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
         if matches!(self, ApiError::Unauthorized) {
             resp.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

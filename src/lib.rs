@@ -10,6 +10,7 @@ pub mod format;
 pub mod http;
 pub mod jobs;
 pub mod sandbox;
+pub mod server;
 pub mod service;
 pub mod sid;
 pub mod store;
@@ -120,6 +121,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         bootstrap: boot
             .as_ref()
             .map(|(a, _)| (a.sid.clone(), a.auth_token.clone())),
+        callback_refuse_private: args.callback_refuse_private,
+        max_concurrency: args.max_concurrency.max(1),
+        body_timeout: std::time::Duration::from_secs(args.body_timeout.max(1)),
     };
     let app = Arc::new(App {
         store,
@@ -130,6 +134,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         jobs_wake: tokio::sync::Notify::new(),
         faults: Default::default(),
         requests: sandbox::RequestLog::new(args.request_log),
+        rate: http::limits::AccountRate::new(args.rate_limit, args.rate_burst),
     });
     println!("TrustHub listening on http://{addr} (public URL {public})");
     match boot {
@@ -150,9 +155,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     println!("Review: {:?}", app.settings.review);
     jobs::spawn(app.clone());
-    axum::serve(listener, http::router(app))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    server::run(
+        listener,
+        http::router(app),
+        std::time::Duration::from_secs(args.header_timeout.max(1)),
+        std::time::Duration::from_secs(args.shutdown_timeout),
+        shutdown_signal(),
+    )
+    .await;
     Ok(())
 }
 

@@ -3,7 +3,9 @@ use trusthub::config::{CatalogCommand, Cli, Command};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Logs go to stderr: stdout carries the start-up lines tools read.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TRUSTHUB_LOG")
                 .unwrap_or_else(|_| "warn".into()),

@@ -39,6 +39,9 @@ pub async fn require_account(
 ) -> Result<Response, ApiError> {
     let (user, pass) = credentials(&req).ok_or(ApiError::Unauthorized)?;
     let account = accounts::authenticate(&app, &user, &pass).await?;
+    if let Some(rate) = &app.rate {
+        rate.check(&account.sid)?;
+    }
     let caller = Caller {
         account_sid: account.sid.clone(),
         account,

@@ -34,6 +34,25 @@ impl Params {
     }
 }
 
+/// Reading the body failed: too large, or not received in time.
+pub fn body_error(e: axum::Error) -> ApiError {
+    let inner = e.into_inner();
+    let too_large = inner
+        .downcast_ref::<http_body_util::LengthLimitError>()
+        .is_some()
+        || inner.to_string().contains("length limit");
+    if too_large {
+        ApiError::PayloadTooLarge
+    } else {
+        ApiError::Limit {
+            status: axum::http::StatusCode::REQUEST_TIMEOUT,
+            code: 20408,
+            message: "The request body was not received in time".into(),
+            retry_after: None,
+        }
+    }
+}
+
 fn decode(bytes: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
     serde_urlencoded::from_bytes(bytes).map_err(|_| {
         ApiError::invalid(
@@ -51,7 +70,7 @@ impl<S: Send + Sync> FromRequest<S> for Params {
         if req.method() == Method::POST {
             let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
                 .await
-                .map_err(|_| ApiError::PayloadTooLarge)?;
+                .map_err(body_error)?;
             // Body values win over query values of the same name.
             let mut body = decode(&bytes)?;
             body.append(&mut params);

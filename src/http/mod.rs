@@ -6,19 +6,25 @@ pub mod assignments;
 pub mod auth;
 pub mod bundles;
 pub mod catalog;
+pub mod console;
 pub mod entities;
 pub mod evaluations;
 pub mod form;
+pub mod limits;
 pub mod page;
 pub mod path;
 pub mod render;
 pub mod sandbox;
 
+use axum::error_handling::HandleErrorLayer;
 use axum::http::{Method, Uri};
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use axum::{Extension, Router};
 use std::sync::Arc;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::ServiceBuilder;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::domain::bundle::BundleKind;
@@ -51,8 +57,20 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(api)
         .merge(admin::routes(app.clone()))
         .merge(sandbox::routes(app.clone()))
+        .merge(console::routes(app.clone()))
         .fallback(not_found)
         .layer(from_fn_with_state(app.clone(), sandbox::observe))
+        .layer(RequestBodyTimeoutLayer::new(app.settings.body_timeout))
+        .layer(axum::middleware::from_fn(limits::guard))
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(limits::overloaded))
+                .load_shed()
+                // Global: `Router::layer` wraps each route, and one budget must span them all.
+                .layer(GlobalConcurrencyLimitLayer::new(
+                    app.settings.max_concurrency,
+                )),
+        )
         .with_state(app)
         .layer(TraceLayer::new_for_http())
 }

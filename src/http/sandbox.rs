@@ -64,8 +64,9 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return ApiError::PayloadTooLarge.into_response();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(e) => return super::form::body_error(e).into_response(),
     };
     let mut params: Vec<(String, String)> =
         serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();

@@ -45,13 +45,16 @@ pub async fn deliver(app: &App, job: &Job) -> (JobOutcome, Option<Event>) {
         .find(|(k, _)| k == "Status")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let result = match app.store.account(account_sid).await {
-        Ok(Some(account)) => {
+    let target = resolve(&url, app.settings.callback_refuse_private).await;
+    let refused = matches!(target, Err(Refusal::Policy(_)));
+    let result = match (target, app.store.account(account_sid).await) {
+        (Err(Refusal::Policy(why) | Refusal::Unreachable(why)), _) => Err(why),
+        (Ok(addr), Ok(Some(account))) => {
             let sig = signature(&account.auth_token, &url, &params);
-            post(app, &url, &params, &sig, job).await
+            post(app, &url, addr, &params, &sig, job).await
         }
-        Ok(None) => Err("the account no longer exists".to_string()),
-        Err(e) => Err(format!("store error: {e}")),
+        (_, Ok(None)) => Err("the account no longer exists".to_string()),
+        (_, Err(e)) => Err(format!("store error: {e}")),
     };
     let now = app.clock.now();
     let (delivered, http_status, error) = match &result {
@@ -59,7 +62,8 @@ pub async fn deliver(app: &App, job: &Job) -> (JobOutcome, Option<Event>) {
         Ok(code) => (false, Some(*code), Some(format!("HTTP {code}"))),
         Err(e) => (false, None, Some(e.clone())),
     };
-    let last = job.attempts >= app.settings.callback_attempts;
+    // A refused address will not become acceptable by waiting: give up at once.
+    let last = refused || job.attempts >= app.settings.callback_attempts;
     let outcome = if delivered || last {
         JobOutcome::Done
     } else {
@@ -91,15 +95,96 @@ pub async fn deliver(app: &App, job: &Job) -> (JobOutcome, Option<Event>) {
     (outcome, Some(event))
 }
 
+enum Refusal {
+    /// The address policy forbids the target.
+    Policy(String),
+    /// The host could not be resolved (worth retrying).
+    Unreachable(String),
+}
+
+/// Resolves the callback host and checks every address against the policy; returns the
+/// address to connect to, so a later DNS answer cannot swap in a forbidden one.
+async fn resolve(url: &str, refuse_private: bool) -> Result<std::net::SocketAddr, Refusal> {
+    let parsed = url::Url::parse(url).map_err(|e| Refusal::Policy(format!("bad URL: {e}")))?;
+    let host = parsed
+        .host_str()
+        .ok_or_else(|| Refusal::Policy("the URL has no host".into()))?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let port = parsed.port_or_known_default().unwrap_or(80);
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
+        .await
+        .map_err(|e| Refusal::Unreachable(format!("cannot resolve {host}: {e}")))?
+        .collect();
+    for a in &addrs {
+        if let Err(why) = address_allowed(a.ip(), refuse_private) {
+            return Err(Refusal::Policy(format!(
+                "refused by the callback address policy: {host} is {} ({why})",
+                a.ip()
+            )));
+        }
+    }
+    addrs
+        .first()
+        .copied()
+        .ok_or_else(|| Refusal::Unreachable(format!("{host} has no address")))
+}
+
+/// The callback address policy. Link-local (which holds cloud metadata services),
+/// unspecified, multicast and broadcast addresses are never called; with
+/// `--callback-refuse-private`, neither are loopback, private, shared and unique-local ones.
+pub fn address_allowed(ip: std::net::IpAddr, refuse_private: bool) -> Result<(), &'static str> {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            if v4.is_link_local() {
+                return Err("link-local, where metadata services live");
+            }
+            if v4.is_unspecified() || v4.is_multicast() || v4.is_broadcast() {
+                return Err("not a unicast address");
+            }
+            let shared = v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1]);
+            if refuse_private && (v4.is_loopback() || v4.is_private() || shared) {
+                return Err("private or loopback");
+            }
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return address_allowed(IpAddr::V4(v4), refuse_private);
+            }
+            let seg = v6.segments();
+            const AWS_METADATA: std::net::Ipv6Addr =
+                std::net::Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254);
+            if (seg[0] & 0xffc0) == 0xfe80 || v6 == AWS_METADATA {
+                return Err("link-local or metadata");
+            }
+            if v6.is_unspecified() || v6.is_multicast() {
+                return Err("not a unicast address");
+            }
+            if refuse_private && (v6.is_loopback() || (seg[0] & 0xfe00) == 0xfc00) {
+                return Err("private or loopback");
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn post(
     app: &App,
     url: &str,
+    addr: std::net::SocketAddr,
     params: &[(String, String)],
     signature: &str,
     job: &Job,
 ) -> Result<u16, String> {
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
     // Redirects are not followed: a callback goes where the customer said, nowhere else.
     let client = reqwest::Client::builder()
+        .resolve(&host, addr)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(app.settings.callback_timeout)
         .user_agent("TwilioProxy/1.1")
@@ -122,6 +207,26 @@ async fn post(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_address_policy() {
+        let ok = |s: &str, private: bool| address_allowed(s.parse().unwrap(), private).is_ok();
+        assert!(!ok("169.254.169.254", false), "metadata");
+        assert!(!ok("fe80::1", false));
+        assert!(!ok("fd00:ec2::254", false));
+        assert!(!ok("0.0.0.0", false));
+        assert!(!ok("::ffff:169.254.169.254", false));
+        assert!(ok("127.0.0.1", false));
+        assert!(ok("10.1.2.3", false));
+        assert!(!ok("127.0.0.1", true));
+        assert!(!ok("10.1.2.3", true));
+        assert!(!ok("192.168.1.1", true));
+        assert!(!ok("100.64.0.1", true));
+        assert!(!ok("::1", true));
+        assert!(!ok("fd12::1", true));
+        assert!(ok("93.184.216.34", true));
+        assert!(ok("2606:2800:220:1::1", true));
+    }
 
     #[test]
     fn signature_matches_twilios_documented_example() {

@@ -32,6 +32,8 @@ pub struct App {
     /// Sandbox: injected faults and the last requests of each account.
     pub faults: crate::sandbox::Faults,
     pub requests: crate::sandbox::RequestLog,
+    /// Per-account request rate (`--rate-limit`), when set.
+    pub rate: Option<crate::http::limits::AccountRate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -55,6 +57,12 @@ pub struct Settings {
     pub admin_token: String,
     /// The bootstrap account's credentials, re-created by a reset that wipes accounts.
     pub bootstrap: Option<(String, String)>,
+    /// Refuse callbacks to private, loopback and unique-local addresses too.
+    pub callback_refuse_private: bool,
+    /// Requests served at once; more are refused (503).
+    pub max_concurrency: usize,
+    /// Time a client has to send a request body.
+    pub body_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -67,6 +75,9 @@ impl Default for Settings {
             callback_timeout: Duration::from_secs(10),
             admin_token: String::new(),
             bootstrap: None,
+            callback_refuse_private: false,
+            max_concurrency: 1024,
+            body_timeout: Duration::from_secs(30),
         }
     }
 }

@@ -12,5 +12,6 @@ mod entities;
 mod evaluations;
 mod isv;
 mod lifecycle;
+mod limits;
 mod paging;
 mod sandbox;

@@ -119,7 +119,13 @@ async fn two_seeded_runs_answer_byte_for_byte_the_same() {
     let second = seed_001_transcript(&b).await;
     assert_eq!(first.len(), second.len());
     for (i, (x, y)) in first.iter().zip(&second).enumerate() {
-        assert_eq!(x, y, "response {i} differs; first responses: {:#?} vs {:#?}", &first[..2], &second[..2]);
+        assert_eq!(
+            x,
+            y,
+            "response {i} differs; first responses: {:#?} vs {:#?}",
+            &first[..2],
+            &second[..2]
+        );
     }
     assert!(
         first[0].contains("\"date_created\":\"2024-01-01T00:00:"),

@@ -40,6 +40,8 @@ pub struct Options<'a> {
     pub catalog: Option<&'a Path>,
     /// Extra `serve` flags, e.g. `["--review", "auto"]`.
     pub args: Vec<&'a str>,
+    /// A `TRUSTHUB_LOG` filter; the server's stderr then goes to `<dir>/server.log`.
+    pub log: Option<&'a str>,
 }
 
 impl Default for Options<'_> {
@@ -49,6 +51,7 @@ impl Default for Options<'_> {
             dir: None,
             catalog: None,
             args: vec![],
+            log: None,
         }
     }
 }
@@ -84,6 +87,10 @@ impl Server {
             .args(&opts.args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
+        if let Some(filter) = opts.log {
+            let file = std::fs::File::create(dir.join("server.log")).expect("log file");
+            cmd.env("TRUSTHUB_LOG", filter).stderr(Stdio::from(file));
+        }
         if let Some(c) = opts.catalog {
             cmd.arg("--catalog").arg(c);
         }
@@ -107,6 +114,22 @@ impl Server {
             pass: opts.account.1.into(),
             _tmp: tmp,
         }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the process to exit (after a signal); true if it exited by itself in time.
+    pub fn wait_exit(&mut self, within: std::time::Duration) -> bool {
+        let until = std::time::Instant::now() + within;
+        while std::time::Instant::now() < until {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        false
     }
 
     pub fn stop(mut self) -> Option<tempfile::TempDir> {

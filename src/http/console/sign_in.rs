@@ -1,0 +1,131 @@
+//! Signing in (customers with Account SID + auth token or API key + secret; operators with
+//! the admin token) and out.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use maud::{html, Markup};
+use std::sync::Arc;
+
+use super::error::{ConsoleError, ConsoleResult};
+use super::layout::{self, csrf_field};
+use super::session::{check_csrf, equal, Console, MaybeSession, Session, Who};
+use crate::error::ApiError;
+use crate::http::form::Params;
+use crate::service::{accounts, App};
+
+fn view(s: &Session, error: Option<&str>, user: &str) -> Markup {
+    layout::bare(
+        "Sign in",
+        html! {
+            h1 { "Sign in to the TrustHub console" }
+            @if let Some(e) = error { div.error-summary role="alert" { p { (e) } } }
+            div.cards {
+                section.card aria-labelledby="customer-h" {
+                    h2 #customer-h { "Customers" }
+                    form method="post" action="/console/sign-in" {
+                        (csrf_field(&s.csrf))
+                        input type="hidden" name="role" value="customer";
+                        div.field {
+                            label for="user" { "Account SID or API key SID" }
+                            input #user name="user" value=(user) autocomplete="username"
+                                required spellcheck="false" aria-describedby="user-hint";
+                            p.hint #user-hint { "AC… with the account's auth token, or SK… with the key's secret." }
+                        }
+                        div.field {
+                            label for="secret" { "Auth token or API key secret" }
+                            input #secret type="password" name="secret" autocomplete="current-password" required;
+                        }
+                        button.primary type="submit" { "Sign in" }
+                    }
+                }
+                section.card aria-labelledby="operator-h" {
+                    h2 #operator-h { "Operators" }
+                    form method="post" action="/console/sign-in" {
+                        (csrf_field(&s.csrf))
+                        input type="hidden" name="role" value="operator";
+                        div.field {
+                            label for="admin-token" { "Operator token" }
+                            input #admin-token type="password" name="secret" autocomplete="current-password" required;
+                        }
+                        button.primary type="submit" { "Sign in as operator" }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// The sign-in page starts an anonymous session so its form carries a CSRF token too.
+pub async fn form(Extension(console): Extension<Arc<Console>>, s: MaybeSession) -> Response {
+    let (s, fresh) = match s.0 {
+        Some(s) => (s, false),
+        None => (console.start(Who::Anonymous), true),
+    };
+    let mut resp = view(&s, None, "").into_response();
+    if fresh {
+        console.set_cookie(&mut resp, &s);
+    }
+    resp
+}
+
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    Extension(console): Extension<Arc<Console>>,
+    s: MaybeSession,
+    params: Params,
+) -> ConsoleResult<Response> {
+    let s = s.0.ok_or(ConsoleError::Csrf)?;
+    check_csrf(&s, &params)?;
+    let secret = params.get("secret").unwrap_or("");
+    let user = params.get("user").unwrap_or("").trim();
+    let who = match params.get("role") {
+        Some("operator") => {
+            let expected = &app.settings.admin_token;
+            (!expected.is_empty() && equal(expected, secret)).then_some(Who::Operator)
+        }
+        _ => match accounts::authenticate(&app, user, secret).await {
+            Ok(account) => Some(Who::Customer {
+                account_sid: account.sid,
+                key_sid: user
+                    .starts_with(crate::sid::API_KEY)
+                    .then(|| user.to_string()),
+            }),
+            Err(ApiError::Forbidden { message, .. }) => {
+                let page = view(&s, Some(&message), user);
+                return Ok((StatusCode::FORBIDDEN, page).into_response());
+            }
+            Err(ApiError::Unauthorized) => None,
+            Err(e) => return Err(e.into()),
+        },
+    };
+    let Some(who) = who else {
+        let page = view(&s, Some("Those credentials were not accepted."), user);
+        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    console.end(&s.id);
+    let signed_in = console.start(who);
+    let target = match &signed_in.who {
+        Who::Customer { account_sid, .. } => {
+            format!("/console/accounts/{account_sid}/customer-profiles")
+        }
+        _ => "/console/reviews".to_string(),
+    };
+    let mut resp = Redirect::to(&target).into_response();
+    console.set_cookie(&mut resp, &signed_in);
+    Ok(resp)
+}
+
+pub async fn sign_out(
+    Extension(console): Extension<Arc<Console>>,
+    s: MaybeSession,
+    params: Params,
+) -> ConsoleResult<Response> {
+    let s = s.0.ok_or(ConsoleError::SignIn)?;
+    check_csrf(&s, &params)?;
+    console.end(&s.id);
+    let mut resp = Redirect::to("/console/sign-in").into_response();
+    console.clear_cookie(&mut resp);
+    Ok(resp)
+}
