@@ -22,11 +22,40 @@ pub enum Command {
     Serve(ServeArgs),
     /// Operate a running server through its operator API.
     Admin(AdminArgs),
+    /// Create or upgrade a store's schema, then exit.
+    Migrate(StoreArgs),
+    /// Write a whole store as JSON lines (`{"table", "row"}`), e.g. to move SQLite to PostgreSQL.
+    Export {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// File to write (default: standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Replace a store's whole content with an export.
+    Import {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// File to read (default: standard input).
+        #[arg(long)]
+        input: Option<PathBuf>,
+    },
     /// Work with catalog directories.
     Catalog {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StoreArgs {
+    /// The store: sqlite://PATH or postgres://USER@HOST/DATABASE.
+    #[arg(
+        long,
+        env = "TRUSTHUB_DATABASE_URL",
+        default_value = "sqlite://trusthub.db"
+    )]
+    pub database_url: String,
 }
 
 #[derive(Subcommand, Debug)]

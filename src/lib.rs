@@ -14,6 +14,7 @@ pub mod server;
 pub mod service;
 pub mod sid;
 pub mod store;
+pub mod transfer;
 
 use anyhow::{bail, Context};
 use std::sync::Arc;

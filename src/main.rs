@@ -14,6 +14,13 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => trusthub::serve(args).await,
         Command::Admin(args) => trusthub::admin_cli::run(args).await,
+        Command::Migrate(store) => trusthub::transfer::migrate(&store.database_url).await,
+        Command::Export { store, output } => {
+            trusthub::transfer::export(&store.database_url, output.as_deref()).await
+        }
+        Command::Import { store, input } => {
+            trusthub::transfer::import(&store.database_url, input.as_deref()).await
+        }
         Command::Catalog {
             command: CatalogCommand::Check { dir },
         } => {

@@ -15,3 +15,4 @@ mod lifecycle;
 mod limits;
 mod paging;
 mod sandbox;
+mod transfer;
