@@ -38,6 +38,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .route("/admin/v1/Reviews/{bundle}", post(decide))
         .route("/admin/v1/Bundles/{bundle}/Events", get(events))
         .route("/admin/v1/Clock", get(clock).post(advance_clock))
+        .route("/admin/v1/Audit", get(audit))
         .route_layer(from_fn_with_state(app, require_operator))
 }
 
@@ -56,7 +57,9 @@ pub async fn require_operator(
     if expected.is_empty() || !bool::from(expected.ct_eq(token.as_bytes())) {
         return Err(ApiError::Unauthorized);
     }
-    Ok(next.run(req).await)
+    let mut resp = next.run(req).await;
+    resp.extensions_mut().insert(super::auth::Operator);
+    Ok(resp)
 }
 
 fn account_json(a: &Account) -> Value {
@@ -216,4 +219,34 @@ async fn advance_clock(State(app): State<Arc<App>>, params: Params) -> ApiResult
     app.clock.advance(seconds);
     app.jobs_wake.notify_one();
     Ok(clock_json(&app))
+}
+
+/// The audit trail: who (account, API key, operator) changed what, newest first.
+async fn audit(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+    let limit = match params.get("Limit").filter(|s| !s.is_empty()) {
+        None => 100,
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=10_000).contains(n))
+            .ok_or_else(|| {
+                ApiError::invalid(20001, "Limit must be a whole number from 1 to 10000")
+            })?,
+    };
+    let account = params.owned("AccountSid").filter(|s| !s.is_empty());
+    let entries = app.store.audit(account.as_deref(), limit).await?;
+    let items: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            json!({
+                "actor": {"kind": e.actor_kind, "sid": e.actor_sid},
+                "account_sid": e.account_sid,
+                "method": e.method,
+                "path": e.path,
+                "status": e.status,
+                "date_created": iso(e.date_created),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "audit": items })))
 }

@@ -18,7 +18,13 @@ use crate::store::Account;
 pub struct Caller {
     pub account_sid: String,
     pub account: Account,
+    /// The API key used, when not the auth token (for the audit trail).
+    pub key_sid: Option<String>,
 }
+
+/// Marks a response to an authenticated operator request (for the audit trail).
+#[derive(Clone, Debug)]
+pub struct Operator;
 
 fn credentials(req: &Request) -> Option<(String, String)> {
     let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
@@ -45,6 +51,7 @@ pub async fn require_account(
     let caller = Caller {
         account_sid: account.sid.clone(),
         account,
+        key_sid: user.starts_with(crate::sid::API_KEY).then(|| user.clone()),
     };
     req.extensions_mut().insert(caller.clone());
     let mut resp = next.run(req).await;

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 use super::admin::require_operator;
-use super::auth::Caller;
+use super::auth::{Caller, Operator};
 use super::form::{Params, MAX_BODY};
 use crate::error::{ApiError, ApiResult};
 use crate::format::iso;
@@ -43,7 +43,20 @@ fn is_api(path: &str) -> bool {
 pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     if !is_api(&path) {
-        return next.run(req).await;
+        let method = req.method().to_string();
+        let resp = next.run(req).await;
+        if method != "GET" && resp.extensions().get::<Operator>().is_some() {
+            audit(
+                &app,
+                "operator",
+                None,
+                None,
+                &method,
+                &path,
+                resp.status().as_u16(),
+            );
+        }
+        return resp;
     }
     let method = req.method().to_string();
     // A seeded clock moves with the writes; reads (polling included) leave it alone,
@@ -61,7 +74,9 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
         None => {}
     }
     if !app.requests.enabled() {
-        return next.run(req).await;
+        let resp = next.run(req).await;
+        audit_caller(&app, &resp, &method, &path);
+        return resp;
     }
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
@@ -80,6 +95,7 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
     let resp = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
+    audit_caller(&app, &resp, &method, &path);
     let Some(caller) = resp.extensions().get::<Caller>().cloned() else {
         return resp;
     };
@@ -102,6 +118,57 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
         },
     );
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Writes (not reads) by an authenticated caller go to the audit trail, off the
+/// request's path: the change itself is already committed.
+fn audit_caller(app: &Arc<App>, resp: &Response, method: &str, path: &str) {
+    if method == "GET" {
+        return;
+    }
+    if let Some(c) = resp.extensions().get::<Caller>() {
+        let (kind, actor) = match &c.key_sid {
+            Some(k) => ("api_key", k.clone()),
+            None => ("account", c.account_sid.clone()),
+        };
+        let account = Some(c.account_sid.clone());
+        audit(
+            app,
+            kind,
+            Some(actor),
+            account,
+            method,
+            path,
+            resp.status().as_u16(),
+        );
+    }
+}
+
+fn audit(
+    app: &Arc<App>,
+    kind: &str,
+    actor: Option<String>,
+    account: Option<String>,
+    method: &str,
+    path: &str,
+    status: u16,
+) {
+    let entry = crate::store::AuditEntry {
+        seq: 0,
+        actor_kind: kind.into(),
+        actor_sid: actor,
+        account_sid: account,
+        method: method.into(),
+        path: path.into(),
+        status,
+        date_created: app.clock.now(),
+    };
+    let app = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = app.store.add_audit(entry).await {
+            tracing::warn!(error = %e, "could not record an audit entry");
+        }
+    });
 }
 
 fn injected(status: u16, code: u32) -> Response {

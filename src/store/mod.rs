@@ -40,6 +40,21 @@ pub struct Account {
     pub date_updated: i64,
 }
 
+/// One change request: who made it, to what, and how it ended.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub seq: i64,
+    /// `account` (auth token), `api_key` or `operator`.
+    pub actor_kind: String,
+    /// The account or key SID; `None` for the operator.
+    pub actor_sid: Option<String>,
+    pub account_sid: Option<String>,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    pub date_created: i64,
+}
+
 #[derive(Debug, Default)]
 pub struct AccountFilter {
     pub friendly_name: Option<String>,
@@ -445,6 +460,14 @@ pub trait Store: Send + Sync {
         Err(unsupported("snapshots"))
     }
 
+    async fn add_audit(&self, _entry: AuditEntry) -> StoreResult<()> {
+        Err(unsupported("the audit trail"))
+    }
+    /// Newest first; one account's entries, or everyone's.
+    async fn audit(&self, _account_sid: Option<&str>, _limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        Err(unsupported("the audit trail"))
+    }
+
     async fn add_event(&self, event: Event) -> StoreResult<()>;
     /// A bundle's timeline, oldest first.
     async fn events(&self, bundle_sid: &str) -> StoreResult<Vec<Event>>;
@@ -472,7 +495,7 @@ pub trait Store: Send + Sync {
 }
 
 /// Tables in dependency order: `load` inserts in this order, deletes in reverse.
-pub const TABLES: [&str; 11] = [
+pub const TABLES: [&str; 12] = [
     "accounts",
     "api_keys",
     "addresses",
@@ -484,6 +507,7 @@ pub const TABLES: [&str; 11] = [
     "evaluations",
     "events",
     "jobs",
+    "audit",
 ];
 
 /// Turns rows fetched with `size + 1` (in the query's direction) into a page in display order.

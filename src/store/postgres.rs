@@ -43,6 +43,9 @@ impl PgStore {
         // Migrations get their own connection, without the statement timeout: waiting
         // for another server's migration may take longer than one statement should.
         let mut conn = opts
+            .clone()
+            // Not the "already exists, skipping" notices of the migrations table.
+            .options([("client_min_messages", "warning")])
             .connect()
             .await
             .with_context(|| format!("cannot connect to {}", redact(url)))?;

@@ -165,8 +165,9 @@ async fn callbacks_are_retried_across_a_restart() {
     .await;
     s.wait_status("CustomerProfiles", &bu, "in-review").await;
     wait_for(&r, 2).await; // first attempts of pending-review and in-review: both fail
-                           // An attempt's outcome commits just after its request is answered: stop only once
-                           // both are recorded, or the restarted server would rightly run an attempt again.
+
+    // An attempt's outcome commits just after its request is answered: stop only once
+    // both are recorded, or the restarted server would rightly run an attempt again.
     for _ in 0..400 {
         let (_, events) = s
             .admin("GET", &format!("/admin/v1/Bundles/{bu}/Events"), &[])
@@ -177,10 +178,6 @@ async fn callbacks_are_retried_across_a_restart() {
             .iter()
             .filter(|e| e["type"] == "callback_attempt")
             .count();
-        eprintln!(
-            "DEBUG recorded {recorded} {:?}",
-            std::time::SystemTime::now()
-        );
         if recorded >= 2 {
             break;
         }

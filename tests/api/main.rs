@@ -4,6 +4,7 @@
 mod common;
 
 mod assignments;
+mod audit;
 mod auth;
 mod bundles;
 mod callbacks;
