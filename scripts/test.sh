@@ -10,3 +10,4 @@ cargo clippy --locked --all-targets -- -D warnings
 cargo build --locked
 cargo test --locked
 tests/clients/run.sh
+tests/schemathesis/run.sh

@@ -36,12 +36,16 @@ pub fn parse(params: &Params) -> Result<Paging, ApiError> {
     };
     let page = match params.get("Page") {
         None | Some("") => 0,
-        Some(s) => s.parse::<u64>().map_err(|_| {
-            ApiError::invalid(
-                20007,
-                format!("Page must be a whole number of 0 or more; got \"{s}\""),
-            )
-        })?,
+        Some(s) => s
+            .parse::<u64>()
+            .ok()
+            .filter(|p| *p <= 1_000_000_000)
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    20007,
+                    format!("Page must be a whole number from 0 to 1000000000; got \"{s}\""),
+                )
+            })?,
     };
     let token = params.owned("PageToken").filter(|t| !t.is_empty());
     let cursor = token.as_deref().map(decode_token).transpose()?;
