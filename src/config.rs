@@ -153,6 +153,18 @@ pub struct ServeArgs {
     /// (link-local and cloud-metadata addresses are always refused).
     #[arg(long, env = "TRUSTHUB_CALLBACK_REFUSE_PRIVATE")]
     pub callback_refuse_private: bool,
+    /// Encrypt EndUser and SupportingDocument attributes at rest with AES-256-GCM under
+    /// this key (base64 of 32 random bytes, e.g. `openssl rand -base64 32`).
+    #[arg(long, env = "TRUSTHUB_ENCRYPTION_KEY", hide_env_values = true)]
+    pub encryption_key: Option<String>,
+    /// Former encryption keys (comma-separated), still used to decrypt after a rotation.
+    #[arg(
+        long,
+        env = "TRUSTHUB_DECRYPTION_KEYS",
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
+    pub decryption_keys: Vec<String>,
     /// Seconds a callback receiver has to answer.
     #[arg(long, env = "TRUSTHUB_CALLBACK_TIMEOUT", default_value_t = 10)]
     pub callback_timeout: u32,

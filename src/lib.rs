@@ -77,8 +77,15 @@ pub async fn bootstrap_account(
         date_created: now,
         date_updated: now,
     };
-    store.insert_account(&account).await?;
-    Ok(Some((account, true)))
+    match store.insert_account(&account).await {
+        Ok(()) => Ok(Some((account, true))),
+        // Another server sharing the store (PostgreSQL) created it at the same moment.
+        Err(store::StoreError::Duplicate) => match store.account(&account.sid).await? {
+            Some(a) => Ok(Some((a, false))),
+            None => bail!("the bootstrap account {} vanished", account.sid),
+        },
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -89,6 +96,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         statement_timeout_ms: Some(u64::from(args.database_statement_timeout) * 1000),
         tls: args.database_tls.clone(),
     };
+    if let Some(key) = &args.encryption_key {
+        store::codec::configure(key, &args.decryption_keys)?;
+    }
     if let Some(seed) = args.seed {
         crate::sid::seed(seed);
     }

@@ -1,6 +1,7 @@
 //! Persistence behind one trait. Every query is scoped by account (or by a bundle that
 //! was itself found by account), so another account's SID is simply not found.
 
+pub mod codec;
 pub mod postgres;
 pub mod sqlite;
 

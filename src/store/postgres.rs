@@ -1069,7 +1069,8 @@ impl Store for PgStore {
         match account_sid {
             None => {
                 let keep = if accounts { 0 } else { 2 };
-                for table in TABLES[keep..].iter().rev() {
+                // The audit trail outlives sandbox resets.
+                for table in TABLES[keep..].iter().rev().filter(|t| **t != "audit") {
                     sqlx::query(&format!("DELETE FROM {table}"))
                         .execute(&mut *tx)
                         .await?;
@@ -1132,6 +1133,46 @@ impl Store for PgStore {
                 .await?;
         rows.iter()
             .map(|r| Ok((r.try_get("name")?, r.try_get("date_created")?)))
+            .collect()
+    }
+
+    async fn add_audit(&self, e: AuditEntry) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit (actor_kind, actor_sid, account_sid, method, path, status,
+               date_created) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&e.actor_kind)
+        .bind(&e.actor_sid)
+        .bind(&e.account_sid)
+        .bind(&e.method)
+        .bind(&e.path)
+        .bind(e.status as i64)
+        .bind(e.date_created)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn audit(&self, account_sid: Option<&str>, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        let mut qb = QueryBuilder::new("SELECT * FROM audit");
+        if let Some(a) = account_sid {
+            qb.push(" WHERE account_sid = ").push_bind(a.to_string());
+        }
+        qb.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
+        let rows = qb.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    seq: r.try_get("seq")?,
+                    actor_kind: r.try_get("actor_kind")?,
+                    actor_sid: r.try_get("actor_sid")?,
+                    account_sid: r.try_get("account_sid")?,
+                    method: r.try_get("method")?,
+                    path: r.try_get("path")?,
+                    status: r.try_get::<i64, _>("status")? as u16,
+                    date_created: r.try_get("date_created")?,
+                })
+            })
             .collect()
     }
 

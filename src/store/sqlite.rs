@@ -179,7 +179,7 @@ fn entity_row(r: &SqliteRow) -> StoreResult<Entity> {
         },
         type_name: r.try_get("type_name")?,
         friendly_name: r.try_get("friendly_name")?,
-        attributes: serde_json::from_str(&attributes).context("bad attributes JSON in store")?,
+        attributes: codec::decode(&attributes)?,
         date_created: r.try_get("date_created")?,
         date_updated: r.try_get("date_updated")?,
     })
@@ -489,15 +489,27 @@ impl Store for SqliteStore {
         account_sid: &str,
         text: &str,
     ) -> StoreResult<Vec<Entity>> {
-        let rows = sqlx::query(
+        // Encrypted attributes cannot be searched in SQL: decrypt the account's documents.
+        let sql = if codec::encrypting() {
             "SELECT * FROM entities WHERE account_sid = ? AND kind = 'supporting_document'
-               AND instr(attributes, ?) > 0",
-        )
-        .bind(account_sid)
-        .bind(text)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(entity_row).collect()
+               AND ? <> ''"
+        } else {
+            "SELECT * FROM entities WHERE account_sid = ? AND kind = 'supporting_document'
+               AND instr(attributes, ?) > 0"
+        };
+        let rows = sqlx::query(sql)
+            .bind(account_sid)
+            .bind(text)
+            .fetch_all(&self.pool)
+            .await?;
+        let docs = rows
+            .iter()
+            .map(entity_row)
+            .collect::<StoreResult<Vec<Entity>>>()?;
+        Ok(docs
+            .into_iter()
+            .filter(|d| d.attributes.to_string().contains(text))
+            .collect())
     }
 
     async fn insert_number(&self, mut n: PhoneNumber) -> StoreResult<PhoneNumber> {
@@ -728,7 +740,7 @@ impl Store for SqliteStore {
         .bind(e.kind.as_str())
         .bind(&e.type_name)
         .bind(&e.friendly_name)
-        .bind(e.attributes.to_string())
+        .bind(codec::encode(&e.attributes))
         .bind(e.date_created)
         .bind(e.date_updated)
         .fetch_one(&self.pool)
@@ -769,7 +781,7 @@ impl Store for SqliteStore {
             "UPDATE entities SET friendly_name = ?, attributes = ?, date_updated = ? WHERE sid = ?",
         )
         .bind(&e.friendly_name)
-        .bind(e.attributes.to_string())
+        .bind(codec::encode(&e.attributes))
         .bind(e.date_updated)
         .bind(&e.sid)
         .execute(&self.pool)

@@ -9,6 +9,7 @@ mod auth;
 mod bundles;
 mod callbacks;
 mod catalog;
+mod encryption;
 mod entities;
 mod evaluations;
 mod isv;

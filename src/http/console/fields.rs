@@ -236,3 +236,53 @@ pub fn error_summary(errors: &Errors) -> Markup {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::ObjectType;
+
+    fn business() -> ObjectType {
+        let catalog = crate::catalog::load(None).expect("catalog");
+        catalog
+            .end_user_type("customer_profile_business_information")
+            .expect("type")
+            .clone()
+    }
+
+    #[test]
+    fn checkbox_groups_join_and_split() {
+        let t = business();
+        let p = "bi";
+        let mut v = Values::default();
+        v.set("bi.business_regions_of_operation", "ASIA");
+        v.set("bi.business_regions_of_operation", "EUROPE");
+        let mut errors = Errors::new();
+        let attrs = attributes(&t, p, &v, &mut errors);
+        assert_eq!(attrs["business_regions_of_operation"], "ASIA, EUROPE");
+        assert!(!errors.contains_key("bi.business_regions_of_operation"));
+        let back = Values::from_attributes(p, &t, &Value::Object(attrs));
+        assert_eq!(
+            back.all("bi.business_regions_of_operation"),
+            ["ASIA", "EUROPE"]
+        );
+    }
+
+    #[test]
+    fn problems_use_the_domain_rules() {
+        let t = business();
+        let mut v = Values::default();
+        v.set("bi.website_url", "not a url");
+        v.set("bi.business_type", "Spaceship");
+        let mut errors = Errors::new();
+        attributes(&t, "bi", &v, &mut errors);
+        assert_eq!(errors["bi.business_name"], "Business Name is required.");
+        assert_eq!(
+            errors["bi.website_url"],
+            "Website URL \"not a url\" is not a valid URL."
+        );
+        assert!(errors["bi.business_type"].starts_with("Business Type has the value \"Spaceship\""));
+        // Optional fields left empty are fine.
+        assert!(!errors.contains_key("bi.social_media_profile_urls"));
+    }
+}

@@ -196,13 +196,14 @@ pub enum Created {
     },
 }
 
-fn address_error(e: &ApiError) -> Option<&'static str> {
+/// Where an Address error belongs in the form, and how to say it there.
+fn address_error(e: &ApiError) -> Option<(&'static str, String)> {
     match e {
         ApiError::MissingParameter(p) => ADDRESS_FIELDS
             .iter()
             .find(|(_, _, _, _, param)| param == p)
-            .map(|(name, ..)| *name),
-        ApiError::Invalid { code: 21628, .. } => Some("address.iso_country"),
+            .map(|(name, label, ..)| (*name, format!("{label} is required."))),
+        ApiError::Invalid { code: 21628, .. } => Some(("address.iso_country", format!("{e}."))),
         _ => None,
     }
 }
@@ -258,6 +259,15 @@ pub async fn create(
             format!("Email \"{email}\" is not a valid email address."),
         );
     }
+    if address_type(app, policy).is_some() {
+        // The form's own required marks, so all problems show at once; the Address
+        // service still judges what is sent.
+        for (name, label, required, ..) in ADDRESS_FIELDS {
+            if required && values.get(name).is_empty() {
+                errors.insert(name.into(), format!("{label} is required."));
+            }
+        }
+    }
     if !errors.is_empty() {
         return Ok(Created::Invalid {
             errors,
@@ -288,10 +298,10 @@ pub async fn create(
             match addresses::create(app, account, input).await {
                 Ok(a) => Some(a),
                 Err(e) => {
-                    let Some(name) = address_error(&e) else {
+                    let Some((name, message)) = address_error(&e) else {
                         return Err(e.into());
                     };
-                    errors.insert(name.into(), format!("{e}."));
+                    errors.insert(name.into(), message);
                     return Ok(Created::Invalid {
                         errors,
                         message: None,

@@ -7,6 +7,13 @@
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 
+  // A notice is shown once: drop it from the address so a reload does not repeat it.
+  if (/[?&]notice=/.test(location.search) && window.history.replaceState) {
+    var here = new URL(location.href);
+    here.searchParams.delete("notice");
+    history.replaceState(null, "", here.pathname + here.search + here.hash);
+  }
+
   var forms = document.querySelectorAll("form[data-validate]");
   if (!forms.length || !window.fetch) return;
 
