@@ -11,3 +11,4 @@ cargo build --locked
 cargo test --locked
 tests/clients/run.sh
 tests/schemathesis/run.sh
+tests/console/run.sh

@@ -122,13 +122,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
     let generated_admin = args.admin_token.is_none();
+    let admin_token = args.admin_token.clone().unwrap_or_else(crate::sid::token);
     let settings = Settings {
         review: args.review,
         review_delay: args.review_delay.into(),
         callback_attempts: args.callback_attempts.max(1).into(),
         callback_retry_delay: args.callback_retry_delay.into(),
         callback_timeout: std::time::Duration::from_secs(args.callback_timeout.max(1).into()),
-        admin_token: args.admin_token.clone().unwrap_or_else(crate::sid::token),
+        admin_token_hash: service::accounts::hash_secret(&admin_token),
         bootstrap: boot
             .as_ref()
             .map(|(a, _)| (a.sid.clone(), a.auth_token.clone())),
@@ -162,7 +163,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None => println!("Using the accounts already in the store"),
     }
     if generated_admin {
-        println!("Operator API token: {}", app.settings.admin_token);
+        println!("Operator API token: {admin_token}");
     }
     println!("Review: {:?}", app.settings.review);
     jobs::spawn(app.clone());

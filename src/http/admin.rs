@@ -10,7 +10,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use std::sync::Arc;
-use subtle::ConstantTimeEq;
 
 use super::form::Params;
 use super::render;
@@ -53,8 +52,7 @@ pub async fn require_operator(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    let expected = app.settings.admin_token.as_bytes();
-    if expected.is_empty() || !bool::from(expected.ct_eq(token.as_bytes())) {
+    if !app.settings.is_admin_token(token) {
         return Err(ApiError::Unauthorized);
     }
     let mut resp = next.run(req).await;

@@ -54,7 +54,8 @@ pub struct Settings {
     /// Seconds before the first retry; each later retry waits twice as long.
     pub callback_retry_delay: i64,
     pub callback_timeout: Duration,
-    pub admin_token: String,
+    /// SHA-256 of the operator token: the token itself is not kept in memory.
+    pub admin_token_hash: String,
     /// The bootstrap account's credentials, re-created by a reset that wipes accounts.
     pub bootstrap: Option<(String, String)>,
     /// Refuse callbacks to private, loopback and unique-local addresses too.
@@ -65,6 +66,19 @@ pub struct Settings {
     pub body_timeout: Duration,
 }
 
+impl Settings {
+    /// Constant-time check of a presented operator token.
+    pub fn is_admin_token(&self, candidate: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        !self.admin_token_hash.is_empty()
+            && bool::from(
+                self.admin_token_hash
+                    .as_bytes()
+                    .ct_eq(accounts::hash_secret(candidate).as_bytes()),
+            )
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -73,7 +87,7 @@ impl Default for Settings {
             callback_attempts: 8,
             callback_retry_delay: 1,
             callback_timeout: Duration::from_secs(10),
-            admin_token: String::new(),
+            admin_token_hash: String::new(),
             bootstrap: None,
             callback_refuse_private: false,
             max_concurrency: 1024,

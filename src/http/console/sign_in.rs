@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::error::{ConsoleError, ConsoleResult};
 use super::layout::{self, csrf_field};
-use super::session::{check_csrf, equal, Console, MaybeSession, Session, Who};
+use super::session::{check_csrf, Console, MaybeSession, Session, Who};
 use crate::error::ApiError;
 use crate::http::form::Params;
 use crate::service::{accounts, App};
@@ -81,10 +81,7 @@ pub async fn submit(
     let secret = params.get("secret").unwrap_or("");
     let user = params.get("user").unwrap_or("").trim();
     let who = match params.get("role") {
-        Some("operator") => {
-            let expected = &app.settings.admin_token;
-            (!expected.is_empty() && equal(expected, secret)).then_some(Who::Operator)
-        }
+        Some("operator") => app.settings.is_admin_token(secret).then_some(Who::Operator),
         _ => match accounts::authenticate(&app, user, secret).await {
             Ok(account) => Some(Who::Customer {
                 account_sid: account.sid,
