@@ -45,16 +45,9 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
     if !is_api(&path) {
         let method = req.method().to_string();
         let resp = next.run(req).await;
+        let status = resp.status().as_u16();
         if method != "GET" && resp.extensions().get::<Operator>().is_some() {
-            audit(
-                &app,
-                "operator",
-                None,
-                None,
-                &method,
-                &path,
-                resp.status().as_u16(),
-            );
+            audit(&app, "operator", None, None, &method, &path, status).await;
         }
         return resp;
     }
@@ -75,7 +68,18 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
     }
     if !app.requests.enabled() {
         let resp = next.run(req).await;
-        audit_caller(&app, &resp, &method, &path);
+        if let Some((kind, actor, account, status)) = actor_of(&resp, &method) {
+            audit(
+                &app,
+                kind,
+                Some(actor),
+                Some(account),
+                &method,
+                &path,
+                status,
+            )
+            .await;
+        }
         return resp;
     }
     let (parts, body) = req.into_parts();
@@ -95,7 +99,18 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
     let resp = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
-    audit_caller(&app, &resp, &method, &path);
+    if let Some((kind, actor, account, status)) = actor_of(&resp, &method) {
+        audit(
+            &app,
+            kind,
+            Some(actor),
+            Some(account),
+            &method,
+            &path,
+            status,
+        )
+        .await;
+    }
     let Some(caller) = resp.extensions().get::<Caller>().cloned() else {
         return resp;
     };
@@ -120,31 +135,23 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// Writes (not reads) by an authenticated caller go to the audit trail, off the
-/// request's path: the change itself is already committed.
-fn audit_caller(app: &Arc<App>, resp: &Response, method: &str, path: &str) {
+/// Writes (not reads) by an authenticated caller go to the audit trail, recorded before
+/// the answer leaves so the trail's order is the order of the requests.
+/// (kind, actor SID, account SID, status) of an audited write; read before any await so
+/// the response (not `Sync`) is not held across it.
+fn actor_of(resp: &Response, method: &str) -> Option<(&'static str, String, String, u16)> {
     if method == "GET" {
-        return;
+        return None;
     }
-    if let Some(c) = resp.extensions().get::<Caller>() {
-        let (kind, actor) = match &c.key_sid {
-            Some(k) => ("api_key", k.clone()),
-            None => ("account", c.account_sid.clone()),
-        };
-        let account = Some(c.account_sid.clone());
-        audit(
-            app,
-            kind,
-            Some(actor),
-            account,
-            method,
-            path,
-            resp.status().as_u16(),
-        );
-    }
+    let c = resp.extensions().get::<Caller>()?;
+    let (kind, actor) = match &c.key_sid {
+        Some(k) => ("api_key", k.clone()),
+        None => ("account", c.account_sid.clone()),
+    };
+    Some((kind, actor, c.account_sid.clone(), resp.status().as_u16()))
 }
 
-fn audit(
+async fn audit(
     app: &Arc<App>,
     kind: &str,
     actor: Option<String>,
@@ -163,12 +170,9 @@ fn audit(
         status,
         date_created: app.clock.now(),
     };
-    let app = app.clone();
-    tokio::spawn(async move {
-        if let Err(e) = app.store.add_audit(entry).await {
-            tracing::warn!(error = %e, "could not record an audit entry");
-        }
-    });
+    if let Err(e) = app.store.add_audit(entry).await {
+        tracing::warn!(error = %e, "could not record an audit entry");
+    }
 }
 
 fn injected(status: u16, code: u32) -> Response {

@@ -123,6 +123,7 @@ pub async fn create(
         errors: None,
         date_created: now,
         date_updated: now,
+        version: 0,
     };
     let bundle = app.store.insert_bundle(bundle).await?;
     let created = lifecycle::event(
@@ -319,15 +320,20 @@ pub async fn delete(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -
     }
     let holders = app.store.bundles_holding(&b.sid).await?;
     if let Some(h) = holders.first() {
-        return Err(ApiError::invalid(
-            21647,
+        // Another account's bundle (a subaccount's, holding the parent's primary) is not
+        // named: its SID is not the caller's to see.
+        let holder = if h.account_sid == account_sid {
             format!(
-                "The {} {} is assigned to {} {}; delete that EntityAssignment first",
-                kind.label(),
-                b.sid,
+                "{} {}; delete that EntityAssignment first",
                 h.kind.label(),
                 h.sid
-            ),
+            )
+        } else {
+            "a subaccount's bundle".to_string()
+        };
+        return Err(ApiError::invalid(
+            21647,
+            format!("The {} {} is assigned to {holder}", kind.label(), b.sid),
         ));
     }
     app.store.delete_bundle(account_sid, sid).await?;

@@ -100,9 +100,10 @@ pub fn transition(
 
 /// Saves a change and wakes the background jobs it queued.
 pub async fn commit(app: &App, change: BundleChange) -> crate::error::ApiResult<Bundle> {
-    let bundle = change.bundle.clone();
+    let mut bundle = change.bundle.clone();
     let queued = !change.jobs.is_empty();
     app.store.save_bundle(change).await?;
+    bundle.version += 1;
     if queued {
         app.jobs_wake.notify_one();
     }

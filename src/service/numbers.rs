@@ -176,13 +176,17 @@ pub async fn update(
 pub async fn delete(app: &App, account: &Account, sid: &str) -> ApiResult<()> {
     let n = get(app, account, sid).await?;
     if let Some(b) = app.store.bundles_with_number(&n.sid).await?.first() {
+        // A parent's primary profile may hold a subaccount's number: do not name it.
+        let holder = if b.account_sid == account.sid {
+            format!("{} {}", b.kind.label(), b.sid)
+        } else {
+            "the parent account's Primary Customer Profile".to_string()
+        };
         return Err(ApiError::conflict(
             20409,
             format!(
-                "{} is assigned to {} {}; delete that ChannelEndpointAssignment first",
-                n.sid,
-                b.kind.label(),
-                b.sid
+                "{} is assigned to {holder}; delete that ChannelEndpointAssignment first",
+                n.sid
             ),
         ));
     }
@@ -196,10 +200,12 @@ pub async fn bundle_of(app: &App, n: &PhoneNumber) -> ApiResult<Option<String>> 
     if let Some(Value::String(b)) = n.config.get("bundle_sid") {
         return Ok(Some(b.clone()));
     }
+    // The number's own account's bundle (a parent's primary may also hold it).
     Ok(app
         .store
         .bundles_with_number(&n.sid)
         .await?
-        .first()
+        .iter()
+        .find(|b| b.account_sid == n.account_sid)
         .map(|b| b.sid.clone()))
 }

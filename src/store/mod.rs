@@ -134,6 +134,8 @@ pub struct Bundle {
     pub errors: Option<Vec<u32>>,
     pub date_created: i64,
     pub date_updated: i64,
+    /// Bumped by every save; a save must name the version it read.
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

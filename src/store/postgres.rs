@@ -207,6 +207,7 @@ fn bundle_row(r: &PgRow) -> StoreResult<Bundle> {
             .context("bad errors JSON in store")?,
         date_created: r.try_get("date_created")?,
         date_updated: r.try_get("date_updated")?,
+        version: r.try_get("version")?,
     })
 }
 
@@ -693,7 +694,8 @@ impl Store for PgStore {
             .map(|e| serde_json::to_string(e).unwrap_or_default());
         let done = sqlx::query(
             "UPDATE bundles SET friendly_name = $1, email = $2, status = $3, status_callback = $4,
-               valid_until = $5, errors = $6, date_updated = $7 WHERE sid = $8 AND status = $9",
+               valid_until = $5, errors = $6, date_updated = $7, version = version + 1
+             WHERE sid = $8 AND status = $9 AND version = $10",
         )
         .bind(&b.friendly_name)
         .bind(&b.email)
@@ -704,6 +706,7 @@ impl Store for PgStore {
         .bind(b.date_updated)
         .bind(&b.sid)
         .bind(change.expected_status.as_str())
+        .bind(b.version)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {

@@ -163,6 +163,7 @@ fn bundle_row(r: &SqliteRow) -> StoreResult<Bundle> {
             .context("bad errors JSON in store")?,
         date_created: r.try_get("date_created")?,
         date_updated: r.try_get("date_updated")?,
+        version: r.try_get("version")?,
     })
 }
 
@@ -665,7 +666,8 @@ impl Store for SqliteStore {
             .map(|e| serde_json::to_string(e).unwrap_or_default());
         let done = sqlx::query(
             "UPDATE bundles SET friendly_name = ?, email = ?, status = ?, status_callback = ?,
-               valid_until = ?, errors = ?, date_updated = ? WHERE sid = ? AND status = ?",
+               valid_until = ?, errors = ?, date_updated = ?, version = version + 1
+             WHERE sid = ? AND status = ? AND version = ?",
         )
         .bind(&b.friendly_name)
         .bind(&b.email)
@@ -676,6 +678,7 @@ impl Store for SqliteStore {
         .bind(b.date_updated)
         .bind(&b.sid)
         .bind(change.expected_status.as_str())
+        .bind(b.version)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {

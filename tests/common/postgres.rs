@@ -4,13 +4,14 @@
 //! restarted on the same directory finds its data again. Databases are named
 //! `th_<test process id>_…`: a server that owns its directory drops its database when
 //! dropped, and the first use in a test process drops those left by test processes that
-//! are gone (a restarted server's directory belongs to the test, which may end anywhere).
+//! are gone (a restarted server's directory belongs to the test, which may end anywhere;
+//! the template below lives as long as the process).
 //! Uses the `psql` and `pg_dump` commands.
 
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Once;
+use std::sync::OnceLock;
 
 const ENV: &str = "TRUSTHUB_TEST_POSTGRES";
 const NAME_FILE: &str = "pg-database";
@@ -41,15 +42,20 @@ fn admin_url(base: &url::Url) -> String {
     }
 }
 
-fn psql(base: &url::Url, sql: &str) -> String {
-    let out = Command::new("psql")
-        .arg(admin_url(base))
-        .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
+/// Runs the statements, each in a transaction of its own, on the admin database.
+fn psql(base: &url::Url, statements: &[&str]) -> String {
+    let mut cmd = Command::new("psql");
+    cmd.arg(admin_url(base))
+        .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"]);
+    for sql in statements {
+        cmd.args(["-c", sql]);
+    }
+    let out = cmd
         .output()
         .expect("run psql (install the PostgreSQL client)");
     assert!(
         out.status.success(),
-        "psql {sql}: {}",
+        "psql {statements:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -62,7 +68,7 @@ fn sweep(base: &url::Url) {
     }
     let names = psql(
         base,
-        "SELECT datname FROM pg_database WHERE datname LIKE 'th\\_%'",
+        &["SELECT datname FROM pg_database WHERE datname LIKE 'th\\_%'"],
     );
     for name in names.lines().map(str::trim) {
         let pid = name.split('_').nth(1).unwrap_or("");
@@ -72,10 +78,38 @@ fn sweep(base: &url::Url) {
         if !Path::new(&format!("/proc/{pid}")).exists() {
             psql(
                 base,
-                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                &[&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")],
             );
         }
     }
+}
+
+/// A database migrated by `trusthub migrate` once per test process, that each server's
+/// database is copied from: copying is much cheaper than migrating every one (each
+/// server still checks the migrations, under the advisory lock, as it starts).
+fn template(base: &url::Url) -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        sweep(base);
+        let name = format!("th_{}_template", std::process::id());
+        psql(
+            base,
+            &[
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                &format!("CREATE DATABASE {name}"),
+            ],
+        );
+        let out = Command::new(env!("CARGO_BIN_EXE_trusthub"))
+            .args(["migrate", "--database-url", &url_of(base, &name)])
+            .output()
+            .expect("run trusthub migrate");
+        assert!(
+            out.status.success(),
+            "trusthub migrate: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        name
+    })
 }
 
 /// The `--database-url` for a server in `dir`: its database, created on first use.
@@ -85,8 +119,7 @@ pub fn database_url(dir: &Path) -> Option<String> {
     if let Ok(name) = std::fs::read_to_string(&file) {
         return Some(url_of(&base, name.trim()));
     }
-    static SWEEP: Once = Once::new();
-    SWEEP.call_once(|| sweep(&base));
+    let template = template(&base);
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -97,26 +130,28 @@ pub fn database_url(dir: &Path) -> Option<String> {
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
-    psql(&base, &format!("CREATE DATABASE {name}"));
-    // Test data need not survive a crash of the machine: commit without waiting for
-    // the disk (the store's SQL and its semantics are unchanged).
     psql(
         &base,
-        &format!("ALTER DATABASE {name} SET synchronous_commit = off"),
+        &[
+            &format!("CREATE DATABASE {name} TEMPLATE {template}"),
+            // Test data need not survive a crash of the machine: commit without waiting
+            // for the disk (the store's SQL and its semantics are unchanged).
+            &format!("ALTER DATABASE {name} SET synchronous_commit = off"),
+        ],
     );
     std::fs::write(&file, &name).expect("write the database name");
     Some(url_of(&base, &name))
 }
 
-/// Drops the database of `dir`, if it has one.
+/// Drops the database of `dir`, if it has one, in the background: a drop waits for a
+/// checkpoint, and the next test need not wait for it. (A `psql` already started finishes
+/// even if the test process ends first; one never started is swept later.)
 pub fn drop_database(dir: &Path) {
     let (Some(base), Ok(name)) = (enabled(), std::fs::read_to_string(dir.join(NAME_FILE))) else {
         return;
     };
-    psql(
-        &base,
-        &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", name.trim()),
-    );
+    let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", name.trim());
+    std::thread::spawn(move || psql(&base, &[&sql]));
 }
 
 /// Everything the database of `dir` holds, as `pg_dump` writes it (schema and data).
