@@ -704,7 +704,9 @@ impl World {
                 // owner; an assigned number does not move.
                 let want = match self.want_touch(who, Verb::Fetch, &o, account) {
                     Want::Ok(_) if *to == o.owner => Want::Ok(200),
-                    Want::Ok(_) if !self.reaches(who, *to) => UNREACHABLE,
+                    // A target the caller cannot reach is a bad parameter (400), not bad
+                    // credentials: the caller is authenticated.
+                    Want::Ok(_) if !self.reaches(who, *to) => Want::No(400, 20001),
                     Want::Ok(_) => ok_if(!self.held(&o.sid), 200, CONFLICT),
                     refusal => refusal,
                 };

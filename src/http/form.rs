@@ -54,12 +54,26 @@ pub fn body_error(e: axum::Error) -> ApiError {
 }
 
 fn decode(bytes: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
-    serde_urlencoded::from_bytes(bytes).map_err(|_| {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes).map_err(|_| {
         ApiError::invalid(
             20001,
             "The request parameters are not valid application/x-www-form-urlencoded data",
         )
-    })
+    })?;
+    // No text field anywhere holds a NUL, and PostgreSQL cannot store one.
+    if let Some((k, _)) = pairs
+        .iter()
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+    {
+        return Err(ApiError::invalid(
+            20001,
+            format!(
+                "Parameter {} contains a NUL character (%00)",
+                k.replace('\0', "")
+            ),
+        ));
+    }
+    Ok(pairs)
 }
 
 impl<S: Send + Sync> FromRequest<S> for Params {

@@ -17,9 +17,11 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // A NUL in a path segment names nothing (and PostgreSQL cannot compare it).
+        let nul = parts.uri.path().contains("%00");
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Path(v)) => Ok(Path(v)),
-            Err(_) => {
+            Ok(axum::extract::Path(v)) if !nul => Ok(Path(v)),
+            _ => {
                 // Nested routers see a stripped URI; the message names the full one.
                 let uri = parts
                     .extensions

@@ -156,7 +156,16 @@ pub async fn update(
     }
     if let Some(target) = new_owner.filter(|t| *t != n.account_sid) {
         // The caller must reach both sides: its own account and its subaccounts.
-        let to = accounts::reach(app, caller, target, false).await?;
+        let to = accounts::reach(app, caller, target, false)
+            .await
+            .map_err(|_| {
+                ApiError::invalid(
+                    20001,
+                    format!(
+                        "AccountSid {target} is not this account or one of its active subaccounts"
+                    ),
+                )
+            })?;
         if !app.store.bundles_with_number(&n.sid).await?.is_empty() {
             return Err(ApiError::conflict(
                 20409,
