@@ -51,16 +51,6 @@ fn check_callback(url: &str) -> ApiResult<()> {
     }
 }
 
-fn check_friendly_name(name: &str) -> ApiResult<()> {
-    if name.trim().is_empty() || name.chars().count() > 255 {
-        return Err(ApiError::invalid(
-            20002,
-            "FriendlyName must be between 1 and 255 characters",
-        ));
-    }
-    Ok(())
-}
-
 /// `console_allowed` is for the operator API: the public API refuses console-only policies.
 pub async fn create(
     app: &App,
@@ -69,7 +59,7 @@ pub async fn create(
     new: NewBundle,
     console_allowed: bool,
 ) -> ApiResult<Bundle> {
-    check_friendly_name(&new.friendly_name)?;
+    super::check_friendly_name(&new.friendly_name)?;
     check_email(&new.email)?;
     super::check_sid("PolicySid", &new.policy_sid, sid::POLICY, 22200)?;
     if let Some(cb) = &new.status_callback {
@@ -195,7 +185,7 @@ async fn edit(
 ) -> ApiResult<Bundle> {
     let mut b = get(app, account_sid, kind, sid).await?;
     if let Some(name) = &changes.friendly_name {
-        check_friendly_name(name)?;
+        super::check_friendly_name(name)?;
         b.friendly_name = name.clone();
     }
     if let Some(email) = &changes.email {

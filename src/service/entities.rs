@@ -48,16 +48,6 @@ pub fn parse_attributes(raw: Option<&str>) -> ApiResult<Value> {
     }
 }
 
-fn check_friendly_name(name: &str) -> ApiResult<()> {
-    if name.trim().is_empty() || name.chars().count() > 255 {
-        return Err(ApiError::invalid(
-            20002,
-            "FriendlyName must be between 1 and 255 characters",
-        ));
-    }
-    Ok(())
-}
-
 pub async fn create(
     app: &App,
     account_sid: &str,
@@ -66,7 +56,7 @@ pub async fn create(
     type_name: &str,
     attributes: Value,
 ) -> ApiResult<Entity> {
-    check_friendly_name(&friendly_name)?;
+    super::check_friendly_name(&friendly_name)?;
     let known = match kind {
         EntityKind::EndUser => app.catalog.end_user_type(type_name),
         EntityKind::SupportingDocument => app.catalog.document_type(type_name),
@@ -148,7 +138,7 @@ pub async fn update(
 ) -> ApiResult<Entity> {
     let mut e = get(app, account_sid, kind, sid).await?;
     if let Some(name) = friendly_name {
-        check_friendly_name(&name)?;
+        super::check_friendly_name(&name)?;
         e.friendly_name = name;
     }
     if let Some(attrs) = attributes {

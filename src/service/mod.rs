@@ -111,6 +111,17 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// Bundles, end users and documents share Twilio's FriendlyName rule.
+pub fn check_friendly_name(name: &str) -> Result<(), ApiError> {
+    if name.trim().is_empty() || name.chars().count() > 255 {
+        return Err(ApiError::invalid(
+            20002,
+            "FriendlyName must be between 1 and 255 characters",
+        ));
+    }
+    Ok(())
+}
+
 /// Checks that `sid` is `prefix` + 32 hex digits; the message names the parameter.
 pub fn check_sid(param: &str, sid: &str, prefix: &str, code: u32) -> Result<(), ApiError> {
     if crate::sid::is_valid(sid, prefix) {
