@@ -2,7 +2,10 @@
 
 use anyhow::{bail, Context};
 
-use crate::config::{AccountsCommand, AdminArgs, AdminCommand, ClockCommand, ReviewCommand};
+use crate::config::{
+    AccountsCommand, AdminArgs, AdminCommand, ClockCommand, FaultCommand, ReviewCommand,
+    SnapshotCommand,
+};
 
 pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
     let base = args.url.trim_end_matches('/').to_string();
@@ -71,6 +74,74 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
         AdminCommand::Events { bundle } => {
             ("GET", format!("/admin/v1/Bundles/{bundle}/Events"), vec![])
         }
+        AdminCommand::Reset { account, accounts } => {
+            let mut form = vec![];
+            if let Some(a) = account {
+                form.push(("AccountSid", a.clone()));
+            }
+            if *accounts {
+                form.push(("Accounts", "true".into()));
+            }
+            ("POST", "/admin/v1/Reset".into(), form)
+        }
+        AdminCommand::Snapshots { command } => match command {
+            SnapshotCommand::Save { name } => (
+                "POST",
+                "/admin/v1/Snapshots".into(),
+                vec![("Name", name.clone())],
+            ),
+            SnapshotCommand::List => ("GET", "/admin/v1/Snapshots".into(), vec![]),
+            SnapshotCommand::Restore { name } => (
+                "POST",
+                format!("/admin/v1/Snapshots/{name}/Restore"),
+                vec![],
+            ),
+        },
+        AdminCommand::Faults { command } => match command {
+            FaultCommand::Add {
+                path,
+                methods,
+                count,
+                probability,
+                status,
+                error_code,
+                delay_ms,
+                drop,
+            } => {
+                let mut form = vec![("Path", path.clone())];
+                let opt = |k, v: Option<String>| v.map(|v| (k, v));
+                form.extend(opt("Methods", methods.clone()));
+                form.extend(opt("Count", count.map(|v| v.to_string())));
+                form.extend(opt("Probability", probability.map(|v| v.to_string())));
+                form.extend(opt("Status", status.map(|v| v.to_string())));
+                form.extend(opt("ErrorCode", error_code.map(|v| v.to_string())));
+                form.extend(opt("DelayMs", delay_ms.map(|v| v.to_string())));
+                if *drop {
+                    form.push(("Drop", "true".into()));
+                }
+                ("POST", "/admin/v1/Faults".into(), form)
+            }
+            FaultCommand::List => ("GET", "/admin/v1/Faults".into(), vec![]),
+            FaultCommand::Remove { sid } => ("DELETE", format!("/admin/v1/Faults/{sid}"), vec![]),
+        },
+        AdminCommand::Requests { account, limit } => {
+            let q = account
+                .as_ref()
+                .map(|a| format!("&AccountSid={a}"))
+                .unwrap_or_default();
+            (
+                "GET",
+                format!("/admin/v1/Requests?Limit={limit}{q}"),
+                vec![],
+            )
+        }
+        AdminCommand::Audit { account, limit } => {
+            let q = account
+                .as_ref()
+                .map(|a| format!("&AccountSid={a}"))
+                .unwrap_or_default();
+            ("GET", format!("/admin/v1/Audit?Limit={limit}{q}"), vec![])
+        }
         AdminCommand::Clock { command } => match command {
             ClockCommand::Show => ("GET", "/admin/v1/Clock".into(), vec![]),
             ClockCommand::Advance { seconds } => (
@@ -84,6 +155,7 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
     let url = format!("{base}{path}");
     let req = match method {
         "POST" => client.post(&url).form(&form),
+        "DELETE" => client.delete(&url),
         _ => client.get(&url),
     };
     let resp = req
@@ -92,10 +164,13 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot reach {base}"))?;
     let status = resp.status();
-    let body: serde_json::Value = resp
-        .json()
-        .await
-        .context("the server's answer is not JSON")?;
+    let text = resp.text().await.context("reading the server's answer")?;
+    // A DELETE answers 204 with no body.
+    let body: serde_json::Value = if text.is_empty() {
+        serde_json::json!({"status": status.as_u16()})
+    } else {
+        serde_json::from_str(&text).context("the server's answer is not JSON")?
+    };
     println!("{}", serde_json::to_string_pretty(&body)?);
     if !status.is_success() {
         bail!("{method} {path} failed with HTTP {status}");

@@ -217,6 +217,71 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: ClockCommand,
     },
+    /// Delete resources (sandbox use): all accounts' or one's; `--accounts` also accounts.
+    Reset {
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long)]
+        accounts: bool,
+    },
+    /// Save, list and restore whole-store snapshots.
+    Snapshots {
+        #[command(subcommand)]
+        command: SnapshotCommand,
+    },
+    /// Inject, list and remove faults.
+    Faults {
+        #[command(subcommand)]
+        command: FaultCommand,
+    },
+    /// The request inspector: the last requests, newest first.
+    Requests {
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// The audit trail: who changed what, newest first.
+    Audit {
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SnapshotCommand {
+    Save { name: String },
+    List,
+    Restore { name: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FaultCommand {
+    /// e.g. `faults add /v1/EndUsers --methods POST --count 2 --status 429 --error-code 20429`
+    Add {
+        /// A path prefix, or a glob with `*`.
+        path: String,
+        #[arg(long)]
+        methods: Option<String>,
+        #[arg(long)]
+        count: Option<u64>,
+        #[arg(long)]
+        probability: Option<f64>,
+        #[arg(long)]
+        status: Option<u16>,
+        #[arg(long)]
+        error_code: Option<u32>,
+        #[arg(long)]
+        delay_ms: Option<u64>,
+        #[arg(long)]
+        drop: bool,
+    },
+    List,
+    Remove {
+        sid: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -410,3 +410,55 @@ async fn the_request_inspector_shows_what_was_sent_without_secrets() {
         "[redacted]"
     );
 }
+
+/// The sandbox operator API through `trusthub admin …`.
+#[tokio::test]
+async fn the_admin_cli_drives_the_sandbox() {
+    let s = Server::start();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_trusthub"))
+            .arg("admin")
+            .args(["--url", &s.base])
+            .args(args)
+            .env("TRUSTHUB_ADMIN_TOKEN", ADMIN_TOKEN)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+        assert!(out.status.success(), "{args:?}: {json}");
+        json
+    };
+    let bu = s.profile(SECONDARY).await;
+    assert_eq!(cli(&["snapshots", "save", "one"])["name"], "one");
+    assert_eq!(cli(&["snapshots", "list"])["snapshots"][0]["name"], "one");
+    cli(&["reset"]);
+    assert_eq!(s.get(&format!("/v1/CustomerProfiles/{bu}")).await.0, 404);
+    cli(&["snapshots", "restore", "one"]);
+    assert_eq!(s.get(&format!("/v1/CustomerProfiles/{bu}")).await.0, 200);
+    let f = cli(&[
+        "faults",
+        "add",
+        "/v1/EndUsers",
+        "--methods",
+        "GET",
+        "--count",
+        "1",
+        "--status",
+        "503",
+        "--error-code",
+        "20503",
+    ]);
+    assert_eq!(cli(&["faults", "list"])["faults"][0]["sid"], f["sid"]);
+    assert_eq!(s.get("/v1/EndUsers").await.0, 503);
+    let g = cli(&["faults", "add", "/v1/Policies", "--delay-ms", "1"]);
+    assert_eq!(
+        cli(&["faults", "remove", g["sid"].as_str().unwrap()])["status"],
+        204
+    );
+    let reqs = cli(&["requests", "--account", SID, "--limit", "1"]);
+    // Injected faults answer before authentication, so the inspector shows the last
+    // request that reached the API.
+    assert_eq!(reqs["requests"][0]["path"], format!("/v1/CustomerProfiles/{bu}"));
+    let audit = cli(&["audit", "--account", SID]);
+    assert_eq!(audit["audit"][0]["path"], "/v1/CustomerProfiles");
+}

@@ -88,6 +88,7 @@ pub fn page(title: &str, nav: Nav, content: Markup) -> Markup {
                         @if me.owner_sid.is_none() {
                             li { a href="/console/accounts" { "Accounts" } }
                         }
+                        li { a href="/console/requests" { "Requests" } }
                         li { (sign_out(csrf)) }
                     }
                 }
@@ -98,6 +99,8 @@ pub fn page(title: &str, nav: Nav, content: Markup) -> Markup {
             nav aria-label="Main" {
                 ul {
                     li { a href="/console/reviews" { "Review queue" } }
+                    li { a href="/console/operator/requests" { "Requests" } }
+                    li { a href="/console/operator/audit" { "Audit" } }
                     li { (sign_out(csrf)) }
                 }
             }

@@ -10,6 +10,7 @@ mod inquiries;
 mod layout;
 mod lists;
 mod profile_form;
+mod requests;
 mod review;
 mod session;
 mod sign_in;
@@ -46,6 +47,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(bundle::routes())
         .merge(profile_form::routes())
         .merge(review::routes())
+        .merge(requests::routes())
         .merge(inquiries::pages())
         .route("/console/{*rest}", get(not_found).post(not_found))
         .layer(from_fn(security_headers));
