@@ -59,13 +59,17 @@ test("every console route requires the right session", async () => {
   const customerGets = [
     "/console/accounts", `${a}/customer-profiles`, `${a}/trust-products`, `${a}/end-users`,
     `${a}/supporting-documents`, `${a}/addresses`, `${a}/phone-numbers`, `${a}/primary-profile/new`,
-    `${a}/bundles/${bu}`, `${a}/bundles/${bu}/end-users/${it}`,
+    `${a}/bundles/${bu}`, `${a}/bundles/${bu}/end-users/${it}`, "/console/requests",
   ];
   const customerPosts = [
     `${a}/primary-profile/new`, `${a}/bundles/${bu}/evaluate`, `${a}/bundles/${bu}/submit`,
     `${a}/bundles/${bu}/end-users/${it}`,
   ];
-  const operatorGets = ["/console/reviews", `/console/reviews/${bu}`];
+  const operatorGets = [
+    "/console/reviews", `/console/reviews/${bu}`, "/console/operator/requests",
+    `/console/operator/requests?account=${owner.sid}`, "/console/operator/audit",
+    `/console/operator/audit?account=${owner.sid}`,
+  ];
   const operatorPosts = [`/console/reviews/${bu}/decision`];
   const anyGets = ["/console", "/console/", "/console/no/such/page", `/console/inquiries/${inquiry.body.inquiry_id}`];
   const anyPosts = ["/console/sign-out", "/console/no/such/page", `/console/inquiries/${inquiry.body.inquiry_id}`];
