@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The HTTP integration suite against the PostgreSQL store: every test server gets a fresh
-# database of its own on the local PostgreSQL server (started here if it is not up).
+# The HTTP integration suite, the scale-out test (three servers sharing one database),
+# then the official-client suites (tests/clients/run.sh), against the PostgreSQL store:
+# every test server gets a fresh database of its own on the local PostgreSQL server
+# (started here if it is not up).
 # TRUSTHUB_TEST_POSTGRES names the server (default postgres://postgres@127.0.0.1:5432);
-# extra arguments go to `cargo test` (e.g. a test name filter).
+# extra arguments go to `cargo test` (e.g. a test name filter); TRUSTHUB_TEST_CLIENTS=0
+# skips the client suites. All run; the script fails if any fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -39,6 +42,27 @@ sweep() {
 }
 trap sweep EXIT
 
+# The client suites run the binary that cargo test builds (target/debug/trusthub).
+cargo build --locked
+
 start=$(date +%s)
-cargo test --locked --test api "$@"
-echo "PostgreSQL integration suite: $(($(date +%s) - start)) s"
+rust_rc=0
+cargo test --locked --test api --test crash "$@" || rust_rc=$?
+echo "PostgreSQL integration suite: $(($(date +%s) - start)) s (exit $rust_rc)"
+
+# Scale-out: three servers on one database (tests/scaleout.rs; it runs only here).
+start=$(date +%s)
+scaleout_rc=0
+cargo test --locked --test scaleout "$@" || scaleout_rc=$?
+echo "PostgreSQL scale-out test: $(($(date +%s) - start)) s (exit $scaleout_rc)"
+rust_rc=$((rust_rc != 0 ? rust_rc : scaleout_rc))
+
+clients_rc=0
+if [[ "${TRUSTHUB_TEST_CLIENTS:-1}" != 0 ]]; then
+    start=$(date +%s)
+    TRUSTHUB_BIN="$PWD/target/debug/trusthub" tests/clients/run.sh || clients_rc=$?
+    echo "PostgreSQL client suites: $(($(date +%s) - start)) s (exit $clients_rc)"
+fi
+
+# cargo test's status if it failed, else run.sh's.
+exit $((rust_rc != 0 ? rust_rc : clients_rc))

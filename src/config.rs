@@ -165,7 +165,11 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub decryption_keys: Vec<String>,
-    /// Seconds a callback receiver has to answer.
+    /// Seconds a background job (a callback attempt, a review step) is leased to the server
+    /// running it; if that server dies, another takes the job over after this long.
+    #[arg(long, env = "TRUSTHUB_JOB_LEASE", default_value_t = 60)]
+    pub job_lease: u32,
+    /// Seconds a callback receiver has to answer (kept below the job lease).
     #[arg(long, env = "TRUSTHUB_CALLBACK_TIMEOUT", default_value_t = 10)]
     pub callback_timeout: u32,
 }

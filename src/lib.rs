@@ -128,7 +128,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         review_delay: args.review_delay.into(),
         callback_attempts: args.callback_attempts.max(1).into(),
         callback_retry_delay: args.callback_retry_delay.into(),
-        callback_timeout: std::time::Duration::from_secs(args.callback_timeout.max(1).into()),
+        // Below the job lease, so a slow receiver never outlasts its attempt's lease.
+        callback_timeout: std::time::Duration::from_secs(
+            args.callback_timeout
+                .clamp(1, args.job_lease.max(2) - 1)
+                .into(),
+        ),
+        job_lease: args.job_lease.max(2).into(),
         admin_token_hash: service::accounts::hash_secret(&admin_token),
         bootstrap: boot
             .as_ref()

@@ -32,9 +32,9 @@ use std::time::{Duration, Instant};
 
 const KILLS: usize = 12;
 const WORKERS: usize = 6;
-/// Leases last 60 s of server time and the clock offset is not kept across a restart:
-/// incarnation `k` runs `k * LEASE_SKIP` seconds ahead, so leases taken by a killed
-/// incarnation have expired for the next one.
+/// Servers run with `--job-lease 2`: a job leased by a killed incarnation is taken over
+/// two real seconds later. Incarnation `k` also runs `k * LEASE_SKIP` seconds ahead on its
+/// own clock (the offset is not kept across a restart), so retry due times never wait.
 const LEASE_SKIP: usize = 70;
 
 // ---------------------------------------------------------------- the callback receiver
@@ -419,7 +419,14 @@ fn start(dir: &std::path::Path) -> Server {
     tokio::task::block_in_place(|| {
         Server::start_with(Options {
             dir: Some(dir),
-            args: vec!["--review", "auto", "--review-delay", "0"],
+            args: vec![
+                "--review",
+                "auto",
+                "--review-delay",
+                "0",
+                "--job-lease",
+                "2",
+            ],
             ..Options::default()
         })
     })
@@ -760,7 +767,14 @@ async fn acknowledged_work_survives_sigkill() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_edit_racing_the_review_pipeline_is_kept() {
     let s = Server::start_with(Options {
-        args: vec!["--review", "auto", "--review-delay", "0"],
+        args: vec![
+            "--review",
+            "auto",
+            "--review-delay",
+            "0",
+            "--job-lease",
+            "2",
+        ],
         ..Options::default()
     });
     let primary = s.approved_primary().await;

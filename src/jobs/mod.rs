@@ -11,12 +11,18 @@ use std::time::Duration;
 use crate::service::App;
 use crate::store::{Job, JobKind, JobOutcome};
 
-/// How long a claimed job is ours before another worker may take it over.
-const LEASE_SECONDS: i64 = 60;
 /// How often an idle worker looks for due jobs (time may also be advanced).
 const IDLE_POLL: Duration = Duration::from_millis(100);
 /// Jobs in flight at once (callbacks wait on the network).
 const CONCURRENCY: usize = 16;
+
+/// Real Unix seconds: leases must not move when the operator advances the clock.
+fn real_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
 
 pub fn spawn(app: Arc<App>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -26,8 +32,12 @@ pub fn spawn(app: Arc<App>) -> tokio::task::JoinHandle<()> {
                 Ok(p) => p,
                 Err(_) => return,
             };
-            let now = app.clock.now();
-            match app.store.claim_job(now, now + LEASE_SECONDS).await {
+            let real = real_now();
+            match app
+                .store
+                .claim_job(app.clock.now(), real, real + app.settings.job_lease)
+                .await
+            {
                 Ok(Some(job)) => {
                     let app = app.clone();
                     tokio::spawn(async move {
@@ -57,9 +67,19 @@ async fn run(app: &App, job: Job) {
         JobKind::Callback => callbacks::deliver(app, &job).await,
         JobKind::Review => review::step(app, &job).await,
     };
-    if let Err(e) = app.store.complete_job(job.id, outcome, event).await {
+    match app
+        .store
+        .complete_job(job.id, job.lease_until, outcome, event)
+        .await
+    {
+        Ok(true) => {}
+        // Another worker took the job over after our lease ran out: its outcome counts.
+        Ok(false) => tracing::warn!(
+            job = job.id,
+            "lease lost; this attempt's outcome is dropped"
+        ),
         // The lease will expire and the job run again: at-least-once.
-        tracing::error!(error = %e, job = job.id, "recording a job's outcome failed");
+        Err(e) => tracing::error!(error = %e, job = job.id, "recording a job's outcome failed"),
     }
     if matches!(outcome, JobOutcome::RetryAt(_)) {
         app.jobs_wake.notify_one();

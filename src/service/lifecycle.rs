@@ -30,6 +30,7 @@ pub fn job(kind: JobKind, bundle_sid: &str, payload: Value, due_at: i64) -> Job 
         payload,
         due_at,
         attempts: 0,
+        lease_until: 0,
     }
 }
 

@@ -54,6 +54,8 @@ pub struct Settings {
     /// Seconds before the first retry; each later retry waits twice as long.
     pub callback_retry_delay: i64,
     pub callback_timeout: Duration,
+    /// Seconds a claimed job is leased (real time).
+    pub job_lease: i64,
     /// SHA-256 of the operator token: the token itself is not kept in memory.
     pub admin_token_hash: String,
     /// The bootstrap account's credentials, re-created by a reset that wipes accounts.
@@ -87,6 +89,7 @@ impl Default for Settings {
             callback_attempts: 8,
             callback_retry_delay: 1,
             callback_timeout: Duration::from_secs(10),
+            job_lease: 60,
             admin_token_hash: String::new(),
             bootstrap: None,
             callback_refuse_private: false,

@@ -268,6 +268,8 @@ pub struct Job {
     pub payload: Value,
     pub due_at: i64,
     pub attempts: i64,
+    /// The lease this claim holds (real Unix seconds): completing checks it still does.
+    pub lease_until: i64,
 }
 
 /// What became of a claimed job.
@@ -476,16 +478,24 @@ pub trait Store: Send + Sync {
     async fn events(&self, bundle_sid: &str) -> StoreResult<Vec<Event>>;
 
     async fn add_job(&self, job: Job) -> StoreResult<()>;
-    /// Leases the next due job until `lease_until`; an expired lease is claimable again,
-    /// so a job whose worker died mid-attempt is not lost.
-    async fn claim_job(&self, now: i64, lease_until: i64) -> StoreResult<Option<Job>>;
-    /// Records the outcome of a claimed job with the event that describes it.
+    /// Leases the next job due by `due_before` (server clock) until `lease_until`; a lease
+    /// expired by `lease_now` is claimable again, so a job whose worker died mid-attempt is
+    /// not lost. Leases are in real time, which no operator clock advance moves.
+    async fn claim_job(
+        &self,
+        due_before: i64,
+        lease_now: i64,
+        lease_until: i64,
+    ) -> StoreResult<Option<Job>>;
+    /// Records the outcome of a claimed job with the event that describes it — only if the
+    /// claim's lease is still held; `false` when another worker has taken the job over.
     async fn complete_job(
         &self,
         id: i64,
+        lease_until: i64,
         outcome: JobOutcome,
         event: Option<Event>,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
     /// The earliest due time of an unfinished job, to know how long to sleep.
     async fn next_job_due(&self) -> StoreResult<Option<i64>>;
     async fn evaluation(&self, bundle_sid: &str, sid: &str) -> StoreResult<Option<Evaluation>>;

@@ -1209,7 +1209,12 @@ impl Store for PgStore {
         insert_job(&mut conn, &job, job.due_at).await
     }
 
-    async fn claim_job(&self, now: i64, lease_until: i64) -> StoreResult<Option<Job>> {
+    async fn claim_job(
+        &self,
+        due_before: i64,
+        lease_now: i64,
+        lease_until: i64,
+    ) -> StoreResult<Option<Job>> {
         // One statement; SKIP LOCKED lets concurrent claimers (other servers) pass over a
         // row another is taking instead of waiting for it or taking it too.
         let row = sqlx::query(
@@ -1221,8 +1226,8 @@ impl Store for PgStore {
              RETURNING *",
         )
         .bind(lease_until)
-        .bind(now)
-        .bind(now)
+        .bind(due_before)
+        .bind(lease_now)
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(job_row).transpose()
@@ -1231,30 +1236,40 @@ impl Store for PgStore {
     async fn complete_job(
         &self,
         id: i64,
+        lease_until: i64,
         outcome: JobOutcome,
         event: Option<Event>,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
-        match outcome {
+        let done = match outcome {
             JobOutcome::Done => {
-                sqlx::query("UPDATE jobs SET done = 1, lease_until = NULL WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE jobs SET done = 1, lease_until = NULL WHERE id = $1 AND lease_until = $2",
+                )
+                .bind(id)
+                .bind(lease_until)
+                .execute(&mut *tx)
+                .await?
             }
             JobOutcome::RetryAt(due) => {
-                sqlx::query("UPDATE jobs SET due_at = $1, lease_until = NULL WHERE id = $2")
-                    .bind(due)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE jobs SET due_at = $1, lease_until = NULL WHERE id = $2 AND lease_until = $3",
+                )
+                .bind(due)
+                .bind(id)
+                .bind(lease_until)
+                .execute(&mut *tx)
+                .await?
             }
+        };
+        if done.rows_affected() == 0 {
+            return Ok(false);
         }
         if let Some(e) = &event {
             insert_event(&mut tx, e).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     async fn next_job_due(&self) -> StoreResult<Option<i64>> {
@@ -1310,6 +1325,7 @@ fn job_row(r: &PgRow) -> StoreResult<Job> {
         payload: serde_json::from_str(&payload).context("bad job payload in store")?,
         due_at: r.try_get("due_at")?,
         attempts: r.try_get("attempts")?,
+        lease_until: r.try_get::<Option<i64>, _>("lease_until")?.unwrap_or(0),
     })
 }
 

@@ -1195,7 +1195,12 @@ impl Store for SqliteStore {
         insert_job(&mut conn, &job, job.due_at).await
     }
 
-    async fn claim_job(&self, now: i64, lease_until: i64) -> StoreResult<Option<Job>> {
+    async fn claim_job(
+        &self,
+        due_before: i64,
+        lease_now: i64,
+        lease_until: i64,
+    ) -> StoreResult<Option<Job>> {
         // One statement: SQLite serialises writers, so two claimers never get one row.
         let row = sqlx::query(
             "UPDATE jobs SET lease_until = ?, attempts = attempts + 1
@@ -1205,8 +1210,8 @@ impl Store for SqliteStore {
              RETURNING *",
         )
         .bind(lease_until)
-        .bind(now)
-        .bind(now)
+        .bind(due_before)
+        .bind(lease_now)
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(job_row).transpose()
@@ -1215,30 +1220,38 @@ impl Store for SqliteStore {
     async fn complete_job(
         &self,
         id: i64,
+        lease_until: i64,
         outcome: JobOutcome,
         event: Option<Event>,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
-        match outcome {
+        let done = match outcome {
             JobOutcome::Done => {
-                sqlx::query("UPDATE jobs SET done = 1, lease_until = NULL WHERE id = ?")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE jobs SET done = 1, lease_until = NULL WHERE id = ? AND lease_until = ?",
+                )
+                .bind(id)
+                .bind(lease_until)
+                .execute(&mut *tx)
+                .await?
             }
-            JobOutcome::RetryAt(due) => {
-                sqlx::query("UPDATE jobs SET due_at = ?, lease_until = NULL WHERE id = ?")
-                    .bind(due)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            JobOutcome::RetryAt(due) => sqlx::query(
+                "UPDATE jobs SET due_at = ?, lease_until = NULL WHERE id = ? AND lease_until = ?",
+            )
+            .bind(due)
+            .bind(id)
+            .bind(lease_until)
+            .execute(&mut *tx)
+            .await?,
+        };
+        if done.rows_affected() == 0 {
+            return Ok(false);
         }
         if let Some(e) = &event {
             insert_event(&mut tx, e).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     async fn next_job_due(&self) -> StoreResult<Option<i64>> {
@@ -1294,6 +1307,7 @@ fn job_row(r: &SqliteRow) -> StoreResult<Job> {
         payload: serde_json::from_str(&payload).context("bad job payload in store")?,
         due_at: r.try_get("due_at")?,
         attempts: r.try_get("attempts")?,
+        lease_until: r.try_get::<Option<i64>, _>("lease_until")?.unwrap_or(0),
     })
 }
 

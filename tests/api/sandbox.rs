@@ -458,7 +458,10 @@ async fn the_admin_cli_drives_the_sandbox() {
     let reqs = cli(&["requests", "--account", SID, "--limit", "1"]);
     // Injected faults answer before authentication, so the inspector shows the last
     // request that reached the API.
-    assert_eq!(reqs["requests"][0]["path"], format!("/v1/CustomerProfiles/{bu}"));
+    assert_eq!(
+        reqs["requests"][0]["path"],
+        format!("/v1/CustomerProfiles/{bu}")
+    );
     let audit = cli(&["audit", "--account", SID]);
     assert_eq!(audit["audit"][0]["path"], "/v1/CustomerProfiles");
 }

@@ -23,10 +23,9 @@
 const { test, after } = require("node:test");
 const assert = require("node:assert/strict");
 const crypto = require("node:crypto");
-const fs = require("node:fs");
 const http = require("node:http");
 const twilio = require("twilio");
-const { createAddress, startServer, waitForStatus, waitUntil } = require("./server");
+const { createAddress, removeWorkdir, startServer, waitForStatus, waitUntil } = require("./server");
 
 const STARTER_PROFILE_POLICY = "RN13dc4be8861a10924a79c35eaa4d812c"; // no supporting Primary profile needed
 const SERVE_ARGS = ["--review", "auto", "--review-delay", "3600", "--callback-retry-delay", "3600"];
@@ -82,7 +81,7 @@ const started = [];
 let receiver = null;
 after(async () => {
   for (const s of started) await s.stop({ keepWorkdir: true });
-  if (started.length > 0) fs.rmSync(started[0].workdir, { recursive: true, force: true });
+  if (started.length > 0) await removeWorkdir(started[0].workdir);
   if (receiver) await receiver.close();
 });
 

@@ -10,6 +10,10 @@
  * The server listens on 127.0.0.1 (port picked by the kernel: `--listen 127.0.0.1:0`,
  * read back from its first stdout line) with a fresh SQLite database in a temp dir
  * and the fixed operator token ADMIN_TOKEN, and is stopped after the file's tests.
+ * With TRUSTHUB_TEST_POSTGRES set (a server URL, e.g. postgres://postgres@127.0.0.1:5432)
+ * the directory gets a fresh PostgreSQL database of its own instead (see databaseUrl),
+ * dropped with the directory by stop() / removeWorkdir(); `--ephemeral` servers stay in
+ * memory either way.
  * `startServer({ args, workdir, accountSid, authToken })` starts one directly, e.g.
  * again on the database of a killed one. The binary comes from $TRUSTHUB_BIN
  * (default: <repo>/target/debug/trusthub). Every response goes through
@@ -29,7 +33,7 @@ const fs = require("node:fs");
 const http = require("node:http");
 const os = require("node:os");
 const path = require("node:path");
-const { spawn } = require("node:child_process");
+const { execFile, spawn } = require("node:child_process");
 const { before, after, afterEach } = require("node:test");
 const twilio = require("twilio");
 const { REPO_ROOT, OpenApiChecker, ValidatingRequestClient } = require("./openapi_check");
@@ -44,6 +48,84 @@ const POLL_INTERVAL_MS = 25;
 const POLL_TIMEOUT_MS = 10_000;
 const DECIDED = ["twilio-approved", "twilio-rejected"];
 const LISTENING_RE = /TrustHub listening on (http:\/\/\S+)/;
+
+const POSTGRES_ENV = "TRUSTHUB_TEST_POSTGRES";
+// The name of a directory's PostgreSQL database (the Rust harness uses the same file).
+const PG_NAME_FILE = "pg-database";
+let pgDatabasesCreated = 0;
+
+/** The PostgreSQL server URL when the tests run against PostgreSQL, else null. */
+function postgresBase() {
+  const raw = (process.env[POSTGRES_ENV] || "").trim();
+  if (!raw) return null;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error(`${POSTGRES_ENV} must be a postgres:// URL, not ${raw}`);
+  return raw;
+}
+
+/** The URL of database `name` on the server of `base` (query parameters kept). */
+function pgUrlOf(base, name) {
+  const url = new URL(base);
+  url.pathname = "/" + name;
+  return url.toString();
+}
+
+/** Where to create and drop databases: the URL's database, else `postgres`. */
+function pgAdminUrl(base) {
+  return new URL(base).pathname.replace(/\//g, "") ? base : pgUrlOf(base, "postgres");
+}
+
+function psql(base, ...statements) {
+  const args = [pgAdminUrl(base), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"];
+  for (const sql of statements) args.push("-c", sql);
+  return new Promise((resolve, reject) => {
+    execFile("psql", args, { timeout: 120_000 }, (error, stdout, stderr) => {
+      if (error) {
+        const why = error.code === "ENOENT" ? "psql not found: install the PostgreSQL client" : stderr.trim();
+        reject(new Error(`psql ${JSON.stringify(statements)} failed (${error.code ?? error.signal}): ${why}`));
+      } else {
+        resolve(stdout);
+      }
+    });
+  });
+}
+
+/**
+ * The `--database-url` of a PostgreSQL database of `workdir`'s own, or null when
+ * TRUSTHUB_TEST_POSTGRES is unset. The first call creates it (the server migrates it as
+ * it starts) and writes its name to `workdir/pg-database`; a server restarted on the
+ * same directory finds it there. Named `th_<pid>_c<n>_<random>`: scripts/test-postgres.sh
+ * (and the Rust harness) drop the `th_<pid>_…` databases of processes that are gone.
+ */
+async function databaseUrl(workdir) {
+  const base = postgresBase();
+  if (base === null) return null;
+  const nameFile = path.join(workdir, PG_NAME_FILE);
+  if (fs.existsSync(nameFile)) return pgUrlOf(base, fs.readFileSync(nameFile, "utf8").trim());
+  const name = `th_${process.pid}_c${pgDatabasesCreated++}_${crypto.randomBytes(4).toString("hex")}`;
+  await psql(
+    base,
+    `CREATE DATABASE "${name}"`,
+    // Test data need not survive a crash of the machine (as in the Rust harness).
+    `ALTER DATABASE "${name}" SET synchronous_commit = off`,
+  );
+  fs.writeFileSync(nameFile, name);
+  return pgUrlOf(base, name);
+}
+
+/** Drop `workdir`'s PostgreSQL database, if it has one (its servers must be stopped). */
+async function dropDatabase(workdir) {
+  const base = postgresBase();
+  const nameFile = path.join(workdir, PG_NAME_FILE);
+  if (base === null || !fs.existsSync(nameFile)) return;
+  await psql(base, `DROP DATABASE IF EXISTS "${fs.readFileSync(nameFile, "utf8").trim()}" WITH (FORCE)`);
+  fs.rmSync(nameFile);
+}
+
+/** Remove a server directory (its servers stopped), and drop its PostgreSQL database if it has one. */
+async function removeWorkdir(workdir) {
+  await dropDatabase(workdir);
+  fs.rmSync(workdir, { recursive: true, force: true });
+}
 
 function binaryPath() {
   const configured = process.env.TRUSTHUB_BIN;
@@ -206,7 +288,9 @@ async function waitForStatus(resource, status, timeoutMs = POLL_TIMEOUT_MS) {
 /**
  * Start `trusthub serve` and wait until /healthz answers 200.
  * Pass the `workdir`, `accountSid` and `authToken` of a previous server to restart on
- * its database (the log is appended to).
+ * its database (the log is appended to). With TRUSTHUB_TEST_POSTGRES set, the database
+ * is the directory's PostgreSQL database (databaseUrl), unless the server runs
+ * `--ephemeral` (in memory).
  */
 async function startServer({ args = [], workdir, accountSid, authToken } = {}) {
   const bin = binaryPath();
@@ -216,6 +300,8 @@ async function startServer({ args = [], workdir, accountSid, authToken } = {}) {
   workdir = workdir || fs.mkdtempSync(path.join(os.tmpdir(), "trusthub-node-"));
   const logPath = path.join(workdir, "server.log");
   const logStart = fs.existsSync(logPath) ? fs.statSync(logPath).size : 0;
+  const hadDatabase = fs.existsSync(path.join(workdir, PG_NAME_FILE));
+  const pgUrl = args.includes("--ephemeral") ? null : await databaseUrl(workdir);
   const logFd = fs.openSync(logPath, "a");
   const env = {
     ...process.env,
@@ -225,7 +311,7 @@ async function startServer({ args = [], workdir, accountSid, authToken } = {}) {
   };
   delete env.TWILIO_EDGE;
   delete env.TWILIO_REGION;
-  const command = ["serve", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${workdir}/th.db`, ...args];
+  const command = ["serve", "--listen", "127.0.0.1:0", "--database-url", pgUrl || `sqlite://${workdir}/th.db`, ...args];
   const child = spawn(bin, command, { env, stdio: ["ignore", logFd, logFd] });
   fs.closeSync(logFd);
   let exited = null;
@@ -257,6 +343,9 @@ async function startServer({ args = [], workdir, accountSid, authToken } = {}) {
   if (status !== 200) {
     child.kill("SIGKILL");
     process.off("exit", killOnExit);
+    await gone;
+    // Created for this server, which nobody will stop.
+    if (pgUrl !== null && !hadDatabase) await dropDatabase(workdir);
     throw new Error(
       `trusthub server (${[bin, ...command].join(" ")}) did not become healthy at ${base} ` +
         `(exit=${JSON.stringify(exited)}, last /healthz status ${status}); log:\n${thisRunsLog().slice(-4000)}`,
@@ -272,7 +361,7 @@ async function startServer({ args = [], workdir, accountSid, authToken } = {}) {
     if (exited === null) child.kill("SIGKILL");
     await gone;
   };
-  /** SIGTERM (SIGKILL after 10 s), then remove the workdir unless keepWorkdir. */
+  /** SIGTERM (SIGKILL after 10 s), then remove the workdir (and drop its database) unless keepWorkdir. */
   const stop = async ({ keepWorkdir = false } = {}) => {
     process.off("exit", killOnExit);
     if (exited === null) {
@@ -281,7 +370,7 @@ async function startServer({ args = [], workdir, accountSid, authToken } = {}) {
       await gone;
       clearTimeout(timer);
     }
-    if (!keepWorkdir) fs.rmSync(workdir, { recursive: true, force: true });
+    if (!keepWorkdir) await removeWorkdir(workdir);
   };
 
   return {
@@ -331,6 +420,7 @@ module.exports = {
   createAddress,
   createPhoneNumber,
   officialClient,
+  removeWorkdir,
   startServer,
   useServer,
   waitForStatus,

@@ -1,8 +1,9 @@
 """Fixtures: a real trusthub server per test module, and official twilio-python clients.
 
 Each test module gets its own server process (``trusthub_server.start_server``: a
-port on 127.0.0.1 picked by the kernel, fresh SQLite database in a temp dir, the fixed operator
-token ``ADMIN_TOKEN``), stopped when the module is done. A module can pass extra
+port on 127.0.0.1 picked by the kernel, fresh SQLite database in a temp dir, or a fresh
+PostgreSQL database with ``TRUSTHUB_TEST_POSTGRES`` set, the fixed operator token
+``ADMIN_TOKEN``), stopped (and its database removed) when the module is done. A module can pass extra
 serve flags with a module-level ``SERVER_ARGS`` tuple, e.g.
 ``SERVER_ARGS = ("--review", "auto", "--review-delay", "0")``.
 

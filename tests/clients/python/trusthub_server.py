@@ -3,7 +3,10 @@
 * ``start_server(args)`` launches ``trusthub serve --listen 127.0.0.1:0`` with extra
   serve flags (``--review auto``, ``--callback-retry-delay 3600``, ...), a fresh SQLite
   database in a temp dir (or an existing ``workdir``, to restart on the same
-  database) and the fixed operator token ``ADMIN_TOKEN``.
+  database) and the fixed operator token ``ADMIN_TOKEN``. With
+  ``TRUSTHUB_TEST_POSTGRES`` set (a server URL, e.g. ``postgres://postgres@127.0.0.1:5432``)
+  the directory gets a fresh PostgreSQL database of its own instead (see
+  ``database_url``), dropped by ``Server.remove_workdir``.
 * ``Operator`` is a small client of the operator API (``/admin/v1``, JSON answers,
   form-encoded requests, ``Authorization: Bearer``).
 * ``wait_until`` / ``wait_for_status`` poll every 25 ms and fail after 10 s; tests
@@ -18,6 +21,7 @@ The binary is taken from $TRUSTHUB_BIN (default: <repo>/target/debug/trusthub).
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import secrets
@@ -26,6 +30,7 @@ import subprocess
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +51,79 @@ DECIDED = ("twilio-approved", "twilio-rejected")
 _LISTENING_RE = re.compile(r"TrustHub listening on (http://\S+)")
 
 T = TypeVar("T")
+
+POSTGRES_ENV = "TRUSTHUB_TEST_POSTGRES"
+# The name of a directory's PostgreSQL database (the Rust harness uses the same file).
+PG_NAME_FILE = "pg-database"
+_pg_databases_created = itertools.count()
+
+
+def postgres_base() -> Optional[str]:
+    """The PostgreSQL server URL when the tests run against PostgreSQL, else None."""
+    raw = os.environ.get(POSTGRES_ENV, "").strip()
+    if not raw:
+        return None
+    if urllib.parse.urlsplit(raw).scheme not in ("postgres", "postgresql"):
+        raise ValueError(f"{POSTGRES_ENV} must be a postgres:// URL, not {raw!r}")
+    return raw
+
+
+def _pg_url_of(base: str, name: str) -> str:
+    """The URL of database ``name`` on the server of ``base`` (query parameters kept)."""
+    return urllib.parse.urlsplit(base)._replace(path="/" + name).geturl()
+
+
+def _pg_admin_url(base: str) -> str:
+    """Where to create and drop databases: the URL's database, else ``postgres``."""
+    return base if urllib.parse.urlsplit(base).path.strip("/") else _pg_url_of(base, "postgres")
+
+
+def _psql(base: str, *statements: str) -> None:
+    command = ["psql", _pg_admin_url(base), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"]
+    for sql in statements:
+        command += ["-c", sql]
+    try:
+        out = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    except FileNotFoundError:
+        pytest.fail("psql not found: install the PostgreSQL client", pytrace=False)
+    if out.returncode != 0:
+        pytest.fail(f"psql {statements!r} failed (exit {out.returncode}): {out.stderr.strip()}", pytrace=False)
+
+
+def database_url(workdir: Path) -> Optional[str]:
+    """The ``--database-url`` of a PostgreSQL database of ``workdir``'s own, or None when
+    ``TRUSTHUB_TEST_POSTGRES`` is unset.
+
+    The first call creates it (the server migrates it as it starts) and writes its name
+    to ``workdir/pg-database``; a server restarted on the same directory finds it there.
+    Named ``th_<pid>_c<n>_<random>``: ``scripts/test-postgres.sh`` (and the Rust
+    harness) drop the ``th_<pid>_…`` databases of processes that are gone.
+    """
+    base = postgres_base()
+    if base is None:
+        return None
+    name_file = workdir / PG_NAME_FILE
+    if name_file.exists():
+        return _pg_url_of(base, name_file.read_text().strip())
+    name = f"th_{os.getpid()}_c{next(_pg_databases_created)}_{secrets.token_hex(4)}"
+    _psql(
+        base,
+        f'CREATE DATABASE "{name}"',
+        # Test data need not survive a crash of the machine (as in the Rust harness).
+        f'ALTER DATABASE "{name}" SET synchronous_commit = off',
+    )
+    name_file.write_text(name)
+    return _pg_url_of(base, name)
+
+
+def drop_database(workdir: Path) -> None:
+    """Drop ``workdir``'s PostgreSQL database, if it has one (its servers must be stopped)."""
+    base = postgres_base()
+    name_file = workdir / PG_NAME_FILE
+    if base is None or not name_file.exists():
+        return
+    _psql(base, f'DROP DATABASE IF EXISTS "{name_file.read_text().strip()}" WITH (FORCE)')
+    name_file.unlink()
 
 
 def binary() -> Path:
@@ -90,6 +168,8 @@ class Server:
                 self.process.wait()
 
     def remove_workdir(self) -> None:
+        """Remove the workdir, and drop its PostgreSQL database if it has one."""
+        drop_database(self.workdir)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
@@ -111,7 +191,9 @@ def start_server(
     """Start ``trusthub serve`` on a free port and wait until /healthz answers 200.
 
     Pass the ``workdir``, ``account_sid`` and ``auth_token`` of a previous server to
-    restart on its database (the log is appended to).
+    restart on its database (the log is appended to). With ``TRUSTHUB_TEST_POSTGRES``
+    set, the database is the directory's PostgreSQL database (``database_url``), unless
+    the server runs ``--ephemeral`` (in memory).
     """
     path = binary()
     if not path.is_file():
@@ -127,10 +209,12 @@ def start_server(
         TRUSTHUB_ADMIN_TOKEN=ADMIN_TOKEN,
     )
     log_start = log_path.stat().st_size if log_path.exists() else 0
+    had_database = (workdir / PG_NAME_FILE).exists()
+    pg_url = None if "--ephemeral" in args else database_url(workdir)
     command = [
         str(path), "serve",
         "--listen", "127.0.0.1:0",
-        "--database-url", f"sqlite://{workdir}/th.db",
+        "--database-url", pg_url or f"sqlite://{workdir}/th.db",
         *args,
     ]  # fmt: skip
     with open(log_path, "ab") as log:
@@ -154,6 +238,8 @@ def start_server(
     if proc.poll() is None:
         proc.kill()
         proc.wait()
+    if pg_url is not None and not had_database:
+        drop_database(workdir)  # created for this server, which nobody will stop
     pytest.fail(
         f"trusthub server ({' '.join(command)}) did not become healthy at {base} "
         f"(exit={proc.returncode}); log:\n{this_runs_log()[-4000:]}",
