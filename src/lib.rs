@@ -153,6 +153,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         faults: Default::default(),
         requests: sandbox::RequestLog::new(args.request_log),
         rate: http::limits::AccountRate::new(args.rate_limit, args.rate_burst),
+        accounts: Default::default(),
     });
     println!("TrustHub listening on http://{addr} (public URL {public})");
     match boot {

@@ -141,11 +141,19 @@ pub struct Logged {
     pub path: String,
     pub params: Vec<(String, String)>,
     pub status: u16,
-    pub response: Value,
+    /// The response body as sent; parsed and redacted only when someone looks, so the
+    /// request path pays for a reference count, not a JSON parse.
+    pub response: axum::body::Bytes,
     pub date_created: i64,
 }
 
 impl Logged {
+    fn response_json(&self) -> Value {
+        let mut v: Value = serde_json::from_slice(&self.response).unwrap_or(Value::Null);
+        redact(&mut v);
+        v
+    }
+
     pub fn to_json(&self, account_sid: &str) -> Value {
         json!({
             "account_sid": account_sid,
@@ -153,7 +161,7 @@ impl Logged {
             "path": self.path,
             "parameters": self.params.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
             "status": self.status,
-            "response": self.response,
+            "response": self.response_json(),
             "date_created": iso(self.date_created),
         })
     }

@@ -18,7 +18,7 @@ use super::form::{Params, MAX_BODY};
 use crate::error::{ApiError, ApiResult};
 use crate::format::iso;
 use crate::http::path::Path;
-use crate::sandbox::{is_secret, redact, Effect, Fault, Logged};
+use crate::sandbox::{is_secret, Effect, Fault, Logged};
 use crate::service::App;
 use crate::sid;
 
@@ -118,8 +118,6 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
     let bytes = axum::body::to_bytes(body, 16 * MAX_BODY)
         .await
         .unwrap_or_default();
-    let mut response: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    redact(&mut response);
     app.requests.record(
         &caller.account_sid,
         Logged {
@@ -128,7 +126,7 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
             path,
             params,
             status: parts.status.as_u16(),
-            response,
+            response: bytes.clone(),
             date_created: app.clock.now(),
         },
     );
@@ -211,6 +209,7 @@ async fn reset(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Va
         }
     }
     app.store.reset(account.as_deref(), accounts).await?;
+    app.accounts.forget(None);
     app.requests.clear(account.as_deref());
     if accounts && account.is_none() {
         // Wiping every account keeps the configured bootstrap account usable.
@@ -294,6 +293,7 @@ async fn restore(State(app): State<Arc<App>>, Path(name): Path<String>) -> ApiRe
         rows.push((table, v["row"].clone()));
     }
     app.store.load(&rows).await?;
+    app.accounts.forget(None);
     app.jobs_wake.notify_one();
     Ok(Json(json!({"name": name, "restored_rows": rows.len()})))
 }

@@ -22,6 +22,63 @@ fn equal(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
+/// Accounts read for authentication, kept briefly: every request authenticates, and the
+/// profile showed the account lookup as half of a fetch's store round trips. A status or
+/// name change is seen by other servers within `CACHE_TTL`; by this one at once.
+pub struct AccountCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (Account, std::time::Instant)>>,
+}
+
+const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Default for AccountCache {
+    fn default() -> Self {
+        AccountCache {
+            entries: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+}
+
+impl AccountCache {
+    fn get(&self, sid: &str) -> Option<Account> {
+        let m = self.entries.lock().ok()?;
+        m.get(sid)
+            .filter(|(_, at)| at.elapsed() < CACHE_TTL)
+            .map(|(a, _)| a.clone())
+    }
+
+    fn put(&self, a: &Account) {
+        if let Ok(mut m) = self.entries.lock() {
+            if m.len() > 10_000 {
+                m.clear();
+            }
+            m.insert(a.sid.clone(), (a.clone(), std::time::Instant::now()));
+        }
+    }
+
+    pub fn forget(&self, sid: Option<&str>) {
+        if let Ok(mut m) = self.entries.lock() {
+            match sid {
+                Some(s) => {
+                    m.remove(s);
+                }
+                None => m.clear(),
+            }
+        }
+    }
+}
+
+async fn account_cached(app: &App, sid: &str) -> ApiResult<Option<Account>> {
+    if let Some(a) = app.accounts.get(sid) {
+        return Ok(Some(a));
+    }
+    let a = app.store.account(sid).await?;
+    if let Some(a) = &a {
+        app.accounts.put(a);
+    }
+    Ok(a)
+}
+
 /// Resolves HTTP Basic credentials (`AC…:token` or `SK…:secret`) to an active account.
 pub async fn authenticate(app: &App, user: &str, pass: &str) -> ApiResult<Account> {
     let account = if user.starts_with(sid::API_KEY) {
@@ -29,10 +86,9 @@ pub async fn authenticate(app: &App, user: &str, pass: &str) -> ApiResult<Accoun
         if !equal(&key.secret_hash, &hash_secret(pass)) {
             return Err(ApiError::Unauthorized);
         }
-        app.store.account(&key.account_sid).await?
+        account_cached(app, &key.account_sid).await?
     } else {
-        app.store
-            .account(user)
+        account_cached(app, user)
             .await?
             .filter(|a| equal(&a.auth_token, pass))
     };
@@ -157,6 +213,7 @@ pub async fn update(
     }
     a.date_updated = app.clock.now();
     app.store.update_account(&a).await?;
+    app.accounts.forget(Some(&a.sid));
     Ok(a)
 }
 

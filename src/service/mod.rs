@@ -32,6 +32,8 @@ pub struct App {
     /// Sandbox: injected faults and the last requests of each account.
     pub faults: crate::sandbox::Faults,
     pub requests: crate::sandbox::RequestLog,
+    /// Recently authenticated accounts.
+    pub accounts: accounts::AccountCache,
     /// Per-account request rate (`--rate-limit`), when set.
     pub rate: Option<crate::http::limits::AccountRate>,
 }
