@@ -1,4 +1,8 @@
 use clap::Parser;
+
+// The profile of list pages showed the system allocator at ~40% of CPU.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use trusthub::config::{CatalogCommand, Cli, Command};
 
 #[tokio::main]

@@ -1205,6 +1205,18 @@ impl Store for SqliteStore {
         lease_now: i64,
         lease_until: i64,
     ) -> StoreResult<Option<Job>> {
+        // A read first: an idle poller must not take the write lock ten times a second.
+        let due: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM jobs WHERE done = 0 AND due_at <= ?
+               AND (lease_until IS NULL OR lease_until < ?) LIMIT 1",
+        )
+        .bind(due_before)
+        .bind(lease_now)
+        .fetch_optional(&self.pool)
+        .await?;
+        if due.is_none() {
+            return Ok(None);
+        }
         // One statement: SQLite serialises writers, so two claimers never get one row.
         let row = sqlx::query(
             "UPDATE jobs SET lease_until = ?, attempts = attempts + 1
