@@ -455,18 +455,7 @@ async fn customers_cannot_set_any_other_status_or_resubmit_an_approved_bundle() 
 #[tokio::test]
 async fn the_admin_cli_drives_a_running_server() {
     let s = Server::start();
-    let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_trusthub"))
-            .arg("admin")
-            .args(["--url", &s.base])
-            .args(args)
-            .env("TRUSTHUB_ADMIN_TOKEN", ADMIN_TOKEN)
-            .output()
-            .unwrap();
-        let json: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
-        (out.status.success(), json)
-    };
+    let cli = |args: &[&str]| s.admin_cli(args);
     let (ok, account) = cli(&["accounts", "create", "--friendly-name", "From CLI"]);
     assert!(ok);
     assert_eq!(account["friendly_name"], "From CLI");

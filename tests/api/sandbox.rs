@@ -416,16 +416,8 @@ async fn the_request_inspector_shows_what_was_sent_without_secrets() {
 async fn the_admin_cli_drives_the_sandbox() {
     let s = Server::start();
     let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_trusthub"))
-            .arg("admin")
-            .args(["--url", &s.base])
-            .args(args)
-            .env("TRUSTHUB_ADMIN_TOKEN", ADMIN_TOKEN)
-            .output()
-            .unwrap();
-        let json: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
-        assert!(out.status.success(), "{args:?}: {json}");
+        let (ok, json) = s.admin_cli(args);
+        assert!(ok, "{args:?}: {json}");
         json
     };
     let bu = s.profile(SECONDARY).await;

@@ -332,6 +332,20 @@ impl Server {
         b["sid"].as_str().unwrap().to_string()
     }
 
+    /// Runs `trusthub admin --url <this server> ARGS…`: (exited successfully, printed JSON).
+    pub fn admin_cli(&self, args: &[&str]) -> (bool, Value) {
+        let out = Command::new(env!("CARGO_BIN_EXE_trusthub"))
+            .arg("admin")
+            .args(["--url", &self.base])
+            .args(args)
+            .env("TRUSTHUB_ADMIN_TOKEN", ADMIN_TOKEN)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.success(), json)
+    }
+
     pub fn account_sid(&self) -> &str {
         &self.user
     }

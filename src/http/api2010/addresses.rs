@@ -51,13 +51,7 @@ pub async fn list(
     let paging = page::parse(&params)?;
     let a = path_account(&app, &caller, &account).await?;
     let mut filters = Vec::new();
-    let mut take = |name: &'static str| {
-        let v = params.owned(name).filter(|s| !s.is_empty());
-        if let Some(v) = &v {
-            filters.push((name, v.clone()));
-        }
-        v
-    };
+    let mut take = |name| super::take_filter(&params, name, &mut filters);
     let filter = AddressFilter {
         customer_name: take("CustomerName"),
         friendly_name: take("FriendlyName"),

@@ -68,6 +68,20 @@ pub async fn path_account(app: &App, caller: &Caller, sid: &str) -> ApiResult<Ac
     account_rules::reach(app, &caller.account, sid, false).await
 }
 
+/// A list filter: its value if sent (and not empty), also recorded in `filters` so the
+/// paging URIs carry it.
+pub fn take_filter(
+    params: &crate::http::form::Params,
+    name: &'static str,
+    filters: &mut Vec<(&'static str, String)>,
+) -> Option<String> {
+    let v = params.owned(name).filter(|s| !s.is_empty());
+    if let Some(v) = &v {
+        filters.push((name, v.clone()));
+    }
+    v
+}
+
 pub fn bool_param(v: Option<&str>, name: &str) -> ApiResult<Option<bool>> {
     match v {
         None | Some("") => Ok(None),
