@@ -18,3 +18,4 @@ mod limits;
 mod paging;
 mod sandbox;
 mod transfer;
+mod upgrade;

@@ -168,3 +168,38 @@ pub fn dump(dir: &Path) -> Vec<u8> {
     );
     out.stdout
 }
+
+/// Gives `dir` a fresh database holding the SQL dump at `sql` (e.g. a store written by
+/// an older release), for a server started on `dir` to open and migrate.
+pub fn restore(dir: &Path, sql: &Path) {
+    let base = enabled().expect("a PostgreSQL server");
+    sweep_once(&base);
+    let name = format!(
+        "th_{}_restore_{:08x}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    psql(&base, &[&format!("CREATE DATABASE {name}")]);
+    let out = Command::new("psql")
+        .arg(url_of(&base, &name))
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+        .arg(sql)
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "psql -f {}: {}",
+        sql.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(dir.join(NAME_FILE), &name).expect("write the database name");
+}
+
+/// Sweeps once per test process (as `template` does), for tests that need no template.
+fn sweep_once(base: &url::Url) {
+    static SWEPT: OnceLock<()> = OnceLock::new();
+    SWEPT.get_or_init(|| sweep(base));
+}
