@@ -21,8 +21,8 @@ use std::sync::Arc;
 
 use config::ServeArgs;
 use service::{App, Settings};
-use store::postgres::{PgOptions, PgStore};
-use store::{sqlite::SqliteStore, Account, Store};
+use store::dialect::PgOptions;
+use store::{sql::SqlStore, Account, Store};
 
 /// Opens the store named by the URL.
 pub async fn open_store(url: &str) -> anyhow::Result<Box<dyn Store>> {
@@ -31,13 +31,7 @@ pub async fn open_store(url: &str) -> anyhow::Result<Box<dyn Store>> {
 
 /// Opens the store named by the URL; `pg` applies to a PostgreSQL store.
 pub async fn open_store_with(url: &str, pg: &PgOptions) -> anyhow::Result<Box<dyn Store>> {
-    if url.starts_with("sqlite:") {
-        Ok(Box::new(SqliteStore::open(url).await?))
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Box::new(PgStore::open(url, pg).await?))
-    } else {
-        bail!("unsupported --database-url: use sqlite://PATH or postgres://USER@HOST/DATABASE")
-    }
+    Ok(Box::new(SqlStore::open(url, pg).await?))
 }
 
 /// Makes sure the bootstrap account exists; returns it and whether it was just created.

@@ -1,9 +1,23 @@
 //! Persistence behind one trait. Every query is scoped by account (or by a bundle that
 //! was itself found by account), so another account's SID is simply not found.
+//!
+//! **One implementation for SQLite and PostgreSQL.** `sql.rs` writes every query and row
+//! mapping once against sqlx's `Any` driver: one concrete pool, row and connection type,
+//! so the code reads like plain sqlx and the compiler checks one copy. The alternatives
+//! cost more than they give here: code generic over `sqlx::Database` needs the same long
+//! list of `Encode`/`Decode`/`Executor` bounds on every function (Rust does not imply a
+//! trait's where-clauses), and a query builder (sea-query) adds a second language for
+//! SQL that is plain and portable already. What `Any` costs: each row is copied once
+//! into `Any`'s value type, placeholders are not translated (our builder numbers them
+//! for PostgreSQL), and booleans come back as 0/1 from SQLite (`flag` reads both). The
+//! few real differences — opening and migrating (advisory lock), `BEGIN IMMEDIATE` vs row
+//! locks, `SKIP LOCKED` job claims, the accounts' paging column, substring search, bulk
+//! reload — live in `dialect.rs` and nowhere else. Text PostgreSQL cannot hold (NUL)
+//! never reaches either store (`sql::Arg`).
 
 pub mod codec;
-pub mod postgres;
-pub mod sqlite;
+pub mod dialect;
+pub mod sql;
 
 use async_trait::async_trait;
 use serde_json::Value;
@@ -23,11 +37,6 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
-
-// TODO(postgres): remove once every store implements dump/load/reset/snapshots.
-fn unsupported(what: &str) -> StoreError {
-    StoreError::Other(anyhow::anyhow!("this store does not support {what} yet"))
-}
 
 #[derive(Debug, Clone)]
 pub struct Account {
@@ -442,36 +451,20 @@ pub trait Store: Send + Sync {
     /// Every row of every table (snapshots excepted), in an order `load` can replay:
     /// `(table, {column: value})` with numbers, strings and nulls only. Accounts carry
     /// their paging position as `seq`.
-    async fn dump(&self) -> StoreResult<Vec<(String, Value)>> {
-        Err(unsupported("dump"))
-    }
+    async fn dump(&self) -> StoreResult<Vec<(String, Value)>>;
     /// Replaces the whole state (snapshots excepted) by `rows`, in one transaction.
-    async fn load(&self, _rows: &[(String, Value)]) -> StoreResult<()> {
-        Err(unsupported("load"))
-    }
+    async fn load(&self, rows: &[(String, Value)]) -> StoreResult<()>;
     /// Deletes bundles, end users, documents, addresses, numbers, evaluations, events and
     /// jobs — of one account, or of all; with `accounts`, also every account and key.
-    async fn reset(&self, _account_sid: Option<&str>, _accounts: bool) -> StoreResult<()> {
-        Err(unsupported("reset"))
-    }
-    async fn save_snapshot(&self, _name: &str, _data: &str, _now: i64) -> StoreResult<()> {
-        Err(unsupported("snapshots"))
-    }
-    async fn snapshot(&self, _name: &str) -> StoreResult<Option<String>> {
-        Err(unsupported("snapshots"))
-    }
+    async fn reset(&self, account_sid: Option<&str>, accounts: bool) -> StoreResult<()>;
+    async fn save_snapshot(&self, name: &str, data: &str, now: i64) -> StoreResult<()>;
+    async fn snapshot(&self, name: &str) -> StoreResult<Option<String>>;
     /// Names and creation times, oldest first.
-    async fn list_snapshots(&self) -> StoreResult<Vec<(String, i64)>> {
-        Err(unsupported("snapshots"))
-    }
+    async fn list_snapshots(&self) -> StoreResult<Vec<(String, i64)>>;
 
-    async fn add_audit(&self, _entry: AuditEntry) -> StoreResult<()> {
-        Err(unsupported("the audit trail"))
-    }
+    async fn add_audit(&self, entry: AuditEntry) -> StoreResult<()>;
     /// Newest first; one account's entries, or everyone's.
-    async fn audit(&self, _account_sid: Option<&str>, _limit: i64) -> StoreResult<Vec<AuditEntry>> {
-        Err(unsupported("the audit trail"))
-    }
+    async fn audit(&self, account_sid: Option<&str>, limit: i64) -> StoreResult<Vec<AuditEntry>>;
 
     async fn add_event(&self, event: Event) -> StoreResult<()>;
     /// A bundle's timeline, oldest first.
@@ -484,7 +477,7 @@ pub trait Store: Send + Sync {
     async fn claim_job(
         &self,
         due_before: i64,
-        lease_now: i64,
+        leasenow: i64,
         lease_until: i64,
     ) -> StoreResult<Option<Job>>;
     /// Records the outcome of a claimed job with the event that describes it — only if the
@@ -522,6 +515,15 @@ pub const TABLES: [&str; 12] = [
     "jobs",
     "audit",
 ];
+
+/// The identity column of a table (paging and reload order).
+pub fn id_column(table: &str) -> &'static str {
+    if table == "jobs" {
+        "id"
+    } else {
+        "seq"
+    }
+}
 
 /// Turns rows fetched with `size + 1` (in the query's direction) into a page in display order.
 pub fn finish_page<T>(mut rows: Vec<T>, page: PageQuery) -> Page<T> {

@@ -1,0 +1,1487 @@
+//! The store: every query and row mapping, once, for SQLite and PostgreSQL alike (through
+//! sqlx's `Any` driver; see `mod.rs` for why). What the two dialects spell differently
+//! comes from `dialect.rs`.
+
+use anyhow::Context;
+use async_trait::async_trait;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::{Any, AnyPool, Arguments, Encode, Executor, Row, Type};
+
+use super::dialect::{Dialect, PgOptions};
+use super::*;
+
+pub struct SqlStore {
+    pool: AnyPool,
+    d: Dialect,
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate,
+            _ => StoreError::Other(e.into()),
+        }
+    }
+}
+
+/// A value a query binds. Text PostgreSQL cannot store (NUL) is never sent to either
+/// store: it can match no stored row, so such a read finds nothing on both.
+pub(super) trait Arg<'q>: 'q + Encode<'q, Any> + Type<Any> + Send {
+    fn storable(&self) -> bool {
+        true
+    }
+}
+impl Arg<'_> for i64 {}
+impl Arg<'_> for Option<i64> {}
+impl Arg<'_> for bool {}
+impl<'q> Arg<'q> for &'q str {
+    fn storable(&self) -> bool {
+        Dialect::storable(self)
+    }
+}
+impl Arg<'_> for String {
+    fn storable(&self) -> bool {
+        Dialect::storable(self)
+    }
+}
+impl Arg<'_> for Option<String> {
+    fn storable(&self) -> bool {
+        self.as_deref().is_none_or(Dialect::storable)
+    }
+}
+
+/// A statement being built: SQL written with `?` placeholders (numbered for PostgreSQL as
+/// they are pushed) and its arguments.
+pub(super) struct Q<'q> {
+    d: Dialect,
+    sql: String,
+    n: usize,
+    args: AnyArguments<'q>,
+    unstorable: bool,
+}
+
+impl<'q> Q<'q> {
+    fn new(d: Dialect, sql: &str) -> Self {
+        Q {
+            d,
+            sql: String::with_capacity(sql.len() + 32),
+            n: 0,
+            args: AnyArguments::default(),
+            unstorable: false,
+        }
+        .push(sql)
+    }
+
+    fn push(mut self, sql: &str) -> Self {
+        let mut parts = sql.split('?');
+        self.sql.push_str(parts.next().unwrap_or(""));
+        for part in parts {
+            self.n += 1;
+            self.d.placeholder(&mut self.sql, self.n);
+            self.sql.push_str(part);
+        }
+        self
+    }
+
+    fn bind<T: Arg<'q>>(mut self, v: T) -> Self {
+        self.unstorable |= !v.storable();
+        // Encoding into Any's buffer does not fail for these types.
+        let _ = self.args.add(v);
+        self
+    }
+
+    /// `IN (?, ?, …)` over `values` (never empty: callers check).
+    fn bind_list(mut self, values: &'q [String]) -> Self {
+        self = self.push(" IN (");
+        for (i, v) in values.iter().enumerate() {
+            self = self.push(if i == 0 { "?" } else { ", ?" }).bind(v.as_str());
+        }
+        self.push(")")
+    }
+
+    async fn all<'c, E: Executor<'c, Database = Any>>(self, ex: E) -> StoreResult<Vec<AnyRow>> {
+        if self.unstorable {
+            return Ok(vec![]);
+        }
+        Ok(sqlx::query_with(&self.sql, self.args).fetch_all(ex).await?)
+    }
+
+    async fn opt<'c, E: Executor<'c, Database = Any>>(self, ex: E) -> StoreResult<Option<AnyRow>> {
+        if self.unstorable {
+            return Ok(None);
+        }
+        Ok(sqlx::query_with(&self.sql, self.args)
+            .fetch_optional(ex)
+            .await?)
+    }
+
+    async fn one<'c, E: Executor<'c, Database = Any>>(self, ex: E) -> StoreResult<AnyRow> {
+        if self.unstorable {
+            return Err(anyhow::anyhow!("text with a NUL character cannot be stored").into());
+        }
+        Ok(sqlx::query_with(&self.sql, self.args).fetch_one(ex).await?)
+    }
+
+    /// Rows affected. A write naming unstorable text matches nothing; an insert of it fails.
+    async fn run<'c, E: Executor<'c, Database = Any>>(self, ex: E) -> StoreResult<u64> {
+        if self.unstorable {
+            if self.sql.trim_start().starts_with("INSERT") {
+                return Err(anyhow::anyhow!("text with a NUL character cannot be stored").into());
+            }
+            return Ok(0);
+        }
+        Ok(sqlx::query_with(&self.sql, self.args)
+            .execute(ex)
+            .await?
+            .rows_affected())
+    }
+}
+
+impl SqlStore {
+    /// Opens (a SQLite file is created if missing) and migrates the store at `url`.
+    pub async fn open(url: &str, o: &PgOptions) -> anyhow::Result<Self> {
+        let d = Dialect::of(url).context(
+            "unsupported --database-url: use sqlite://PATH or postgres://USER@HOST/DATABASE",
+        )?;
+        let pool = d.open(url, o).await?;
+        Ok(SqlStore { pool, d })
+    }
+
+    fn q<'q>(&self, sql: &str) -> Q<'q> {
+        Q::new(self.d, sql)
+    }
+
+    async fn tx(&self) -> StoreResult<sqlx::Transaction<'static, Any>> {
+        Ok(self.pool.begin_with(self.d.begin()).await?)
+    }
+
+    async fn fetch_page<T>(
+        &self,
+        q: Q<'_>,
+        page: PageQuery,
+        desc: bool,
+        map: fn(&AnyRow) -> StoreResult<T>,
+    ) -> StoreResult<Page<T>> {
+        let rows = keyset(q, page, desc).all(&self.pool).await?;
+        let items = rows.iter().map(map).collect::<StoreResult<Vec<T>>>()?;
+        Ok(finish_page(items, page))
+    }
+}
+
+/// Appends the keyset condition, order and limit; `desc` lists newest first.
+fn keyset(q: Q<'_>, page: PageQuery, desc: bool) -> Q<'_> {
+    // Walking backwards from a Before cursor flips the scan direction.
+    let forward = !matches!(page.cursor, Some(Cursor::Before(_)));
+    let ascending = forward != desc;
+    let q = match page.cursor {
+        Some(Cursor::After(s)) | Some(Cursor::Before(s)) => q
+            .push(if ascending {
+                " AND seq > ?"
+            } else {
+                " AND seq < ?"
+            })
+            .bind(s),
+        None => q,
+    };
+    q.push(if ascending {
+        " ORDER BY seq ASC LIMIT ?"
+    } else {
+        " ORDER BY seq DESC LIMIT ?"
+    })
+    .bind(page.size as i64 + 1)
+}
+
+fn parse_status(s: &str) -> anyhow::Result<Status> {
+    Status::parse(s).with_context(|| format!("unknown status {s} in store"))
+}
+
+/// A boolean column: PostgreSQL's BOOLEAN, or SQLite's 0/1.
+fn flag(r: &AnyRow, col: &str) -> StoreResult<bool> {
+    match r.try_get::<bool, _>(col) {
+        Ok(b) => Ok(b),
+        Err(_) => Ok(r.try_get::<i64, _>(col)? != 0),
+    }
+}
+
+/// A row as `{column: value}` with numbers, strings and nulls only (booleans as 0/1).
+fn row_json(row: &AnyRow) -> Value {
+    use sqlx::{Column, ValueRef};
+    let mut obj = serde_json::Map::new();
+    for (i, col) in row.columns().iter().enumerate() {
+        let is_null = row.try_get_raw(i).map(|v| v.is_null()).unwrap_or(true);
+        let v = if is_null {
+            Value::Null
+        } else if let Ok(n) = row.try_get::<i64, _>(i) {
+            Value::from(n)
+        } else if let Ok(b) = row.try_get::<bool, _>(i) {
+            Value::from(b as i64)
+        } else if let Ok(s) = row.try_get::<String, _>(i) {
+            Value::from(s)
+        } else if let Ok(f) = row.try_get::<f64, _>(i) {
+            Value::from(f)
+        } else {
+            Value::Null
+        };
+        obj.insert(col.name().to_string(), v);
+    }
+    Value::Object(obj)
+}
+
+fn account_row(r: &AnyRow) -> StoreResult<Account> {
+    Ok(Account {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        friendly_name: r.try_get("friendly_name")?,
+        auth_token: r.try_get("auth_token")?,
+        owner_sid: r.try_get("owner_sid")?,
+        status: r.try_get("status")?,
+        date_created: r.try_get("date_created")?,
+        date_updated: r.try_get("date_updated")?,
+    })
+}
+
+fn key_row(r: &AnyRow) -> StoreResult<ApiKey> {
+    Ok(ApiKey {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        account_sid: r.try_get("account_sid")?,
+        friendly_name: r.try_get("friendly_name")?,
+        secret_hash: r.try_get("secret_hash")?,
+        date_created: r.try_get("date_created")?,
+        date_updated: r.try_get("date_updated")?,
+    })
+}
+
+fn address_row(r: &AnyRow) -> StoreResult<Address> {
+    Ok(Address {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        account_sid: r.try_get("account_sid")?,
+        customer_name: r.try_get("customer_name")?,
+        friendly_name: r.try_get("friendly_name")?,
+        street: r.try_get("street")?,
+        street_secondary: r.try_get("street_secondary")?,
+        city: r.try_get("city")?,
+        region: r.try_get("region")?,
+        postal_code: r.try_get("postal_code")?,
+        iso_country: r.try_get("iso_country")?,
+        emergency_enabled: flag(r, "emergency_enabled")?,
+        date_created: r.try_get("date_created")?,
+        date_updated: r.try_get("date_updated")?,
+    })
+}
+
+fn number_row(r: &AnyRow) -> StoreResult<PhoneNumber> {
+    let config: String = r.try_get("config")?;
+    Ok(PhoneNumber {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        account_sid: r.try_get("account_sid")?,
+        phone_number: r.try_get("phone_number")?,
+        friendly_name: r.try_get("friendly_name")?,
+        config: serde_json::from_str(&config).context("bad number config in store")?,
+        date_created: r.try_get("date_created")?,
+        date_updated: r.try_get("date_updated")?,
+    })
+}
+
+fn bundle_row(r: &AnyRow) -> StoreResult<Bundle> {
+    let kind: String = r.try_get("kind")?;
+    let status: String = r.try_get("status")?;
+    let errors: Option<String> = r.try_get("errors")?;
+    Ok(Bundle {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        account_sid: r.try_get("account_sid")?,
+        kind: BundleKind::parse(&kind).context("unknown bundle kind in store")?,
+        policy_sid: r.try_get("policy_sid")?,
+        friendly_name: r.try_get("friendly_name")?,
+        email: r.try_get("email")?,
+        status: parse_status(&status)?,
+        status_callback: r.try_get("status_callback")?,
+        valid_until: r.try_get("valid_until")?,
+        errors: errors
+            .map(|e| serde_json::from_str(&e))
+            .transpose()
+            .context("bad errors JSON in store")?,
+        date_created: r.try_get("date_created")?,
+        date_updated: r.try_get("date_updated")?,
+        version: r.try_get("version")?,
+    })
+}
+
+fn entity_row(r: &AnyRow) -> StoreResult<Entity> {
+    let kind: String = r.try_get("kind")?;
+    let attributes: String = r.try_get("attributes")?;
+    Ok(Entity {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        account_sid: r.try_get("account_sid")?,
+        kind: match kind.as_str() {
+            "end_user" => EntityKind::EndUser,
+            _ => EntityKind::SupportingDocument,
+        },
+        type_name: r.try_get("type_name")?,
+        friendly_name: r.try_get("friendly_name")?,
+        attributes: codec::decode(&attributes)?,
+        date_created: r.try_get("date_created")?,
+        date_updated: r.try_get("date_updated")?,
+    })
+}
+
+fn entity_assignment_row(r: &AnyRow) -> StoreResult<EntityAssignment> {
+    Ok(EntityAssignment {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        bundle_sid: r.try_get("bundle_sid")?,
+        account_sid: r.try_get("account_sid")?,
+        object_sid: r.try_get("object_sid")?,
+        object_type: r.try_get("object_type")?,
+        date_created: r.try_get("date_created")?,
+    })
+}
+
+fn channel_assignment_row(r: &AnyRow) -> StoreResult<ChannelAssignment> {
+    Ok(ChannelAssignment {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        bundle_sid: r.try_get("bundle_sid")?,
+        account_sid: r.try_get("account_sid")?,
+        channel_endpoint_type: r.try_get("channel_endpoint_type")?,
+        channel_endpoint_sid: r.try_get("channel_endpoint_sid")?,
+        date_created: r.try_get("date_created")?,
+    })
+}
+
+fn evaluation_row(r: &AnyRow) -> StoreResult<Evaluation> {
+    let results: String = r.try_get("results")?;
+    Ok(Evaluation {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        bundle_sid: r.try_get("bundle_sid")?,
+        account_sid: r.try_get("account_sid")?,
+        policy_sid: r.try_get("policy_sid")?,
+        status: r.try_get("status")?,
+        // Failure reasons quote attribute values: encrypted like the attributes.
+        results: codec::decode(&results)?,
+        date_created: r.try_get("date_created")?,
+    })
+}
+
+fn event_row(r: &AnyRow) -> StoreResult<Event> {
+    let detail: String = r.try_get("detail")?;
+    Ok(Event {
+        seq: r.try_get("seq")?,
+        bundle_sid: r.try_get("bundle_sid")?,
+        account_sid: r.try_get("account_sid")?,
+        kind: r.try_get("type")?,
+        detail: codec::decode(&detail)?,
+        date_created: r.try_get("date_created")?,
+    })
+}
+
+fn job_row(r: &AnyRow) -> StoreResult<Job> {
+    let kind: String = r.try_get("kind")?;
+    let payload: String = r.try_get("payload")?;
+    Ok(Job {
+        id: r.try_get("id")?,
+        kind: match kind.as_str() {
+            "callback" => JobKind::Callback,
+            _ => JobKind::Review,
+        },
+        bundle_sid: r.try_get("bundle_sid")?,
+        payload: serde_json::from_str(&payload).context("bad job payload in store")?,
+        due_at: r.try_get("due_at")?,
+        attempts: r.try_get("attempts")?,
+        lease_until: r.try_get::<Option<i64>, _>("lease_until")?.unwrap_or(0),
+    })
+}
+
+fn audit_row(r: &AnyRow) -> StoreResult<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.try_get("seq")?,
+        actor_kind: r.try_get("actor_kind")?,
+        actor_sid: r.try_get("actor_sid")?,
+        account_sid: r.try_get("account_sid")?,
+        method: r.try_get("method")?,
+        path: r.try_get("path")?,
+        status: r.try_get::<i64, _>("status")? as u16,
+        date_created: r.try_get("date_created")?,
+    })
+}
+
+fn seq_of(r: AnyRow) -> StoreResult<i64> {
+    Ok(r.try_get::<i64, _>(0)?)
+}
+
+fn errors_json(b: &Bundle) -> Option<String> {
+    b.errors
+        .as_ref()
+        .map(|e| serde_json::to_string(e).unwrap_or_default())
+}
+
+impl SqlStore {
+    async fn insert_event(&self, conn: &mut sqlx::AnyConnection, e: &Event) -> StoreResult<()> {
+        self.q(
+            "INSERT INTO events (bundle_sid, account_sid, type, detail, date_created)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(e.bundle_sid.as_str())
+        .bind(e.account_sid.as_str())
+        .bind(e.kind.as_str())
+        .bind(codec::encode(&e.detail))
+        .bind(e.date_created)
+        .run(conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_job(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        j: &Job,
+        now: i64,
+    ) -> StoreResult<()> {
+        self.q(
+            "INSERT INTO jobs (kind, bundle_sid, payload, due_at, attempts, date_created)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(j.kind.as_str())
+        .bind(j.bundle_sid.as_str())
+        .bind(j.payload.to_string())
+        .bind(j.due_at)
+        .bind(j.attempts)
+        .bind(now)
+        .run(conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_evaluation_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        e: &Evaluation,
+    ) -> StoreResult<i64> {
+        let row = self
+            .q("INSERT INTO evaluations (sid, bundle_sid, account_sid, policy_sid, status, results,
+                  date_created) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq")
+            .bind(e.sid.as_str())
+            .bind(e.bundle_sid.as_str())
+            .bind(e.account_sid.as_str())
+            .bind(e.policy_sid.as_str())
+            .bind(e.status.as_str())
+            .bind(codec::encode(&e.results))
+            .bind(e.date_created)
+            .one(conn)
+            .await?;
+        seq_of(row)
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn account_count(&self) -> StoreResult<i64> {
+        seq_of(
+            self.q("SELECT COUNT(*) FROM accounts")
+                .one(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn insert_account(&self, a: &Account) -> StoreResult<()> {
+        self.q(
+            "INSERT INTO accounts (sid, friendly_name, auth_token, owner_sid, status, date_created, date_updated)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(a.sid.as_str())
+        .bind(a.friendly_name.as_str())
+        .bind(a.auth_token.as_str())
+        .bind(a.owner_sid.clone())
+        .bind(a.status.as_str())
+        .bind(a.date_created)
+        .bind(a.date_updated)
+        .run(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn account(&self, sid: &str) -> StoreResult<Option<Account>> {
+        let sql = format!("SELECT * FROM {} a WHERE sid = ?", self.d.accounts());
+        let row = self.q(&sql).bind(sid).opt(&self.pool).await?;
+        row.as_ref().map(account_row).transpose()
+    }
+
+    async fn list_accounts(
+        &self,
+        caller_sid: &str,
+        filter: &AccountFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Account>> {
+        let sql = format!(
+            "SELECT * FROM {} a WHERE (sid = ? OR owner_sid = ?)",
+            self.d.accounts()
+        );
+        let mut q = self.q(&sql).bind(caller_sid).bind(caller_sid);
+        if let Some(f) = &filter.friendly_name {
+            q = q.push(" AND friendly_name = ?").bind(f.as_str());
+        }
+        if let Some(st) = &filter.status {
+            q = q.push(" AND status = ?").bind(st.as_str());
+        }
+        self.fetch_page(q, page, false, account_row).await
+    }
+
+    async fn update_account(&self, a: &Account) -> StoreResult<()> {
+        self.q("UPDATE accounts SET friendly_name = ?, status = ?, date_updated = ? WHERE sid = ?")
+            .bind(a.friendly_name.as_str())
+            .bind(a.status.as_str())
+            .bind(a.date_updated)
+            .bind(a.sid.as_str())
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn insert_key(&self, mut k: ApiKey) -> StoreResult<ApiKey> {
+        let row = self
+            .q(
+                "INSERT INTO api_keys (sid, account_sid, friendly_name, secret_hash, date_created,
+                  date_updated) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+            )
+            .bind(k.sid.as_str())
+            .bind(k.account_sid.as_str())
+            .bind(k.friendly_name.as_str())
+            .bind(k.secret_hash.as_str())
+            .bind(k.date_created)
+            .bind(k.date_updated)
+            .one(&self.pool)
+            .await?;
+        k.seq = seq_of(row)?;
+        Ok(k)
+    }
+
+    async fn key(&self, sid: &str) -> StoreResult<Option<ApiKey>> {
+        let row = self
+            .q("SELECT * FROM api_keys WHERE sid = ?")
+            .bind(sid)
+            .opt(&self.pool)
+            .await?;
+        row.as_ref().map(key_row).transpose()
+    }
+
+    async fn list_keys(&self, account_sid: &str, page: PageQuery) -> StoreResult<Page<ApiKey>> {
+        let q = self
+            .q("SELECT * FROM api_keys WHERE account_sid = ?")
+            .bind(account_sid);
+        self.fetch_page(q, page, false, key_row).await
+    }
+
+    async fn update_key(&self, k: &ApiKey) -> StoreResult<()> {
+        self.q("UPDATE api_keys SET friendly_name = ?, date_updated = ? WHERE sid = ?")
+            .bind(k.friendly_name.as_str())
+            .bind(k.date_updated)
+            .bind(k.sid.as_str())
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_key(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
+        let n = self
+            .q("DELETE FROM api_keys WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .run(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn insert_address(&self, mut a: Address) -> StoreResult<Address> {
+        let row = self
+            .q(
+                "INSERT INTO addresses (sid, account_sid, customer_name, friendly_name, street,
+                  street_secondary, city, region, postal_code, iso_country, emergency_enabled,
+                  date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                RETURNING seq",
+            )
+            .bind(a.sid.as_str())
+            .bind(a.account_sid.as_str())
+            .bind(a.customer_name.as_str())
+            .bind(a.friendly_name.clone())
+            .bind(a.street.as_str())
+            .bind(a.street_secondary.clone())
+            .bind(a.city.as_str())
+            .bind(a.region.as_str())
+            .bind(a.postal_code.as_str())
+            .bind(a.iso_country.as_str())
+            .bind(a.emergency_enabled)
+            .bind(a.date_created)
+            .bind(a.date_updated)
+            .one(&self.pool)
+            .await?;
+        a.seq = seq_of(row)?;
+        Ok(a)
+    }
+
+    async fn address(&self, account_sid: &str, sid: &str) -> StoreResult<Option<Address>> {
+        let row = self
+            .q("SELECT * FROM addresses WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .opt(&self.pool)
+            .await?;
+        row.as_ref().map(address_row).transpose()
+    }
+
+    async fn list_addresses(
+        &self,
+        account_sid: &str,
+        filter: &AddressFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Address>> {
+        let mut q = self
+            .q("SELECT * FROM addresses WHERE account_sid = ?")
+            .bind(account_sid);
+        if let Some(v) = &filter.customer_name {
+            q = q.push(" AND customer_name = ?").bind(v.as_str());
+        }
+        if let Some(v) = &filter.friendly_name {
+            q = q.push(" AND friendly_name = ?").bind(v.as_str());
+        }
+        if let Some(v) = &filter.iso_country {
+            q = q.push(" AND iso_country = ?").bind(v.as_str());
+        }
+        self.fetch_page(q, page, false, address_row).await
+    }
+
+    async fn update_address(&self, a: &Address) -> StoreResult<()> {
+        self.q(
+            "UPDATE addresses SET customer_name = ?, friendly_name = ?, street = ?,
+               street_secondary = ?, city = ?, region = ?, postal_code = ?,
+               emergency_enabled = ?, date_updated = ? WHERE sid = ?",
+        )
+        .bind(a.customer_name.as_str())
+        .bind(a.friendly_name.clone())
+        .bind(a.street.as_str())
+        .bind(a.street_secondary.clone())
+        .bind(a.city.as_str())
+        .bind(a.region.as_str())
+        .bind(a.postal_code.as_str())
+        .bind(a.emergency_enabled)
+        .bind(a.date_updated)
+        .bind(a.sid.as_str())
+        .run(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_address(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
+        let n = self
+            .q("DELETE FROM addresses WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .run(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn existing_addresses(
+        &self,
+        account_sid: &str,
+        sids: &[String],
+    ) -> StoreResult<Vec<String>> {
+        // A SID PostgreSQL cannot store names no Address: leave it out of the query.
+        let sids: Vec<String> = sids
+            .iter()
+            .filter(|s| Dialect::storable(s))
+            .cloned()
+            .collect();
+        if sids.is_empty() {
+            return Ok(vec![]);
+        }
+        let rows = self
+            .q("SELECT sid FROM addresses WHERE account_sid = ? AND sid")
+            .bind(account_sid)
+            .bind_list(&sids)
+            .all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("sid").map_err(StoreError::from))
+            .collect()
+    }
+
+    async fn documents_mentioning(
+        &self,
+        account_sid: &str,
+        text: &str,
+    ) -> StoreResult<Vec<Entity>> {
+        // Encrypted attributes cannot be searched in SQL: decrypt the account's documents.
+        let mut q = self
+            .q("SELECT * FROM entities WHERE account_sid = ? AND kind = 'supporting_document'")
+            .bind(account_sid);
+        if !codec::encrypting() {
+            q = q
+                .push(" AND ")
+                .push(&self.d.contains("attributes"))
+                .bind(text);
+        }
+        let docs = q
+            .all(&self.pool)
+            .await?
+            .iter()
+            .map(entity_row)
+            .collect::<StoreResult<Vec<Entity>>>()?;
+        Ok(docs
+            .into_iter()
+            .filter(|d| d.attributes.to_string().contains(text))
+            .collect())
+    }
+
+    async fn insert_number(&self, mut n: PhoneNumber) -> StoreResult<PhoneNumber> {
+        let row = self
+            .q(
+                "INSERT INTO phone_numbers (sid, account_sid, phone_number, friendly_name, config,
+                  date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+            )
+            .bind(n.sid.as_str())
+            .bind(n.account_sid.as_str())
+            .bind(n.phone_number.as_str())
+            .bind(n.friendly_name.as_str())
+            .bind(Value::Object(n.config.clone()).to_string())
+            .bind(n.date_created)
+            .bind(n.date_updated)
+            .one(&self.pool)
+            .await?;
+        n.seq = seq_of(row)?;
+        Ok(n)
+    }
+
+    async fn number(&self, account_sid: &str, sid: &str) -> StoreResult<Option<PhoneNumber>> {
+        let row = self
+            .q("SELECT * FROM phone_numbers WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .opt(&self.pool)
+            .await?;
+        row.as_ref().map(number_row).transpose()
+    }
+
+    async fn number_any(&self, sid: &str) -> StoreResult<Option<PhoneNumber>> {
+        let row = self
+            .q("SELECT * FROM phone_numbers WHERE sid = ?")
+            .bind(sid)
+            .opt(&self.pool)
+            .await?;
+        row.as_ref().map(number_row).transpose()
+    }
+
+    async fn list_numbers(
+        &self,
+        account_sid: &str,
+        filter: &NumberFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<PhoneNumber>> {
+        let mut q = self
+            .q("SELECT * FROM phone_numbers WHERE account_sid = ?")
+            .bind(account_sid);
+        if let Some(v) = &filter.phone_number {
+            q = q.push(" AND phone_number = ?").bind(v.as_str());
+        }
+        if let Some(v) = &filter.friendly_name {
+            q = q.push(" AND friendly_name = ?").bind(v.as_str());
+        }
+        self.fetch_page(q, page, false, number_row).await
+    }
+
+    async fn update_number(&self, n: &PhoneNumber) -> StoreResult<()> {
+        self.q(
+            "UPDATE phone_numbers SET account_sid = ?, friendly_name = ?, config = ?,
+               date_updated = ? WHERE sid = ?",
+        )
+        .bind(n.account_sid.as_str())
+        .bind(n.friendly_name.as_str())
+        .bind(Value::Object(n.config.clone()).to_string())
+        .bind(n.date_updated)
+        .bind(n.sid.as_str())
+        .run(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_number(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
+        let n = self
+            .q("DELETE FROM phone_numbers WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .run(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn bundles_with_number(&self, number_sid: &str) -> StoreResult<Vec<Bundle>> {
+        let rows = self
+            .q(
+                "SELECT b.* FROM bundles b JOIN channel_assignments c ON c.bundle_sid = b.sid
+                WHERE c.channel_endpoint_sid = ? ORDER BY c.seq",
+            )
+            .bind(number_sid)
+            .all(&self.pool)
+            .await?;
+        rows.iter().map(bundle_row).collect()
+    }
+
+    async fn insert_bundle(&self, mut b: Bundle) -> StoreResult<Bundle> {
+        let row = self
+            .q(
+                "INSERT INTO bundles (sid, account_sid, kind, policy_sid, friendly_name, email,
+                  status, status_callback, valid_until, errors, date_created, date_updated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+            )
+            .bind(b.sid.as_str())
+            .bind(b.account_sid.as_str())
+            .bind(b.kind.as_str())
+            .bind(b.policy_sid.as_str())
+            .bind(b.friendly_name.as_str())
+            .bind(b.email.as_str())
+            .bind(b.status.as_str())
+            .bind(b.status_callback.clone())
+            .bind(b.valid_until)
+            .bind(errors_json(&b))
+            .bind(b.date_created)
+            .bind(b.date_updated)
+            .one(&self.pool)
+            .await?;
+        b.seq = seq_of(row)?;
+        Ok(b)
+    }
+
+    async fn bundle(&self, account_sid: &str, sid: &str) -> StoreResult<Option<Bundle>> {
+        let row = self
+            .q("SELECT * FROM bundles WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .opt(&self.pool)
+            .await?;
+        row.as_ref().map(bundle_row).transpose()
+    }
+
+    async fn list_bundles(
+        &self,
+        account_sid: &str,
+        kind: BundleKind,
+        filter: &BundleFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Bundle>> {
+        let mut q = self
+            .q("SELECT * FROM bundles WHERE account_sid = ? AND kind = ?")
+            .bind(account_sid)
+            .bind(kind.as_str());
+        if let Some(s) = filter.status {
+            q = q.push(" AND status = ?").bind(s.as_str());
+        }
+        if let Some(f) = &filter.friendly_name {
+            q = q.push(" AND friendly_name = ?").bind(f.as_str());
+        }
+        if let Some(p) = &filter.policy_sid {
+            q = q.push(" AND policy_sid = ?").bind(p.as_str());
+        }
+        self.fetch_page(q, page, false, bundle_row).await
+    }
+
+    async fn save_bundle(&self, change: BundleChange) -> StoreResult<()> {
+        let b = &change.bundle;
+        let mut tx = self.tx().await?;
+        let n = self
+            .q(
+                "UPDATE bundles SET friendly_name = ?, email = ?, status = ?, status_callback = ?,
+                  valid_until = ?, errors = ?, date_updated = ?, version = version + 1
+                WHERE sid = ? AND status = ? AND version = ?",
+            )
+            .bind(b.friendly_name.as_str())
+            .bind(b.email.as_str())
+            .bind(b.status.as_str())
+            .bind(b.status_callback.clone())
+            .bind(b.valid_until)
+            .bind(errors_json(b))
+            .bind(b.date_updated)
+            .bind(b.sid.as_str())
+            .bind(change.expected_status.as_str())
+            .bind(b.version)
+            .run(&mut *tx)
+            .await?;
+        if n == 0 {
+            return Err(StoreError::Stale);
+        }
+        if let Some(e) = &change.evaluation {
+            self.insert_evaluation_in(&mut tx, e).await?;
+        }
+        for e in &change.events {
+            self.insert_event(&mut tx, e).await?;
+        }
+        for j in &change.jobs {
+            self.insert_job(&mut tx, j, b.date_updated).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn bundle_any(&self, sid: &str) -> StoreResult<Option<Bundle>> {
+        let row = self
+            .q("SELECT * FROM bundles WHERE sid = ?")
+            .bind(sid)
+            .opt(&self.pool)
+            .await?;
+        row.as_ref().map(bundle_row).transpose()
+    }
+
+    async fn bundles_in_status(
+        &self,
+        statuses: &[Status],
+        policy_sid: Option<&str>,
+    ) -> StoreResult<Vec<Bundle>> {
+        let statuses: Vec<String> = statuses.iter().map(|s| s.as_str().to_string()).collect();
+        if statuses.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut q = self
+            .q("SELECT * FROM bundles WHERE status")
+            .bind_list(&statuses);
+        if let Some(p) = policy_sid {
+            q = q.push(" AND policy_sid = ?").bind(p);
+        }
+        let rows = q
+            .push(" ORDER BY date_updated, seq")
+            .all(&self.pool)
+            .await?;
+        rows.iter().map(bundle_row).collect()
+    }
+
+    async fn delete_bundle(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
+        let n = self
+            .q("DELETE FROM bundles WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .run(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn insert_entity(&self, mut e: Entity) -> StoreResult<Entity> {
+        let row = self
+            .q("INSERT INTO entities (sid, account_sid, kind, type_name, friendly_name, attributes,
+                  date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq")
+            .bind(e.sid.as_str())
+            .bind(e.account_sid.as_str())
+            .bind(e.kind.as_str())
+            .bind(e.type_name.as_str())
+            .bind(e.friendly_name.as_str())
+            .bind(codec::encode(&e.attributes))
+            .bind(e.date_created)
+            .bind(e.date_updated)
+            .one(&self.pool)
+            .await?;
+        e.seq = seq_of(row)?;
+        Ok(e)
+    }
+
+    async fn entity(
+        &self,
+        account_sid: &str,
+        kind: EntityKind,
+        sid: &str,
+    ) -> StoreResult<Option<Entity>> {
+        let row = self
+            .q("SELECT * FROM entities WHERE sid = ? AND account_sid = ? AND kind = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .bind(kind.as_str())
+            .opt(&self.pool)
+            .await?;
+        row.as_ref().map(entity_row).transpose()
+    }
+
+    async fn list_entities(
+        &self,
+        account_sid: &str,
+        kind: EntityKind,
+        page: PageQuery,
+    ) -> StoreResult<Page<Entity>> {
+        let q = self
+            .q("SELECT * FROM entities WHERE account_sid = ? AND kind = ?")
+            .bind(account_sid)
+            .bind(kind.as_str());
+        self.fetch_page(q, page, false, entity_row).await
+    }
+
+    async fn update_entity(&self, e: &Entity) -> StoreResult<()> {
+        self.q(
+            "UPDATE entities SET friendly_name = ?, attributes = ?, date_updated = ? WHERE sid = ?",
+        )
+        .bind(e.friendly_name.as_str())
+        .bind(codec::encode(&e.attributes))
+        .bind(e.date_updated)
+        .bind(e.sid.as_str())
+        .run(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_entity(
+        &self,
+        account_sid: &str,
+        kind: EntityKind,
+        sid: &str,
+    ) -> StoreResult<bool> {
+        let n = self
+            .q("DELETE FROM entities WHERE sid = ? AND account_sid = ? AND kind = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .bind(kind.as_str())
+            .run(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn bundles_holding(&self, object_sid: &str) -> StoreResult<Vec<Bundle>> {
+        let rows = self
+            .q(
+                "SELECT b.* FROM bundles b JOIN entity_assignments a ON a.bundle_sid = b.sid
+                WHERE a.object_sid = ? ORDER BY b.seq",
+            )
+            .bind(object_sid)
+            .all(&self.pool)
+            .await?;
+        rows.iter().map(bundle_row).collect()
+    }
+
+    async fn insert_entity_assignment(
+        &self,
+        mut a: EntityAssignment,
+    ) -> StoreResult<EntityAssignment> {
+        let row = self
+            .q(
+                "INSERT INTO entity_assignments (sid, bundle_sid, account_sid, object_sid,
+                  object_type, date_created) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+            )
+            .bind(a.sid.as_str())
+            .bind(a.bundle_sid.as_str())
+            .bind(a.account_sid.as_str())
+            .bind(a.object_sid.as_str())
+            .bind(a.object_type.as_str())
+            .bind(a.date_created)
+            .one(&self.pool)
+            .await?;
+        a.seq = seq_of(row)?;
+        Ok(a)
+    }
+
+    async fn entity_assignment(
+        &self,
+        bundle_sid: &str,
+        sid: &str,
+    ) -> StoreResult<Option<EntityAssignment>> {
+        let row = self
+            .q("SELECT * FROM entity_assignments WHERE sid = ? AND bundle_sid = ?")
+            .bind(sid)
+            .bind(bundle_sid)
+            .opt(&self.pool)
+            .await?;
+        row.as_ref().map(entity_assignment_row).transpose()
+    }
+
+    async fn list_entity_assignments(
+        &self,
+        bundle_sid: &str,
+        object_type: Option<&str>,
+        page: PageQuery,
+    ) -> StoreResult<Page<EntityAssignment>> {
+        let mut q = self
+            .q("SELECT * FROM entity_assignments WHERE bundle_sid = ?")
+            .bind(bundle_sid);
+        if let Some(t) = object_type {
+            q = q.push(" AND object_type = ?").bind(t);
+        }
+        self.fetch_page(q, page, false, entity_assignment_row).await
+    }
+
+    async fn delete_entity_assignment(&self, bundle_sid: &str, sid: &str) -> StoreResult<bool> {
+        let n = self
+            .q("DELETE FROM entity_assignments WHERE sid = ? AND bundle_sid = ?")
+            .bind(sid)
+            .bind(bundle_sid)
+            .run(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn assigned_objects(&self, bundle_sid: &str) -> StoreResult<(Vec<Entity>, Vec<Bundle>)> {
+        let entities = self
+            .q(
+                "SELECT e.* FROM entities e JOIN entity_assignments a ON a.object_sid = e.sid
+                WHERE a.bundle_sid = ? ORDER BY a.seq",
+            )
+            .bind(bundle_sid)
+            .all(&self.pool)
+            .await?;
+        let bundles = self
+            .q(
+                "SELECT b.* FROM bundles b JOIN entity_assignments a ON a.object_sid = b.sid
+                WHERE a.bundle_sid = ? ORDER BY a.seq",
+            )
+            .bind(bundle_sid)
+            .all(&self.pool)
+            .await?;
+        Ok((
+            entities
+                .iter()
+                .map(entity_row)
+                .collect::<StoreResult<_>>()?,
+            bundles.iter().map(bundle_row).collect::<StoreResult<_>>()?,
+        ))
+    }
+
+    async fn insert_channel_assignment(
+        &self,
+        mut a: ChannelAssignment,
+    ) -> StoreResult<ChannelAssignment> {
+        let row = self
+            .q(
+                "INSERT INTO channel_assignments (sid, bundle_sid, account_sid,
+                  channel_endpoint_type, channel_endpoint_sid, date_created)
+                VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+            )
+            .bind(a.sid.as_str())
+            .bind(a.bundle_sid.as_str())
+            .bind(a.account_sid.as_str())
+            .bind(a.channel_endpoint_type.as_str())
+            .bind(a.channel_endpoint_sid.as_str())
+            .bind(a.date_created)
+            .one(&self.pool)
+            .await?;
+        a.seq = seq_of(row)?;
+        Ok(a)
+    }
+
+    async fn channel_assignment(
+        &self,
+        bundle_sid: &str,
+        sid: &str,
+    ) -> StoreResult<Option<ChannelAssignment>> {
+        let row = self
+            .q("SELECT * FROM channel_assignments WHERE sid = ? AND bundle_sid = ?")
+            .bind(sid)
+            .bind(bundle_sid)
+            .opt(&self.pool)
+            .await?;
+        row.as_ref().map(channel_assignment_row).transpose()
+    }
+
+    async fn list_channel_assignments(
+        &self,
+        bundle_sid: &str,
+        endpoint_sids: Option<&[String]>,
+        page: PageQuery,
+    ) -> StoreResult<Page<ChannelAssignment>> {
+        let mut q = self
+            .q("SELECT * FROM channel_assignments WHERE bundle_sid = ?")
+            .bind(bundle_sid);
+        if let Some(sids) = endpoint_sids {
+            if sids.is_empty() {
+                return Ok(finish_page(vec![], page));
+            }
+            q = q.push(" AND channel_endpoint_sid").bind_list(sids);
+        }
+        self.fetch_page(q, page, false, channel_assignment_row)
+            .await
+    }
+
+    async fn delete_channel_assignment(&self, bundle_sid: &str, sid: &str) -> StoreResult<bool> {
+        let n = self
+            .q("DELETE FROM channel_assignments WHERE sid = ? AND bundle_sid = ?")
+            .bind(sid)
+            .bind(bundle_sid)
+            .run(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn insert_evaluation(&self, e: Evaluation) -> StoreResult<Evaluation> {
+        let mut conn = self.pool.acquire().await?;
+        let seq = self.insert_evaluation_in(&mut conn, &e).await?;
+        Ok(Evaluation { seq, ..e })
+    }
+
+    async fn evaluation(&self, bundle_sid: &str, sid: &str) -> StoreResult<Option<Evaluation>> {
+        let row = self
+            .q("SELECT * FROM evaluations WHERE sid = ? AND bundle_sid = ?")
+            .bind(sid)
+            .bind(bundle_sid)
+            .opt(&self.pool)
+            .await?;
+        row.as_ref().map(evaluation_row).transpose()
+    }
+
+    async fn list_evaluations(
+        &self,
+        bundle_sid: &str,
+        page: PageQuery,
+    ) -> StoreResult<Page<Evaluation>> {
+        let q = self
+            .q("SELECT * FROM evaluations WHERE bundle_sid = ?")
+            .bind(bundle_sid);
+        self.fetch_page(q, page, true, evaluation_row).await
+    }
+
+    async fn dump(&self) -> StoreResult<Vec<(String, Value)>> {
+        let mut out = Vec::new();
+        for table in TABLES {
+            let from = if table == "accounts" {
+                self.d.accounts()
+            } else {
+                table
+            };
+            let sql = format!("SELECT * FROM {from} t ORDER BY {}", id_column(table));
+            for row in self.q(&sql).all(&self.pool).await? {
+                out.push((table.to_string(), row_json(&row)));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn load(&self, rows: &[(String, Value)]) -> StoreResult<()> {
+        let mut tx = self.tx().await?;
+        for table in TABLES.iter().rev() {
+            self.q(&format!("DELETE FROM {table}"))
+                .run(&mut *tx)
+                .await?;
+        }
+        for (table, row) in rows {
+            if !TABLES.contains(&table.as_str()) {
+                return Err(anyhow::anyhow!("unknown table {table} in dump").into());
+            }
+            let Some(obj) = row.as_object().filter(|o| !o.is_empty()) else {
+                return Err(anyhow::anyhow!("a {table} row is not an object with columns").into());
+            };
+            if let Some(bad) = obj
+                .keys()
+                .find(|c| c.is_empty() || !c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+            {
+                return Err(anyhow::anyhow!("bad column name {bad} in dump").into());
+            }
+            let cols: Vec<String> = obj.keys().map(|k| self.d.load_column(table, k)).collect();
+            let cols = cols.join(", ");
+            let q = match self.d.load_from_json(table, &cols) {
+                Some(sql) => self.q(&sql).bind(row.to_string()),
+                None => {
+                    let marks = vec!["?"; obj.len()].join(", ");
+                    let mut q = self.q(&format!("INSERT INTO {table} ({cols}) VALUES ({marks})"));
+                    for v in obj.values() {
+                        q = match v {
+                            Value::Null => q.bind(None::<String>),
+                            Value::Bool(b) => q.bind(*b as i64),
+                            Value::Number(n) if n.is_i64() => q.bind(n.as_i64()),
+                            Value::String(s) => q.bind(s.clone()),
+                            other => q.bind(other.to_string()),
+                        };
+                    }
+                    q
+                }
+            };
+            q.run(&mut *tx).await?;
+        }
+        self.d.after_load(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn reset(&self, account_sid: Option<&str>, accounts: bool) -> StoreResult<()> {
+        let mut tx = self.tx().await?;
+        match account_sid {
+            None => {
+                let keep = if accounts { 0 } else { 2 };
+                // The audit trail outlives sandbox resets.
+                for table in TABLES[keep..].iter().rev().filter(|t| **t != "audit") {
+                    self.q(&format!("DELETE FROM {table}"))
+                        .run(&mut *tx)
+                        .await?;
+                }
+            }
+            Some(sid) => {
+                let scoped = [
+                    "DELETE FROM jobs WHERE bundle_sid IN (SELECT sid FROM bundles WHERE account_sid = ?)",
+                    "DELETE FROM events WHERE account_sid = ?",
+                    "DELETE FROM evaluations WHERE account_sid = ?",
+                    "DELETE FROM channel_assignments WHERE account_sid = ?",
+                    "DELETE FROM entity_assignments WHERE account_sid = ?",
+                    "DELETE FROM entities WHERE account_sid = ?",
+                    "DELETE FROM bundles WHERE account_sid = ?",
+                    "DELETE FROM phone_numbers WHERE account_sid = ?",
+                    "DELETE FROM addresses WHERE account_sid = ?",
+                ];
+                for sql in scoped {
+                    self.q(sql).bind(sid).run(&mut *tx).await?;
+                }
+                if accounts {
+                    self.q("DELETE FROM api_keys WHERE account_sid = ?")
+                        .bind(sid)
+                        .run(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn save_snapshot(&self, name: &str, data: &str, now: i64) -> StoreResult<()> {
+        self.q(
+            "INSERT INTO snapshots (name, data, date_created) VALUES (?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET data = excluded.data, date_created = excluded.date_created",
+        )
+        .bind(name)
+        .bind(data)
+        .bind(now)
+        .run(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn snapshot(&self, name: &str) -> StoreResult<Option<String>> {
+        let row = self
+            .q("SELECT data FROM snapshots WHERE name = ?")
+            .bind(name)
+            .opt(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
+    }
+
+    async fn list_snapshots(&self) -> StoreResult<Vec<(String, i64)>> {
+        let rows = self
+            .q("SELECT name, date_created FROM snapshots ORDER BY date_created, name")
+            .all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("name")?, r.try_get("date_created")?)))
+            .collect()
+    }
+
+    async fn add_audit(&self, e: AuditEntry) -> StoreResult<()> {
+        self.q(
+            "INSERT INTO audit (actor_kind, actor_sid, account_sid, method, path, status,
+               date_created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(e.actor_kind.as_str())
+        .bind(e.actor_sid.clone())
+        .bind(e.account_sid.clone())
+        .bind(e.method.as_str())
+        .bind(e.path.as_str())
+        .bind(e.status as i64)
+        .bind(e.date_created)
+        .run(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn audit(&self, account_sid: Option<&str>, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        let mut q = self.q("SELECT * FROM audit");
+        if let Some(a) = account_sid {
+            q = q.push(" WHERE account_sid = ?").bind(a);
+        }
+        let rows = q
+            .push(" ORDER BY seq DESC LIMIT ?")
+            .bind(limit)
+            .all(&self.pool)
+            .await?;
+        rows.iter().map(audit_row).collect()
+    }
+
+    async fn add_event(&self, event: Event) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        self.insert_event(&mut conn, &event).await
+    }
+
+    async fn events(&self, bundle_sid: &str) -> StoreResult<Vec<Event>> {
+        let rows = self
+            .q("SELECT * FROM events WHERE bundle_sid = ? ORDER BY seq")
+            .bind(bundle_sid)
+            .all(&self.pool)
+            .await?;
+        rows.iter().map(event_row).collect()
+    }
+
+    async fn add_job(&self, job: Job) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        self.insert_job(&mut conn, &job, job.due_at).await
+    }
+
+    async fn claim_job(
+        &self,
+        due_before: i64,
+        lease_now: i64,
+        lease_until: i64,
+    ) -> StoreResult<Option<Job>> {
+        // A read first: an idle poller must not take the write lock ten times a second.
+        let due = self
+            .q("SELECT id FROM jobs WHERE done = 0 AND due_at <= ?
+                  AND (lease_until IS NULL OR lease_until < ?) LIMIT 1")
+            .bind(due_before)
+            .bind(lease_now)
+            .opt(&self.pool)
+            .await?;
+        if due.is_none() {
+            return Ok(None);
+        }
+        // One statement; two claimers never get one row (see `Dialect::skip_locked`).
+        let sql = format!(
+            "UPDATE jobs SET lease_until = ?, attempts = attempts + 1
+             WHERE id = (SELECT id FROM jobs WHERE done = 0 AND due_at <= ?
+                           AND (lease_until IS NULL OR lease_until < ?)
+                         ORDER BY due_at, id LIMIT 1{})
+             RETURNING *",
+            self.d.skip_locked()
+        );
+        let row = self
+            .q(&sql)
+            .bind(lease_until)
+            .bind(due_before)
+            .bind(lease_now)
+            .opt(&self.pool)
+            .await?;
+        row.as_ref().map(job_row).transpose()
+    }
+
+    async fn complete_job(
+        &self,
+        id: i64,
+        lease_until: i64,
+        outcome: JobOutcome,
+        event: Option<Event>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.tx().await?;
+        let q = match outcome {
+            JobOutcome::Done => self.q(
+                "UPDATE jobs SET done = 1, lease_until = NULL WHERE id = ? AND lease_until = ?",
+            ),
+            JobOutcome::RetryAt(due) => self
+                .q("UPDATE jobs SET due_at = ?, lease_until = NULL WHERE id = ? AND lease_until = ?")
+                .bind(due),
+        };
+        let n = q.bind(id).bind(lease_until).run(&mut *tx).await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        if let Some(e) = &event {
+            self.insert_event(&mut tx, e).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn next_job_due(&self) -> StoreResult<Option<i64>> {
+        let row = self
+            .q("SELECT MIN(due_at) FROM jobs WHERE done = 0")
+            .one(&self.pool)
+            .await?;
+        Ok(row.try_get::<Option<i64>, _>(0)?)
+    }
+}
