@@ -390,7 +390,7 @@ fn job_row(r: &AnyRow) -> StoreResult<Job> {
             _ => JobKind::Review,
         },
         bundle_sid: r.try_get("bundle_sid")?,
-        payload: serde_json::from_str(&payload).context("bad job payload in store")?,
+        payload: codec::decode(&payload)?,
         due_at: r.try_get("due_at")?,
         attempts: r.try_get("attempts")?,
         lease_until: r.try_get::<Option<i64>, _>("lease_until")?.unwrap_or(0),
@@ -448,7 +448,7 @@ impl SqlStore {
         )
         .bind(j.kind.as_str())
         .bind(j.bundle_sid.as_str())
-        .bind(j.payload.to_string())
+        .bind(codec::encode(&j.payload))
         .bind(j.due_at)
         .bind(j.attempts)
         .bind(now)

@@ -4,7 +4,11 @@ use crate::common::*;
 const KEY_A: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // 32 bytes
 const KEY_B: &str = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
 
+/// The raw store: the SQLite files, or a `pg_dump` of the PostgreSQL database.
 fn db_bytes(dir: &std::path::Path) -> Vec<u8> {
+    if postgres::enabled().is_some() {
+        return postgres::dump(dir);
+    }
     let mut all = Vec::new();
     for f in ["th.db", "th.db-wal"] {
         if let Ok(b) = std::fs::read(dir.join(f)) {
@@ -20,9 +24,6 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 
 #[tokio::test]
 async fn attributes_are_unreadable_on_disk_and_survive_a_key_rotation() {
-    if std::env::var("TRUSTHUB_TEST_POSTGRES").is_ok() {
-        return; // inspects the SQLite file
-    }
     let dir = tempfile::tempdir().unwrap();
     let opts = |args| Options {
         dir: Some(dir.path()),
@@ -36,11 +37,37 @@ async fn attributes_are_unreadable_on_disk_and_survive_a_key_rotation() {
     let (_, got) = s.get(&format!("/v1/EndUsers/{eu}")).await;
     assert_eq!(got["attributes"], rep);
     let doc = s.address_document().await;
+    // An invalid value is quoted back by evaluation: in its results and the timeline.
+    let mut bad = representative();
+    bad["email"] = "not-an-email-Plmoknijbuhv".into();
+    let bad_eu = s.end_user("authorized_representative_1", bad).await;
+    let draft = s.profile(SECONDARY).await;
+    s.assign("CustomerProfiles", &draft, &bad_eu).await;
+    let ev = s
+        .ok(
+            &format!("/v1/CustomerProfiles/{draft}/Evaluations"),
+            &[("PolicySid", SECONDARY)],
+            201,
+        )
+        .await;
+    assert!(
+        ev["results"]
+            .to_string()
+            .contains("not-an-email-Plmoknijbuhv"),
+        "the failure reason quotes the value: {ev}"
+    );
+    let (_, events) = s
+        .admin("GET", &format!("/admin/v1/Bundles/{draft}/Events"), &[])
+        .await;
     drop(s);
     let bytes = db_bytes(dir.path());
     assert!(
         !contains(&bytes, "Zyxwvutsrqponmlk"),
         "the attribute is not stored in clear"
+    );
+    assert!(
+        !contains(&bytes, "Plmoknijbuhv"),
+        "no attribute value quoted in clear (evaluations, events): timeline {events}"
     );
     assert!(contains(&bytes, "enc:v1:"));
 
@@ -94,6 +121,7 @@ async fn attributes_are_unreadable_on_disk_and_survive_a_key_rotation() {
     );
     drop(s);
     assert!(!contains(&db_bytes(dir.path()), "Qwertyuiopasdfgh"));
+    postgres::drop_database(dir.path());
 
     // A bad key is refused at start.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_trusthub"))
