@@ -17,6 +17,7 @@ pub mod store;
 pub mod transfer;
 
 use anyhow::{bail, Context};
+use sha2::Digest;
 use std::sync::Arc;
 
 use config::ServeArgs;
@@ -102,6 +103,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.database_url.as_str()
     };
     let store = open_store_with(url, &pg).await?;
+    // A seeded run gets a key of its seed, so it replays byte for byte.
+    let fresh = match args.seed {
+        Some(seed) => hex::encode(sha2::Sha256::digest(format!("page tokens {seed}"))),
+        None => hex::encode(rand::random::<[u8; 32]>()),
+    };
+    let page_key = store.secret("page_token_key", &fresh).await?;
+    let page_key: [u8; 32] = hex::decode(page_key.trim())
+        .ok()
+        .and_then(|k| k.try_into().ok())
+        .context("the store's page_token_key is not 32 bytes of hex")?;
+    http::page::set_key(&page_key);
     let clock = match args.seed {
         Some(_) => clock::Clock::fixed(clock::SEEDED_START),
         None => clock::Clock::default(),

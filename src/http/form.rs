@@ -10,8 +10,10 @@ use crate::error::ApiError;
 /// Largest form body we read (KYC attributes are small).
 pub const MAX_BODY: usize = 1 << 20;
 
+/// The parameters, and the request's paging scope (`<account> <path>`), which page tokens
+/// are bound to.
 #[derive(Debug, Default)]
-pub struct Params(pub Vec<(String, String)>);
+pub struct Params(pub Vec<(String, String)>, pub String);
 
 impl Params {
     pub fn get(&self, key: &str) -> Option<&str> {
@@ -81,6 +83,17 @@ impl<S: Send + Sync> FromRequest<S> for Params {
 
     async fn from_request(req: Request<Body>, _: &S) -> Result<Self, Self::Rejection> {
         let mut params = decode(req.uri().query().unwrap_or("").as_bytes())?;
+        let caller = req.extensions().get::<super::auth::Caller>();
+        // The full path: a nested router sees only its own part of the URI.
+        let path = req
+            .extensions()
+            .get::<axum::extract::OriginalUri>()
+            .map(|u| u.0.path().to_string())
+            .unwrap_or_else(|| req.uri().path().to_string());
+        let scope = format!(
+            "{} {path}",
+            caller.map(|c| c.account_sid.as_str()).unwrap_or("")
+        );
         if req.method() == Method::POST {
             let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
                 .await
@@ -90,6 +103,6 @@ impl<S: Send + Sync> FromRequest<S> for Params {
             body.append(&mut params);
             params = body;
         }
-        Ok(Params(params))
+        Ok(Params(params, scope))
     }
 }

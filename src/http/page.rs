@@ -1,9 +1,17 @@
 //! v1 paging: PageSize/Page/PageToken in, Twilio's `meta` envelope out.
-//! PageToken is an opaque keyset cursor (`PA`/`PB` + base64 of the row position).
+//! PageToken is an opaque keyset cursor: `PA` (next) or `PB` (previous) + base64 of the
+//! row position sealed with AES-256-GCM under the store's paging key, bound to the
+//! account and list it came from. It reveals nothing (positions are shared by all
+//! accounts) and cannot be forged or moved to another list; anything else is 21481.
 
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use rand::RngCore;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
 
 use super::form::Params;
 use crate::error::ApiError;
@@ -17,6 +25,23 @@ pub struct Paging {
     pub query: PageQuery,
     pub page: u64,
     pub token: Option<String>,
+    /// The account and list path tokens are bound to.
+    pub scope: String,
+}
+
+static KEY: OnceLock<([u8; 32], Aes256Gcm)> = OnceLock::new();
+
+/// Sets the paging key (32 bytes, kept in the store so every server shares it).
+pub fn set_key(raw: &[u8; 32]) {
+    let _ = KEY.set((*raw, Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(raw))));
+}
+
+fn key() -> &'static ([u8; 32], Aes256Gcm) {
+    KEY.get_or_init(|| {
+        let mut raw = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut raw);
+        (raw, Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&raw)))
+    })
 }
 
 pub fn parse(params: &Params) -> Result<Paging, ApiError> {
@@ -48,15 +73,20 @@ pub fn parse(params: &Params) -> Result<Paging, ApiError> {
             })?,
     };
     let token = params.owned("PageToken").filter(|t| !t.is_empty());
-    let cursor = token.as_deref().map(decode_token).transpose()?;
+    let scope = params.1.clone();
+    let cursor = token
+        .as_deref()
+        .map(|t| decode_token(t, &scope))
+        .transpose()?;
     Ok(Paging {
         query: PageQuery { size, cursor },
         page,
         token,
+        scope,
     })
 }
 
-fn decode_token(t: &str) -> Result<Cursor, ApiError> {
+fn decode_token(t: &str, scope: &str) -> Result<Cursor, ApiError> {
     let bad = || {
         ApiError::invalid(
             21481,
@@ -64,25 +94,58 @@ fn decode_token(t: &str) -> Result<Cursor, ApiError> {
         )
     };
     let (dir, rest) = (t.get(..2).ok_or_else(bad)?, t.get(2..).ok_or_else(bad)?);
-    let bytes = URL_SAFE_NO_PAD.decode(rest).map_err(|_| bad())?;
-    let seq: i64 = std::str::from_utf8(&bytes)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .filter(|&n: &i64| n >= 0)
-        .ok_or_else(bad)?;
+    if dir != "PA" && dir != "PB" {
+        return Err(bad());
+    }
+    let blob = URL_SAFE_NO_PAD.decode(rest).map_err(|_| bad())?;
+    if blob.len() != 12 + 8 + 16 {
+        return Err(bad());
+    }
+    let aad = format!("{dir} {scope}");
+    let plain = key()
+        .1
+        .decrypt(
+            Nonce::from_slice(&blob[..12]),
+            Payload {
+                msg: &blob[12..],
+                aad: aad.as_bytes(),
+            },
+        )
+        .map_err(|_| bad())?;
+    let seq = i64::from_be_bytes(plain.try_into().map_err(|_| bad())?);
     match dir {
         "PA" => Ok(Cursor::After(seq)),
-        "PB" => Ok(Cursor::Before(seq)),
-        _ => Err(bad()),
+        _ => Ok(Cursor::Before(seq)),
     }
 }
 
-fn encode_token(cursor: Cursor) -> String {
+fn encode_token(cursor: Cursor, scope: &str) -> String {
     let (dir, seq) = match cursor {
         Cursor::After(s) => ("PA", s),
         Cursor::Before(s) => ("PB", s),
     };
-    format!("{dir}{}", URL_SAFE_NO_PAD.encode(seq.to_string()))
+    let aad = format!("{dir} {scope}");
+    let (raw, cipher) = key();
+    // The nonce is derived from the key and the message (as in SIV): one position gives
+    // one token (seeded runs replay byte for byte), and distinct ones never share a nonce.
+    let mut h = Sha256::new();
+    h.update(raw);
+    h.update(aad.as_bytes());
+    h.update(seq.to_be_bytes());
+    let nonce: [u8; 12] = h.finalize()[..12].try_into().unwrap_or_default();
+    let sealed = cipher
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: &seq.to_be_bytes(),
+                aad: aad.as_bytes(),
+            },
+        )
+        // AES-GCM sealing of 8 bytes does not fail.
+        .unwrap_or_default();
+    let mut blob = nonce.to_vec();
+    blob.extend(sealed);
+    format!("{dir}{}", URL_SAFE_NO_PAD.encode(blob))
 }
 
 /// The paging URLs of a page. `list_url` is absolute for v1 and relative for 2010.
@@ -118,14 +181,14 @@ pub fn links<T>(
         next: match (page.has_next, page.items.last()) {
             (true, Some(last)) => Some(url_with(
                 paging.page + 1,
-                Some(encode_token(Cursor::After(seq(last)))),
+                Some(encode_token(Cursor::After(seq(last)), &paging.scope)),
             )),
             _ => None,
         },
         previous: match (page.has_prev, page.items.first()) {
             (true, Some(first)) => Some(url_with(
                 paging.page.saturating_sub(1),
-                Some(encode_token(Cursor::Before(seq(first)))),
+                Some(encode_token(Cursor::Before(seq(first)), &paging.scope)),
             )),
             _ => None,
         },
@@ -194,18 +257,30 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_garbage_is_refused() {
         for c in [Cursor::After(42), Cursor::Before(7)] {
-            assert_eq!(decode_token(&encode_token(c)).unwrap(), c);
+            let t = encode_token(c, "AC1 /v1/EndUsers");
+            assert_eq!(decode_token(&t, "AC1 /v1/EndUsers").unwrap(), c);
+            // Another account's or another list's token is refused.
+            assert!(decode_token(&t, "AC2 /v1/EndUsers").is_err());
+            assert!(decode_token(&t, "AC1 /v1/SupportingDocuments").is_err());
+            // Nor can the direction be switched.
+            let flipped = format!(
+                "{}{}",
+                if t.starts_with("PA") { "PB" } else { "PA" },
+                &t[2..]
+            );
+            assert!(decode_token(&flipped, "AC1 /v1/EndUsers").is_err());
         }
-        for bad in ["", "P", "PAzz!", "PX", "PA", "XXMTI"] {
-            assert!(decode_token(bad).is_err(), "{bad}");
+        // The previous release's tokens (base64 of the position) are refused.
+        for bad in ["", "P", "PAzz!", "PX", "PA", "XXMTI", "PANDI", "PBMTAw"] {
+            assert!(decode_token(bad, "AC1 /v1/EndUsers").is_err(), "{bad}");
         }
     }
 
     #[test]
     fn page_size_is_clamped() {
-        let p = Params(vec![("PageSize".into(), "2500".into())]);
+        let p = Params(vec![("PageSize".into(), "2500".into())], String::new());
         assert_eq!(parse(&p).unwrap().query.size, MAX_SIZE);
-        let p = Params(vec![("PageSize".into(), "0".into())]);
+        let p = Params(vec![("PageSize".into(), "0".into())], String::new());
         assert!(parse(&p).is_err());
     }
 }

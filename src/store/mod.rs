@@ -466,6 +466,9 @@ pub trait Store: Send + Sync {
     /// Newest first; one account's entries, or everyone's.
     async fn audit(&self, account_sid: Option<&str>, limit: i64) -> StoreResult<Vec<AuditEntry>>;
 
+    /// The store-wide secret `name`, set to `fresh` by the first server that asks.
+    async fn secret(&self, name: &str, fresh: &str) -> StoreResult<String>;
+
     async fn add_event(&self, event: Event) -> StoreResult<()>;
     /// A bundle's timeline, oldest first.
     async fn events(&self, bundle_sid: &str) -> StoreResult<Vec<Event>>;

@@ -1395,6 +1395,20 @@ impl Store for SqlStore {
         rows.iter().map(audit_row).collect()
     }
 
+    async fn secret(&self, name: &str, fresh: &str) -> StoreResult<String> {
+        self.q("INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(fresh)
+            .run(&self.pool)
+            .await?;
+        let row = self
+            .q("SELECT value FROM secrets WHERE name = ?")
+            .bind(name)
+            .one(&self.pool)
+            .await?;
+        Ok(row.try_get::<String, _>(0)?)
+    }
+
     async fn add_event(&self, event: Event) -> StoreResult<()> {
         let mut conn = self.pool.acquire().await?;
         self.insert_event(&mut conn, &event).await

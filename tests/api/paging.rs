@@ -130,3 +130,49 @@ async fn filters_travel_in_paging_urls() {
     assert_eq!(rest["results"].as_array().unwrap().len(), 1);
     assert_eq!(rest["meta"]["next_page_url"], serde_json::Value::Null);
 }
+
+#[tokio::test]
+async fn page_tokens_are_opaque_and_bound_to_their_account_and_list() {
+    let mut s = Server::start();
+    for _ in 0..3 {
+        s.end_user("authorized_representative_1", representative())
+            .await;
+    }
+    let (_, page) = s.get("/v1/EndUsers?PageSize=1").await;
+    let next = page["meta"]["next_page_url"].as_str().unwrap().to_string();
+    let token = next.split("PageToken=").nth(1).unwrap().to_string();
+    // The position does not show: not the previous release's base64 of the number.
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&token[2..])
+        .unwrap_or_default();
+    assert!(
+        std::str::from_utf8(&raw).map_or(true, |t| t.parse::<i64>().is_err()),
+        "{token}"
+    );
+    // A forged or previous-release token (base64 of a position) is 21481.
+    for forged in ["PAMQ", "PAMTAw", "PBMg"] {
+        let (st, body) = s.get(&format!("/v1/EndUsers?PageToken={forged}")).await;
+        assert_eq!((st, body["code"].as_u64()), (400, Some(21481)), "{body}");
+    }
+    // The token works where it came from, not on another list or for another account.
+    let (st, _) = s.get(&path_of(&next, &s.base)).await;
+    assert_eq!(st, 200);
+    let (st, body) = s
+        .get(&format!(
+            "/v1/SupportingDocuments?PageSize=1&PageToken={token}"
+        ))
+        .await;
+    assert_eq!((st, body["code"].as_u64()), (400, Some(21481)), "{body}");
+    let (_, sub) = s
+        .post("/2010-04-01/Accounts.json", &[("FriendlyName", "other")])
+        .await;
+    s.as_account(
+        sub["sid"].as_str().unwrap(),
+        sub["auth_token"].as_str().unwrap(),
+    );
+    let (st, body) = s
+        .get(&format!("/v1/EndUsers?PageSize=1&PageToken={token}"))
+        .await;
+    assert_eq!((st, body["code"].as_u64()), (400, Some(21481)), "{body}");
+}
