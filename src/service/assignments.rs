@@ -10,9 +10,30 @@ use crate::store::{
 use super::{lifecycle, App};
 use serde_json::json;
 
-async fn record(app: &App, b: &Bundle, kind: &str, detail: serde_json::Value) -> ApiResult<()> {
-    let e = lifecycle::event(b, kind, detail, app.clock.now());
-    Ok(app.store.add_event(e).await?)
+fn event(app: &App, b: &Bundle, kind: &str, detail: serde_json::Value) -> crate::store::Event {
+    lifecycle::event(b, kind, detail, app.clock.now())
+}
+
+/// Statuses in which a bundle's entity / channel assignments may change, checked again by
+/// the store under the bundle's lock (a submission may land between read and write).
+fn entities_open() -> Vec<crate::domain::bundle::Status> {
+    super::statuses_where(|s| !bundle::entities_locked(s))
+}
+
+fn channels_open() -> Vec<crate::domain::bundle::Status> {
+    super::statuses_where(|s| !bundle::channel_endpoints_locked(s))
+}
+
+/// A conditional write refused: the bundle or the object changed meanwhile.
+fn changed(b: &Bundle, object_sid: &str) -> ApiError {
+    ApiError::conflict(
+        20409,
+        format!(
+            "The {} {} or {object_sid} changed while this request was processed (submitted, deleted or assigned elsewhere); fetch them and try again",
+            b.kind.label(),
+            b.sid
+        ),
+    )
 }
 
 /// Twilio's code for an ObjectSid that is malformed or not this account's.
@@ -88,7 +109,14 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
         object_type,
         date_created: app.clock.now(),
     };
-    let a = match app.store.insert_entity_assignment(row).await {
+    let detail = json!({"assignment_sid": row.sid, "object_sid": row.object_sid});
+    let assigned = event(app, b, "assigned", detail);
+    let a = match app
+        .store
+        .insert_entity_assignment(row, &entities_open(), assigned)
+        .await
+    {
+        Err(StoreError::Stale) => return Err(changed(b, object_sid)),
         Err(StoreError::Duplicate) => {
             return Err(ApiError::conflict(
                 20409,
@@ -101,8 +129,6 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
         }
         other => other?,
     };
-    let detail = json!({"assignment_sid": a.sid, "object_sid": a.object_sid});
-    record(app, b, "assigned", detail).await?;
     Ok(a)
 }
 
@@ -164,14 +190,16 @@ pub async fn delete_entity(app: &App, b: &Bundle, sid: &str) -> ApiResult<()> {
     if bundle::entities_locked(b.status) {
         return Err(locked(b, "entity assignments"));
     }
-    app.store.delete_entity_assignment(&b.sid, sid).await?;
-    record(
-        app,
-        b,
-        "unassigned",
-        json!({"assignment_sid": a.sid, "object_sid": a.object_sid}),
-    )
-    .await
+    let detail = json!({"assignment_sid": a.sid, "object_sid": a.object_sid});
+    let unassigned = event(app, b, "unassigned", detail);
+    match app
+        .store
+        .delete_entity_assignment(&b.sid, sid, &entities_open(), unassigned)
+        .await
+    {
+        Err(StoreError::Stale) => Err(changed(b, &a.object_sid)),
+        other => other.map(|_| ()).map_err(Into::into),
+    }
 }
 
 pub async fn create_channel(
@@ -208,7 +236,15 @@ pub async fn create_channel(
         channel_endpoint_sid: endpoint_sid.to_string(),
         date_created: app.clock.now(),
     };
-    let a = match app.store.insert_channel_assignment(row).await {
+    let detail =
+        json!({"assignment_sid": row.sid, "channel_endpoint_sid": row.channel_endpoint_sid});
+    let assigned = event(app, b, "channel_assigned", detail);
+    let a = match app
+        .store
+        .insert_channel_assignment(row, &channels_open(), assigned)
+        .await
+    {
+        Err(StoreError::Stale) => return Err(changed(b, endpoint_sid)),
         Err(StoreError::Duplicate) => {
             return Err(ApiError::conflict(
                 20409,
@@ -221,8 +257,6 @@ pub async fn create_channel(
         }
         other => other?,
     };
-    let detail = json!({"assignment_sid": a.sid, "channel_endpoint_sid": a.channel_endpoint_sid});
-    record(app, b, "channel_assigned", detail).await?;
     Ok(a)
 }
 
@@ -315,9 +349,16 @@ pub async fn delete_channel(app: &App, b: &Bundle, sid: &str) -> ApiResult<()> {
     if bundle::channel_endpoints_locked(b.status) {
         return Err(locked(b, "channel endpoint assignments"));
     }
-    app.store.delete_channel_assignment(&b.sid, sid).await?;
     let detail = json!({"assignment_sid": a.sid, "channel_endpoint_sid": a.channel_endpoint_sid});
-    record(app, b, "channel_unassigned", detail).await
+    let unassigned = event(app, b, "channel_unassigned", detail);
+    match app
+        .store
+        .delete_channel_assignment(&b.sid, sid, &channels_open(), unassigned)
+        .await
+    {
+        Err(StoreError::Stale) => Err(changed(b, &a.channel_endpoint_sid)),
+        other => other.map(|_| ()).map_err(Into::into),
+    }
 }
 
 fn not_found(kind: BundleKind, bundle_sid: &str, sub: &str, sid: &str) -> ApiError {

@@ -115,15 +115,13 @@ pub async fn create(
         date_updated: now,
         version: 0,
     };
-    let bundle = app.store.insert_bundle(bundle).await?;
     let created = lifecycle::event(
         &bundle,
         "created",
         json!({"policy_sid": bundle.policy_sid, "kind": kind.as_str()}),
         now,
     );
-    app.store.add_event(created).await?;
-    Ok(bundle)
+    Ok(app.store.insert_bundle(bundle, created).await?)
 }
 
 /// A bundle of this account and kind, or Twilio's 404.
@@ -256,14 +254,15 @@ async fn submit(
     }
     let (evaluation, outcome) = evaluations::run(app, &b, &b.policy_sid.clone()).await?;
     if !outcome.compliant {
-        app.store.insert_evaluation(evaluation.clone()).await?;
         let refused = lifecycle::event(
             &b,
             "submission_refused",
             json!({"evaluation_sid": evaluation.sid, "failures": outcome.failures()}),
             app.clock.now(),
         );
-        app.store.add_event(refused).await?;
+        app.store
+            .insert_evaluation(evaluation.clone(), refused)
+            .await?;
         return Err(ApiError::Invalid {
             code: evaluations::NONCOMPLIANT,
             message: format!(
@@ -326,6 +325,21 @@ pub async fn delete(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -
             format!("The {} {} is assigned to {holder}", kind.label(), b.sid),
         ));
     }
-    app.store.delete_bundle(account_sid, sid).await?;
-    Ok(())
+    // Checked again under the bundle's lock: a submission or an assignment may have
+    // landed since it was read.
+    match app
+        .store
+        .delete_bundle(account_sid, sid, &super::statuses_where(bundle::deletable))
+        .await
+    {
+        Err(crate::store::StoreError::Stale) => Err(ApiError::conflict(
+            20409,
+            format!(
+                "The {} {} changed while it was being deleted (submitted or assigned); fetch it and try again",
+                kind.label(),
+                b.sid
+            ),
+        )),
+        other => other.map(|_| ()).map_err(Into::into),
+    }
 }

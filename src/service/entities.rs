@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::domain::bundle::Status;
 use crate::error::{ApiError, ApiResult};
 use crate::sid;
-use crate::store::{Entity, EntityKind, Page, PageQuery};
+use crate::store::{Entity, EntityKind, Page, PageQuery, StoreError};
 
 use super::App;
 
@@ -141,13 +141,22 @@ pub async fn update(
         super::check_friendly_name(&name)?;
         e.friendly_name = name;
     }
+    let changes_attributes = attributes.is_some();
     if let Some(attrs) = attributes {
         ensure_not_under_review(app, &e, "changed").await?;
         e.attributes = attrs;
     }
     e.date_updated = app.clock.now();
-    app.store.update_entity(&e).await?;
-    Ok(e)
+    // Checked again under lock: a holder may have been submitted since.
+    let locked = super::statuses_where(crate::domain::bundle::entities_locked);
+    let guard = changes_attributes.then_some(locked.as_slice());
+    match app.store.update_entity(&e, guard).await {
+        Err(StoreError::Stale) => {
+            ensure_not_under_review(app, &e, "changed").await?;
+            Err(StoreError::Stale.into())
+        }
+        other => other.map(|_| e).map_err(Into::into),
+    }
 }
 
 pub async fn delete(app: &App, account_sid: &str, kind: EntityKind, sid: &str) -> ApiResult<()> {
@@ -174,6 +183,16 @@ pub async fn delete(app: &App, account_sid: &str, kind: EntityKind, sid: &str) -
             ),
         ));
     }
-    app.store.delete_entity(account_sid, kind, sid).await?;
-    Ok(())
+    // Checked again under the entity's lock: an assignment may have landed since.
+    match app.store.delete_entity(account_sid, kind, sid).await {
+        Err(StoreError::Stale) => Err(ApiError::conflict(
+            20409,
+            format!(
+                "The {} {} was assigned while it was being deleted; delete that EntityAssignment first",
+                label(kind),
+                e.sid
+            ),
+        )),
+        other => other.map(|_| ()).map_err(Into::into),
+    }
 }

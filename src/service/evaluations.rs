@@ -79,11 +79,17 @@ pub async fn run(app: &App, bundle: &Bundle, policy_sid: &str) -> ApiResult<(Eva
 
 pub async fn create(app: &App, bundle: &Bundle, policy_sid: &str) -> ApiResult<Evaluation> {
     let (row, _) = run(app, bundle, policy_sid).await?;
-    let row = app.store.insert_evaluation(row).await?;
     let detail = serde_json::json!({"evaluation_sid": row.sid, "status": row.status});
     let e = super::lifecycle::event(bundle, "evaluated", detail, row.date_created);
-    app.store.add_event(e).await?;
-    Ok(row)
+    match app.store.insert_evaluation(row, e).await {
+        // Deleted meanwhile.
+        Err(crate::store::StoreError::Stale) => Err(ApiError::NotFound(format!(
+            "/{}/{}",
+            bundle.kind.collection(),
+            bundle.sid
+        ))),
+        other => Ok(other?),
+    }
 }
 
 pub async fn get(app: &App, bundle: &Bundle, sid: &str) -> ApiResult<Evaluation> {

@@ -116,6 +116,17 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// The bundle statuses for which `rule` holds: what a store's conditional write checks
+/// under lock (the rule itself stays in `domain`).
+pub fn statuses_where(
+    rule: impl Fn(crate::domain::bundle::Status) -> bool,
+) -> Vec<crate::domain::bundle::Status> {
+    crate::domain::bundle::ALL_STATUSES
+        .into_iter()
+        .filter(|s| rule(*s))
+        .collect()
+}
+
 /// Bundles, end users and documents share Twilio's FriendlyName rule.
 pub fn check_friendly_name(name: &str) -> Result<(), ApiError> {
     if name.trim().is_empty() || name.chars().count() > 255 {

@@ -199,8 +199,17 @@ pub async fn delete(app: &App, account: &Account, sid: &str) -> ApiResult<()> {
             ),
         ));
     }
-    app.store.delete_number(&account.sid, sid).await?;
-    Ok(())
+    // Checked again under the number's lock: an assignment may have landed since.
+    match app.store.delete_number(&account.sid, sid).await {
+        Err(crate::store::StoreError::Stale) => Err(ApiError::conflict(
+            20409,
+            format!(
+                "{} was assigned while it was being released; delete that ChannelEndpointAssignment first",
+                n.sid
+            ),
+        )),
+        other => other.map(|_| ()).map_err(Into::into),
+    }
 }
 
 /// The bundle a number shows in `bundle_sid`: the one set on it, else the first it is

@@ -359,11 +359,13 @@ pub trait Store: Send + Sync {
         page: PageQuery,
     ) -> StoreResult<Page<PhoneNumber>>;
     async fn update_number(&self, number: &PhoneNumber) -> StoreResult<()>;
+    /// Deletes the number unless a bundle holds it (`Stale`), checked under its lock.
     async fn delete_number(&self, account_sid: &str, sid: &str) -> StoreResult<bool>;
     /// The bundles a phone number is assigned to.
     async fn bundles_with_number(&self, number_sid: &str) -> StoreResult<Vec<Bundle>>;
 
-    async fn insert_bundle(&self, bundle: Bundle) -> StoreResult<Bundle>;
+    /// Inserts the bundle with its "created" event, in one transaction.
+    async fn insert_bundle(&self, bundle: Bundle, created: Event) -> StoreResult<Bundle>;
     async fn bundle(&self, account_sid: &str, sid: &str) -> StoreResult<Option<Bundle>>;
     async fn list_bundles(
         &self,
@@ -383,8 +385,15 @@ pub trait Store: Send + Sync {
         statuses: &[Status],
         policy_sid: Option<&str>,
     ) -> StoreResult<Vec<Bundle>>;
-    /// Deletes the bundle with its assignments and evaluations, in one transaction.
-    async fn delete_bundle(&self, account_sid: &str, sid: &str) -> StoreResult<bool>;
+    /// Deletes the bundle with its assignments and evaluations, in one transaction, if it
+    /// is in one of the `deletable` statuses and no bundle holds it (`Stale` otherwise),
+    /// checked under the bundle's lock.
+    async fn delete_bundle(
+        &self,
+        account_sid: &str,
+        sid: &str,
+        deletable: &[Status],
+    ) -> StoreResult<bool>;
 
     async fn insert_entity(&self, entity: Entity) -> StoreResult<Entity>;
     async fn entity(
@@ -399,7 +408,11 @@ pub trait Store: Send + Sync {
         kind: EntityKind,
         page: PageQuery,
     ) -> StoreResult<Page<Entity>>;
-    async fn update_entity(&self, entity: &Entity) -> StoreResult<()>;
+    /// Saves the entity. With `locked`, its attributes change: refused (`Stale`) if a
+    /// bundle holding it is in one of those statuses; every holder's version is bumped,
+    /// so a submission evaluated on the old attributes cannot be saved.
+    async fn update_entity(&self, entity: &Entity, locked: Option<&[Status]>) -> StoreResult<()>;
+    /// Deletes the entity unless it is assigned (`Stale`), checked under its lock.
     async fn delete_entity(
         &self,
         account_sid: &str,
@@ -410,9 +423,14 @@ pub trait Store: Send + Sync {
     /// The bundles an object (end user, document or bundle) is assigned to.
     async fn bundles_holding(&self, object_sid: &str) -> StoreResult<Vec<Bundle>>;
 
+    /// Inserts the assignment with its event, in one transaction, only while the bundle
+    /// is in one of the `open` statuses and the object exists (`Stale` otherwise); bumps
+    /// the bundle's version, so a submission evaluated before it cannot be saved.
     async fn insert_entity_assignment(
         &self,
         assignment: EntityAssignment,
+        open: &[Status],
+        event: Event,
     ) -> StoreResult<EntityAssignment>;
     async fn entity_assignment(
         &self,
@@ -425,13 +443,23 @@ pub trait Store: Send + Sync {
         object_type: Option<&str>,
         page: PageQuery,
     ) -> StoreResult<Page<EntityAssignment>>;
-    async fn delete_entity_assignment(&self, bundle_sid: &str, sid: &str) -> StoreResult<bool>;
+    /// Deletes the assignment with its event, on the terms of `insert_entity_assignment`.
+    async fn delete_entity_assignment(
+        &self,
+        bundle_sid: &str,
+        sid: &str,
+        open: &[Status],
+        event: Event,
+    ) -> StoreResult<bool>;
     /// Everything assigned to a bundle, for evaluation: entities and supporting bundles.
     async fn assigned_objects(&self, bundle_sid: &str) -> StoreResult<(Vec<Entity>, Vec<Bundle>)>;
 
+    /// As `insert_entity_assignment`, the endpoint being a phone number that must exist.
     async fn insert_channel_assignment(
         &self,
         assignment: ChannelAssignment,
+        open: &[Status],
+        event: Event,
     ) -> StoreResult<ChannelAssignment>;
     async fn channel_assignment(
         &self,
@@ -444,9 +472,21 @@ pub trait Store: Send + Sync {
         endpoint_sids: Option<&[String]>,
         page: PageQuery,
     ) -> StoreResult<Page<ChannelAssignment>>;
-    async fn delete_channel_assignment(&self, bundle_sid: &str, sid: &str) -> StoreResult<bool>;
+    async fn delete_channel_assignment(
+        &self,
+        bundle_sid: &str,
+        sid: &str,
+        open: &[Status],
+        event: Event,
+    ) -> StoreResult<bool>;
 
-    async fn insert_evaluation(&self, evaluation: Evaluation) -> StoreResult<Evaluation>;
+    /// Inserts the evaluation with its event, in one transaction, while the bundle exists
+    /// (`Stale` once deleted).
+    async fn insert_evaluation(
+        &self,
+        evaluation: Evaluation,
+        event: Event,
+    ) -> StoreResult<Evaluation>;
 
     /// Every row of every table (snapshots excepted), in an order `load` can replay:
     /// `(table, {column: value})` with numbers, strings and nulls only. Accounts carry

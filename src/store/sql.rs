@@ -19,6 +19,13 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate,
+            // Lost a lock race (PostgreSQL deadlock or serialization failure; SQLite still
+            // busy after its timeout): the request may be retried, like a stale save.
+            sqlx::Error::Database(d)
+                if matches!(d.code().as_deref(), Some("40P01" | "40001" | "5" | "517")) =>
+            {
+                StoreError::Stale
+            }
             _ => StoreError::Other(e.into()),
         }
     }
@@ -420,7 +427,91 @@ fn errors_json(b: &Bundle) -> Option<String> {
         .map(|e| serde_json::to_string(e).unwrap_or_default())
 }
 
+fn names(statuses: &[Status]) -> Vec<String> {
+    statuses.iter().map(|s| s.as_str().to_string()).collect()
+}
+
 impl SqlStore {
+    /// Bumps the bundle's version if it is in one of `open` statuses (`Stale` otherwise):
+    /// the row stays locked to the end of the transaction, and a save based on an older
+    /// read of the bundle fails.
+    async fn bump_open(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        bundle_sid: &str,
+        open: &[Status],
+    ) -> StoreResult<()> {
+        let open = names(open);
+        if open.is_empty() {
+            return Err(StoreError::Stale);
+        }
+        let n = self
+            .q("UPDATE bundles SET version = version + 1 WHERE sid = ? AND status")
+            .bind(bundle_sid)
+            .bind_list(&open)
+            .run(conn)
+            .await?;
+        if n == 0 {
+            return Err(StoreError::Stale);
+        }
+        Ok(())
+    }
+
+    /// Locks the row of `table` with `sid` for the rest of the transaction; `Stale` if
+    /// there is none.
+    async fn lock(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        table: &str,
+        sid: &str,
+    ) -> StoreResult<()> {
+        let sql = format!(
+            "SELECT sid FROM {table} WHERE sid = ?{}",
+            self.d.for_update()
+        );
+        match self.q(&sql).bind(sid).opt(conn).await? {
+            Some(_) => Ok(()),
+            None => Err(StoreError::Stale),
+        }
+    }
+
+    /// Whether a row of `sql` (one bound SID) exists.
+    async fn exists(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        sql: &str,
+        sid: &str,
+    ) -> StoreResult<bool> {
+        Ok(self.q(sql).bind(sid).opt(conn).await?.is_some())
+    }
+
+    /// Deletes an assignment of `table` with its event, while the bundle is open.
+    async fn unassign(
+        &self,
+        table: &str,
+        bundle_sid: &str,
+        sid: &str,
+        open: &[Status],
+        event: Event,
+    ) -> StoreResult<bool> {
+        let mut tx = self.tx().await?;
+        self.bump_open(&mut tx, bundle_sid, open).await?;
+        let n = self
+            .q(&format!(
+                "DELETE FROM {table} WHERE sid = ? AND bundle_sid = ?"
+            ))
+            .bind(sid)
+            .bind(bundle_sid)
+            .run(&mut *tx)
+            .await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        self.insert_event(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn insert_event(&self, conn: &mut sqlx::AnyConnection, e: &Event) -> StoreResult<()> {
         self.q(
             "INSERT INTO events (bundle_sid, account_sid, type, detail, date_created)
@@ -809,13 +900,37 @@ impl Store for SqlStore {
     }
 
     async fn delete_number(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
-        let n = self
-            .q("DELETE FROM phone_numbers WHERE sid = ? AND account_sid = ?")
+        let mut tx = self.tx().await?;
+        let sql = format!(
+            "SELECT sid FROM phone_numbers WHERE sid = ? AND account_sid = ?{}",
+            self.d.for_update()
+        );
+        if self
+            .q(&sql)
             .bind(sid)
             .bind(account_sid)
-            .run(&self.pool)
+            .opt(&mut *tx)
+            .await?
+            .is_none()
+        {
+            return Ok(false);
+        }
+        if self
+            .exists(
+                &mut tx,
+                "SELECT 1 FROM channel_assignments WHERE channel_endpoint_sid = ?",
+                sid,
+            )
+            .await?
+        {
+            return Err(StoreError::Stale);
+        }
+        self.q("DELETE FROM phone_numbers WHERE sid = ?")
+            .bind(sid)
+            .run(&mut *tx)
             .await?;
-        Ok(n > 0)
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn bundles_with_number(&self, number_sid: &str) -> StoreResult<Vec<Bundle>> {
@@ -830,7 +945,8 @@ impl Store for SqlStore {
         rows.iter().map(bundle_row).collect()
     }
 
-    async fn insert_bundle(&self, mut b: Bundle) -> StoreResult<Bundle> {
+    async fn insert_bundle(&self, mut b: Bundle, created: Event) -> StoreResult<Bundle> {
+        let mut tx = self.tx().await?;
         let row = self
             .q(
                 "INSERT INTO bundles (sid, account_sid, kind, policy_sid, friendly_name, email,
@@ -849,9 +965,11 @@ impl Store for SqlStore {
             .bind(errors_json(&b))
             .bind(b.date_created)
             .bind(b.date_updated)
-            .one(&self.pool)
+            .one(&mut *tx)
             .await?;
         b.seq = seq_of(row)?;
+        self.insert_event(&mut tx, &created).await?;
+        tx.commit().await?;
         Ok(b)
     }
 
@@ -956,14 +1074,44 @@ impl Store for SqlStore {
         rows.iter().map(bundle_row).collect()
     }
 
-    async fn delete_bundle(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
-        let n = self
-            .q("DELETE FROM bundles WHERE sid = ? AND account_sid = ?")
+    async fn delete_bundle(
+        &self,
+        account_sid: &str,
+        sid: &str,
+        deletable: &[Status],
+    ) -> StoreResult<bool> {
+        let mut tx = self.tx().await?;
+        let sql = format!(
+            "SELECT status FROM bundles WHERE sid = ? AND account_sid = ?{}",
+            self.d.for_update()
+        );
+        let Some(row) = self
+            .q(&sql)
             .bind(sid)
             .bind(account_sid)
-            .run(&self.pool)
+            .opt(&mut *tx)
+            .await?
+        else {
+            return Ok(false);
+        };
+        let status: String = row.try_get(0)?;
+        if !deletable.iter().any(|d| d.as_str() == status)
+            || self
+                .exists(
+                    &mut tx,
+                    "SELECT 1 FROM entity_assignments WHERE object_sid = ?",
+                    sid,
+                )
+                .await?
+        {
+            return Err(StoreError::Stale);
+        }
+        self.q("DELETE FROM bundles WHERE sid = ?")
+            .bind(sid)
+            .run(&mut *tx)
             .await?;
-        Ok(n > 0)
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn insert_entity(&self, mut e: Entity) -> StoreResult<Entity> {
@@ -1013,7 +1161,33 @@ impl Store for SqlStore {
         self.fetch_page(q, page, false, entity_row).await
     }
 
-    async fn update_entity(&self, e: &Entity) -> StoreResult<()> {
+    async fn update_entity(&self, e: &Entity, locked: Option<&[Status]>) -> StoreResult<()> {
+        let mut tx = self.tx().await?;
+        if let Some(locked) = locked {
+            // Entity first, then its holders: the order assignments lock in reverse is
+            // bundle then object, and they never bump a bundle already holding it.
+            self.lock(&mut tx, "entities", &e.sid).await?;
+            self.q("UPDATE bundles SET version = version + 1
+                 WHERE sid IN (SELECT bundle_sid FROM entity_assignments WHERE object_sid = ?)")
+                .bind(e.sid.as_str())
+                .run(&mut *tx)
+                .await?;
+            let locked = names(locked);
+            if !locked.is_empty()
+                && self
+                    .q(
+                        "SELECT 1 FROM bundles b JOIN entity_assignments a ON a.bundle_sid = b.sid
+                        WHERE a.object_sid = ? AND b.status",
+                    )
+                    .bind(e.sid.as_str())
+                    .bind_list(&locked)
+                    .opt(&mut *tx)
+                    .await?
+                    .is_some()
+            {
+                return Err(StoreError::Stale);
+            }
+        }
         self.q(
             "UPDATE entities SET friendly_name = ?, attributes = ?, date_updated = ? WHERE sid = ?",
         )
@@ -1021,8 +1195,9 @@ impl Store for SqlStore {
         .bind(codec::encode(&e.attributes))
         .bind(e.date_updated)
         .bind(e.sid.as_str())
-        .run(&self.pool)
+        .run(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -1032,14 +1207,37 @@ impl Store for SqlStore {
         kind: EntityKind,
         sid: &str,
     ) -> StoreResult<bool> {
-        let n = self
-            .q("DELETE FROM entities WHERE sid = ? AND account_sid = ? AND kind = ?")
+        let mut tx = self.tx().await?;
+        let sql = format!(
+            "SELECT sid FROM entities WHERE sid = ? AND account_sid = ? AND kind = ?{}",
+            self.d.for_update()
+        );
+        let found = self
+            .q(&sql)
             .bind(sid)
             .bind(account_sid)
             .bind(kind.as_str())
-            .run(&self.pool)
+            .opt(&mut *tx)
             .await?;
-        Ok(n > 0)
+        if found.is_none() {
+            return Ok(false);
+        }
+        if self
+            .exists(
+                &mut tx,
+                "SELECT 1 FROM entity_assignments WHERE object_sid = ?",
+                sid,
+            )
+            .await?
+        {
+            return Err(StoreError::Stale);
+        }
+        self.q("DELETE FROM entities WHERE sid = ?")
+            .bind(sid)
+            .run(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn bundles_holding(&self, object_sid: &str) -> StoreResult<Vec<Bundle>> {
@@ -1057,7 +1255,16 @@ impl Store for SqlStore {
     async fn insert_entity_assignment(
         &self,
         mut a: EntityAssignment,
+        open: &[Status],
+        event: Event,
     ) -> StoreResult<EntityAssignment> {
+        let mut tx = self.tx().await?;
+        self.bump_open(&mut tx, &a.bundle_sid, open).await?;
+        let table = match crate::sid::prefix_of(&a.object_sid) {
+            Some(crate::sid::BUNDLE) => "bundles",
+            _ => "entities",
+        };
+        self.lock(&mut tx, table, &a.object_sid).await?;
         let row = self
             .q(
                 "INSERT INTO entity_assignments (sid, bundle_sid, account_sid, object_sid,
@@ -1069,9 +1276,11 @@ impl Store for SqlStore {
             .bind(a.object_sid.as_str())
             .bind(a.object_type.as_str())
             .bind(a.date_created)
-            .one(&self.pool)
+            .one(&mut *tx)
             .await?;
         a.seq = seq_of(row)?;
+        self.insert_event(&mut tx, &event).await?;
+        tx.commit().await?;
         Ok(a)
     }
 
@@ -1104,14 +1313,15 @@ impl Store for SqlStore {
         self.fetch_page(q, page, false, entity_assignment_row).await
     }
 
-    async fn delete_entity_assignment(&self, bundle_sid: &str, sid: &str) -> StoreResult<bool> {
-        let n = self
-            .q("DELETE FROM entity_assignments WHERE sid = ? AND bundle_sid = ?")
-            .bind(sid)
-            .bind(bundle_sid)
-            .run(&self.pool)
-            .await?;
-        Ok(n > 0)
+    async fn delete_entity_assignment(
+        &self,
+        bundle_sid: &str,
+        sid: &str,
+        open: &[Status],
+        event: Event,
+    ) -> StoreResult<bool> {
+        self.unassign("entity_assignments", bundle_sid, sid, open, event)
+            .await
     }
 
     async fn assigned_objects(&self, bundle_sid: &str) -> StoreResult<(Vec<Entity>, Vec<Bundle>)> {
@@ -1143,7 +1353,13 @@ impl Store for SqlStore {
     async fn insert_channel_assignment(
         &self,
         mut a: ChannelAssignment,
+        open: &[Status],
+        event: Event,
     ) -> StoreResult<ChannelAssignment> {
+        let mut tx = self.tx().await?;
+        self.bump_open(&mut tx, &a.bundle_sid, open).await?;
+        self.lock(&mut tx, "phone_numbers", &a.channel_endpoint_sid)
+            .await?;
         let row = self
             .q(
                 "INSERT INTO channel_assignments (sid, bundle_sid, account_sid,
@@ -1156,9 +1372,11 @@ impl Store for SqlStore {
             .bind(a.channel_endpoint_type.as_str())
             .bind(a.channel_endpoint_sid.as_str())
             .bind(a.date_created)
-            .one(&self.pool)
+            .one(&mut *tx)
             .await?;
         a.seq = seq_of(row)?;
+        self.insert_event(&mut tx, &event).await?;
+        tx.commit().await?;
         Ok(a)
     }
 
@@ -1195,19 +1413,23 @@ impl Store for SqlStore {
             .await
     }
 
-    async fn delete_channel_assignment(&self, bundle_sid: &str, sid: &str) -> StoreResult<bool> {
-        let n = self
-            .q("DELETE FROM channel_assignments WHERE sid = ? AND bundle_sid = ?")
-            .bind(sid)
-            .bind(bundle_sid)
-            .run(&self.pool)
-            .await?;
-        Ok(n > 0)
+    async fn delete_channel_assignment(
+        &self,
+        bundle_sid: &str,
+        sid: &str,
+        open: &[Status],
+        event: Event,
+    ) -> StoreResult<bool> {
+        self.unassign("channel_assignments", bundle_sid, sid, open, event)
+            .await
     }
 
-    async fn insert_evaluation(&self, e: Evaluation) -> StoreResult<Evaluation> {
-        let mut conn = self.pool.acquire().await?;
-        let seq = self.insert_evaluation_in(&mut conn, &e).await?;
+    async fn insert_evaluation(&self, e: Evaluation, event: Event) -> StoreResult<Evaluation> {
+        let mut tx = self.tx().await?;
+        self.lock(&mut tx, "bundles", &e.bundle_sid).await?;
+        let seq = self.insert_evaluation_in(&mut tx, &e).await?;
+        self.insert_event(&mut tx, &event).await?;
+        tx.commit().await?;
         Ok(Evaluation { seq, ..e })
     }
 
