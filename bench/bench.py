@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The TrustHub benchmark driver (run through bench/run.sh, which builds and installs first).
 
-Starts the release server on fresh SQLite stores in temporary directories, loads data
-through the HTTP API and the operator API, drives a load generator (wrk or oha) against it,
-prints a table next to the targets and writes bench/results.json. Python standard library
-only.
+Starts the release server on fresh stores — SQLite files in temporary directories and
+PostgreSQL databases on the local server — loads data through the HTTP API and the
+operator API, drives a load generator (wrk or oha) against it, prints a table per store
+next to the targets and the stores side by side, and writes bench/results.json. Python
+standard library, plus `cryptography` to seal the deep page token, and the `psql` command.
 
 Environment (all optional):
   BENCH_DURATION     seconds per measured run (default 10)
@@ -15,6 +16,8 @@ Environment (all optional):
   BENCH_STARTUP_RUNS start-up runs per store, median reported (default 5)
   BENCH_SERVER_ARGS  extra `trusthub serve` flags, e.g. "--request-log 0"
   BENCH_ONLY         comma list of phases to run: startup,api,ceiling,list (default all)
+  BENCH_STORES       comma list of stores: sqlite,postgres (default both)
+  BENCH_POSTGRES     the PostgreSQL server (default postgres://postgres@127.0.0.1:5432)
 """
 
 import base64
@@ -54,6 +57,8 @@ PAGE_SIZE = 50
 STARTUP_RUNS = int(os.environ.get("BENCH_STARTUP_RUNS", "5"))
 SERVER_ARGS = shlex.split(os.environ.get("BENCH_SERVER_ARGS", ""))
 ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "startup,api,ceiling,list").split(",")))
+STORES = [x for x in os.environ.get("BENCH_STORES", "sqlite,postgres").split(",") if x]
+PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 
 ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
 AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
@@ -175,7 +180,8 @@ class Process:
         self.log.close()
 
 
-def start_server(data_dir):
+def start_server(data_dir, store=None):
+    store = store or SqliteStore(data_dir)
     env = dict(os.environ)
     for k in list(env):
         if k.startswith("TRUSTHUB_"):
@@ -191,7 +197,7 @@ def start_server(data_dir):
         "--listen",
         "127.0.0.1:0",
         "--database-url",
-        f"sqlite://{data_dir}/th.db",
+        store.url(),
         *SERVER_ARGS,
     ]
     return Process(argv, env=env, log_path=os.path.join(data_dir, "server.log"))
@@ -422,11 +428,11 @@ def measure(name, proc, path, method="GET", body=None, auth=BASIC):
 # --------------------------------------------------------------------------- phases
 
 
-def startup_runs(data_dir_factory):
+def startup_runs(data_dir_factory, store=None):
     times = []
     for _ in range(STARTUP_RUNS):
         d = data_dir_factory()
-        p = start_server(d)
+        p = start_server(d, store)
         try:
             times.append(p.wait_healthy() * 1000)
         finally:
@@ -438,10 +444,128 @@ def mb(kb):
     return round(kb / 1024, 1)
 
 
-def phase_api(tmp, results):
-    d = os.path.join(tmp, "api")
+# --------------------------------------------------------------------------- stores
+
+ENTITY_INSERT_COLUMNS = "sid, account_sid, kind, type_name, friendly_name, attributes, date_created, date_updated"
+
+
+def bulk_rows(n):
+    now = int(time.time())
+    attrs = json.dumps(REPRESENTATIVE, separators=(",", ":"))
+    for i in range(n):
+        yield (
+            "IT" + hashlib.md5(b"bench-eu-%d" % i).hexdigest(),
+            ACCOUNT_SID,
+            "end_user",
+            "authorized_representative_1",
+            f"Bulk User {i}",
+            attrs,
+            now,
+            now,
+        )
+
+
+class SqliteStore:
+    """A SQLite file in the run's directory."""
+
+    name = "sqlite"
+
+    def __init__(self, d):
+        self.d, self.db = d, os.path.join(d, "th.db")
+
+    def url(self):
+        return f"sqlite://{self.db}"
+
+    def query(self, sql, args=()):
+        con = sqlite3.connect(self.db)
+        try:
+            return con.execute(sql.replace("%s", "?"), args).fetchall()
+        finally:
+            con.close()
+
+    def columns(self, table):
+        return {r[1] for r in self.query(f"PRAGMA table_info({table})")}
+
+    def insert_end_users(self, n):
+        con = sqlite3.connect(self.db)
+        con.execute("PRAGMA synchronous=OFF")
+        con.execute("PRAGMA cache_size=-524288")
+        with con:
+            con.executemany(
+                f"INSERT INTO entities ({ENTITY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                bulk_rows(n),
+            )
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
+
+    def size_mb(self):
+        return round(os.path.getsize(self.db) / 2**20, 1)
+
+    def drop(self):
+        pass
+
+
+class PgStore:
+    """A fresh database on the PostgreSQL server, dropped at the end."""
+
+    name = "postgres"
+    counter = 0
+
+    def __init__(self, d):
+        PgStore.counter += 1
+        self.d = d
+        self.name_db = f"trusthub_bench_{os.getpid()}_{PgStore.counter}"
+        self.psql(f"{PG_SERVER}/postgres", f"DROP DATABASE IF EXISTS {self.name_db}")
+        self.psql(f"{PG_SERVER}/postgres", f"CREATE DATABASE {self.name_db}")
+
+    def url(self):
+        return f"{PG_SERVER}/{self.name_db}"
+
+    @staticmethod
+    def psql(url, sql, stdin=None):
+        out = subprocess.run(
+            ["psql", url, "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql],
+            input=stdin, capture_output=True, text=True,
+        )
+        if out.returncode != 0:
+            raise SystemExit(f"psql {sql[:80]}: {out.stderr}")
+        return out.stdout
+
+    def query(self, sql, args=()):
+        for a in args:  # numbers and SIDs only
+            sql = sql.replace("%s", str(a) if isinstance(a, int) else f"'{a}'", 1)
+        rows = []
+        for line in self.psql(self.url(), sql).splitlines():
+            rows.append(tuple(int(v) if v.lstrip("-").isdigit() else v for v in line.split("\t")))
+        return rows
+
+    def columns(self, table):
+        return {r[0] for r in self.query(
+            f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}'")}
+
+    def insert_end_users(self, n):
+        def esc(v):
+            return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+        data = "".join("\t".join(esc(v) for v in row) + "\n" for row in bulk_rows(n))
+        self.psql(self.url(), f"COPY entities ({ENTITY_INSERT_COLUMNS}) FROM STDIN", stdin=data)
+        self.psql(self.url(), "VACUUM ANALYZE entities")
+
+    def size_mb(self):
+        return round(int(self.query(f"SELECT pg_database_size('{self.name_db}')")[0][0]) / 2**20, 1)
+
+    def drop(self):
+        self.psql(f"{PG_SERVER}/postgres", f"DROP DATABASE IF EXISTS {self.name_db} WITH (FORCE)")
+
+
+def new_store(kind, d):
+    return SqliteStore(d) if kind == "sqlite" else PgStore(d)
+
+
+def phase_api(tmp, results, kind):
+    d = os.path.join(tmp, f"api-{kind}")
     os.makedirs(d)
-    p = start_server(d)
+    store = new_store(kind, d)
+    p = start_server(d, store)
     try:
         p.wait_healthy()
         c = Client(p)
@@ -484,6 +608,7 @@ def phase_api(tmp, results):
         results["rss_hwm_api_mb"] = mb(st.get("VmHWM", 0))
     finally:
         p.stop()
+        store.drop()
     return fetch_body
 
 
@@ -513,88 +638,69 @@ ENTITY_COLUMNS = {
 }
 
 
-def insert_end_users(db, n):
-    """Bulk-inserts n EndUsers of the bootstrap account straight into the (stopped) store."""
-    con = sqlite3.connect(db)
-    cols = {r[1] for r in con.execute("PRAGMA table_info(entities)")}
-    if cols != ENTITY_COLUMNS:
-        raise SystemExit(f"entities schema changed ({sorted(cols)}): update bench/bench.py")
-    con.execute("PRAGMA synchronous=OFF")
-    con.execute("PRAGMA cache_size=-524288")
-    now = int(time.time())
-    attrs = json.dumps(REPRESENTATIVE, separators=(",", ":"))
-    rows = (
-        (
-            "IT" + hashlib.md5(b"bench-eu-%d" % i).hexdigest(),
-            ACCOUNT_SID,
-            "end_user",
-            "authorized_representative_1",
-            f"Bulk User {i}",
-            attrs,
-            now,
-            now,
-        )
-        for i in range(n)
-    )
-    with con:
-        con.executemany(
-            "INSERT INTO entities (sid, account_sid, kind, type_name, friendly_name, attributes,"
-            " date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
+def page_token_after(key_hex, seq):
+    """The server's `PA` cursor (src/http/page.rs): the position sealed with AES-256-GCM
+    under the store's paging key, bound to the account and list, nonce derived as there."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    key = bytes.fromhex(key_hex)
+    aad = f"PA {ACCOUNT_SID} /v1/EndUsers".encode()
+    msg = seq.to_bytes(8, "big", signed=True)
+    nonce = hashlib.sha256(key + aad + msg).digest()[:12]
+    sealed = AESGCM(key).encrypt(nonce, msg, aad)
+    return "PA" + base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
 
 
-def row_at(db, offset):
-    con = sqlite3.connect(db)
-    r = con.execute(
-        "SELECT seq, sid FROM entities WHERE account_sid = ? AND kind = 'end_user'"
-        " ORDER BY seq LIMIT 1 OFFSET ?",
-        (ACCOUNT_SID, offset),
-    ).fetchone()
-    con.close()
-    return r
-
-
-def page_token_after(seq):
-    """The server's opaque `PA` cursor: base64url (no padding) of the decimal row position."""
-    return "PA" + base64.urlsafe_b64encode(str(seq).encode()).decode().rstrip("=")
-
-
-def phase_list(tmp, results):
-    d = os.path.join(tmp, "list")
+def phase_list(tmp, results, kind):
+    d = os.path.join(tmp, f"list-{kind}")
     os.makedirs(d)
-    db = os.path.join(d, "th.db")
-    p = start_server(d)  # creates the schema and the bootstrap account
+    store = new_store(kind, d)
+    try:
+        list_on(d, store, results)
+    finally:
+        store.drop()
+
+
+def list_on(d, store, results):
+    p = start_server(d, store)  # creates the schema and the bootstrap account
     p.wait_healthy()
     p.stop()
-    log(f"inserting {ROWS:,} EndUsers into {db} with the server stopped")
+    if store.columns("entities") != ENTITY_COLUMNS:
+        raise SystemExit(f"entities schema changed ({sorted(store.columns('entities'))}): update bench/bench.py")
+    log(f"inserting {ROWS:,} EndUsers into the {store.name} store with the server stopped")
     t = time.perf_counter()
-    insert_end_users(db, ROWS)
-    log(f"inserted in {time.perf_counter() - t:.1f} s ({os.path.getsize(db) / 2**20:.0f} MB)")
-    results["db_mb_1m"] = round(os.path.getsize(db) / 2**20, 1)
+    store.insert_end_users(ROWS)
+    results["db_mb_1m"] = store.size_mb()
+    log(f"inserted in {time.perf_counter() - t:.1f} s ({results['db_mb_1m']:.0f} MB)")
+
+    def row_at(offset):
+        return store.query(
+            "SELECT seq, sid FROM entities WHERE account_sid = %s AND kind = 'end_user'"
+            " ORDER BY seq LIMIT 1 OFFSET %s",
+            (ACCOUNT_SID, offset),
+        )[0]
 
     if "startup" in ONLY:
         log(f"start-up with {ROWS:,} rows: {STARTUP_RUNS} runs")
-        results["startup_1m"] = startup_runs(lambda: d)
+        results["startup_1m"] = startup_runs(lambda: d, store)
         log(f"start-up with {ROWS:,} rows: median {results['startup_1m']['median_ms']:.1f} ms")
 
-    p = start_server(d)
+    key = store.query("SELECT value FROM secrets WHERE name = 'page_token_key'")[0][0]
+    p = start_server(d, store)
     try:
         p.wait_healthy()
         c = Client(p)
         # The deep token, built the way the server builds it, checked against the server's own.
-        seq50, _ = row_at(db, PAGE_SIZE - 1)
+        seq50, _ = row_at(PAGE_SIZE - 1)
         first = c.ok("GET", f"/v1/EndUsers?PageSize={PAGE_SIZE}")
         q = urllib.parse.parse_qs(urllib.parse.urlparse(first["meta"]["next_page_url"]).query)
-        if q["PageToken"][0] != page_token_after(seq50):
+        if q["PageToken"][0] != page_token_after(key, seq50):
             raise SystemExit(
-                f"PageToken format changed: server {q['PageToken'][0]}, bench {page_token_after(seq50)}"
+                f"PageToken format changed: server {q['PageToken'][0]}, bench {page_token_after(key, seq50)}"
             )
-        seq_deep, _ = row_at(db, DEPTH * PAGE_SIZE - 1)
-        _, want_sid = row_at(db, DEPTH * PAGE_SIZE)
-        token = page_token_after(seq_deep)
+        seq_deep, _ = row_at(DEPTH * PAGE_SIZE - 1)
+        _, want_sid = row_at(DEPTH * PAGE_SIZE)
+        token = page_token_after(key, seq_deep)
         deep_path = f"/v1/EndUsers?PageSize={PAGE_SIZE}&Page={DEPTH}&PageToken={token}"
         deep = c.ok("GET", deep_path)
         if deep["results"][0]["sid"] != want_sid or len(deep["results"]) != PAGE_SIZE:
@@ -763,6 +869,23 @@ def table(m, r, v):
     return "\n".join(lines)
 
 
+def side_by_side(r):
+    """fetch, create, evaluate and the deep list on each store next to the ceiling."""
+    kinds = [k for k in STORES if k in r]
+    hdr = f"{'benchmark':<22}" + "".join(f"{k + ' req/s':>18}{'p99 ms':>9}" for k in kinds)
+    lines = ["Stores side by side", hdr, "-" * len(hdr)]
+    for key, label in (("fetch", "fetch"), ("create", "create EndUser"), ("evaluate", "evaluate"),
+                       ("list_page_1", "list page 1"), ("list_deep", f"list page {DEPTH:,}")):
+        cells = ""
+        for k in kinds:
+            x = r[k].get(key)
+            cells += f"{x['rps']:>18,.0f}{x['p99_ms']:>9.2f}" if x else f"{'-':>18}{'-':>9}"
+        lines.append(f"{label:<22}{cells}")
+    if "ceiling" in r:
+        lines.append(f"{'ceiling (static axum)':<22}{r['ceiling']['rps']:>18,.0f}{r['ceiling']['p99_ms']:>9.2f}")
+    return "\n".join(lines)
+
+
 def main():
     for b in (SERVER_BIN, CEILING_BIN, LOADGEN_BIN):
         if not os.access(b, os.X_OK) and not shutil.which(b):
@@ -784,16 +907,27 @@ def main():
             r["startup_empty"] = startup_runs(fresh)
             log(f"start-up, empty store: median {r['startup_empty']['median_ms']:.1f} ms")
         fetch_body = None
-        if "api" in ONLY or "ceiling" in ONLY:
-            fetch_body = phase_api(tmp, r)
+        for kind in STORES:
+            rs = r.setdefault(kind, {})
+            if "api" in ONLY or "ceiling" in ONLY:
+                fetch_body = phase_api(tmp, rs, kind) or fetch_body
+            if "list" in ONLY:
+                phase_list(tmp, rs, kind)
         if "ceiling" in ONLY and fetch_body:
             phase_ceiling(tmp, r, fetch_body)
-        if "list" in ONLY:
-            phase_list(tmp, r)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    v = verdicts(r)
-    text = table(m, r, v)
+    # Start-up with an empty store was measured on SQLite (a fresh file per run).
+    if "startup_empty" in r and "sqlite" in r:
+        r["sqlite"]["startup_empty"] = r.pop("startup_empty")
+    v = {}
+    texts = []
+    for kind in STORES:
+        merged = dict(r[kind], **({"ceiling": r["ceiling"]} if "ceiling" in r else {}))
+        v[kind] = verdicts(merged)
+        r[kind] = {k: x for k, x in merged.items() if k != "ceiling"}
+        texts.append(f"Store: {kind}\n" + table(m, merged, v[kind]))
+    text = "\n\n".join(texts) + "\n\n" + side_by_side(r)
     print()
     print(text)
     out = {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The TrustHub benchmark, one command: builds the server (release) and the static "ceiling"
 # server (bench/ceiling), installs a load generator if none is there, then runs
-# bench/bench.py, which prints the results table and writes bench/results.json.
+# bench/bench.py, which prints a results table per store (SQLite, and PostgreSQL on
+# BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432), the stores side by side, and
+# writes bench/results.json.
 # About 2 minutes once built.
 #
 #   bench/run.sh                                     # everything
@@ -9,6 +11,7 @@
 #   BENCH_ONLY=api,ceiling bench/run.sh              # phases: startup, api, ceiling, list
 #   BENCH_SERVER_ARGS="--request-log 0" bench/run.sh # extra `trusthub serve` flags
 #   BENCH_LOADGEN=oha bench/run.sh                   # oha instead of wrk
+#   BENCH_STORES=sqlite bench/run.sh                 # one store (default sqlite,postgres)
 # bench/bench.py lists every variable.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
