@@ -227,7 +227,30 @@ async fn roll_back(
 
 /// Validates everything, then creates the address, bundle, end users and document,
 /// assigns them (and `supporting`, a primary profile for a secondary one), and submits.
+/// Runs as a task of its own: a client that hangs up drops the request's future, and that
+/// must not stop these writes (or their roll-back) half way.
 pub async fn create(
+    app: &Arc<App>,
+    account: &Account,
+    policy: &Policy,
+    values: &Values,
+    supporting: Option<&str>,
+    submit: bool,
+) -> ConsoleResult<Created> {
+    let (app, account, values) = (app.clone(), account.clone(), values.clone());
+    let (policy_sid, supporting) = (policy.sid.clone(), supporting.map(str::to_string));
+    tokio::spawn(async move {
+        let policy = app
+            .catalog
+            .policy(&policy_sid)
+            .ok_or(ConsoleError::NotFound)?;
+        create_whole(&app, &account, policy, &values, supporting.as_deref(), submit).await
+    })
+    .await
+    .map_err(|e| ConsoleError::Internal(e.into()))?
+}
+
+async fn create_whole(
     app: &App,
     account: &Account,
     policy: &Policy,
