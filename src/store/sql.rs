@@ -97,6 +97,14 @@ impl<'q> Q<'q> {
         self
     }
 
+    /// ` AND column = ?` when the filter is set.
+    fn and_eq(self, column: &str, value: Option<&'q str>) -> Self {
+        match value {
+            Some(v) => self.push(&format!(" AND {column} = ?")).bind(v),
+            None => self,
+        }
+    }
+
     /// `IN (?, ?, …)` over `values` (never empty: callers check).
     fn bind_list(mut self, values: &'q [String]) -> Self {
         self = self.push(" IN (");
@@ -156,6 +164,23 @@ impl SqlStore {
 
     fn q<'q>(&self, sql: &str) -> Q<'q> {
         Q::new(self.d, sql)
+    }
+
+    /// The row `sql` finds by `keys` (text binds), mapped.
+    async fn find<T>(
+        &self,
+        sql: &str,
+        keys: &[&str],
+        map: fn(&AnyRow) -> StoreResult<T>,
+    ) -> StoreResult<Option<T>> {
+        let q = keys.iter().fold(self.q(sql), |q, k| q.bind(*k));
+        q.opt(&self.pool).await?.as_ref().map(map).transpose()
+    }
+
+    /// Runs `sql` with `keys` (text binds); rows affected.
+    async fn exec(&self, sql: &str, keys: &[&str]) -> StoreResult<u64> {
+        let q = keys.iter().fold(self.q(sql), |q, k| q.bind(*k));
+        q.run(&self.pool).await
     }
 
     async fn tx(&self) -> StoreResult<sqlx::Transaction<'static, Any>> {
@@ -475,6 +500,38 @@ impl SqlStore {
         }
     }
 
+    /// Deletes the row of `table` matching `filter` (`keys`, the row's SID first), locked
+    /// first, unless `allowed` says no or `held` (bound to the SID) finds a row referring
+    /// to it (`Stale`); `false` when there is no such row.
+    async fn delete_unless_held(
+        &self,
+        table: &str,
+        filter: &str,
+        keys: &[&str],
+        held: &str,
+        allowed: impl Fn(&AnyRow) -> StoreResult<bool> + Send,
+    ) -> StoreResult<bool> {
+        let mut tx = self.tx().await?;
+        let sql = format!(
+            "SELECT * FROM {table} WHERE {filter}{}",
+            self.d.for_update()
+        );
+        let q = keys.iter().fold(self.q(&sql), |q, k| q.bind(*k));
+        let Some(row) = q.opt(&mut *tx).await? else {
+            return Ok(false);
+        };
+        let sid = keys[0];
+        if !allowed(&row)? || self.exists(&mut tx, held, sid).await? {
+            return Err(StoreError::Stale);
+        }
+        self.q(&format!("DELETE FROM {table} WHERE sid = ?"))
+            .bind(sid)
+            .run(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Whether a row of `sql` (one bound SID) exists.
     async fn exists(
         &self,
@@ -613,12 +670,8 @@ impl Store for SqlStore {
             self.d.accounts()
         );
         let mut q = self.q(&sql).bind(caller_sid).bind(caller_sid);
-        if let Some(f) = &filter.friendly_name {
-            q = q.push(" AND friendly_name = ?").bind(f.as_str());
-        }
-        if let Some(st) = &filter.status {
-            q = q.push(" AND status = ?").bind(st.as_str());
-        }
+        q = q.and_eq("friendly_name", filter.friendly_name.as_deref());
+        q = q.and_eq("status", filter.status.as_deref());
         self.fetch_page(q, page, false, account_row).await
     }
 
@@ -652,12 +705,8 @@ impl Store for SqlStore {
     }
 
     async fn key(&self, sid: &str) -> StoreResult<Option<ApiKey>> {
-        let row = self
-            .q("SELECT * FROM api_keys WHERE sid = ?")
-            .bind(sid)
-            .opt(&self.pool)
-            .await?;
-        row.as_ref().map(key_row).transpose()
+        self.find("SELECT * FROM api_keys WHERE sid = ?", &[sid], key_row)
+            .await
     }
 
     async fn list_keys(&self, account_sid: &str, page: PageQuery) -> StoreResult<Page<ApiKey>> {
@@ -678,13 +727,13 @@ impl Store for SqlStore {
     }
 
     async fn delete_key(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
-        let n = self
-            .q("DELETE FROM api_keys WHERE sid = ? AND account_sid = ?")
-            .bind(sid)
-            .bind(account_sid)
-            .run(&self.pool)
-            .await?;
-        Ok(n > 0)
+        Ok(self
+            .exec(
+                "DELETE FROM api_keys WHERE sid = ? AND account_sid = ?",
+                &[sid, account_sid],
+            )
+            .await?
+            > 0)
     }
 
     async fn insert_address(&self, mut a: Address) -> StoreResult<Address> {
@@ -715,13 +764,12 @@ impl Store for SqlStore {
     }
 
     async fn address(&self, account_sid: &str, sid: &str) -> StoreResult<Option<Address>> {
-        let row = self
-            .q("SELECT * FROM addresses WHERE sid = ? AND account_sid = ?")
-            .bind(sid)
-            .bind(account_sid)
-            .opt(&self.pool)
-            .await?;
-        row.as_ref().map(address_row).transpose()
+        self.find(
+            "SELECT * FROM addresses WHERE sid = ? AND account_sid = ?",
+            &[sid, account_sid],
+            address_row,
+        )
+        .await
     }
 
     async fn list_addresses(
@@ -733,15 +781,9 @@ impl Store for SqlStore {
         let mut q = self
             .q("SELECT * FROM addresses WHERE account_sid = ?")
             .bind(account_sid);
-        if let Some(v) = &filter.customer_name {
-            q = q.push(" AND customer_name = ?").bind(v.as_str());
-        }
-        if let Some(v) = &filter.friendly_name {
-            q = q.push(" AND friendly_name = ?").bind(v.as_str());
-        }
-        if let Some(v) = &filter.iso_country {
-            q = q.push(" AND iso_country = ?").bind(v.as_str());
-        }
+        q = q.and_eq("customer_name", filter.customer_name.as_deref());
+        q = q.and_eq("friendly_name", filter.friendly_name.as_deref());
+        q = q.and_eq("iso_country", filter.iso_country.as_deref());
         self.fetch_page(q, page, false, address_row).await
     }
 
@@ -767,13 +809,13 @@ impl Store for SqlStore {
     }
 
     async fn delete_address(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
-        let n = self
-            .q("DELETE FROM addresses WHERE sid = ? AND account_sid = ?")
-            .bind(sid)
-            .bind(account_sid)
-            .run(&self.pool)
-            .await?;
-        Ok(n > 0)
+        Ok(self
+            .exec(
+                "DELETE FROM addresses WHERE sid = ? AND account_sid = ?",
+                &[sid, account_sid],
+            )
+            .await?
+            > 0)
     }
 
     async fn existing_addresses(
@@ -848,22 +890,21 @@ impl Store for SqlStore {
     }
 
     async fn number(&self, account_sid: &str, sid: &str) -> StoreResult<Option<PhoneNumber>> {
-        let row = self
-            .q("SELECT * FROM phone_numbers WHERE sid = ? AND account_sid = ?")
-            .bind(sid)
-            .bind(account_sid)
-            .opt(&self.pool)
-            .await?;
-        row.as_ref().map(number_row).transpose()
+        self.find(
+            "SELECT * FROM phone_numbers WHERE sid = ? AND account_sid = ?",
+            &[sid, account_sid],
+            number_row,
+        )
+        .await
     }
 
     async fn number_any(&self, sid: &str) -> StoreResult<Option<PhoneNumber>> {
-        let row = self
-            .q("SELECT * FROM phone_numbers WHERE sid = ?")
-            .bind(sid)
-            .opt(&self.pool)
-            .await?;
-        row.as_ref().map(number_row).transpose()
+        self.find(
+            "SELECT * FROM phone_numbers WHERE sid = ?",
+            &[sid],
+            number_row,
+        )
+        .await
     }
 
     async fn list_numbers(
@@ -875,12 +916,8 @@ impl Store for SqlStore {
         let mut q = self
             .q("SELECT * FROM phone_numbers WHERE account_sid = ?")
             .bind(account_sid);
-        if let Some(v) = &filter.phone_number {
-            q = q.push(" AND phone_number = ?").bind(v.as_str());
-        }
-        if let Some(v) = &filter.friendly_name {
-            q = q.push(" AND friendly_name = ?").bind(v.as_str());
-        }
+        q = q.and_eq("phone_number", filter.phone_number.as_deref());
+        q = q.and_eq("friendly_name", filter.friendly_name.as_deref());
         self.fetch_page(q, page, false, number_row).await
     }
 
@@ -900,37 +937,14 @@ impl Store for SqlStore {
     }
 
     async fn delete_number(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
-        let mut tx = self.tx().await?;
-        let sql = format!(
-            "SELECT sid FROM phone_numbers WHERE sid = ? AND account_sid = ?{}",
-            self.d.for_update()
-        );
-        if self
-            .q(&sql)
-            .bind(sid)
-            .bind(account_sid)
-            .opt(&mut *tx)
-            .await?
-            .is_none()
-        {
-            return Ok(false);
-        }
-        if self
-            .exists(
-                &mut tx,
-                "SELECT 1 FROM channel_assignments WHERE channel_endpoint_sid = ?",
-                sid,
-            )
-            .await?
-        {
-            return Err(StoreError::Stale);
-        }
-        self.q("DELETE FROM phone_numbers WHERE sid = ?")
-            .bind(sid)
-            .run(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(true)
+        self.delete_unless_held(
+            "phone_numbers",
+            "sid = ? AND account_sid = ?",
+            &[sid, account_sid],
+            "SELECT 1 FROM channel_assignments WHERE channel_endpoint_sid = ?",
+            |_| Ok(true),
+        )
+        .await
     }
 
     async fn bundles_with_number(&self, number_sid: &str) -> StoreResult<Vec<Bundle>> {
@@ -974,13 +988,12 @@ impl Store for SqlStore {
     }
 
     async fn bundle(&self, account_sid: &str, sid: &str) -> StoreResult<Option<Bundle>> {
-        let row = self
-            .q("SELECT * FROM bundles WHERE sid = ? AND account_sid = ?")
-            .bind(sid)
-            .bind(account_sid)
-            .opt(&self.pool)
-            .await?;
-        row.as_ref().map(bundle_row).transpose()
+        self.find(
+            "SELECT * FROM bundles WHERE sid = ? AND account_sid = ?",
+            &[sid, account_sid],
+            bundle_row,
+        )
+        .await
     }
 
     async fn list_bundles(
@@ -997,12 +1010,8 @@ impl Store for SqlStore {
         if let Some(s) = filter.status {
             q = q.push(" AND status = ?").bind(s.as_str());
         }
-        if let Some(f) = &filter.friendly_name {
-            q = q.push(" AND friendly_name = ?").bind(f.as_str());
-        }
-        if let Some(p) = &filter.policy_sid {
-            q = q.push(" AND policy_sid = ?").bind(p.as_str());
-        }
+        q = q.and_eq("friendly_name", filter.friendly_name.as_deref());
+        q = q.and_eq("policy_sid", filter.policy_sid.as_deref());
         self.fetch_page(q, page, false, bundle_row).await
     }
 
@@ -1044,12 +1053,8 @@ impl Store for SqlStore {
     }
 
     async fn bundle_any(&self, sid: &str) -> StoreResult<Option<Bundle>> {
-        let row = self
-            .q("SELECT * FROM bundles WHERE sid = ?")
-            .bind(sid)
-            .opt(&self.pool)
-            .await?;
-        row.as_ref().map(bundle_row).transpose()
+        self.find("SELECT * FROM bundles WHERE sid = ?", &[sid], bundle_row)
+            .await
     }
 
     async fn bundles_in_status(
@@ -1080,38 +1085,17 @@ impl Store for SqlStore {
         sid: &str,
         deletable: &[Status],
     ) -> StoreResult<bool> {
-        let mut tx = self.tx().await?;
-        let sql = format!(
-            "SELECT status FROM bundles WHERE sid = ? AND account_sid = ?{}",
-            self.d.for_update()
-        );
-        let Some(row) = self
-            .q(&sql)
-            .bind(sid)
-            .bind(account_sid)
-            .opt(&mut *tx)
-            .await?
-        else {
-            return Ok(false);
-        };
-        let status: String = row.try_get(0)?;
-        if !deletable.iter().any(|d| d.as_str() == status)
-            || self
-                .exists(
-                    &mut tx,
-                    "SELECT 1 FROM entity_assignments WHERE object_sid = ?",
-                    sid,
-                )
-                .await?
-        {
-            return Err(StoreError::Stale);
-        }
-        self.q("DELETE FROM bundles WHERE sid = ?")
-            .bind(sid)
-            .run(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(true)
+        self.delete_unless_held(
+            "bundles",
+            "sid = ? AND account_sid = ?",
+            &[sid, account_sid],
+            "SELECT 1 FROM entity_assignments WHERE object_sid = ?",
+            |row| {
+                let status: String = row.try_get("status")?;
+                Ok(deletable.iter().any(|d| d.as_str() == status))
+            },
+        )
+        .await
     }
 
     async fn insert_entity(&self, mut e: Entity) -> StoreResult<Entity> {
@@ -1138,14 +1122,12 @@ impl Store for SqlStore {
         kind: EntityKind,
         sid: &str,
     ) -> StoreResult<Option<Entity>> {
-        let row = self
-            .q("SELECT * FROM entities WHERE sid = ? AND account_sid = ? AND kind = ?")
-            .bind(sid)
-            .bind(account_sid)
-            .bind(kind.as_str())
-            .opt(&self.pool)
-            .await?;
-        row.as_ref().map(entity_row).transpose()
+        self.find(
+            "SELECT * FROM entities WHERE sid = ? AND account_sid = ? AND kind = ?",
+            &[sid, account_sid, kind.as_str()],
+            entity_row,
+        )
+        .await
     }
 
     async fn list_entities(
@@ -1207,37 +1189,14 @@ impl Store for SqlStore {
         kind: EntityKind,
         sid: &str,
     ) -> StoreResult<bool> {
-        let mut tx = self.tx().await?;
-        let sql = format!(
-            "SELECT sid FROM entities WHERE sid = ? AND account_sid = ? AND kind = ?{}",
-            self.d.for_update()
-        );
-        let found = self
-            .q(&sql)
-            .bind(sid)
-            .bind(account_sid)
-            .bind(kind.as_str())
-            .opt(&mut *tx)
-            .await?;
-        if found.is_none() {
-            return Ok(false);
-        }
-        if self
-            .exists(
-                &mut tx,
-                "SELECT 1 FROM entity_assignments WHERE object_sid = ?",
-                sid,
-            )
-            .await?
-        {
-            return Err(StoreError::Stale);
-        }
-        self.q("DELETE FROM entities WHERE sid = ?")
-            .bind(sid)
-            .run(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(true)
+        self.delete_unless_held(
+            "entities",
+            "sid = ? AND account_sid = ? AND kind = ?",
+            &[sid, account_sid, kind.as_str()],
+            "SELECT 1 FROM entity_assignments WHERE object_sid = ?",
+            |_| Ok(true),
+        )
+        .await
     }
 
     async fn bundles_holding(&self, object_sid: &str) -> StoreResult<Vec<Bundle>> {
@@ -1289,13 +1248,12 @@ impl Store for SqlStore {
         bundle_sid: &str,
         sid: &str,
     ) -> StoreResult<Option<EntityAssignment>> {
-        let row = self
-            .q("SELECT * FROM entity_assignments WHERE sid = ? AND bundle_sid = ?")
-            .bind(sid)
-            .bind(bundle_sid)
-            .opt(&self.pool)
-            .await?;
-        row.as_ref().map(entity_assignment_row).transpose()
+        self.find(
+            "SELECT * FROM entity_assignments WHERE sid = ? AND bundle_sid = ?",
+            &[sid, bundle_sid],
+            entity_assignment_row,
+        )
+        .await
     }
 
     async fn list_entity_assignments(
@@ -1385,13 +1343,12 @@ impl Store for SqlStore {
         bundle_sid: &str,
         sid: &str,
     ) -> StoreResult<Option<ChannelAssignment>> {
-        let row = self
-            .q("SELECT * FROM channel_assignments WHERE sid = ? AND bundle_sid = ?")
-            .bind(sid)
-            .bind(bundle_sid)
-            .opt(&self.pool)
-            .await?;
-        row.as_ref().map(channel_assignment_row).transpose()
+        self.find(
+            "SELECT * FROM channel_assignments WHERE sid = ? AND bundle_sid = ?",
+            &[sid, bundle_sid],
+            channel_assignment_row,
+        )
+        .await
     }
 
     async fn list_channel_assignments(
@@ -1434,13 +1391,12 @@ impl Store for SqlStore {
     }
 
     async fn evaluation(&self, bundle_sid: &str, sid: &str) -> StoreResult<Option<Evaluation>> {
-        let row = self
-            .q("SELECT * FROM evaluations WHERE sid = ? AND bundle_sid = ?")
-            .bind(sid)
-            .bind(bundle_sid)
-            .opt(&self.pool)
-            .await?;
-        row.as_ref().map(evaluation_row).transpose()
+        self.find(
+            "SELECT * FROM evaluations WHERE sid = ? AND bundle_sid = ?",
+            &[sid, bundle_sid],
+            evaluation_row,
+        )
+        .await
     }
 
     async fn list_evaluations(

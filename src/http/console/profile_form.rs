@@ -244,7 +244,15 @@ pub async fn create(
             .catalog
             .policy(&policy_sid)
             .ok_or(ConsoleError::NotFound)?;
-        create_whole(&app, &account, policy, &values, supporting.as_deref(), submit).await
+        create_whole(
+            &app,
+            &account,
+            policy,
+            &values,
+            supporting.as_deref(),
+            submit,
+        )
+        .await
     })
     .await
     .map_err(|e| ConsoleError::Internal(e.into()))?
