@@ -19,6 +19,8 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate,
+            // The row a write refers to is gone (deleted meanwhile).
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::Stale,
             // Lost a lock race (PostgreSQL deadlock or serialization failure; SQLite still
             // busy after its timeout): the request may be retried, like a stale save.
             sqlx::Error::Database(d)
@@ -1382,8 +1384,9 @@ impl Store for SqlStore {
     }
 
     async fn insert_evaluation(&self, e: Evaluation, event: Event) -> StoreResult<Evaluation> {
+        // No lock: the foreign key holds the bundle (PostgreSQL's key-share lock; SQLite's
+        // single writer), and a bundle deleted first fails it (`Stale`).
         let mut tx = self.tx().await?;
-        self.lock(&mut tx, "bundles", &e.bundle_sid).await?;
         let seq = self.insert_evaluation_in(&mut tx, &e).await?;
         self.insert_event(&mut tx, &event).await?;
         tx.commit().await?;
