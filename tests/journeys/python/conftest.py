@@ -14,6 +14,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+
 CLIENTS_PYTHON = Path(__file__).resolve().parents[2] / "clients" / "python"
 sys.path.insert(0, str(CLIENTS_PYTHON))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,3 +34,15 @@ client = _clients.client
 base = _clients.base
 no_spec_violations = _clients.no_spec_violations
 pytest_runtest_call = _clients.pytest_runtest_call
+
+
+@pytest.fixture(scope="module")
+def callbacks():
+    """The user's status-callback webhook (``journey.CallbackReceiver``), one per module."""
+    from journey import CallbackReceiver
+
+    receiver = CallbackReceiver()
+    try:
+        yield receiver
+    finally:
+        receiver.close()

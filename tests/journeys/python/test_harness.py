@@ -4,7 +4,6 @@ spec-checked, and with SERVER_ARGS nothing is decided until the clock moves."""
 from journey import SECONDARY_PROFILE_POLICY, SERVER_ARGS, assert_sid, decide_by_clock  # noqa: F401 (SERVER_ARGS: read by the server fixture)
 
 
-
 def test_review_waits_for_the_clock(client, operator, http_client):
     profile = client.trusthub.v1.customer_profiles.create(
         friendly_name="harness", email="ops@acme.example.com", policy_sid=SECONDARY_PROFILE_POLICY
