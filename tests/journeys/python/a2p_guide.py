@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Dict, Optional
 
-from journey import SECONDARY_PROFILE_POLICY, assert_sid
+from journey import SECONDARY_PROFILE_POLICY, assert_sid, decide_by_clock, wait_for_status, wait_until
 
 A2P_POLICY = "RNb0d4771c2c98518d916a3d4cd70a8f8b"
 STARTER_POLICY = "RN806dd6cd175f314e1f96a9727ee271f4"
@@ -159,3 +159,17 @@ def failed_fields(evaluation) -> Dict[str, Optional[str]]:
         for r in evaluation.results
         for f in (r.get("invalid") or [])
     }
+
+
+def settle(resource, status: str, operator):
+    """Let the review of a submitted bundle finish and assert it ends ``status``.
+
+    The pipeline moves a submitted bundle to ``in-review`` in the background, and the review
+    delay counts from there: wait for that first, then move the server clock. A trust
+    product whose customer profile was just decided by the same clock move may already be
+    decided, so an already decided bundle is accepted as it is.
+    """
+    current = wait_until(resource.fetch, lambda b: b.status != "pending-review", "the bundle to leave pending-review")
+    if current.status == "in-review":
+        decide_by_clock(operator)
+    return wait_for_status(resource, status)

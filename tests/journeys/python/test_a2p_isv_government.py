@@ -21,10 +21,11 @@ from a2p_guide import (
     GOVERNMENT,
     a2p_trust_product_steps,
     secondary_customer_profile_steps,
+    settle,
     submit_trust_product,
 )
 from journey import SERVER_ARGS  # noqa: F401 (read by the server fixture)
-from journey import approved_primary_profile, create_subaccount, wait_decided
+from journey import approved_primary_profile, create_subaccount
 
 BUSINESS_INFORMATION = {
     **ACME_BUSINESS_INFORMATION,
@@ -47,9 +48,9 @@ def test_guide_reaches_twilio_approved(client, make_client, operator, isv_primar
     # The evaluation passes on the company_type value the page prescribes.
     assert all(r["passed"] for r in made["evaluation"].results)
     submit_trust_product(sub, made["trust_product"])
-    profile = wait_decided(sub.trusthub.v1.customer_profiles(secondary["profile"]), "twilio-approved", operator)
+    profile = settle(sub.trusthub.v1.customer_profiles(secondary["profile"]), "twilio-approved", operator)
     assert profile.errors is None
-    product = wait_decided(sub.trusthub.v1.trust_products(made["trust_product"]), "twilio-approved", operator)
+    product = settle(sub.trusthub.v1.trust_products(made["trust_product"]), "twilio-approved", operator)
     assert product.errors is None and product.valid_until is not None
     assert sub.trusthub.v1.end_users(made["end_user"]).fetch().attributes == MESSAGING_PROFILE
 
@@ -77,8 +78,8 @@ def test_rejected_then_fixed_and_resubmitted(client, make_client, operator, isv_
     secondary = made["profile"]
     tp = a2p_trust_product_steps(sub, secondary, MESSAGING_PROFILE)["trust_product"]
     submit_trust_product(sub, tp)
-    assert wait_decided(sub.trusthub.v1.customer_profiles(secondary), "twilio-rejected", operator).errors == [{"code": 18604}]
-    assert wait_decided(sub.trusthub.v1.trust_products(tp), "twilio-rejected", operator).errors == [{"code": 18604}]
+    assert settle(sub.trusthub.v1.customer_profiles(secondary), "twilio-rejected", operator).errors == [{"code": 18604}]
+    assert settle(sub.trusthub.v1.trust_products(tp), "twilio-rejected", operator).errors == [{"code": 18604}]
     callbacks.wait_for(secondary, "twilio-rejected")
     # Fix the rejected value and resubmit the profile, then the trust product.
     if "rep" == "business":
@@ -88,5 +89,5 @@ def test_rejected_then_fixed_and_resubmitted(client, make_client, operator, isv_
     assert sub.trusthub.v1.customer_profiles(secondary).update(status="pending-review").errors is None
     assert sub.trusthub.v1.trust_products(tp).trust_products_evaluations.create(policy_sid=A2P_POLICY).status == "compliant"
     submit_trust_product(sub, tp)
-    assert wait_decided(sub.trusthub.v1.customer_profiles(secondary), "twilio-approved", operator).errors is None
-    assert wait_decided(sub.trusthub.v1.trust_products(tp), "twilio-approved", operator).errors is None
+    assert settle(sub.trusthub.v1.customer_profiles(secondary), "twilio-approved", operator).errors is None
+    assert settle(sub.trusthub.v1.trust_products(tp), "twilio-approved", operator).errors is None

@@ -23,10 +23,11 @@ from a2p_guide import (
     a2p_trust_product_steps,
     failed_fields,
     secondary_customer_profile_steps,
+    settle,
     submit_trust_product,
 )
 from journey import SERVER_ARGS  # noqa: F401 (read by the server fixture)
-from journey import approved_primary_profile, create_subaccount, wait_decided
+from journey import approved_primary_profile, create_subaccount
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +44,9 @@ def customer(client, make_client):
 
 
 def approve(sub, operator, secondary, tp):
-    profile = wait_decided(sub.trusthub.v1.customer_profiles(secondary), "twilio-approved", operator)
+    profile = settle(sub.trusthub.v1.customer_profiles(secondary), "twilio-approved", operator)
     assert profile.errors is None and profile.valid_until is not None
-    product = wait_decided(sub.trusthub.v1.trust_products(tp), "twilio-approved", operator)
+    product = settle(sub.trusthub.v1.trust_products(tp), "twilio-approved", operator)
     assert product.errors is None and product.valid_until is not None
 
 
@@ -91,11 +92,11 @@ def test_rejected_profile_fixed_and_resubmitted(client, make_client, operator, i
     secondary = made["profile"]
     tp = a2p_trust_product_steps(sub, secondary, {"company_type": "private"})["trust_product"]
     submit_trust_product(sub, tp)
-    profile = wait_decided(sub.trusthub.v1.customer_profiles(secondary), "twilio-rejected", operator)
+    profile = settle(sub.trusthub.v1.customer_profiles(secondary), "twilio-rejected", operator)
     assert profile.errors == [{"code": 18601}]
     callbacks.wait_for(secondary, "twilio-rejected")
     # The trust product follows its customer profile.
-    product = wait_decided(sub.trusthub.v1.trust_products(tp), "twilio-rejected", operator)
+    product = settle(sub.trusthub.v1.trust_products(tp), "twilio-rejected", operator)
     assert product.errors == [{"code": 18601}]
     # Fix the business information, resubmit the profile, then the trust product.
     sub.trusthub.v1.end_users(made["business_information"]).update(attributes=ACME_BUSINESS_INFORMATION)
