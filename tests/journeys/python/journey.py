@@ -373,3 +373,29 @@ def cnam_trust_product_steps(client, business_profile_sid: str, phone_number_sid
     # Submit CNAM Trust Product for Vetting
     assert products.update(status="pending-review").status == "pending-review"
     return tp
+
+
+def shaken_stir_isv_trust_product_steps(sub_client, secondary, phone_number_sid, callback_url):
+    """"Create Trust Product, Add Phone Numbers, and Submit for Vetting", steps 1-4 of the
+    SHAKEN/STIR ISV guides (subaccounts and single project: the same calls), run by the
+    account that owns the Secondary profile. Returns the trust product's SID, submitted."""
+    # 1. Create a SHAKEN/STIR Trust Product
+    trust_product = sub_client.trusthub.v1.trust_products.create(
+        friendly_name=TRUST_PRODUCT_FRIENDLY_NAME, email=TRUST_PRODUCT_EMAIL, policy_sid=SHAKEN_STIR_POLICY
+    )
+    tp = assert_sid("BU", trust_product.sid)
+    # 2. Connect your SHAKEN/STIR Trust Product to your Secondary Business Profile
+    assignment = sub_client.trusthub.v1.trust_products(tp).trust_products_entity_assignments.create(
+        object_sid=secondary
+    )
+    assert assignment.object_sid == secondary
+    # 3. Assign phone numbers to your SHAKEN/STIR Trust Product
+    sub_client.trusthub.v1.trust_products(tp).trust_products_channel_endpoint_assignment.create(
+        channel_endpoint_sid=phone_number_sid, channel_endpoint_type="phone-number"
+    )
+    # 4. Submit your SHAKEN/STIR Trust Product for vetting
+    submitted = sub_client.trusthub.v1.trust_products(tp).update(
+        status="pending-review", status_callback=callback_url
+    )
+    assert (submitted.status, submitted.status_callback) == ("pending-review", callback_url)
+    return tp

@@ -19,9 +19,9 @@ from journey import (
     approved_primary_profile,
     buy_number,
     secondary_business_profile_steps,
+    shaken_stir_isv_trust_product_steps,
     wait_decided,
 )
-from test_shaken_stir_isv_subaccounts import shaken_stir_trust_product
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def test_guide_reaches_twilio_approved(client, server, operator, primary, callba
     sids = secondary_business_profile_steps(client, primary, number.sid)
     secondary = client.trusthub.v1.customer_profiles(sids["profile"])
     assert wait_decided(secondary, "twilio-approved", operator).errors is None
-    tp = shaken_stir_trust_product(client, sids["profile"], number.sid, callbacks.url)
+    tp = shaken_stir_isv_trust_product_steps(client, sids["profile"], number.sid, callbacks.url)
     approved = wait_decided(client.trusthub.v1.trust_products(tp), "twilio-approved", operator)
     assert approved.account_sid == server.account_sid and approved.errors is None
     callbacks.wait_for(tp, "twilio-approved")
@@ -53,5 +53,5 @@ def test_rejected_then_fixed_and_resubmitted(client, operator, primary, callback
     client.trusthub.v1.end_users(sids["business_information"]).update(attributes=GUIDE_BUSINESS_INFORMATION)
     assert secondary.update(status="pending-review").status == "pending-review"
     assert wait_decided(secondary, "twilio-approved", operator).errors is None
-    tp = shaken_stir_trust_product(client, sids["profile"], number.sid, callbacks.url)
+    tp = shaken_stir_isv_trust_product_steps(client, sids["profile"], number.sid, callbacks.url)
     assert wait_decided(client.trusthub.v1.trust_products(tp), "twilio-approved", operator).errors is None

@@ -17,14 +17,11 @@ import pytest
 from journey import (
     GUIDE_BUSINESS_INFORMATION,
     SERVER_ARGS,  # noqa: F401 (read by the server fixture)
-    SHAKEN_STIR_POLICY,
-    TRUST_PRODUCT_EMAIL,
-    TRUST_PRODUCT_FRIENDLY_NAME,
     approved_primary_profile,
-    assert_sid,
     buy_number,
     create_subaccount,
     secondary_business_profile_steps,
+    shaken_stir_isv_trust_product_steps,
     wait_decided,
 )
 
@@ -36,30 +33,6 @@ def primary(client, operator, server):
     return approved_primary_profile(operator, client, server.account_sid, "isv_reseller_or_partner")
 
 
-def shaken_stir_trust_product(sub_client, secondary, phone_number_sid, callback_url):
-    """"Create Trust Product, Add Phone Numbers, and Submit for Vetting", steps 1-4."""
-    # 1. Create a SHAKEN/STIR Trust Product
-    trust_product = sub_client.trusthub.v1.trust_products.create(
-        friendly_name=TRUST_PRODUCT_FRIENDLY_NAME, email=TRUST_PRODUCT_EMAIL, policy_sid=SHAKEN_STIR_POLICY
-    )
-    tp = assert_sid("BU", trust_product.sid)
-    # 2. Connect your SHAKEN/STIR Trust Product to your Secondary Business Profile
-    assignment = sub_client.trusthub.v1.trust_products(tp).trust_products_entity_assignments.create(
-        object_sid=secondary
-    )
-    assert assignment.object_sid == secondary
-    # 3. Assign phone numbers to your SHAKEN/STIR Trust Product
-    sub_client.trusthub.v1.trust_products(tp).trust_products_channel_endpoint_assignment.create(
-        channel_endpoint_sid=phone_number_sid, channel_endpoint_type="phone-number"
-    )
-    # 4. Submit your SHAKEN/STIR Trust Product for vetting
-    submitted = sub_client.trusthub.v1.trust_products(tp).update(
-        status="pending-review", status_callback=callback_url
-    )
-    assert (submitted.status, submitted.status_callback) == ("pending-review", callback_url)
-    return tp
-
-
 def test_guide_reaches_twilio_approved(client, make_client, operator, primary, callbacks):
     sub, sub_client = create_subaccount(client, make_client, "Customer subaccount")
     number = buy_number(sub_client)
@@ -67,7 +40,7 @@ def test_guide_reaches_twilio_approved(client, make_client, operator, primary, c
     secondary = sub_client.trusthub.v1.customer_profiles(sids["profile"])
     assert secondary.fetch().account_sid == sub.sid
     assert wait_decided(secondary, "twilio-approved", operator).errors is None
-    tp = shaken_stir_trust_product(sub_client, sids["profile"], number.sid, callbacks.url)
+    tp = shaken_stir_isv_trust_product_steps(sub_client, sids["profile"], number.sid, callbacks.url)
     approved = wait_decided(sub_client.trusthub.v1.trust_products(tp), "twilio-approved", operator)
     assert approved.account_sid == sub.sid and approved.errors is None
     callbacks.wait_for(tp, "twilio-approved")
@@ -87,5 +60,5 @@ def test_rejected_then_fixed_and_resubmitted(client, make_client, operator, prim
     sub_client.trusthub.v1.end_users(sids["business_information"]).update(attributes=GUIDE_BUSINESS_INFORMATION)
     assert secondary.update(status="pending-review").status == "pending-review"
     assert wait_decided(secondary, "twilio-approved", operator).errors is None
-    tp = shaken_stir_trust_product(sub_client, sids["profile"], number.sid, callbacks.url)
+    tp = shaken_stir_isv_trust_product_steps(sub_client, sids["profile"], number.sid, callbacks.url)
     assert wait_decided(sub_client.trusthub.v1.trust_products(tp), "twilio-approved", operator).errors is None
