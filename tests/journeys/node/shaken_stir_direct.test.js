@@ -79,3 +79,34 @@ test("a rejected trust product is fixed and resubmitted", async () => {
   assert.equal(resubmitted.errors, null);
   assert.equal((await j.waitDecided(products, "twilio-approved", operator)).errors, null);
 });
+
+test("numbers assigned after submitting (the guide allows either order)", async () => {
+  // Step 5 after step 6: "You can complete this step before or after submitting your SHAKEN/STIR
+  // Trust Product for vetting".
+  const { client, operator, primary } = ctx;
+  const number = await j.buyNumber(client);
+  // 2. Add Phone Number(s) to your Primary Business Profile
+  await client.trusthub.v1.customerProfiles(primary).customerProfilesChannelEndpointAssignment.create({
+    channelEndpointSid: number.sid,
+    channelEndpointType: "phone-number",
+  });
+  // 3. Create a SHAKEN/STIR Trust Product; 4. connect it to the Business Profile
+  const trustProduct = await client.trusthub.v1.trustProducts.create({
+    email: j.TRUST_PRODUCT_EMAIL,
+    friendlyName: j.TRUST_PRODUCT_FRIENDLY_NAME,
+    policySid: j.POLICIES.shakenStir,
+  });
+  const products = client.trusthub.v1.trustProducts(trustProduct.sid);
+  await products.trustProductsEntityAssignments.create({ objectSid: primary });
+  // 6. Submit your SHAKEN/STIR Trust Product for vetting
+  assert.equal((await products.update({ status: "pending-review" })).status, "pending-review");
+  await j.waitForStatus(products, "in-review");
+  // 5. Assign phone numbers to your SHAKEN/STIR Trust Product, while it is in review
+  const endpoint = await products.trustProductsChannelEndpointAssignment.create({
+    channelEndpointSid: number.sid,
+    channelEndpointType: "phone-number",
+  });
+  assert.equal(endpoint.channelEndpointSid, number.sid);
+  assert.equal((await j.waitDecided(products, "twilio-approved", operator)).errors, null);
+  assert.deepEqual((await products.trustProductsChannelEndpointAssignment.list()).map((e) => e.channelEndpointSid), [number.sid]);
+});

@@ -87,3 +87,29 @@ def test_rejected_then_fixed_and_resubmitted(client, operator, primary, callback
     assert resubmitted.status == "pending-review" and resubmitted.errors is None
     wait_decided(client.trusthub.v1.trust_products(tp), "twilio-approved", operator)
     assert wait_for_status(client.trusthub.v1.trust_products(tp), "twilio-approved").errors is None
+
+
+def test_numbers_assigned_after_submitting(client, operator, primary):
+    """Step 5 after step 6: "You can complete this step before or after submitting your
+    SHAKEN/STIR Trust Product for vetting"."""
+    number = buy_number(client)
+    # 2. Add Phone Number(s) to your Primary Business Profile
+    client.trusthub.v1.customer_profiles(primary).customer_profiles_channel_endpoint_assignment.create(
+        channel_endpoint_sid=number.sid, channel_endpoint_type="phone-number"
+    )
+    # 3. Create a SHAKEN/STIR Trust Product; 4. connect it to the Business Profile
+    tp = client.trusthub.v1.trust_products.create(
+        friendly_name=TRUST_PRODUCT_FRIENDLY_NAME, email=TRUST_PRODUCT_EMAIL, policy_sid=SHAKEN_STIR_POLICY
+    ).sid
+    products = client.trusthub.v1.trust_products(tp)
+    products.trust_products_entity_assignments.create(object_sid=primary)
+    # 6. Submit your SHAKEN/STIR Trust Product for vetting
+    assert products.update(status="pending-review").status == "pending-review"
+    wait_for_status(products, "in-review")
+    # 5. Assign phone numbers to your SHAKEN/STIR Trust Product, while it is in review
+    endpoint = products.trust_products_channel_endpoint_assignment.create(
+        channel_endpoint_sid=number.sid, channel_endpoint_type="phone-number"
+    )
+    assert endpoint.channel_endpoint_sid == number.sid
+    assert wait_decided(products, "twilio-approved", operator).errors is None
+    assert [e.channel_endpoint_sid for e in products.trust_products_channel_endpoint_assignment.list()] == [number.sid]
