@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use super::bundle::BundleKind;
+use super::bundle::{BundleKind, Status};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Policy {
@@ -14,6 +14,15 @@ pub struct Policy {
     /// Twilio creates these only in its Console (the Primary Customer Profile).
     #[serde(default)]
     pub console_only: bool,
+    /// Trust products whose policies share this group name take a phone number once between
+    /// them (Twilio answers 409 / 20409 for a second CNAM, SHAKEN/STIR, … registration).
+    #[serde(default)]
+    pub exclusive_channel_endpoints: Option<String>,
+    /// Creating this profile through the public API needs an ISV account family: refused when
+    /// the family's Primary profile says `business_identity=direct_customer` (Twilio: direct
+    /// customers create Secondary profiles in the Console).
+    #[serde(default)]
+    pub requires_isv_primary: bool,
     pub requirements: Requirements,
 }
 
@@ -38,6 +47,44 @@ pub struct EndUserRequirement {
     pub requirement_name: String,
     #[serde(default)]
     pub optional: bool,
+    /// This policy's own rules for some fields of the type: each given rule key replaces the
+    /// type's (Branded Calling policies share one end-user type with different limits).
+    #[serde(default)]
+    pub field_rules: serde_json::Map<String, serde_json::Value>,
+}
+
+impl EndUserRequirement {
+    /// The type's fields with this requirement's `field_rules` applied.
+    pub fn fields(&self, t: &ObjectType) -> Result<Vec<Field>, String> {
+        if let Some(unknown) = self
+            .field_rules
+            .keys()
+            .find(|k| !t.fields.iter().any(|f| &f.machine_name == *k))
+        {
+            return Err(format!(
+                "field_rules names {unknown}, not a field of {}",
+                t.machine_name
+            ));
+        }
+        t.fields
+            .iter()
+            .map(|f| match self.field_rules.get(&f.machine_name) {
+                None => Ok(f.clone()),
+                Some(rules) => {
+                    let mut merged = serde_json::to_value(f).map_err(|e| e.to_string())?;
+                    let (Some(into), Some(rules)) = (merged.as_object_mut(), rules.as_object())
+                    else {
+                        return Err(format!("field_rules.{} is not an object", f.machine_name));
+                    };
+                    for (k, v) in rules {
+                        into.insert(k.clone(), v.clone());
+                    }
+                    serde_json::from_value(merged)
+                        .map_err(|e| format!("field_rules.{}: {e}", f.machine_name))
+                }
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -63,6 +110,39 @@ pub struct BundleRequirement {
     pub policy_sids: Vec<String>,
     #[serde(default)]
     pub optional: bool,
+    /// The statuses of the assigned bundle that count; `None`: submitted ones
+    /// ([`SUBMITTED_STATUSES`]).
+    #[serde(default)]
+    pub statuses: Option<Vec<String>>,
+}
+
+/// Statuses a supporting bundle counts in when its requirement names none: it has been
+/// submitted, and its own review runs alongside.
+pub const SUBMITTED_STATUSES: [Status; 3] = [
+    Status::PendingReview,
+    Status::InReview,
+    Status::TwilioApproved,
+];
+
+impl BundleRequirement {
+    /// Whether an assigned bundle in `status` satisfies this entry's status rule.
+    pub fn counts(&self, status: Status) -> bool {
+        match &self.statuses {
+            None => SUBMITTED_STATUSES.contains(&status),
+            Some(list) => list.iter().any(|s| s == status.as_str()),
+        }
+    }
+
+    /// The statuses that count, for messages.
+    pub fn status_names(&self) -> Vec<String> {
+        match &self.statuses {
+            None => SUBMITTED_STATUSES
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
+            Some(list) => list.clone(),
+        }
+    }
 }
 
 /// An EndUserType or SupportingDocumentType.
@@ -76,7 +156,7 @@ pub struct ObjectType {
 
 /// Twilio publishes `machine_name`, `friendly_name` and `constraint`; the rule keys after
 /// them are ours, served as extra keys so people can see what is allowed.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct Field {
     pub machine_name: String,
     pub friendly_name: String,
@@ -93,8 +173,67 @@ pub struct Field {
     pub min_length: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<usize>,
+    /// A regular expression the whole (trimmed) value must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<Pattern>,
+    /// What the pattern asks for, completing "The <Field> of <Object> …" in failure messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern_description: Option<String>,
+    /// Required exactly when another field of the same object has one of some values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_when: Option<Condition>,
+    /// May hold a value only when another field of the same object has one of some values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_when: Option<Condition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+/// `{"field": "company_type", "in": ["public"]}`: another field of the same object holds one
+/// of these values.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Condition {
+    pub field: String,
+    #[serde(rename = "in")]
+    pub values: Vec<String>,
+}
+
+/// A field pattern, compiled once when the catalog loads; matched against the whole value.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    source: String,
+    regex: regex::Regex,
+}
+
+impl Pattern {
+    pub fn new(source: &str) -> Result<Self, regex::Error> {
+        let regex = regex::Regex::new(&format!("^(?:{source})$"))?;
+        Ok(Pattern {
+            source: source.to_string(),
+            regex,
+        })
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    pub fn is_match(&self, s: &str) -> bool {
+        self.regex.is_match(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let source = String::deserialize(d)?;
+        Pattern::new(&source).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for Pattern {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.source)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -192,13 +331,48 @@ impl Catalog {
             if seen.insert(p.sid.clone(), ()).is_some() {
                 out.push(format!("policy {}: listed twice", p.sid));
             }
+            if p.exclusive_channel_endpoints.is_some() && p.bundle_kind != BundleKind::TrustProduct
+            {
+                out.push(format!(
+                    "policy {}: exclusive_channel_endpoints applies to trust products only",
+                    p.sid
+                ));
+            }
+            if p.requires_isv_primary && p.bundle_kind != BundleKind::CustomerProfile {
+                out.push(format!(
+                    "policy {}: requires_isv_primary applies to customer profiles only",
+                    p.sid
+                ));
+            }
             let r = &p.requirements;
             for e in &r.end_user {
-                if self.end_user_type(&e.type_name).is_none() {
-                    out.push(format!(
+                match self.end_user_type(&e.type_name) {
+                    None => out.push(format!(
                         "policy {}: requirement {} names unknown end-user type {}",
                         p.sid, e.requirement_name, e.type_name
-                    ));
+                    )),
+                    Some(t) => match e.fields(t) {
+                        Err(why) => out.push(format!(
+                            "policy {}: requirement {}: {why}",
+                            p.sid, e.requirement_name
+                        )),
+                        // A policy's own rules must agree with their descriptions too.
+                        Ok(fields) => {
+                            let siblings: Vec<&str> =
+                                fields.iter().map(|f| f.machine_name.as_str()).collect();
+                            for f in fields
+                                .iter()
+                                .filter(|f| e.field_rules.contains_key(&f.machine_name))
+                            {
+                                for why in super::descriptions::problems(f, &siblings) {
+                                    out.push(format!(
+                                        "policy {}: requirement {}: field_rules.{}: the description {why}",
+                                        p.sid, e.requirement_name, f.machine_name
+                                    ));
+                                }
+                            }
+                        }
+                    },
                 }
             }
             for d in r.supporting_document.iter().flatten() {
@@ -227,6 +401,14 @@ impl Catalog {
                         .map(|b| (b, BundleKind::TrustProduct)),
                 );
             for (b, kind) in bundles {
+                for st in b.statuses.iter().flatten() {
+                    if Status::parse(st).is_none() {
+                        out.push(format!(
+                            "policy {}: requirement {} counts unknown status {st}",
+                            p.sid, b.requirement_name
+                        ));
+                    }
+                }
                 if b.policy_sids.is_empty() {
                     out.push(format!(
                         "policy {}: requirement {} accepts no policy",
@@ -259,12 +441,23 @@ impl Catalog {
                         t.machine_name
                     ));
                 }
+                let siblings: Vec<&str> =
+                    t.fields.iter().map(|f| f.machine_name.as_str()).collect();
                 for f in &t.fields {
+                    let at = format!("{label} {}: field {}", t.machine_name, f.machine_name);
                     if f.values.as_ref().is_some_and(|v| v.is_empty()) {
-                        out.push(format!(
-                            "{label} {}: field {} allows no value",
-                            t.machine_name, f.machine_name
-                        ));
+                        out.push(format!("{at} allows no value"));
+                    }
+                    for c in [&f.required_when, &f.allowed_when].into_iter().flatten() {
+                        if c.field == f.machine_name || !siblings.contains(&c.field.as_str()) {
+                            out.push(format!(
+                                "{at}: its condition names no other field of the type ({})",
+                                c.field
+                            ));
+                        }
+                    }
+                    for why in super::descriptions::problems(f, &siblings) {
+                        out.push(format!("{at}: the description {why}"));
                     }
                 }
             }
