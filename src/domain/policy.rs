@@ -465,3 +465,153 @@ impl Catalog {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const SID: &str = "RN00000000000000000000000000000001";
+    const OY: &str = "OY00000000000000000000000000000001";
+
+    /// A one-policy catalog: `policy` patches the policy, `field` the end-user type's field.
+    fn catalog(policy: serde_json::Value, field: serde_json::Value) -> Catalog {
+        let mut p = json!({
+            "sid": SID, "friendly_name": "P", "bundle_kind": "trust_product",
+            "requirements": {
+                "end_user": [{"type": "info", "name": "Info", "requirement_name": "info"}],
+                "supporting_trust_products": [{"type": "t", "name": "T", "requirement_name": "t",
+                                               "policy_sids": [SID]}]
+            }
+        });
+        for (k, v) in policy.as_object().unwrap() {
+            p[k] = v.clone();
+        }
+        let mut f =
+            json!({"machine_name": "name", "friendly_name": "Name", "constraint": "String"});
+        for (k, v) in field.as_object().unwrap() {
+            f[k] = v.clone();
+        }
+        let other =
+            json!({"machine_name": "kind", "friendly_name": "Kind", "constraint": "String"});
+        let t = json!({"sid": OY, "machine_name": "info", "friendly_name": "Info",
+                       "fields": [f, other]});
+        Catalog::new(
+            vec![serde_json::from_value(p).unwrap()],
+            vec![serde_json::from_value(t).unwrap()],
+            vec![],
+        )
+    }
+
+    fn one_problem(c: &Catalog, needle: &str) {
+        let p = c.problems();
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].contains(needle), "{p:?}");
+    }
+
+    #[test]
+    fn a_sound_catalog_has_no_problems() {
+        let c = catalog(
+            json!({"exclusive_channel_endpoints": "cnam"}),
+            json!({"required_when": {"field": "kind", "in": ["x"]},
+                   "allowed_when": {"field": "kind", "in": ["x"]}}),
+        );
+        assert_eq!(c.problems(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn policy_keys_must_fit_the_bundle_kind() {
+        let c = catalog(
+            json!({"bundle_kind": "customer_profile", "exclusive_channel_endpoints": "cnam",
+                   "requirements": {}}),
+            json!({}),
+        );
+        one_problem(
+            &c,
+            "exclusive_channel_endpoints applies to trust products only",
+        );
+        let c = catalog(json!({"requires_isv_primary": true}), json!({}));
+        one_problem(&c, "requires_isv_primary applies to customer profiles only");
+        let c = catalog(
+            json!({"bundle_kind": "customer_profile", "requires_isv_primary": true,
+                   "requirements": {}}),
+            json!({}),
+        );
+        assert!(c.problems().is_empty());
+    }
+
+    #[test]
+    fn statuses_must_be_bundle_statuses() {
+        let mut c = catalog(json!({}), json!({}));
+        c.policies[0].requirements.supporting_trust_products[0].statuses =
+            Some(vec!["twilio-approved".into(), "approved".into()]);
+        one_problem(&c, "counts unknown status approved");
+    }
+
+    #[test]
+    fn conditions_must_name_another_field_of_the_type() {
+        for (cond, why) in [
+            (
+                json!({"required_when": {"field": "nope", "in": ["x"]}}),
+                "(nope)",
+            ),
+            (
+                json!({"allowed_when": {"field": "name", "in": ["x"]}}),
+                "(name)",
+            ),
+        ] {
+            one_problem(&catalog(json!({}), cond), why);
+        }
+    }
+
+    #[test]
+    fn field_rules_must_name_fields_and_parse() {
+        let with_rules = |rules: serde_json::Value| {
+            catalog(
+                json!({"requirements": {"end_user": [{"type": "info", "name": "Info",
+                    "requirement_name": "info", "field_rules": rules}]}}),
+                json!({}),
+            )
+        };
+        one_problem(
+            &with_rules(json!({"nmae": {"max_length": 3}})),
+            "names nmae",
+        );
+        one_problem(
+            &with_rules(json!({"name": {"max_length": "x"}})),
+            "field_rules.name",
+        );
+        // The description check runs on the policy's own rules too.
+        one_problem(
+            &with_rules(json!({"name": {"description": "At most 3 characters."}})),
+            "field_rules.name: the description says \"At most 3 characters\"",
+        );
+        assert!(with_rules(
+            json!({"name": {"max_length": 3, "description": "At most 3 characters."}})
+        )
+        .problems()
+        .is_empty());
+    }
+
+    #[test]
+    fn a_type_field_whose_description_lies_is_a_problem() {
+        let c = catalog(json!({}), json!({"description": "In E.164."}));
+        one_problem(
+            &c,
+            "end-user type info: field name: the description promises format e164",
+        );
+    }
+
+    #[test]
+    fn an_invalid_pattern_does_not_load() {
+        let f = json!({"machine_name": "n", "friendly_name": "N", "constraint": "String",
+                       "pattern": "[a-"});
+        assert!(serde_json::from_value::<Field>(f).is_err());
+        let p = Pattern::new("a|b").unwrap();
+        assert!(
+            p.is_match("a") && p.is_match("b") && !p.is_match("ab"),
+            "alternation is anchored as a whole"
+        );
+        assert_eq!(serde_json::to_value(&p).unwrap(), json!("a|b"));
+    }
+}
