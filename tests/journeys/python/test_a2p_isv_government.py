@@ -66,14 +66,9 @@ def test_other_spellings_of_company_type_are_refused(client, make_client, operat
 def test_rejected_then_fixed_and_resubmitted(client, make_client, operator, isv_primary, callbacks):
     _, sub = create_subaccount(client, make_client, "Acme, Inc.")
     # an authorized representative the reviewer rejects (README, "The vetting pipeline": 18604)
-    business = BUSINESS_INFORMATION
-    rep = ACME_AUTHORIZED_REPRESENTATIVE
-    if "rep" == "business":
-        business = {**BUSINESS_INFORMATION, "last_name": "Doe REJECT"}
-    else:
-        rep = {**ACME_AUTHORIZED_REPRESENTATIVE, "last_name": "Doe REJECT"}
+    rep = {**ACME_AUTHORIZED_REPRESENTATIVE, "last_name": "Doe REJECT"}
     made = secondary_customer_profile_steps(
-        sub, isv_primary, callbacks.url, business_information=business, authorized_representative=rep
+        sub, isv_primary, callbacks.url, business_information=BUSINESS_INFORMATION, authorized_representative=rep
     )
     secondary = made["profile"]
     tp = a2p_trust_product_steps(sub, secondary, MESSAGING_PROFILE)["trust_product"]
@@ -82,10 +77,7 @@ def test_rejected_then_fixed_and_resubmitted(client, make_client, operator, isv_
     assert settle(sub.trusthub.v1.trust_products(tp), "twilio-rejected", operator).errors == [{"code": 18604}]
     callbacks.wait_for(secondary, "twilio-rejected")
     # Fix the rejected value and resubmit the profile, then the trust product.
-    if "rep" == "business":
-        sub.trusthub.v1.end_users(made["business_information"]).update(attributes=BUSINESS_INFORMATION)
-    else:
-        sub.trusthub.v1.end_users(made["representative"]).update(attributes=ACME_AUTHORIZED_REPRESENTATIVE)
+    sub.trusthub.v1.end_users(made["representative"]).update(attributes=ACME_AUTHORIZED_REPRESENTATIVE)
     assert sub.trusthub.v1.customer_profiles(secondary).update(status="pending-review").errors is None
     assert sub.trusthub.v1.trust_products(tp).trust_products_evaluations.create(policy_sid=A2P_POLICY).status == "compliant"
     submit_trust_product(sub, tp)

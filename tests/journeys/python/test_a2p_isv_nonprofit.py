@@ -16,7 +16,6 @@ import pytest
 
 from a2p_guide import (
     A2P_POLICY,
-    ACME_AUTHORIZED_REPRESENTATIVE,
     ACME_BUSINESS_INFORMATION,
     NONPROFIT,
     a2p_trust_product_steps,
@@ -66,15 +65,8 @@ def test_other_spellings_of_company_type_are_refused(client, make_client, operat
 def test_rejected_then_fixed_and_resubmitted(client, make_client, operator, isv_primary, callbacks):
     _, sub = create_subaccount(client, make_client, "Acme, Inc.")
     # a registration number the reviewer rejects (README, "The vetting pipeline": 18602)
-    business = BUSINESS_INFORMATION
-    rep = ACME_AUTHORIZED_REPRESENTATIVE
-    if "business" == "business":
-        business = {**BUSINESS_INFORMATION, "business_registration_number": "000000000"}
-    else:
-        rep = {**ACME_AUTHORIZED_REPRESENTATIVE, "business_registration_number": "000000000"}
-    made = secondary_customer_profile_steps(
-        sub, isv_primary, callbacks.url, business_information=business, authorized_representative=rep
-    )
+    business = {**BUSINESS_INFORMATION, "business_registration_number": "000000000"}
+    made = secondary_customer_profile_steps(sub, isv_primary, callbacks.url, business_information=business)
     secondary = made["profile"]
     tp = a2p_trust_product_steps(sub, secondary, MESSAGING_PROFILE)["trust_product"]
     submit_trust_product(sub, tp)
@@ -82,10 +74,7 @@ def test_rejected_then_fixed_and_resubmitted(client, make_client, operator, isv_
     assert settle(sub.trusthub.v1.trust_products(tp), "twilio-rejected", operator).errors == [{"code": 18602}]
     callbacks.wait_for(secondary, "twilio-rejected")
     # Fix the rejected value and resubmit the profile, then the trust product.
-    if "business" == "business":
-        sub.trusthub.v1.end_users(made["business_information"]).update(attributes=BUSINESS_INFORMATION)
-    else:
-        sub.trusthub.v1.end_users(made["representative"]).update(attributes=ACME_AUTHORIZED_REPRESENTATIVE)
+    sub.trusthub.v1.end_users(made["business_information"]).update(attributes=BUSINESS_INFORMATION)
     assert sub.trusthub.v1.customer_profiles(secondary).update(status="pending-review").errors is None
     assert sub.trusthub.v1.trust_products(tp).trust_products_evaluations.create(policy_sid=A2P_POLICY).status == "compliant"
     submit_trust_product(sub, tp)

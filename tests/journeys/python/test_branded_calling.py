@@ -21,7 +21,7 @@ import pytest
 
 from a2p_guide import settle
 from journey import SERVER_ARGS  # noqa: F401 (read by the server fixture)
-from journey import approved_primary_profile, assert_sid, buy_number, create_address
+from journey import approved_primary_profile, assert_sid, buy_number, create_address, expect_rest_error
 
 ENHANCED_US = "RNa0b74679be7511921f4d2e3094fa6d23"
 BASIC_US = "RNca63d1066fbd5e44eac02d0b3cf6d019"
@@ -132,7 +132,6 @@ def test_enhanced_us_reaches_twilio_approved(client, operator, primary, callback
     # A number is branded by one Branded Calling trust product at a time.
     other, _, _ = branded_trust_product(client, ENHANCED_US, primary, {"branded_calls_information": BRANDED_CALLER},
                                         documents=False)
-    from journey import expect_rest_error
     e = expect_rest_error(409, 20409, client.trusthub.v1.trust_products(other).trust_products_channel_endpoint_assignment.create,
                           channel_endpoint_type="phone-number", channel_endpoint_sid=number)
     assert tp in e.msg
