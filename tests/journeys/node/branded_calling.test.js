@@ -30,11 +30,11 @@ const AUTHORIZED_REPRESENTATIVE_1 = {
 const BUSINESS = {
   business_name: "Business Name", business_type: "Partnership", business_identity: "direct_customer", is_subassigned: "NO",
   business_registration_number: "123456789", business_registration_identifier: "EIN", business_industry: "RAW_MATERIALS",
-  business_website: "https://www.wesbite.example.com" /* sic */, business_employee_count: "1000",
+  business_website: "https://www.wesbite.example.com" /* sic */, business_employee_count: 1000,
 };
 const USE_CASE = {
   category: "HIGHER_EDUCATION", use_case_description: "UseCase description", consent_description: "Consent description",
-  call_volume_daily: "100", category_apple: "Optional category",
+  call_volume_daily: 100, category_apple: "Optional category",
 };
 const AUTHORIZED_CONTACT = { first_name: "John", last_name: "Doe", mobile_phone_number: "+19318339216", verification_email: "johndoe@email.com" };
 const ENHANCED_SECTIONS = {

@@ -47,13 +47,13 @@ BUSINESS = {
     "business_registration_identifier": "EIN",
     "business_industry": "RAW_MATERIALS",
     "business_website": "https://www.wesbite.example.com",  # sic, Twilio's sample
-    "business_employee_count": "1000",
+    "business_employee_count": 1000,
 }
 USE_CASE = {
     "category": "HIGHER_EDUCATION",
     "use_case_description": "UseCase description",
     "consent_description": "Consent description",
-    "call_volume_daily": "100",
+    "call_volume_daily": 100,
     "category_apple": "Optional category",
 }
 AUTHORIZED_CONTACT = {
