@@ -192,9 +192,6 @@ pub async fn create_channel(
         sid::PHONE_NUMBER,
         INVALID_OBJECT,
     )?;
-    if bundle::channel_endpoints_locked(b.status) {
-        return Err(locked(b, "channel endpoint assignments"));
-    }
     ensure_number_reachable(app, b, endpoint_sid).await?;
     if b.kind == BundleKind::TrustProduct {
         ensure_on_supporting_profile(app, b, endpoint_sid).await?;
@@ -354,9 +351,6 @@ pub async fn list_channels(
 
 pub async fn delete_channel(app: &App, b: &Bundle, sid: &str) -> ApiResult<()> {
     let a = get_channel(app, b, sid).await?;
-    if bundle::channel_endpoints_locked(b.status) {
-        return Err(locked(b, "channel endpoint assignments"));
-    }
     app.store.delete_channel_assignment(&b.sid, sid).await?;
     let detail = json!({"assignment_sid": a.sid, "channel_endpoint_sid": a.channel_endpoint_sid});
     record(app, b, "channel_unassigned", detail).await

@@ -499,3 +499,87 @@ async fn cnam_display_names_must_start_with_a_letter() {
         "{cnam}"
     );
 }
+
+/// Every voice guide: "You can complete this step before or after submitting your … Trust
+/// Product for vetting." Numbers are taken (and removed) while the bundle is under review.
+#[tokio::test]
+async fn numbers_are_assigned_before_or_after_submitting() {
+    let s = Server::start();
+    let primary = s.approved_primary().await;
+    let early = s.number("+15555550140").await;
+    let late = s.number("+15555550141").await;
+    for pn in [&early, &late] {
+        assert_eq!(
+            assign_number(&s, "CustomerProfiles", &primary, pn).await.0,
+            201
+        );
+    }
+    let tp = s.trust_product(SHAKEN_STIR).await;
+    s.assign("TrustProducts", &tp, &primary).await;
+    let (_, a) = assign_number(&s, "TrustProducts", &tp, &early).await;
+    s.ok(
+        &format!("/v1/TrustProducts/{tp}"),
+        &[("Status", "pending-review")],
+        200,
+    )
+    .await;
+    s.wait_status("TrustProducts", &tp, "in-review").await;
+    let (st, body) = assign_number(&s, "TrustProducts", &tp, &late).await;
+    assert_eq!(st, 201, "{body}");
+    let (st, body) = s
+        .delete(&format!(
+            "/v1/TrustProducts/{tp}/ChannelEndpointAssignments/{}",
+            a["sid"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(st, 204, "{body}");
+    // Entities stay frozen for the reviewer.
+    let eu = s
+        .end_user("authorized_representative_2", representative())
+        .await;
+    let (st, _) = s
+        .post(
+            &format!("/v1/TrustProducts/{tp}/EntityAssignments"),
+            &[("ObjectSid", &eu)],
+        )
+        .await;
+    assert_eq!(st, 409);
+}
+
+/// README "Scripting an outcome": submit, then advance the clock by the review delay, then
+/// expect the decision. The delay counts from the submission, whenever the background step
+/// that moves the bundle to in-review runs.
+#[tokio::test]
+async fn the_review_delay_counts_from_the_submission() {
+    let s = Server::start_with(Options {
+        args: vec!["--review", "auto", "--review-delay", "3600"],
+        ..Options::default()
+    });
+    for i in 0..6 {
+        let (_, b) = s
+            .admin(
+                "POST",
+                &format!("/admin/v1/Accounts/{SID}/CustomerProfiles"),
+                &[
+                    ("FriendlyName", &format!("Primary {i}")),
+                    ("Email", "ops@acme.example.com"),
+                    ("PolicySid", PRIMARY),
+                ],
+            )
+            .await;
+        let bu = b["sid"].as_str().unwrap().to_string();
+        s.complete_business_profile(&bu).await;
+        s.ok(
+            &format!("/v1/CustomerProfiles/{bu}"),
+            &[("Status", "pending-review")],
+            200,
+        )
+        .await;
+        // At once, as the README's example does: no waiting for in-review. (Before the fix
+        // the advance often landed before the in-review step, and the decision an hour later.)
+        s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "3600")])
+            .await;
+        s.wait_status("CustomerProfiles", &bu, "twilio-approved")
+            .await;
+    }
+}
