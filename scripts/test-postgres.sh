@@ -62,6 +62,11 @@ if [[ "${TRUSTHUB_TEST_CLIENTS:-1}" != 0 ]]; then
     start=$(date +%s)
     TRUSTHUB_BIN="$PWD/target/debug/trusthub" tests/clients/run.sh || clients_rc=$?
     echo "PostgreSQL client suites: $(($(date +%s) - start)) s (exit $clients_rc)"
+    start=$(date +%s)
+    journeys_rc=0
+    TRUSTHUB_BIN="$PWD/target/debug/trusthub" tests/journeys/run.sh || journeys_rc=$?
+    echo "PostgreSQL journeys: $(($(date +%s) - start)) s (exit $journeys_rc)"
+    clients_rc=$((clients_rc != 0 ? clients_rc : journeys_rc))
 fi
 
 # cargo test's status if it failed, else run.sh's.

@@ -8,7 +8,8 @@ use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("Authentication Error - invalid username")]
+    /// Twilio's 401 body says "Authenticate" (twilio-cli keys its help text on that word).
+    #[error("Authenticate")]
     Unauthorized,
     #[error("The requested resource {0} was not found")]
     NotFound(String),

@@ -432,7 +432,10 @@ impl World {
             && if number {
                 // Numbers of the bundle's account; the parent's primary also takes its
                 // subaccounts'. A trust product takes only numbers on one of its profiles.
-                (o.owner == b.owner || (b.primary && PARENT[o.owner] == Some(b.owner)))
+                // (Issue 12: the parent's trust products too, once the number is on their
+                // profile.)
+                (o.owner == b.owner
+                    || ((b.primary || b.kind == Product) && PARENT[o.owner] == Some(b.owner)))
                     && (b.kind == Profile || self.on_profile(b, o))
             } else {
                 // v1 objects of the bundle's account (not itself); a subaccount's bundle
@@ -440,10 +443,20 @@ impl World {
                 (o.owner == b.owner && !o.kind.api2010() && o.sid != b.sid)
                     || (o.primary && PARENT[b.owner] == Some(o.owner))
             };
+        // A number sits on one Voice Integrity trust product at a time (issue 12).
+        let elsewhere = number && b.kind == Product && self.on_other_product(b, o);
         match (allowed, self.holds(&b.sid, &o.sid)) {
             (false, _) => INVALID_OBJECT,
-            (true, twice) => ok_if(!twice, 201, CONFLICT),
+            (true, twice) => ok_if(!twice && !elsewhere, 201, CONFLICT),
         }
+    }
+    fn on_other_product(&self, tp: &Obj, pn: &Obj) -> bool {
+        self.subs.iter().any(|s| {
+            s.alive
+                && s.bundle != tp.sid
+                && s.object.as_deref() == Some(pn.sid.as_str())
+                && self.obj(&s.bundle).is_some_and(|b| b.kind == Product)
+        })
     }
     fn on_profile(&self, tp: &Obj, pn: &Obj) -> bool {
         let profile = |s: &SubObj| {
@@ -706,7 +719,9 @@ impl World {
                     Want::Ok(_) if *to == o.owner => Want::Ok(200),
                     // A target the caller cannot reach is a bad parameter (400), not bad
                     // credentials: the caller is authenticated.
-                    Want::Ok(_) if !self.reaches(who, *to) => Want::No(400, 20001),
+                    // Twilio's codes: 21474 to the caller's parent, 21473 elsewhere.
+                    Want::Ok(_) if PARENT[who] == Some(*to) => Want::No(400, 21474),
+                    Want::Ok(_) if !self.reaches(who, *to) => Want::No(400, 21473),
                     Want::Ok(_) => ok_if(!self.held(&o.sid), 200, CONFLICT),
                     refusal => refusal,
                 };

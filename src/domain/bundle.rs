@@ -107,11 +107,9 @@ pub fn entities_locked(status: Status) -> bool {
     status.under_review() || status == Status::TwilioApproved
 }
 
-/// Phone numbers may be added or removed at any time except while under review
-/// (seed 001: numbers can be assigned "before or after submitting").
-pub fn channel_endpoints_locked(status: Status) -> bool {
-    status.under_review()
-}
+// Phone numbers are never locked: every guide says numbers can be assigned "before or after
+// submitting" (seed 001 step 5, the SHAKEN/STIR and Voice Integrity guides), and a number is
+// vetted with the approved bundle, not with the submission.
 
 /// A bundle under review cannot be deleted (Twilio error 21647).
 pub fn deletable(status: Status) -> bool {
@@ -154,8 +152,6 @@ mod tests {
         assert!(!entities_locked(Status::Draft));
         assert!(entities_locked(Status::InReview));
         assert!(entities_locked(Status::TwilioApproved));
-        assert!(!channel_endpoints_locked(Status::TwilioApproved));
-        assert!(channel_endpoints_locked(Status::PendingReview));
         assert!(!deletable(Status::InReview));
         assert!(deletable(Status::TwilioRejected));
     }

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use super::bundle::Status;
 use super::policy::{BundleRequirement, Catalog, DocumentRequirement, EndUserRequirement, Policy};
-use super::validate::{address_sids, check, FieldProblem};
+use super::validate::{address_sids, check_in, FieldProblem};
 
 pub const MISSING_END_USER: u32 = 22214;
 pub const END_USER_FIELD: u32 = 22215;
@@ -137,7 +137,7 @@ fn check_fields(
         } else {
             field_code
         };
-        let mut checked = check(f, value);
+        let mut checked = check_in(f, attributes);
         if let (Ok(()), true, Some(known), Some(v)) = (&checked, is_address, addresses, value) {
             if let Some(gone) = address_sids(v).into_iter().find(|a| !known.contains(a)) {
                 checked = Err(FieldProblem::Invalid(format!(
@@ -181,10 +181,12 @@ fn end_user_result(
     catalog: &Catalog,
     assigned: &Assigned,
 ) -> RequirementResult {
+    // The catalog check refuses field_rules that do not apply, so an error cannot happen here.
     let fields = catalog
         .end_user_type(&req.type_name)
-        .map(|t| t.fields.as_slice())
+        .and_then(|t| req.fields(t).ok())
         .unwrap_or_default();
+    let fields = fields.as_slice();
     let mut result = RequirementResult {
         friendly_name: req.name.clone(),
         object_type: req.type_name.clone(),
@@ -350,31 +352,46 @@ fn bundle_result(group: &[&BundleRequirement], assigned: &Assigned) -> Requireme
         passed: reason.is_none().then_some(true),
         failure_reason: reason,
     };
-    // A supporting bundle counts once it has been submitted: its own review runs alongside.
-    let counts = |s: Status| s.under_review() || s == Status::TwilioApproved;
-    if candidates.iter().any(|b| counts(b.status)) {
+    // Each entry says which statuses count (catalog `statuses`; default: submitted).
+    let counts = |b: &SupportingBundle| group.iter().any(|r| matches(r, b) && r.counts(b.status));
+    if candidates.iter().any(|b| counts(b)) {
         result.valid.push(status_field(None));
     } else if let Some(b) = candidates.first() {
+        let wanted = group
+            .iter()
+            .find(|r| matches(r, b))
+            .map(|r| r.status_names())
+            .unwrap_or_default();
         let reason = format!(
-            "The {} {} is {}; it must be submitted (pending-review, in-review or twilio-approved) first.",
+            "The {} {} is {}; it must be {} first.",
             req.name,
             b.sid,
-            b.status.as_str()
+            b.status.as_str(),
+            wanted.join(" or ")
         );
         result.passed = false;
         result.error_code = Some(DOCUMENT_FIELD);
         result.failure_reason = Some(reason.clone());
         result.invalid.push(status_field(Some(reason)));
     } else if !group.iter().all(|r| r.optional) {
+        // Integrators match Twilio's wording: "Primary customer profile bundle is null".
         result.passed = false;
         result.error_code = Some(MISSING_DOCUMENT);
         result.failure_reason = Some(format!(
-            "{} {} is missing. Please assign one to this bundle.",
-            article(&req.name),
-            req.name
+            "{} bundle is null",
+            sentence_case(&req.requirement_name)
         ));
     }
     result
+}
+
+/// `primary_customer_profile` → `Primary customer profile`.
+fn sentence_case(name: &str) -> String {
+    let words = name.replace('_', " ");
+    let mut c = words.trim().chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn join_reasons(invalid: &[FieldResult]) -> String {

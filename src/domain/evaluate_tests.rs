@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::domain::bundle::ALL_STATUSES;
-use crate::domain::policy::{Field, Format};
+use crate::domain::policy::{Field, Format, ObjectType};
 use serde_json::{json, Value};
 
 const ADDRESS_SID: &str = "AD0123456789abcdef0123456789abcdef";
@@ -94,6 +94,10 @@ fn bad_values(f: &Field) -> Vec<Option<String>> {
     if let Some(max) = f.max_length {
         bad.push(Some("x".repeat(max + 1)));
     }
+    if f.pattern.is_some() {
+        // Starts with a digit and carries a character no catalog pattern allows.
+        bad.push(Some("1 BAD!".into()));
+    }
     // A one-character minimum can only be broken by an empty value, which counts as missing.
     if let Some(min) = f.min_length.filter(|&m| m > 1) {
         bad.push(Some("x".repeat(min - 1)));
@@ -145,7 +149,7 @@ fn complete(policy: &Policy, catalog: &Catalog) -> Vec<Part> {
     let mut parts = Vec::new();
     for e in &r.end_user {
         let t = catalog.end_user_type(&e.type_name).unwrap();
-        let item = Item::EndUser(e.type_name.clone(), attributes(&t.fields));
+        let item = Item::EndUser(e.type_name.clone(), attributes(&e.fields(t).unwrap()));
         parts.push(part(&e.requirement_name, e.optional, item));
     }
     for g in r.supporting_document.iter().filter(|g| !g.is_empty()) {
@@ -237,7 +241,16 @@ fn removing_a_requirement_fails_only_that_requirement() {
                 Item::Document(..) | Item::Bundle(..) => MISSING_DOCUMENT,
             };
             assert_eq!(failed.error_code, Some(code), "{context}");
-            assert!(reason(failed).contains("is missing"), "{context}");
+            let wording = match removed.item {
+                // Twilio's wording, which integrators match: "Primary customer profile bundle is null".
+                Item::Bundle(..) => "bundle is null",
+                _ => "is missing",
+            };
+            assert!(
+                reason(failed).contains(wording),
+                "{context}: {}",
+                reason(failed)
+            );
         }
     }
 }
@@ -279,12 +292,28 @@ fn a_bad_field_value_fails_only_its_requirement_and_names_the_field() {
     for p in &c.policies {
         let parts = complete(p, &c);
         for (i, part) in parts.iter().enumerate() {
+            // An end user is judged by its type's fields with the policy's field_rules.
             let (type_name, object_code, fields) = match &part.item {
-                Item::EndUser(t, _) => (t, END_USER_FIELD, &c.end_user_type(t).unwrap().fields),
-                Item::Document(t, _) => (t, DOCUMENT_FIELD, &c.document_type(t).unwrap().fields),
+                Item::EndUser(t, _) => {
+                    let req = p
+                        .requirements
+                        .end_user
+                        .iter()
+                        .find(|e| e.requirement_name == part.requirement);
+                    (
+                        t,
+                        END_USER_FIELD,
+                        req.unwrap().fields(c.end_user_type(t).unwrap()).unwrap(),
+                    )
+                }
+                Item::Document(t, _) => (
+                    t,
+                    DOCUMENT_FIELD,
+                    c.document_type(t).unwrap().fields.clone(),
+                ),
                 Item::Bundle(..) => continue,
             };
-            for f in fields {
+            for f in &fields {
                 let code = match f.format {
                     Some(Format::AddressSids) => MISSING_ADDRESS,
                     _ => object_code,
@@ -303,31 +332,122 @@ fn a_bad_field_value_fails_only_its_requirement_and_names_the_field() {
 }
 
 #[test]
-fn a_supporting_bundle_counts_once_submitted() {
+fn a_supporting_bundle_counts_in_the_statuses_its_entry_names() {
     let c = catalog();
+    let mut approved_only = 0;
     for p in &c.policies {
         let parts = complete(p, &c);
         for (i, part) in parts.iter().enumerate() {
             let Item::Bundle(policy_sid, _) = &part.item else {
                 continue;
             };
+            let entry = bundle_groups(p)
+                .into_iter()
+                .flatten()
+                .find(|b| {
+                    b.requirement_name == part.requirement && b.policy_sids.contains(policy_sid)
+                })
+                .unwrap();
+            if entry.statuses.is_some() {
+                approved_only += 1;
+            }
             for status in ALL_STATUSES {
                 let mut changed = parts.clone();
                 changed[i].item = Item::Bundle(policy_sid.clone(), status);
                 let outcome = run(p, &c, &changed);
                 let context = format!("{} {} {}", p.sid, part.requirement, status.as_str());
-                if !matches!(status, Status::Draft | Status::TwilioRejected) {
+                if entry.counts(status) {
                     assert_all_pass(&outcome, &context);
                     continue;
                 }
                 let failed = only_failure(&outcome, &part.requirement, &context);
                 assert_eq!(failed.error_code, Some(DOCUMENT_FIELD), "{context}");
                 assert!(reason(failed).contains(status.as_str()), "{context}");
+                for wanted in entry.status_names() {
+                    assert!(
+                        reason(failed).contains(&wanted),
+                        "{context}: names {wanted}"
+                    );
+                }
                 assert_eq!(failed.invalid.len(), 1, "{context}");
                 assert_eq!(failed.invalid[0].error_code, failed.error_code);
             }
         }
     }
+    assert!(
+        approved_only > 0,
+        "some entries count only approved bundles"
+    );
+}
+
+#[test]
+fn the_default_status_rule_counts_submitted_bundles_only() {
+    let entry: BundleRequirement = serde_json::from_value(json!({
+        "type": "t", "name": "n", "requirement_name": "r", "policy_sids": ["RNx"]
+    }))
+    .unwrap();
+    let counted: Vec<Status> = ALL_STATUSES
+        .into_iter()
+        .filter(|s| entry.counts(*s))
+        .collect();
+    assert_eq!(counted, crate::domain::policy::SUBMITTED_STATUSES);
+    let approved: BundleRequirement = serde_json::from_value(json!({
+        "type": "t", "name": "n", "requirement_name": "r", "policy_sids": ["RNx"],
+        "statuses": ["twilio-approved"]
+    }))
+    .unwrap();
+    let counted: Vec<Status> = ALL_STATUSES
+        .into_iter()
+        .filter(|s| approved.counts(*s))
+        .collect();
+    assert_eq!(counted, vec![Status::TwilioApproved]);
+    assert_eq!(approved.status_names(), vec!["twilio-approved".to_string()]);
+}
+
+#[test]
+fn starter_and_secondary_profiles_need_an_approved_primary() {
+    // Twilio's Starter and Secondary API guides: the Primary must be twilio-approved.
+    let c = catalog();
+    for sid in [
+        "RN806dd6cd175f314e1f96a9727ee271f4",
+        "RNdfbf3fae0e1107f8aded0e7cead80bf5",
+    ] {
+        let p = c.policy(sid).unwrap();
+        let mut parts = complete(p, &c);
+        let primary = parts
+            .iter()
+            .position(|x| matches!(x.item, Item::Bundle(..)))
+            .unwrap();
+        parts[primary].item = Item::Bundle(
+            "RN6433641899984f951173ef1738c3bdd0".into(),
+            Status::InReview,
+        );
+        let outcome = run(p, &c, &parts);
+        let failed = only_failure(&outcome, "primary_customer_profile", sid);
+        assert!(reason(failed).contains("in-review"), "{}", reason(failed));
+        assert!(
+            reason(failed).contains("twilio-approved"),
+            "{}",
+            reason(failed)
+        );
+    }
+}
+
+#[test]
+fn a_missing_supporting_bundle_uses_twilios_wording() {
+    let c = catalog();
+    let p = c.policy("RNdfbf3fae0e1107f8aded0e7cead80bf5").unwrap();
+    let parts: Vec<Part> = complete(p, &c)
+        .into_iter()
+        .filter(|x| !matches!(x.item, Item::Bundle(..)))
+        .collect();
+    let outcome = run(p, &c, &parts);
+    let failed = only_failure(&outcome, "primary_customer_profile", "no primary");
+    assert_eq!(reason(failed), "Primary customer profile bundle is null");
+    assert_eq!(failed.error_code, Some(MISSING_DOCUMENT));
+    assert_eq!(super::sentence_case("customer_profile"), "Customer profile");
+    assert_eq!(super::sentence_case("x"), "X");
+    assert_eq!(super::sentence_case(""), "");
 }
 
 #[test]
@@ -353,7 +473,7 @@ fn any_alternative_of_the_catalog_satisfies_its_requirement() {
                     .flatten()
                     .filter(|b| b.requirement_name == part.requirement)
                     .flat_map(|b| &b.policy_sids)
-                    .map(|s| Item::Bundle(s.clone(), Status::InReview))
+                    .map(|s| Item::Bundle(s.clone(), Status::TwilioApproved))
                     .collect(),
             };
             let counter = match part.item {
@@ -509,4 +629,144 @@ fn length_bounds_apply_after_trimming() {
     let padded = json!({"cnam_display_name": " ABCDEFGHIJKLMNO "}); // 15 characters inside
     parts[0].item = Item::EndUser("cnam_information".into(), padded);
     assert_all_pass(&run(p, &c, &parts), "padded CNAM name");
+}
+
+/// A2P brand information: stock data and the contact email are required for public
+/// companies only (Twilio's A2P guides).
+#[test]
+fn a2p_public_companies_need_stock_data_and_a_contact_email() {
+    let c = catalog();
+    let p = c.policy("RNb0d4771c2c98518d916a3d4cd70a8f8b").unwrap();
+    let base = complete(p, &c);
+    let i = base
+        .iter()
+        .position(|x| matches!(&x.item, Item::EndUser(t, _) if t == "us_a2p_messaging_profile_information"))
+        .unwrap();
+    let with = |attrs: Value| {
+        let mut parts = base.clone();
+        parts[i].item = Item::EndUser("us_a2p_messaging_profile_information".into(), attrs);
+        run(p, &c, &parts)
+    };
+    for private in ["private", "non_profit", "government"] {
+        assert_all_pass(&with(json!({"company_type": private})), private);
+    }
+    let outcome = with(json!({"company_type": "public"}));
+    let failed = only_failure(
+        &outcome,
+        "us_a2p_messaging_profile_information",
+        "bare public",
+    );
+    let fields: Vec<&str> = failed
+        .invalid
+        .iter()
+        .map(|f| f.object_field.as_str())
+        .collect();
+    assert_eq!(
+        fields,
+        ["stock_exchange", "stock_ticker", "brand_contact_email"]
+    );
+    assert_all_pass(
+        &with(json!({"company_type": "public", "stock_exchange": "NASDAQ",
+                     "stock_ticker": "ACME", "brand_contact_email": "ir@acme.com"})),
+        "complete public",
+    );
+    // The old spelling is not an allowed value: it names the allowed list.
+    let outcome = with(json!({"company_type": "non-profit"}));
+    let failed = only_failure(
+        &outcome,
+        "us_a2p_messaging_profile_information",
+        "non-profit",
+    );
+    assert!(
+        reason(failed).contains("\"non-profit\""),
+        "{}",
+        reason(failed)
+    );
+    assert!(reason(failed).contains("non_profit"), "{}", reason(failed));
+}
+
+#[test]
+fn cnam_display_names_follow_the_character_rule() {
+    // Twilio's CNAM guide: starts with a letter; letters, digits, spaces, periods, commas; ≤ 15.
+    let c = catalog();
+    let p = c.policy("RNf3db3cd1fe25fcfd3c3ded065c8fea53").unwrap();
+    let mut parts = complete(p, &c);
+    let mut name = |v: &str| {
+        parts[0].item = Item::EndUser("cnam_information".into(), json!({"cnam_display_name": v}));
+        run(p, &c, &parts)
+    };
+    for ok in ["BLUEFIN", "Blue Fin, Inc.", "ABCDEFGHIJKLMNO", "A1"] {
+        assert_all_pass(&name(ok), ok);
+    }
+    for bad in ["1BLUEFIN", "BLUE-FIN!", "BLUEFIN & CO", "ABCDEFGHIJKLMNOP"] {
+        let outcome = name(bad);
+        let failed = only_failure(&outcome, "cnam_information", bad);
+        assert_eq!(failed.error_code, Some(END_USER_FIELD), "{bad}");
+    }
+}
+
+#[test]
+fn field_rules_override_the_type_for_one_policy() {
+    let mut c = hand_built();
+    let t: ObjectType = serde_json::from_value(json!({
+    "sid": "OYx", "machine_name": "info", "friendly_name": "Info", "fields": [
+        {"machine_name": "name", "friendly_name": "Name", "constraint": "String",
+         "required": true, "max_length": 35}
+    ]}))
+    .unwrap();
+    let strict: EndUserRequirement = serde_json::from_value(json!({
+        "type": "info", "name": "Info", "requirement_name": "info",
+        "field_rules": {"name": {"max_length": 15, "pattern": "[A-Z ]+",
+                                  "pattern_description": "must be capital letters"}}
+    }))
+    .unwrap();
+    let fields = strict.fields(&t).unwrap();
+    assert_eq!(fields[0].max_length, Some(15));
+    assert!(fields[0].required, "keys not overridden stay");
+    let unknown: EndUserRequirement = serde_json::from_value(json!({
+        "type": "info", "name": "Info", "requirement_name": "info",
+        "field_rules": {"nmae": {"max_length": 15}}
+    }))
+    .unwrap();
+    assert!(unknown.fields(&t).unwrap_err().contains("nmae"));
+    let malformed: EndUserRequirement = serde_json::from_value(json!({
+        "type": "info", "name": "Info", "requirement_name": "info",
+        "field_rules": {"name": {"max_length": "fifteen"}}
+    }))
+    .unwrap();
+    assert!(malformed.fields(&t).is_err());
+    let not_object: EndUserRequirement = serde_json::from_value(json!({
+        "type": "info", "name": "Info", "requirement_name": "info",
+        "field_rules": {"name": 15}
+    }))
+    .unwrap();
+    assert!(not_object.fields(&t).is_err());
+    // Evaluated: the same value passes the type's rule and fails the policy's.
+    c = Catalog::new(
+        vec![serde_json::from_value(json!({
+            "sid": "RN00000000000000000000000000000002", "friendly_name": "Strict",
+            "bundle_kind": "trust_product",
+            "requirements": {"end_user": [{"type": "info", "name": "Info",
+                "requirement_name": "info", "field_rules": strict.field_rules}]}
+        }))
+        .unwrap()],
+        vec![t],
+        c.supporting_document_types.clone(),
+    );
+    let p = &c.policies[0];
+    let eu = |v: &str| Part {
+        requirement: "info".into(),
+        optional: false,
+        item: Item::EndUser("info".into(), json!({ "name": v })),
+    };
+    assert_all_pass(&run(p, &c, &[eu("ACME CO")]), "short capitals");
+    let outcome = run(p, &c, &[eu("ACME CORPORATION OF AMERICA")]);
+    assert!(reason(only_failure(&outcome, "info", "long")).contains("at most 15"));
+    let outcome = run(p, &c, &[eu("Acme")]);
+    assert!(reason(only_failure(&outcome, "info", "lower")).contains("must be capital letters"));
+    let problems = c.problems();
+    assert!(
+        !problems.iter().any(|p| p.contains("field_rules")),
+        "{problems:?}"
+    );
 }

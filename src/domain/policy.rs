@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use super::bundle::BundleKind;
+use super::bundle::{BundleKind, Status};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Policy {
@@ -14,6 +14,15 @@ pub struct Policy {
     /// Twilio creates these only in its Console (the Primary Customer Profile).
     #[serde(default)]
     pub console_only: bool,
+    /// Trust products whose policies share this group name take a phone number once between
+    /// them (Twilio answers 409 / 20409 for a second CNAM, SHAKEN/STIR, … registration).
+    #[serde(default)]
+    pub exclusive_channel_endpoints: Option<String>,
+    /// Creating this profile through the public API needs an ISV account family: refused when
+    /// the family's Primary profile says `business_identity=direct_customer` (Twilio: direct
+    /// customers create Secondary profiles in the Console).
+    #[serde(default)]
+    pub requires_isv_primary: bool,
     pub requirements: Requirements,
 }
 
@@ -38,6 +47,44 @@ pub struct EndUserRequirement {
     pub requirement_name: String,
     #[serde(default)]
     pub optional: bool,
+    /// This policy's own rules for some fields of the type: each given rule key replaces the
+    /// type's (Branded Calling policies share one end-user type with different limits).
+    #[serde(default)]
+    pub field_rules: serde_json::Map<String, serde_json::Value>,
+}
+
+impl EndUserRequirement {
+    /// The type's fields with this requirement's `field_rules` applied.
+    pub fn fields(&self, t: &ObjectType) -> Result<Vec<Field>, String> {
+        if let Some(unknown) = self
+            .field_rules
+            .keys()
+            .find(|k| !t.fields.iter().any(|f| &f.machine_name == *k))
+        {
+            return Err(format!(
+                "field_rules names {unknown}, not a field of {}",
+                t.machine_name
+            ));
+        }
+        t.fields
+            .iter()
+            .map(|f| match self.field_rules.get(&f.machine_name) {
+                None => Ok(f.clone()),
+                Some(rules) => {
+                    let mut merged = serde_json::to_value(f).map_err(|e| e.to_string())?;
+                    let (Some(into), Some(rules)) = (merged.as_object_mut(), rules.as_object())
+                    else {
+                        return Err(format!("field_rules.{} is not an object", f.machine_name));
+                    };
+                    for (k, v) in rules {
+                        into.insert(k.clone(), v.clone());
+                    }
+                    serde_json::from_value(merged)
+                        .map_err(|e| format!("field_rules.{}: {e}", f.machine_name))
+                }
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -63,6 +110,39 @@ pub struct BundleRequirement {
     pub policy_sids: Vec<String>,
     #[serde(default)]
     pub optional: bool,
+    /// The statuses of the assigned bundle that count; `None`: submitted ones
+    /// ([`SUBMITTED_STATUSES`]).
+    #[serde(default)]
+    pub statuses: Option<Vec<String>>,
+}
+
+/// Statuses a supporting bundle counts in when its requirement names none: it has been
+/// submitted, and its own review runs alongside.
+pub const SUBMITTED_STATUSES: [Status; 3] = [
+    Status::PendingReview,
+    Status::InReview,
+    Status::TwilioApproved,
+];
+
+impl BundleRequirement {
+    /// Whether an assigned bundle in `status` satisfies this entry's status rule.
+    pub fn counts(&self, status: Status) -> bool {
+        match &self.statuses {
+            None => SUBMITTED_STATUSES.contains(&status),
+            Some(list) => list.iter().any(|s| s == status.as_str()),
+        }
+    }
+
+    /// The statuses that count, for messages.
+    pub fn status_names(&self) -> Vec<String> {
+        match &self.statuses {
+            None => SUBMITTED_STATUSES
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
+            Some(list) => list.clone(),
+        }
+    }
 }
 
 /// An EndUserType or SupportingDocumentType.
@@ -76,7 +156,7 @@ pub struct ObjectType {
 
 /// Twilio publishes `machine_name`, `friendly_name` and `constraint`; the rule keys after
 /// them are ours, served as extra keys so people can see what is allowed.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct Field {
     pub machine_name: String,
     pub friendly_name: String,
@@ -93,8 +173,67 @@ pub struct Field {
     pub min_length: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<usize>,
+    /// A regular expression the whole (trimmed) value must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<Pattern>,
+    /// What the pattern asks for, completing "The <Field> of <Object> …" in failure messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern_description: Option<String>,
+    /// Required exactly when another field of the same object has one of some values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_when: Option<Condition>,
+    /// May hold a value only when another field of the same object has one of some values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_when: Option<Condition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+/// `{"field": "company_type", "in": ["public"]}`: another field of the same object holds one
+/// of these values.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Condition {
+    pub field: String,
+    #[serde(rename = "in")]
+    pub values: Vec<String>,
+}
+
+/// A field pattern, compiled once when the catalog loads; matched against the whole value.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    source: String,
+    regex: regex::Regex,
+}
+
+impl Pattern {
+    pub fn new(source: &str) -> Result<Self, regex::Error> {
+        let regex = regex::Regex::new(&format!("^(?:{source})$"))?;
+        Ok(Pattern {
+            source: source.to_string(),
+            regex,
+        })
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    pub fn is_match(&self, s: &str) -> bool {
+        self.regex.is_match(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let source = String::deserialize(d)?;
+        Pattern::new(&source).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for Pattern {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.source)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -192,13 +331,48 @@ impl Catalog {
             if seen.insert(p.sid.clone(), ()).is_some() {
                 out.push(format!("policy {}: listed twice", p.sid));
             }
+            if p.exclusive_channel_endpoints.is_some() && p.bundle_kind != BundleKind::TrustProduct
+            {
+                out.push(format!(
+                    "policy {}: exclusive_channel_endpoints applies to trust products only",
+                    p.sid
+                ));
+            }
+            if p.requires_isv_primary && p.bundle_kind != BundleKind::CustomerProfile {
+                out.push(format!(
+                    "policy {}: requires_isv_primary applies to customer profiles only",
+                    p.sid
+                ));
+            }
             let r = &p.requirements;
             for e in &r.end_user {
-                if self.end_user_type(&e.type_name).is_none() {
-                    out.push(format!(
+                match self.end_user_type(&e.type_name) {
+                    None => out.push(format!(
                         "policy {}: requirement {} names unknown end-user type {}",
                         p.sid, e.requirement_name, e.type_name
-                    ));
+                    )),
+                    Some(t) => match e.fields(t) {
+                        Err(why) => out.push(format!(
+                            "policy {}: requirement {}: {why}",
+                            p.sid, e.requirement_name
+                        )),
+                        // A policy's own rules must agree with their descriptions too.
+                        Ok(fields) => {
+                            let siblings: Vec<&str> =
+                                fields.iter().map(|f| f.machine_name.as_str()).collect();
+                            for f in fields
+                                .iter()
+                                .filter(|f| e.field_rules.contains_key(&f.machine_name))
+                            {
+                                for why in super::descriptions::problems(f, &siblings) {
+                                    out.push(format!(
+                                        "policy {}: requirement {}: field_rules.{}: the description {why}",
+                                        p.sid, e.requirement_name, f.machine_name
+                                    ));
+                                }
+                            }
+                        }
+                    },
                 }
             }
             for d in r.supporting_document.iter().flatten() {
@@ -227,6 +401,14 @@ impl Catalog {
                         .map(|b| (b, BundleKind::TrustProduct)),
                 );
             for (b, kind) in bundles {
+                for st in b.statuses.iter().flatten() {
+                    if Status::parse(st).is_none() {
+                        out.push(format!(
+                            "policy {}: requirement {} counts unknown status {st}",
+                            p.sid, b.requirement_name
+                        ));
+                    }
+                }
                 if b.policy_sids.is_empty() {
                     out.push(format!(
                         "policy {}: requirement {} accepts no policy",
@@ -259,16 +441,177 @@ impl Catalog {
                         t.machine_name
                     ));
                 }
+                let siblings: Vec<&str> =
+                    t.fields.iter().map(|f| f.machine_name.as_str()).collect();
                 for f in &t.fields {
+                    let at = format!("{label} {}: field {}", t.machine_name, f.machine_name);
                     if f.values.as_ref().is_some_and(|v| v.is_empty()) {
-                        out.push(format!(
-                            "{label} {}: field {} allows no value",
-                            t.machine_name, f.machine_name
-                        ));
+                        out.push(format!("{at} allows no value"));
+                    }
+                    for c in [&f.required_when, &f.allowed_when].into_iter().flatten() {
+                        if c.field == f.machine_name || !siblings.contains(&c.field.as_str()) {
+                            out.push(format!(
+                                "{at}: its condition names no other field of the type ({})",
+                                c.field
+                            ));
+                        }
+                    }
+                    for why in super::descriptions::problems(f, &siblings) {
+                        out.push(format!("{at}: the description {why}"));
                     }
                 }
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const SID: &str = "RN00000000000000000000000000000001";
+    const OY: &str = "OY00000000000000000000000000000001";
+
+    /// A one-policy catalog: `policy` patches the policy, `field` the end-user type's field.
+    fn catalog(policy: serde_json::Value, field: serde_json::Value) -> Catalog {
+        let mut p = json!({
+            "sid": SID, "friendly_name": "P", "bundle_kind": "trust_product",
+            "requirements": {
+                "end_user": [{"type": "info", "name": "Info", "requirement_name": "info"}],
+                "supporting_trust_products": [{"type": "t", "name": "T", "requirement_name": "t",
+                                               "policy_sids": [SID]}]
+            }
+        });
+        for (k, v) in policy.as_object().unwrap() {
+            p[k] = v.clone();
+        }
+        let mut f =
+            json!({"machine_name": "name", "friendly_name": "Name", "constraint": "String"});
+        for (k, v) in field.as_object().unwrap() {
+            f[k] = v.clone();
+        }
+        let other =
+            json!({"machine_name": "kind", "friendly_name": "Kind", "constraint": "String"});
+        let t = json!({"sid": OY, "machine_name": "info", "friendly_name": "Info",
+                       "fields": [f, other]});
+        Catalog::new(
+            vec![serde_json::from_value(p).unwrap()],
+            vec![serde_json::from_value(t).unwrap()],
+            vec![],
+        )
+    }
+
+    fn one_problem(c: &Catalog, needle: &str) {
+        let p = c.problems();
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].contains(needle), "{p:?}");
+    }
+
+    #[test]
+    fn a_sound_catalog_has_no_problems() {
+        let c = catalog(
+            json!({"exclusive_channel_endpoints": "cnam"}),
+            json!({"required_when": {"field": "kind", "in": ["x"]},
+                   "allowed_when": {"field": "kind", "in": ["x"]}}),
+        );
+        assert_eq!(c.problems(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn policy_keys_must_fit_the_bundle_kind() {
+        let c = catalog(
+            json!({"bundle_kind": "customer_profile", "exclusive_channel_endpoints": "cnam",
+                   "requirements": {}}),
+            json!({}),
+        );
+        one_problem(
+            &c,
+            "exclusive_channel_endpoints applies to trust products only",
+        );
+        let c = catalog(json!({"requires_isv_primary": true}), json!({}));
+        one_problem(&c, "requires_isv_primary applies to customer profiles only");
+        let c = catalog(
+            json!({"bundle_kind": "customer_profile", "requires_isv_primary": true,
+                   "requirements": {}}),
+            json!({}),
+        );
+        assert!(c.problems().is_empty());
+    }
+
+    #[test]
+    fn statuses_must_be_bundle_statuses() {
+        let mut c = catalog(json!({}), json!({}));
+        c.policies[0].requirements.supporting_trust_products[0].statuses =
+            Some(vec!["twilio-approved".into(), "approved".into()]);
+        one_problem(&c, "counts unknown status approved");
+    }
+
+    #[test]
+    fn conditions_must_name_another_field_of_the_type() {
+        for (cond, why) in [
+            (
+                json!({"required_when": {"field": "nope", "in": ["x"]}}),
+                "(nope)",
+            ),
+            (
+                json!({"allowed_when": {"field": "name", "in": ["x"]}}),
+                "(name)",
+            ),
+        ] {
+            one_problem(&catalog(json!({}), cond), why);
+        }
+    }
+
+    #[test]
+    fn field_rules_must_name_fields_and_parse() {
+        let with_rules = |rules: serde_json::Value| {
+            catalog(
+                json!({"requirements": {"end_user": [{"type": "info", "name": "Info",
+                    "requirement_name": "info", "field_rules": rules}]}}),
+                json!({}),
+            )
+        };
+        one_problem(
+            &with_rules(json!({"nmae": {"max_length": 3}})),
+            "names nmae",
+        );
+        one_problem(
+            &with_rules(json!({"name": {"max_length": "x"}})),
+            "field_rules.name",
+        );
+        // The description check runs on the policy's own rules too.
+        one_problem(
+            &with_rules(json!({"name": {"description": "At most 3 characters."}})),
+            "field_rules.name: the description says \"At most 3 characters\"",
+        );
+        assert!(with_rules(
+            json!({"name": {"max_length": 3, "description": "At most 3 characters."}})
+        )
+        .problems()
+        .is_empty());
+    }
+
+    #[test]
+    fn a_type_field_whose_description_lies_is_a_problem() {
+        let c = catalog(json!({}), json!({"description": "In E.164."}));
+        one_problem(
+            &c,
+            "end-user type info: field name: the description promises format e164",
+        );
+    }
+
+    #[test]
+    fn an_invalid_pattern_does_not_load() {
+        let f = json!({"machine_name": "n", "friendly_name": "N", "constraint": "String",
+                       "pattern": "[a-"});
+        assert!(serde_json::from_value::<Field>(f).is_err());
+        let p = Pattern::new("a|b").unwrap();
+        assert!(
+            p.is_match("a") && p.is_match("b") && !p.is_match("ab"),
+            "alternation is anchored as a whole"
+        );
+        assert_eq!(serde_json::to_value(&p).unwrap(), json!("a|b"));
     }
 }

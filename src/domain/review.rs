@@ -116,7 +116,13 @@ pub fn decide(
             reasons.push("The business address could not be verified".to_string());
         }
     }
-    if email.to_ascii_lowercase().contains("reject") {
+    // Twilio checks the bundle's Email during review (its guides say so), not at create.
+    if !super::validate::is_email(email) {
+        codes.push(EMAIL_DOMAIN);
+        reasons.push(format!(
+            "The email \"{email}\" is not a valid email address"
+        ));
+    } else if email.to_ascii_lowercase().contains("reject") {
         codes.push(EMAIL_DOMAIN);
         reasons.push(format!(
             "The email {email} does not match the business's website domain"
@@ -214,6 +220,21 @@ mod tests {
         assert!(
             matches!(decide("reject@b.co", &[], &[], true), Decision::Reject { codes, .. } if codes == vec![EMAIL_DOMAIN])
         );
+    }
+
+    #[test]
+    fn a_malformed_bundle_email_is_rejected_at_review() {
+        for bad in ["Email", "", "ops@acme", "ops acme@acme.com", "@acme.com"] {
+            match decide(bad, &[], &[], true) {
+                Decision::Reject { codes, reason } => {
+                    assert_eq!(codes, vec![EMAIL_DOMAIN], "{bad:?}");
+                    assert!(reason.contains("is not a valid email address"), "{reason}");
+                    assert!(reason.contains(&format!("\"{bad}\"")), "{reason}");
+                }
+                d => panic!("{bad:?}: {d:?}"),
+            }
+        }
+        assert_eq!(decide("EMAIL@EMAIL.COM", &[], &[], true), Decision::Approve);
     }
 
     #[test]

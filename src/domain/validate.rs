@@ -1,9 +1,10 @@
-//! Field constraints of end-user and document attributes: required, allowed values,
-//! formats (email, URL, E.164, integer, Address SIDs) and lengths.
+//! Field constraints of end-user and document attributes: required (always, or when
+//! another field has a value), allowed values, formats (email, URL, E.164, integer,
+//! Address SIDs), patterns and lengths.
 
 use serde_json::Value;
 
-use super::policy::{Field, Format};
+use super::policy::{Condition, Field, Format};
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum FieldProblem {
@@ -12,22 +13,57 @@ pub enum FieldProblem {
     Invalid(String),
 }
 
-/// Checks one attribute value against its field's rules.
-pub fn check(field: &Field, value: Option<&Value>) -> Result<(), FieldProblem> {
-    let Some(text) = value.and_then(as_text) else {
-        return if field.required {
-            Err(FieldProblem::Missing)
-        } else {
-            Ok(())
-        };
+/// Checks a field of an object against its rules, conditions included: `attributes` is
+/// the whole object (a JSON object; anything else has no fields).
+pub fn check_in(field: &Field, attributes: &Value) -> Result<(), FieldProblem> {
+    let value = attributes.get(&field.machine_name);
+    let holds = |c: &Condition| {
+        let other = attributes.get(&c.field).and_then(as_text);
+        other.is_some_and(|v| c.values.iter().any(|want| *want == v.trim()))
     };
-    if text.trim().is_empty() {
-        return if field.required {
+    let required = field.required || field.required_when.as_ref().is_some_and(holds);
+    if let Some(c) = field.allowed_when.as_ref().filter(|c| !holds(c)) {
+        if present(value) {
+            return Err(FieldProblem::Invalid(format!(
+                "must be empty unless {} is {}",
+                c.field,
+                quoted_list(&c.values)
+            )));
+        }
+    }
+    check_value(field, required, value)
+}
+
+/// Checks one attribute value against its field's own rules (conditions need the whole
+/// object: see [`check_in`]).
+pub fn check(field: &Field, value: Option<&Value>) -> Result<(), FieldProblem> {
+    check_value(field, field.required, value)
+}
+
+fn present(value: Option<&Value>) -> bool {
+    value
+        .and_then(as_text)
+        .is_some_and(|t| !t.trim().is_empty())
+}
+
+/// `"a"` or `"a" or "b"`.
+fn quoted_list(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("\"{v}\""))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn check_value(field: &Field, required: bool, value: Option<&Value>) -> Result<(), FieldProblem> {
+    if !present(value) {
+        return if required {
             Err(FieldProblem::Missing)
         } else {
             Ok(())
         };
     }
+    let text = value.and_then(as_text).unwrap_or_default();
     // Lengths count what the person typed, not surrounding blanks.
     let chars = text.trim().chars().count();
     if let Some(min) = field.min_length.filter(|&m| chars < m) {
@@ -62,6 +98,13 @@ pub fn check(field: &Field, value: Option<&Value>) -> Result<(), FieldProblem> {
             if !format_ok(format, item) {
                 return Err(FieldProblem::Invalid(format_phrase(format, item)));
             }
+        }
+        if let Some(p) = field.pattern.as_ref().filter(|p| !p.is_match(item)) {
+            let why = match &field.pattern_description {
+                Some(d) => d.clone(),
+                None => format!("does not match the pattern {}", p.source()),
+            };
+            return Err(FieldProblem::Invalid(format!("\"{item}\" {why}")));
         }
     }
     Ok(())
@@ -175,9 +218,8 @@ mod tests {
             values: values.map(|v| v.into_iter().map(String::from).collect()),
             multiple: false,
             format,
-            min_length: None,
             max_length: Some(10),
-            description: None,
+            ..Field::default()
         }
     }
 
@@ -221,5 +263,161 @@ mod tests {
         assert!(check(&f, Some(&json!("ASIA, EUROPE"))).is_ok());
         assert!(check(&f, Some(&json!(["ASIA", "EUROPE"]))).is_ok());
         assert!(check(&f, Some(&json!("ASIA,MARS"))).is_err());
+    }
+
+    /// The CNAM display-name rule as the catalog states it.
+    fn cnam() -> Field {
+        Field {
+            machine_name: "cnam_display_name".into(),
+            friendly_name: "CNAM Display Name".into(),
+            required: true,
+            min_length: Some(1),
+            max_length: Some(15),
+            pattern: Some(crate::domain::policy::Pattern::new("[A-Za-z][A-Za-z0-9 .,]*").unwrap()),
+            pattern_description: Some("must start with a letter".into()),
+            ..Field::default()
+        }
+    }
+
+    #[test]
+    fn a_pattern_matches_the_whole_trimmed_value() {
+        let f = cnam();
+        for ok in [
+            "BLUEFIN",
+            "Blue Fin Co.",
+            "A",
+            "ACME, INC.",
+            "Acme 24",
+            " BLUEFIN ",
+        ] {
+            assert_eq!(check(&f, Some(&json!(ok))), Ok(()), "{ok}");
+        }
+        for bad in [
+            "1BLUEFIN",
+            "BLUE-FIN!",
+            "BLUEFIN & CO",
+            " 9",
+            ".ACME",
+            "ACME_CO",
+        ] {
+            assert_eq!(
+                check(&f, Some(&json!(bad))),
+                Err(FieldProblem::Invalid(format!(
+                    "\"{}\" must start with a letter",
+                    bad.trim()
+                ))),
+                "{bad}"
+            );
+        }
+        // Exactly 15 characters pass, 16 do not (the length rule runs first).
+        assert!(check(&f, Some(&json!("ABCDEFGHIJKLMNO"))).is_ok());
+        assert!(matches!(
+            check(&f, Some(&json!("ABCDEFGHIJKLMNOP"))),
+            Err(FieldProblem::Invalid(why)) if why.contains("at most 15")
+        ));
+        // Without a description the message names the pattern.
+        let mut plain = cnam();
+        plain.pattern_description = None;
+        assert_eq!(
+            check(&plain, Some(&json!("1A"))),
+            Err(FieldProblem::Invalid(
+                "\"1A\" does not match the pattern [A-Za-z][A-Za-z0-9 .,]*".into()
+            ))
+        );
+        // The pattern is anchored even when the catalog's source is not.
+        assert!(!crate::domain::policy::Pattern::new("[a-z]+")
+            .unwrap()
+            .is_match("abc1"));
+        assert!(crate::domain::policy::Pattern::new("^[a-z]+$")
+            .unwrap()
+            .is_match("abc"));
+    }
+
+    fn condition(values: &[&str]) -> Condition {
+        Condition {
+            field: "company_type".into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn required_when_applies_only_while_the_other_field_has_the_value() {
+        let f = Field {
+            machine_name: "stock_ticker".into(),
+            required_when: Some(condition(&["public"])),
+            ..Field::default()
+        };
+        let public = json!({"company_type": "public"});
+        assert_eq!(check_in(&f, &public), Err(FieldProblem::Missing));
+        let blank = json!({"company_type": "public", "stock_ticker": "  "});
+        assert_eq!(check_in(&f, &blank), Err(FieldProblem::Missing));
+        let padded = json!({"company_type": " public ", "stock_ticker": "ACME"});
+        assert_eq!(check_in(&f, &padded), Ok(()));
+        for other in [json!({"company_type": "private"}), json!({}), json!(null)] {
+            assert_eq!(check_in(&f, &other), Ok(()), "{other}");
+        }
+        // Case matters, as for allowed values.
+        assert_eq!(check_in(&f, &json!({"company_type": "PUBLIC"})), Ok(()));
+        // Several values: any one triggers it.
+        let g = Field {
+            required_when: Some(condition(&["public", "government"])),
+            ..f.clone()
+        };
+        assert_eq!(
+            check_in(&g, &json!({"company_type": "government"})),
+            Err(FieldProblem::Missing)
+        );
+        // An always-required field stays required whatever the condition says.
+        let always = Field {
+            required: true,
+            ..f
+        };
+        assert_eq!(
+            check_in(&always, &json!({"company_type": "private"})),
+            Err(FieldProblem::Missing)
+        );
+    }
+
+    #[test]
+    fn allowed_when_refuses_a_value_while_the_condition_does_not_hold() {
+        let f = Field {
+            machine_name: "stock_exchange".into(),
+            allowed_when: Some(condition(&["public"])),
+            values: Some(vec!["NYSE".into()]),
+            ..Field::default()
+        };
+        assert_eq!(
+            check_in(
+                &f,
+                &json!({"company_type": "private", "stock_exchange": "NYSE"})
+            ),
+            Err(FieldProblem::Invalid(
+                "must be empty unless company_type is \"public\"".into()
+            ))
+        );
+        assert_eq!(check_in(&f, &json!({"company_type": "private"})), Ok(()));
+        assert_eq!(
+            check_in(
+                &f,
+                &json!({"company_type": "private", "stock_exchange": ""})
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check_in(
+                &f,
+                &json!({"company_type": "public", "stock_exchange": "NYSE"})
+            ),
+            Ok(())
+        );
+        // When allowed, the field's other rules still apply.
+        assert!(matches!(
+            check_in(
+                &f,
+                &json!({"company_type": "public", "stock_exchange": "MARS"})
+            ),
+            Err(FieldProblem::Invalid(_))
+        ));
+        assert_eq!(quoted_list(&["a".into(), "b".into()]), "\"a\" or \"b\"");
     }
 }

@@ -16,7 +16,7 @@ pub async fn step(app: &App, job: &Job) -> (JobOutcome, Option<Event>) {
         Err(e) => return retry(app, &e.to_string()),
     };
     let result = match job.payload["step"].as_str() {
-        Some("start") => start(app, bundle).await,
+        Some("start") => start(app, bundle, job.due_at).await,
         Some("decide") => decide(app, bundle).await,
         _ => Ok(JobOutcome::Done),
     };
@@ -32,7 +32,10 @@ fn retry(app: &App, why: &str) -> (JobOutcome, Option<Event>) {
     (JobOutcome::RetryAt(app.clock.now() + 1), None)
 }
 
-async fn start(app: &App, b: Bundle) -> Result<JobOutcome, String> {
+/// `submitted_at` is when the start step fell due: the submission. The review delay counts
+/// from it, so a clock advance sent right after the submit is not lost if this step runs
+/// later (README "Scripting an outcome" submits, then advances).
+async fn start(app: &App, b: Bundle, submitted_at: i64) -> Result<JobOutcome, String> {
     // A step that already happened (e.g. re-run after a crash) is done.
     if b.status != Status::PendingReview {
         return Ok(JobOutcome::Done);
@@ -40,7 +43,7 @@ async fn start(app: &App, b: Bundle) -> Result<JobOutcome, String> {
     let sid = b.sid.clone();
     let mut change = lifecycle::transition(app, b, Status::InReview, "pipeline", None);
     if app.settings.review == ReviewMode::Auto {
-        let due = app.clock.now() + app.settings.review_delay;
+        let due = submitted_at.min(app.clock.now()) + app.settings.review_delay;
         change.jobs.push(lifecycle::job(
             JobKind::Review,
             &sid,

@@ -20,8 +20,10 @@ fn entities_open() -> Vec<crate::domain::bundle::Status> {
     super::statuses_where(|s| !bundle::entities_locked(s))
 }
 
+/// Numbers may be assigned or removed in every status (the guides: "before or after
+/// submitting"); the store still checks the bundle exists, under its lock.
 fn channels_open() -> Vec<crate::domain::bundle::Status> {
-    super::statuses_where(|s| !bundle::channel_endpoints_locked(s))
+    super::statuses_where(|_| true)
 }
 
 /// A conditional write refused: the bundle or the object changed meanwhile.
@@ -220,12 +222,10 @@ pub async fn create_channel(
         sid::PHONE_NUMBER,
         INVALID_OBJECT,
     )?;
-    if bundle::channel_endpoints_locked(b.status) {
-        return Err(locked(b, "channel endpoint assignments"));
-    }
     ensure_number_reachable(app, b, endpoint_sid).await?;
     if b.kind == BundleKind::TrustProduct {
         ensure_on_supporting_profile(app, b, endpoint_sid).await?;
+        ensure_not_registered_elsewhere(app, b, endpoint_sid).await?;
     }
     let row = ChannelAssignment {
         seq: 0,
@@ -260,8 +260,10 @@ pub async fn create_channel(
     Ok(a)
 }
 
-/// A bundle takes its own account's numbers; a parent's Primary Customer Profile also
-/// takes its subaccounts' numbers (Twilio's SHAKEN/STIR guide for direct customers).
+/// A bundle takes its own account's numbers. A parent's Primary Customer Profile also takes
+/// its subaccounts' numbers (Twilio's SHAKEN/STIR guide for direct customers with
+/// subaccounts), and so do the parent's trust products, once the number is on one of their
+/// customer profiles (checked next: in practice, on that Primary).
 async fn ensure_number_reachable(app: &App, b: &Bundle, endpoint_sid: &str) -> ApiResult<()> {
     if app
         .store
@@ -274,8 +276,8 @@ async fn ensure_number_reachable(app: &App, b: &Bundle, endpoint_sid: &str) -> A
     let primary = app
         .catalog
         .policy(&b.policy_sid)
-        .is_some_and(|p| p.console_only);
-    if primary {
+        .is_some_and(|p| p.console_only && p.bundle_kind == BundleKind::CustomerProfile);
+    if primary || b.kind == BundleKind::TrustProduct {
         if let Some(n) = app.store.number_any(endpoint_sid).await? {
             let owner = app
                 .store
@@ -325,6 +327,45 @@ async fn ensure_on_supporting_profile(app: &App, b: &Bundle, endpoint_sid: &str)
     ))
 }
 
+/// Policies with the same `exclusive_channel_endpoints` group register a number once: a
+/// second CNAM (SHAKEN/STIR, Voice Integrity, …) trust product cannot take it (Twilio answers
+/// 409 / 20409 naming the bundle that has it).
+async fn ensure_not_registered_elsewhere(
+    app: &App,
+    b: &Bundle,
+    endpoint_sid: &str,
+) -> ApiResult<()> {
+    let group_of = |policy_sid: &str| {
+        app.catalog
+            .policy(policy_sid)
+            .and_then(|p| p.exclusive_channel_endpoints.clone())
+    };
+    let Some(group) = group_of(&b.policy_sid) else {
+        return Ok(());
+    };
+    let holders = app.store.bundles_with_number(endpoint_sid).await?;
+    let other = holders.iter().find(|h| {
+        h.sid != b.sid
+            && h.kind == BundleKind::TrustProduct
+            && group_of(&h.policy_sid).as_deref() == Some(group.as_str())
+    });
+    let Some(other) = other else {
+        return Ok(());
+    };
+    // Another account's bundle is not named: its SID is not the caller's to see.
+    let holder = if other.account_sid == b.account_sid {
+        format!("TrustProduct {} (policy {})", other.sid, other.policy_sid)
+    } else {
+        "another account's TrustProduct".to_string()
+    };
+    Err(ApiError::conflict(
+        20409,
+        format!(
+            "{endpoint_sid} is already assigned to {holder}; a phone number can be registered on one {group} trust product at a time. Remove it there first."
+        ),
+    ))
+}
+
 pub async fn get_channel(app: &App, b: &Bundle, sid: &str) -> ApiResult<ChannelAssignment> {
     app.store
         .channel_assignment(&b.sid, sid)
@@ -346,9 +387,6 @@ pub async fn list_channels(
 
 pub async fn delete_channel(app: &App, b: &Bundle, sid: &str) -> ApiResult<()> {
     let a = get_channel(app, b, sid).await?;
-    if bundle::channel_endpoints_locked(b.status) {
-        return Err(locked(b, "channel endpoint assignments"));
-    }
     let detail = json!({"assignment_sid": a.sid, "channel_endpoint_sid": a.channel_endpoint_sid});
     let unassigned = event(app, b, "channel_unassigned", detail);
     match app

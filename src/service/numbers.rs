@@ -156,16 +156,23 @@ pub async fn update(
     }
     if let Some(target) = new_owner.filter(|t| *t != n.account_sid) {
         // The caller must reach both sides: its own account and its subaccounts.
-        let to = accounts::reach(app, caller, target, false)
-            .await
-            .map_err(|_| {
-                ApiError::invalid(
-                    20001,
-                    format!(
-                        "AccountSid {target} is not this account or one of its active subaccounts"
-                    ),
-                )
-            })?;
+        // Twilio: 21474 when a subaccount moves a number to its parent, 21473 when the target
+        // is outside what the caller reaches (another family, a sibling, an inactive one).
+        let to = match accounts::reach(app, caller, target, false).await {
+            Ok(to) => to,
+            Err(_) if caller.owner_sid.as_deref() == Some(target) => {
+                return Err(ApiError::invalid(
+                    21474,
+                    format!("A subaccount cannot transfer a phone number to its parent account {target}; the parent account can move it"),
+                ))
+            }
+            Err(_) => {
+                return Err(ApiError::invalid(
+                    21473,
+                    format!("AccountSid {target} is not this account or one of its active subaccounts; phone numbers move only within an account family"),
+                ))
+            }
+        };
         if !app.store.bundles_with_number(&n.sid).await?.is_empty() {
             return Err(ApiError::conflict(
                 20409,

@@ -454,7 +454,8 @@ pub trait Store: Send + Sync {
     /// Everything assigned to a bundle, for evaluation: entities and supporting bundles.
     async fn assigned_objects(&self, bundle_sid: &str) -> StoreResult<(Vec<Entity>, Vec<Bundle>)>;
 
-    /// As `insert_entity_assignment`, the endpoint being a phone number that must exist.
+    /// As `insert_entity_assignment`, the endpoint being a phone number that must exist,
+    /// but without the version bump (numbers are not evaluated).
     async fn insert_channel_assignment(
         &self,
         assignment: ChannelAssignment,

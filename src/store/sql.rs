@@ -459,29 +459,41 @@ fn names(statuses: &[Status]) -> Vec<String> {
 }
 
 impl SqlStore {
-    /// Bumps the bundle's version if it is in one of `open` statuses (`Stale` otherwise):
-    /// the row stays locked to the end of the transaction, and a save based on an older
-    /// read of the bundle fails.
-    async fn bump_open(
+    /// Locks the bundle for the rest of the transaction if it is in one of `open`
+    /// statuses (`Stale` otherwise). With `bump`, also bumps its version, so a save based
+    /// on an older read of the bundle (a submission evaluated before) fails.
+    async fn hold_open(
         &self,
         conn: &mut sqlx::AnyConnection,
         bundle_sid: &str,
         open: &[Status],
+        bump: bool,
     ) -> StoreResult<()> {
         let open = names(open);
         if open.is_empty() {
             return Err(StoreError::Stale);
         }
-        let n = self
-            .q("UPDATE bundles SET version = version + 1 WHERE sid = ? AND status")
-            .bind(bundle_sid)
-            .bind_list(&open)
-            .run(conn)
-            .await?;
-        if n == 0 {
-            return Err(StoreError::Stale);
+        let found = if bump {
+            self.q("UPDATE bundles SET version = version + 1 WHERE sid = ? AND status")
+                .bind(bundle_sid)
+                .bind_list(&open)
+                .run(conn)
+                .await?
+                > 0
+        } else {
+            self.q("SELECT sid FROM bundles WHERE sid = ? AND status")
+                .bind(bundle_sid)
+                .bind_list(&open)
+                .push(self.d.for_update())
+                .opt(conn)
+                .await?
+                .is_some()
+        };
+        if found {
+            Ok(())
+        } else {
+            Err(StoreError::Stale)
         }
-        Ok(())
     }
 
     /// Locks the row of `table` with `sid` for the rest of the transaction; `Stale` if
@@ -554,7 +566,8 @@ impl SqlStore {
         event: Event,
     ) -> StoreResult<bool> {
         let mut tx = self.tx().await?;
-        self.bump_open(&mut tx, bundle_sid, open).await?;
+        self.hold_open(&mut tx, bundle_sid, open, table == "entity_assignments")
+            .await?;
         let n = self
             .q(&format!(
                 "DELETE FROM {table} WHERE sid = ? AND bundle_sid = ?"
@@ -1220,7 +1233,7 @@ impl Store for SqlStore {
         event: Event,
     ) -> StoreResult<EntityAssignment> {
         let mut tx = self.tx().await?;
-        self.bump_open(&mut tx, &a.bundle_sid, open).await?;
+        self.hold_open(&mut tx, &a.bundle_sid, open, true).await?;
         let table = match crate::sid::prefix_of(&a.object_sid) {
             Some(crate::sid::BUNDLE) => "bundles",
             _ => "entities",
@@ -1317,7 +1330,8 @@ impl Store for SqlStore {
         event: Event,
     ) -> StoreResult<ChannelAssignment> {
         let mut tx = self.tx().await?;
-        self.bump_open(&mut tx, &a.bundle_sid, open).await?;
+        // Numbers are not evaluated: no version bump, a submission may go on.
+        self.hold_open(&mut tx, &a.bundle_sid, open, false).await?;
         self.lock(&mut tx, "phone_numbers", &a.channel_endpoint_sid)
             .await?;
         let row = self

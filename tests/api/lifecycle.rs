@@ -437,10 +437,16 @@ async fn customers_cannot_set_any_other_status_or_resubmit_an_approved_bundle() 
     let s = Server::start();
     let primary = s.approved_primary().await;
     let path = format!("/v1/CustomerProfiles/{primary}");
-    for status in ["draft", "in-review", "twilio-rejected", "twilio-approved"] {
+    for status in ["draft", "in-review", "twilio-rejected"] {
         let (st, body) = s.post(&path, &[("Status", status)]).await;
         assert_eq!((st, body["code"].as_u64()), (400, Some(22203)), "{status}");
     }
+    // Its own status is no change (issue 12: seed 004 sends draft to a draft).
+    let (st, body) = s.post(&path, &[("Status", "twilio-approved")]).await;
+    assert_eq!(
+        (st, body["status"].as_str()),
+        (200, Some("twilio-approved"))
+    );
     let (st, body) = s.post(&path, &[("Status", "pending-review")]).await;
     assert_eq!(
         (st, body["code"].as_u64()),

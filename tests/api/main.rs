@@ -12,6 +12,7 @@ mod catalog;
 mod encryption;
 mod entities;
 mod evaluations;
+mod guides;
 mod isv;
 mod lifecycle;
 mod limits;

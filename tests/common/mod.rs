@@ -246,7 +246,10 @@ impl Server {
             .await;
         assert_eq!(st, 201, "{b}");
         let bu = b["sid"].as_str().unwrap().to_string();
-        self.complete_business_profile(&bu).await;
+        // An ISV's Primary: Secondary profiles are created through the API (issue 12).
+        let mut isv = business_information();
+        isv["business_identity"] = "isv_reseller_or_partner".into();
+        self.complete_profile_with(&bu, isv).await;
         self.ok(
             &format!("/v1/CustomerProfiles/{bu}"),
             &[("Status", "pending-review")],
@@ -352,11 +355,13 @@ impl Server {
 
     /// Assigns business information, representative #1 and an address document.
     pub async fn complete_business_profile(&self, bu: &str) {
+        self.complete_profile_with(bu, business_information()).await
+    }
+
+    /// As `complete_business_profile`, with these business-information attributes.
+    pub async fn complete_profile_with(&self, bu: &str, business: Value) {
         let eu = self
-            .end_user(
-                "customer_profile_business_information",
-                business_information(),
-            )
+            .end_user("customer_profile_business_information", business)
             .await;
         let rep = self
             .end_user("authorized_representative_1", representative())

@@ -524,8 +524,10 @@ async function createPrimaryProfile() {
     [accountSid, PRIMARY_PROFILE_POLICY, "draft"],
   );
 
+  // Seed 001 is the ISV guide: the ISV's own Primary says so (a direct customer's Primary
+  // would make the API refuse Secondary profiles, as Twilio does).
   const businessInformation = await client.trusthub.v1.endUsers.create({
-    attributes: BUSINESS_INFORMATION,
+    attributes: { ...BUSINESS_INFORMATION, business_identity: "isv_reseller_or_partner" },
     friendlyName: "Acme Inc",
     type: "customer_profile_business_information",
   });

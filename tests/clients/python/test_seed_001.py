@@ -470,8 +470,12 @@ def primary_profile(client, base, server, operator) -> str:
     fetched = profile.fetch()
     assert (fetched.account_sid, fetched.policy_sid, fetched.status) == (server.account_sid, PRIMARY_PROFILE_POLICY, "draft")
 
+    # Seed 001 is the ISV guide: the ISV's own Primary says so (a direct customer's Primary
+    # would make the API refuse Secondary profiles, as Twilio does).
     business_information = client.trusthub.v1.end_users.create(
-        attributes=BUSINESS_INFORMATION, friendly_name="Acme Inc", type="customer_profile_business_information"
+        attributes={**BUSINESS_INFORMATION, "business_identity": "isv_reseller_or_partner"},
+        friendly_name="Acme Inc",
+        type="customer_profile_business_information",
     )
     representative = client.trusthub.v1.end_users.create(
         attributes=AUTHORIZED_REPRESENTATIVE, friendly_name="Ada Lovelace", type="authorized_representative_1"

@@ -1,0 +1,56 @@
+"use strict";
+// SHAKEN/STIR onboarding through the Trust Hub REST API, ISV/reseller using subaccounts.
+// Guide: https://www.twilio.com/docs/voice/trusted-calling-with-shakenstir/shakenstir-onboarding/shaken-stir-trust-hub-api-isvs-subaccounts
+//
+// The guide's calls in its order, with its sample values. The ISV's Primary Business Profile is
+// made in the Console (the operator API stands in); everything else runs under the customer's
+// subaccount with its own credentials: the Secondary Business Profile (steps 1-10, connected to
+// the parent's Primary), then the SHAKEN/STIR trust product (steps 1-4). The submit's
+// statusCallback is a local receiver standing in for https://www.yourcallbackuri.com/webhook.
+const assert = require("node:assert/strict");
+const { test, after } = require("node:test");
+const j = require("./journey");
+
+const ctx = j.useServer({
+  args: j.SERVER_ARGS,
+  setup: async (ctx) => {
+    ctx.callbacks = await new j.CallbackReceiver().start();
+    // Create a Primary Business Profile in your Parent Account in the Console's Trust Hub and
+    // submit for vetting (Console-only: the operator API stands in).
+    ctx.primary = await j.approvedPrimaryProfile(ctx.operator, ctx.client, ctx.accountSid, "isv_reseller_or_partner");
+  },
+});
+after(() => ctx.callbacks?.close());
+
+test("the guide reaches twilio-approved", async () => {
+  const { client, makeClient, operator, primary, callbacks } = ctx;
+  const { sub, subClient } = await j.createSubaccount(client, makeClient, "Customer subaccount");
+  const number = await j.buyNumber(subClient);
+  const sids = await j.secondaryBusinessProfileSteps(subClient, primary, number.sid);
+  const secondary = subClient.trusthub.v1.customerProfiles(sids.profile);
+  assert.equal((await secondary.fetch()).accountSid, sub.sid);
+  assert.equal((await j.waitDecided(secondary, "twilio-approved", operator)).errors, null);
+  const tp = await j.shakenStirIsvTrustProductSteps(subClient, sids.profile, number.sid, callbacks.url);
+  const approved = await j.waitDecided(subClient.trusthub.v1.trustProducts(tp), "twilio-approved", operator);
+  assert.equal(approved.accountSid, sub.sid);
+  assert.equal(approved.errors, null);
+  await callbacks.waitFor(tp, "twilio-approved");
+  // Additional API Calls: the subaccount lists its own profile and trust product.
+  assert.ok((await subClient.trusthub.v1.customerProfiles.list({ limit: 20 })).some((p) => p.sid === sids.profile));
+  assert.deepEqual((await subClient.trusthub.v1.trustProducts.list({ limit: 20 })).map((t) => t.sid), [tp]);
+});
+
+test("a rejected Secondary profile is fixed and resubmitted", async () => {
+  const { client, makeClient, operator, primary, callbacks } = ctx;
+  const { subClient } = await j.createSubaccount(client, makeClient, "Second customer subaccount");
+  const number = await j.buyNumber(subClient);
+  const sids = await j.secondaryBusinessProfileSteps(subClient, primary, number.sid, j.REJECTED_BUSINESS_INFORMATION);
+  const secondary = subClient.trusthub.v1.customerProfiles(sids.profile);
+  assert.deepEqual((await j.waitDecided(secondary, "twilio-rejected", operator)).errors, [{ code: 18601 }]);
+  // Fix the business name and submit the Secondary Business Profile again (step 10).
+  await subClient.trusthub.v1.endUsers(sids.businessInformation).update({ attributes: j.GUIDE_BUSINESS_INFORMATION });
+  assert.equal((await secondary.update({ status: "pending-review" })).status, "pending-review");
+  assert.equal((await j.waitDecided(secondary, "twilio-approved", operator)).errors, null);
+  const tp = await j.shakenStirIsvTrustProductSteps(subClient, sids.profile, number.sid, callbacks.url);
+  assert.equal((await j.waitDecided(subClient.trusthub.v1.trustProducts(tp), "twilio-approved", operator)).errors, null);
+});

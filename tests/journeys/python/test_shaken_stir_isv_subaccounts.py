@@ -1,0 +1,64 @@
+"""SHAKEN/STIR onboarding through the Trust Hub REST API, ISV/reseller using subaccounts.
+
+Guide: https://www.twilio.com/docs/voice/trusted-calling-with-shakenstir/shakenstir-onboarding/shaken-stir-trust-hub-api-isvs-subaccounts
+
+The guide's calls in its order, with its sample values. The ISV's Primary Business
+Profile is made in the Console (the operator API stands in for it); everything else runs
+under the customer's subaccount with the subaccount's own credentials: the Secondary
+Business Profile (steps 1-10, connected to the parent's Primary), then the SHAKEN/STIR
+trust product (steps 1-4). The submit's ``status_callback`` is the local receiver
+standing in for the guide's ``https://www.yourcallbackuri.com/webhook``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from journey import (
+    GUIDE_BUSINESS_INFORMATION,
+    SERVER_ARGS,  # noqa: F401 (read by the server fixture)
+    approved_primary_profile,
+    buy_number,
+    create_subaccount,
+    secondary_business_profile_steps,
+    shaken_stir_isv_trust_product_steps,
+    wait_decided,
+)
+
+
+@pytest.fixture(scope="module")
+def primary(client, operator, server):
+    # Create a Primary Business Profile in your Parent Account in the Console's Trust Hub and
+    # submit for vetting (Console-only: the operator API stands in).
+    return approved_primary_profile(operator, client, server.account_sid, "isv_reseller_or_partner")
+
+
+def test_guide_reaches_twilio_approved(client, make_client, operator, primary, callbacks):
+    sub, sub_client = create_subaccount(client, make_client, "Customer subaccount")
+    number = buy_number(sub_client)
+    sids = secondary_business_profile_steps(sub_client, primary, number.sid)
+    secondary = sub_client.trusthub.v1.customer_profiles(sids["profile"])
+    assert secondary.fetch().account_sid == sub.sid
+    assert wait_decided(secondary, "twilio-approved", operator).errors is None
+    tp = shaken_stir_isv_trust_product_steps(sub_client, sids["profile"], number.sid, callbacks.url)
+    approved = wait_decided(sub_client.trusthub.v1.trust_products(tp), "twilio-approved", operator)
+    assert approved.account_sid == sub.sid and approved.errors is None
+    callbacks.wait_for(tp, "twilio-approved")
+    # Additional API Calls: the subaccount lists its own profile and trust product.
+    assert sids["profile"] in [p.sid for p in sub_client.trusthub.v1.customer_profiles.list(limit=20)]
+    assert [t.sid for t in sub_client.trusthub.v1.trust_products.list(limit=20)] == [tp]
+
+
+def test_rejected_then_fixed_and_resubmitted(client, make_client, operator, primary, callbacks):
+    sub, sub_client = create_subaccount(client, make_client, "Second customer subaccount")
+    number = buy_number(sub_client)
+    rejected_info = {**GUIDE_BUSINESS_INFORMATION, "business_name": "YOUR_SECONDARY_BUSINESS_NAME REJECT"}
+    sids = secondary_business_profile_steps(sub_client, primary, number.sid, rejected_info)
+    secondary = sub_client.trusthub.v1.customer_profiles(sids["profile"])
+    assert wait_decided(secondary, "twilio-rejected", operator).errors == [{"code": 18601}]
+    # Fix the business name and submit the Secondary Business Profile again (step 10).
+    sub_client.trusthub.v1.end_users(sids["business_information"]).update(attributes=GUIDE_BUSINESS_INFORMATION)
+    assert secondary.update(status="pending-review").status == "pending-review"
+    assert wait_decided(secondary, "twilio-approved", operator).errors is None
+    tp = shaken_stir_isv_trust_product_steps(sub_client, sids["profile"], number.sid, callbacks.url)
+    assert wait_decided(sub_client.trusthub.v1.trust_products(tp), "twilio-approved", operator).errors is None
