@@ -268,6 +268,8 @@ pub enum Format {
     Url,
     E164,
     Integer,
+    /// An integer above zero ("10"; not "0" or "00").
+    PositiveInteger,
     AddressSids,
 }
 
