@@ -211,7 +211,7 @@ pub fn problems(field: &Field, siblings: &[&str]) -> Vec<String> {
         let covered = [&field.required_when, &field.allowed_when]
             .into_iter()
             .flatten()
-            .any(|cond| cond.field == other && cond.values.iter().any(|v| *v == value));
+            .any(|cond| cond.field == other && cond.values.contains(&value));
         need(
             covered,
             format!(
