@@ -19,7 +19,8 @@ pub fn check_in(field: &Field, attributes: &Value) -> Result<(), FieldProblem> {
     let value = attributes.get(&field.machine_name);
     let holds = |c: &Condition| {
         let other = attributes.get(&c.field).and_then(as_text);
-        other.is_some_and(|v| c.values.iter().any(|want| *want == v.trim()))
+        // As stored, like every other rule (QA F7): " public " is not "public".
+        other.is_some_and(|v| c.values.contains(&v))
     };
     let required = field.required || field.required_when.as_ref().is_some_and(holds);
     if let Some(c) = field.allowed_when.as_ref().filter(|c| !holds(c)) {
@@ -413,8 +414,8 @@ mod tests {
         assert_eq!(check_in(&f, &public), Err(FieldProblem::Missing));
         let blank = json!({"company_type": "public", "stock_ticker": "  "});
         assert_eq!(check_in(&f, &blank), Err(FieldProblem::Missing));
-        let padded = json!({"company_type": " public ", "stock_ticker": "ACME"});
-        assert_eq!(check_in(&f, &padded), Ok(()));
+        let padded = json!({"company_type": " public "});
+        assert_eq!(check_in(&f, &padded), Ok(()), "\" public \" is not public");
         for other in [json!({"company_type": "private"}), json!({}), json!(null)] {
             assert_eq!(check_in(&f, &other), Ok(()), "{other}");
         }
