@@ -198,7 +198,7 @@ pub struct Field {
     pub min_length: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<usize>,
-    /// A regular expression the whole (trimmed) value must match.
+    /// A regular expression the whole value, as stored, must match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<Pattern>,
     /// What the pattern asks for, completing "The <Field> of <Object> …" in failure messages.
