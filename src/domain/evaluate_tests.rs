@@ -62,7 +62,7 @@ fn good_value(f: &Field) -> String {
         Some(Format::Email) => "ada@example.com".into(),
         Some(Format::Url) => "https://example.com".into(),
         Some(Format::E164) => "+15555550100".into(),
-        Some(Format::Integer) => "10".into(),
+        Some(Format::Integer | Format::PositiveInteger) => "10".into(),
         Some(Format::AddressSids) => ADDRESS_SID.into(),
         None => {
             let n = f.min_length.unwrap_or(0).max(4);
@@ -87,6 +87,7 @@ fn bad_values(f: &Field) -> Vec<Option<String>> {
             Format::Url => "not a url",
             Format::E164 => "12345",
             Format::Integer => "ten",
+            Format::PositiveInteger => "0",
             Format::AddressSids => "AD-bad",
         };
         bad.push(Some(v.into()));
@@ -105,9 +106,12 @@ fn bad_values(f: &Field) -> Vec<Option<String>> {
     bad
 }
 
+/// Every field a good value; fields allowed only under a condition (A2P stock data, which
+/// `good_value`'s first company_type does not meet) stay out.
 fn attributes(fields: &[Field]) -> Value {
     fields
         .iter()
+        .filter(|f| f.allowed_when.is_none())
         .map(|f| (f.machine_name.clone(), json!(good_value(f))))
         .collect::<serde_json::Map<_, _>>()
         .into()
@@ -621,14 +625,19 @@ fn a_bundle_result_is_named_by_the_matching_entry() {
 }
 
 #[test]
-fn length_bounds_apply_after_trimming() {
-    // catalog/README.md: "Length bounds in characters, applied after trimming."
+fn length_bounds_apply_to_the_value_as_stored() {
+    // catalog/README.md: lengths and patterns apply to the value as stored (QA F7).
     let c = catalog();
     let p = c.policy("RNf3db3cd1fe25fcfd3c3ded065c8fea53").unwrap();
     let mut parts = complete(p, &c);
     let padded = json!({"cnam_display_name": " ABCDEFGHIJKLMNO "}); // 15 characters inside
     parts[0].item = Item::EndUser("cnam_information".into(), padded);
-    assert_all_pass(&run(p, &c, &parts), "padded CNAM name");
+    let outcome = run(p, &c, &parts);
+    let failed = only_failure(&outcome, "cnam_information", "padded CNAM name");
+    assert!(reason(failed).contains("at most 15"), "{}", reason(failed));
+    let exact = json!({"cnam_display_name": "ABCDEFGHIJKLMNO"});
+    parts[0].item = Item::EndUser("cnam_information".into(), exact);
+    assert_all_pass(&run(p, &c, &parts), "15 characters");
 }
 
 /// A2P brand information: stock data and the contact email are required for public
@@ -683,6 +692,60 @@ fn a2p_public_companies_need_stock_data_and_a_contact_email() {
         reason(failed)
     );
     assert!(reason(failed).contains("non_profit"), "{}", reason(failed));
+    // QA F4: the ISV guide says to omit the stock data unless the company is public.
+    for company in ["private", "non_profit", "government"] {
+        let outcome = with(json!({"company_type": company, "stock_exchange": "NASDAQ",
+                                  "stock_ticker": "ACME"}));
+        let failed = only_failure(&outcome, "us_a2p_messaging_profile_information", company);
+        let fields: Vec<&str> = failed
+            .invalid
+            .iter()
+            .map(|f| f.object_field.as_str())
+            .collect();
+        assert_eq!(fields, ["stock_exchange", "stock_ticker"], "{company}");
+        assert!(
+            reason(failed)
+                .contains("The Stock Ticker of US A2P Messaging Profile Information must be empty unless company_type is \"public\""),
+            "{}",
+            reason(failed)
+        );
+    }
+}
+
+/// QA F6: Basic US Branded Calling display names: Twilio's regulation pattern with a literal
+/// space (no tabs, newlines or other blanks), 2 to 15 characters, and a message that says
+/// which rule failed.
+#[test]
+fn basic_branded_calling_display_names() {
+    let c = catalog();
+    let p = c.policy("RNca63d1066fbd5e44eac02d0b3cf6d019").unwrap();
+    let e = p
+        .requirements
+        .end_user
+        .iter()
+        .find(|e| e.type_name == "branded_calls_information")
+        .unwrap();
+    let fields = e.fields(c.end_user_type(&e.type_name).unwrap()).unwrap();
+    let f = fields
+        .iter()
+        .find(|f| f.machine_name == "branded_calls_display_name")
+        .unwrap();
+    use crate::domain::validate::{check, FieldProblem};
+    for ok in ["Acme", "Acme Co.", "AB", "Acme, Inc 24"] {
+        assert_eq!(check(f, Some(&json!(ok))), Ok(()), "{ok}");
+    }
+    for blank in ["Acme\tCo", "Acme\nCo", "Acme\u{a0}Co", "Acme\u{3000}Co"] {
+        assert!(
+            matches!(check(f, Some(&json!(blank))), Err(FieldProblem::Invalid(why)) if why.contains("must start with a letter")),
+            "{blank:?}"
+        );
+    }
+    assert_eq!(
+        check(f, Some(&json!("A"))),
+        Err(FieldProblem::Invalid(
+            "is too short (at least 2 characters)".into()
+        ))
+    );
 }
 
 #[test]

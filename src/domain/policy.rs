@@ -23,7 +23,32 @@ pub struct Policy {
     /// customers create Secondary profiles in the Console).
     #[serde(default)]
     pub requires_isv_primary: bool,
+    /// Trust products: US toll-free numbers (+1 800, 833, 844, 855, 866, 877, 888) cannot be
+    /// assigned (Twilio's CNAM guide: toll-free CNAM is not registered through the API).
+    #[serde(default)]
+    pub refuses_toll_free: bool,
     pub requirements: Requirements,
+}
+
+impl Policy {
+    /// Does every bundle of this policy need a customer profile? When it does, a trust
+    /// product's numbers must sit on that profile (seed 001); when the profile is optional
+    /// (Enhanced US / UK Branded Calling carry the business data inline), the account's own
+    /// numbers are taken directly.
+    pub fn requires_customer_profile(&self) -> bool {
+        self.requirements
+            .supporting_customer_profiles
+            .iter()
+            .any(|r| !r.optional)
+    }
+}
+
+/// A North American toll-free number: +1 followed by 800, 833, 844, 855, 866, 877 or 888.
+pub fn is_us_toll_free(e164: &str) -> bool {
+    const AREAS: [&str; 7] = ["800", "833", "844", "855", "866", "877", "888"];
+    e164.strip_prefix("+1")
+        .filter(|rest| rest.len() == 10)
+        .is_some_and(|rest| AREAS.iter().any(|a| rest.starts_with(a)))
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -173,7 +198,7 @@ pub struct Field {
     pub min_length: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<usize>,
-    /// A regular expression the whole (trimmed) value must match.
+    /// A regular expression the whole value, as stored, must match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<Pattern>,
     /// What the pattern asks for, completing "The <Field> of <Object> …" in failure messages.
@@ -243,6 +268,8 @@ pub enum Format {
     Url,
     E164,
     Integer,
+    /// An integer above zero ("10"; not "0" or "00").
+    PositiveInteger,
     AddressSids,
 }
 
@@ -335,6 +362,12 @@ impl Catalog {
             {
                 out.push(format!(
                     "policy {}: exclusive_channel_endpoints applies to trust products only",
+                    p.sid
+                ));
+            }
+            if p.refuses_toll_free && p.bundle_kind != BundleKind::TrustProduct {
+                out.push(format!(
+                    "policy {}: refuses_toll_free applies to trust products only",
                     p.sid
                 ));
             }
@@ -538,6 +571,27 @@ mod tests {
             json!({}),
         );
         assert!(c.problems().is_empty());
+    }
+
+    #[test]
+    fn toll_free_numbers_are_the_eight_hundreds() {
+        for n in [
+            "+18005550199",
+            "+18335550100",
+            "+18885550100",
+            "+18445550100",
+        ] {
+            assert!(is_us_toll_free(n), "{n}");
+        }
+        for n in [
+            "+15555550100",
+            "+18015550100",
+            "+1800555010",
+            "+448005550100",
+            "800",
+        ] {
+            assert!(!is_us_toll_free(n), "{n}");
+        }
     }
 
     #[test]

@@ -19,7 +19,8 @@ pub fn check_in(field: &Field, attributes: &Value) -> Result<(), FieldProblem> {
     let value = attributes.get(&field.machine_name);
     let holds = |c: &Condition| {
         let other = attributes.get(&c.field).and_then(as_text);
-        other.is_some_and(|v| c.values.iter().any(|want| *want == v.trim()))
+        // As stored, like every other rule (QA F7): " public " is not "public".
+        other.is_some_and(|v| c.values.contains(&v))
     };
     let required = field.required || field.required_when.as_ref().is_some_and(holds);
     if let Some(c) = field.allowed_when.as_ref().filter(|c| !holds(c)) {
@@ -64,8 +65,10 @@ fn check_value(field: &Field, required: bool, value: Option<&Value>) -> Result<(
         };
     }
     let text = value.and_then(as_text).unwrap_or_default();
-    // Lengths count what the person typed, not surrounding blanks.
-    let chars = text.trim().chars().count();
+    // Every rule applies to the value as stored (QA F7): " Acme" is not a name that starts
+    // with a letter, and its length counts the blank. Only list items are trimmed, since
+    // ", " is how people separate them.
+    let chars = text.chars().count();
     if let Some(min) = field.min_length.filter(|&m| chars < m) {
         return Err(FieldProblem::Invalid(format!(
             "is too short (at least {min} characters)"
@@ -83,13 +86,14 @@ fn check_value(field: &Field, required: bool, value: Option<&Value>) -> Result<(
             .filter(|s| !s.is_empty())
             .collect()
     } else {
-        vec![text.trim()]
+        vec![text.as_str()]
     };
     for item in items {
         if let Some(values) = &field.values {
             if !values.iter().any(|v| v == item) {
                 return Err(FieldProblem::Invalid(format!(
-                    "has the value \"{item}\", which is not one of the allowed values ({})",
+                    "has the value {}, which is not one of the allowed values ({})",
+                    shown(item),
                     values.join(", ")
                 )));
             }
@@ -104,10 +108,22 @@ fn check_value(field: &Field, required: bool, value: Option<&Value>) -> Result<(
                 Some(d) => d.clone(),
                 None => format!("does not match the pattern {}", p.source()),
             };
-            return Err(FieldProblem::Invalid(format!("\"{item}\" {why}")));
+            return Err(FieldProblem::Invalid(format!("{} {why}", shown(item))));
         }
     }
     Ok(())
+}
+
+/// Longest value a failure reason quotes in full (QA F10: a 900 KB attribute must not make
+/// a 1.8 MB evaluation).
+pub const SHOWN_CHARS: usize = 100;
+
+/// `item` in quotes for a failure reason, cut after [`SHOWN_CHARS`] characters with "…".
+pub fn shown(item: &str) -> String {
+    match item.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => format!("\"{}…\"", &item[..cut]),
+        None => format!("\"{item}\""),
+    }
 }
 
 /// The SIDs an `address_sids` value names: a comma-separated string or a list.
@@ -145,20 +161,23 @@ fn format_ok(format: Format, s: &str) -> bool {
         Format::Url => is_url(s),
         Format::E164 => is_e164(s),
         Format::Integer => !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()),
+        Format::PositiveInteger => format_ok(Format::Integer, s) && s.bytes().any(|b| b != b'0'),
         Format::AddressSids => crate::sid::is_valid(s, crate::sid::ADDRESS),
     }
 }
 
 fn format_phrase(format: Format, item: &str) -> String {
+    let v = shown(item);
     match format {
-        Format::Email => format!("\"{item}\" is not a valid email address"),
-        Format::Url => format!("\"{item}\" is not a valid URL"),
+        Format::Email => format!("{v} is not a valid email address"),
+        Format::Url => format!("{v} is not a valid URL"),
         Format::E164 => format!(
-            "\"{item}\" is not a phone number in E.164 format (a + followed by 7 to 15 digits, e.g. +15555550100)"
+            "{v} is not a phone number in E.164 format (a + followed by 7 to 15 digits, e.g. +15555550100)"
         ),
-        Format::Integer => format!("\"{item}\" is not a whole number"),
+        Format::Integer => format!("{v} is not a whole number"),
+        Format::PositiveInteger => format!("{v} is not a positive whole number (1 or more)"),
         Format::AddressSids => {
-            format!("\"{item}\" is not an Address SID (AD followed by 32 hex digits)")
+            format!("{v} is not an Address SID (AD followed by 32 hex digits)")
         }
     }
 }
@@ -251,6 +270,56 @@ mod tests {
         let int = field(true, Some(Format::Integer), None);
         assert!(check(&int, Some(&json!(10))).is_ok());
         assert!(check(&int, Some(&json!("ten"))).is_err());
+        assert!(check(&int, Some(&json!("0"))).is_ok());
+        let positive = field(true, Some(Format::PositiveInteger), None);
+        for ok in ["1", "10", "007"] {
+            assert!(check(&positive, Some(&json!(ok))).is_ok(), "{ok}");
+        }
+        for bad in ["0", "00", "-1", "1.5", "ten"] {
+            assert_eq!(
+                check(&positive, Some(&json!(bad))),
+                Err(FieldProblem::Invalid(format!(
+                    "\"{bad}\" is not a positive whole number (1 or more)"
+                ))),
+                "{bad}"
+            );
+        }
+        assert!(check(&positive, Some(&json!(3))).is_ok());
+    }
+
+    #[test]
+    fn lengths_count_the_value_as_stored() {
+        let f = field(true, None, None);
+        assert!(check(&f, Some(&json!("0123456789"))).is_ok());
+        assert!(check(&f, Some(&json!(" 0123456789"))).is_err());
+    }
+
+    #[test]
+    fn failure_reasons_quote_at_most_100_characters() {
+        assert_eq!(shown("abc"), "\"abc\"");
+        let long = "é".repeat(900_000);
+        let s = shown(&long);
+        assert_eq!(
+            s.chars().count(),
+            SHOWN_CHARS + 3,
+            "quotes and the ellipsis"
+        );
+        assert!(s.ends_with("…\""));
+        let mut email = field(true, Some(Format::Email), None);
+        email.max_length = None;
+        let Err(FieldProblem::Invalid(why)) = check(&email, Some(&json!(long))) else {
+            panic!("a long non-email is invalid");
+        };
+        assert!(why.len() < 400, "{} bytes", why.len());
+        let mut values = field(true, None, Some(vec!["a"]));
+        values.max_length = None;
+        let Err(FieldProblem::Invalid(why)) = check(&values, Some(&json!("x".repeat(50)))) else {
+            panic!()
+        };
+        assert!(
+            why.contains(&"x".repeat(50)),
+            "short values stay whole: {why}"
+        );
     }
 
     #[test]
@@ -280,16 +349,9 @@ mod tests {
     }
 
     #[test]
-    fn a_pattern_matches_the_whole_trimmed_value() {
+    fn a_pattern_matches_the_whole_value_as_stored() {
         let f = cnam();
-        for ok in [
-            "BLUEFIN",
-            "Blue Fin Co.",
-            "A",
-            "ACME, INC.",
-            "Acme 24",
-            " BLUEFIN ",
-        ] {
+        for ok in ["BLUEFIN", "Blue Fin Co.", "A", "ACME, INC.", "Acme 24"] {
             assert_eq!(check(&f, Some(&json!(ok))), Ok(()), "{ok}");
         }
         for bad in [
@@ -299,12 +361,13 @@ mod tests {
             " 9",
             ".ACME",
             "ACME_CO",
+            " BLUEFIN",
+            "BLUE\tFIN",
         ] {
             assert_eq!(
                 check(&f, Some(&json!(bad))),
                 Err(FieldProblem::Invalid(format!(
-                    "\"{}\" must start with a letter",
-                    bad.trim()
+                    "\"{bad}\" must start with a letter"
                 ))),
                 "{bad}"
             );
@@ -351,8 +414,8 @@ mod tests {
         assert_eq!(check_in(&f, &public), Err(FieldProblem::Missing));
         let blank = json!({"company_type": "public", "stock_ticker": "  "});
         assert_eq!(check_in(&f, &blank), Err(FieldProblem::Missing));
-        let padded = json!({"company_type": " public ", "stock_ticker": "ACME"});
-        assert_eq!(check_in(&f, &padded), Ok(()));
+        let padded = json!({"company_type": " public "});
+        assert_eq!(check_in(&f, &padded), Ok(()), "\" public \" is not public");
         for other in [json!({"company_type": "private"}), json!({}), json!(null)] {
             assert_eq!(check_in(&f, &other), Ok(()), "{other}");
         }

@@ -136,7 +136,11 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
 
 /// Seed 001 step 2: a subaccount's profile may take its parent's *approved* Primary
 /// Customer Profile. No other bundle of another account can be assigned.
+/// A subaccount's trust product cannot: for it the parent's bundles are unknown SIDs.
 async fn parents_primary(app: &App, b: &Bundle, object_sid: &str) -> ApiResult<Option<Bundle>> {
+    if b.kind != BundleKind::CustomerProfile {
+        return Ok(None);
+    }
     let Some(parent) = app
         .store
         .account(&b.account_sid)
@@ -224,7 +228,10 @@ pub async fn create_channel(
     )?;
     ensure_number_reachable(app, b, endpoint_sid).await?;
     if b.kind == BundleKind::TrustProduct {
-        ensure_on_supporting_profile(app, b, endpoint_sid).await?;
+        ensure_not_toll_free(app, b, endpoint_sid).await?;
+        if needs_profile_for(app, b, endpoint_sid).await? {
+            ensure_on_supporting_profile(app, b, endpoint_sid).await?;
+        }
         ensure_not_registered_elsewhere(app, b, endpoint_sid).await?;
     }
     let row = ChannelAssignment {
@@ -298,14 +305,73 @@ async fn ensure_number_reachable(app: &App, b: &Bundle, endpoint_sid: &str) -> A
     ))
 }
 
+/// Twilio's CNAM guide: CNAM for toll-free numbers is not registered through the API.
+async fn ensure_not_toll_free(app: &App, tp: &Bundle, endpoint_sid: &str) -> ApiResult<()> {
+    let Some(policy) = app
+        .catalog
+        .policy(&tp.policy_sid)
+        .filter(|p| p.refuses_toll_free)
+    else {
+        return Ok(());
+    };
+    let Some(n) = app.store.number_any(endpoint_sid).await? else {
+        return Ok(());
+    };
+    if !crate::domain::policy::is_us_toll_free(&n.phone_number) {
+        return Ok(());
+    }
+    Err(ApiError::invalid(
+        INVALID_OBJECT,
+        format!(
+            "{endpoint_sid} ({}) is a toll-free number; {} trust products take local numbers only (toll-free CNAM is not registered through the API)",
+            n.phone_number, policy.friendly_name
+        ),
+    ))
+}
+
+/// Must the number sit on one of the trust product's customer profiles? Yes when its
+/// policy requires a customer profile, and for a number of another account (a subaccount's,
+/// which only the parent's Primary brings in). A policy with an optional profile takes the
+/// account's own numbers directly.
+async fn needs_profile_for(app: &App, tp: &Bundle, endpoint_sid: &str) -> ApiResult<bool> {
+    let required = app
+        .catalog
+        .policy(&tp.policy_sid)
+        .is_none_or(|p| p.requires_customer_profile());
+    if required {
+        return Ok(true);
+    }
+    let own = app.store.number(&tp.account_sid, endpoint_sid).await?;
+    Ok(own.is_none())
+}
+
 /// Seed 001: "Only those phone numbers already assigned to your Secondary Business
 /// Profile are eligible" for a trust product.
 async fn ensure_on_supporting_profile(app: &App, b: &Bundle, endpoint_sid: &str) -> ApiResult<()> {
-    let (_, supporting) = app.store.assigned_objects(&b.sid).await?;
+    if on_a_customer_profile(app, &b.sid, endpoint_sid, None).await? {
+        return Ok(());
+    }
+    Err(ApiError::invalid(
+        INVALID_OBJECT,
+        format!(
+            "{endpoint_sid} is not assigned to a CustomerProfile of this TrustProduct; assign it to the supporting CustomerProfile first, then to the TrustProduct"
+        ),
+    ))
+}
+
+/// Is the number on one of the customer profiles assigned to trust product `tp_sid`
+/// (other than `except`)?
+async fn on_a_customer_profile(
+    app: &App,
+    tp_sid: &str,
+    endpoint_sid: &str,
+    except: Option<&str>,
+) -> ApiResult<bool> {
+    let (_, supporting) = app.store.assigned_objects(tp_sid).await?;
     let one = [endpoint_sid.to_string()];
     for p in supporting
         .iter()
-        .filter(|p| p.kind == BundleKind::CustomerProfile)
+        .filter(|p| p.kind == BundleKind::CustomerProfile && Some(p.sid.as_str()) != except)
     {
         let page = PageQuery {
             size: 1,
@@ -316,15 +382,45 @@ async fn ensure_on_supporting_profile(app: &App, b: &Bundle, endpoint_sid: &str)
             .list_channel_assignments(&p.sid, Some(&one), page)
             .await?;
         if !found.items.is_empty() {
-            return Ok(());
+            return Ok(true);
         }
     }
-    Err(ApiError::invalid(
-        INVALID_OBJECT,
-        format!(
-            "{endpoint_sid} is not assigned to a CustomerProfile of this TrustProduct; assign it to the supporting CustomerProfile first, then to the TrustProduct"
-        ),
-    ))
+    Ok(false)
+}
+
+/// The rule above holds for as long as the trust product has the number: a customer profile
+/// cannot drop a number that a trust product resting on it still holds (409 / 20409 naming
+/// the trust product; remove the number there first).
+async fn ensure_no_trust_product_relies_on(
+    app: &App,
+    b: &Bundle,
+    endpoint_sid: &str,
+) -> ApiResult<()> {
+    if b.kind != BundleKind::CustomerProfile {
+        return Ok(());
+    }
+    for tp in app.store.bundles_with_number(endpoint_sid).await? {
+        if tp.kind != BundleKind::TrustProduct {
+            continue;
+        }
+        let (_, supporting) = app.store.assigned_objects(&tp.sid).await?;
+        if !supporting.iter().any(|p| p.sid == b.sid)
+            || !needs_profile_for(app, &tp, endpoint_sid).await?
+        {
+            continue;
+        }
+        if on_a_customer_profile(app, &tp.sid, endpoint_sid, Some(&b.sid)).await? {
+            continue;
+        }
+        return Err(ApiError::conflict(
+            20409,
+            format!(
+                "{endpoint_sid} is assigned to TrustProduct {} (policy {}), which relies on this CustomerProfile for it; remove it from the TrustProduct first",
+                tp.sid, tp.policy_sid
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Policies with the same `exclusive_channel_endpoints` group register a number once: a
@@ -387,6 +483,7 @@ pub async fn list_channels(
 
 pub async fn delete_channel(app: &App, b: &Bundle, sid: &str) -> ApiResult<()> {
     let a = get_channel(app, b, sid).await?;
+    ensure_no_trust_product_relies_on(app, b, &a.channel_endpoint_sid).await?;
     let detail = json!({"assignment_sid": a.sid, "channel_endpoint_sid": a.channel_endpoint_sid});
     let unassigned = event(app, b, "channel_unassigned", detail);
     match app

@@ -155,6 +155,8 @@ pub async fn update(
         n.friendly_name = name;
     }
     if let Some(target) = new_owner.filter(|t| *t != n.account_sid) {
+        // A malformed SID is a parameter error, not an account outside the family.
+        super::check_sid("AccountSid", target, crate::sid::ACCOUNT, 20001)?;
         // The caller must reach both sides: its own account and its subaccounts.
         // Twilio: 21474 when a subaccount moves a number to its parent, 21473 when the target
         // is outside what the caller reaches (another family, a sibling, an inactive one).
@@ -192,19 +194,22 @@ pub async fn update(
 pub async fn delete(app: &App, account: &Account, sid: &str) -> ApiResult<()> {
     let n = get(app, account, sid).await?;
     if let Some(b) = app.store.bundles_with_number(&n.sid).await?.first() {
-        // A parent's primary profile may hold a subaccount's number: do not name it.
-        let holder = if b.account_sid == account.sid {
-            format!("{} {}", b.kind.label(), b.sid)
-        } else {
-            "the parent account's Primary Customer Profile".to_string()
-        };
-        return Err(ApiError::conflict(
-            20409,
+        // The parent's bundles (its Primary, its trust products) may hold a subaccount's
+        // number: do not name them, and let the parent remove it.
+        let message = if b.account_sid == account.sid {
             format!(
-                "{} is assigned to {holder}; delete that ChannelEndpointAssignment first",
+                "{} is assigned to {} {}; delete that ChannelEndpointAssignment first",
+                n.sid,
+                b.kind.label(),
+                b.sid
+            )
+        } else {
+            format!(
+                "{} is assigned to a bundle of the parent account; the parent account must remove it there first",
                 n.sid
-            ),
-        ));
+            )
+        };
+        return Err(ApiError::conflict(20409, message));
     }
     // Checked again under the number's lock: an assignment may have landed since.
     match app.store.delete_number(&account.sid, sid).await {

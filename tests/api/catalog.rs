@@ -130,3 +130,63 @@ fn catalog_check_command() {
         "{err}"
     );
 }
+
+/// QA F5: rewording a promise does not get it past `catalog check`.
+#[test]
+fn catalog_check_reads_reworded_promises() {
+    let bin = env!("CARGO_BIN_EXE_trusthub");
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/catalog");
+    for (field, description, needle) in [
+        (
+            "cnam_display_name",
+            "Up to ten characters.",
+            "max_length is 15",
+        ),
+        (
+            "stock_ticker",
+            "Omit unless listed; needed when company_type is public.",
+            "",
+        ),
+        (
+            "business_employee_count",
+            "Between 1 and 10 chars.",
+            "min_length is not set",
+        ),
+        ("website_url", "The business website url.", "format url"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["policies.json", "supporting_document_types.json"] {
+            std::fs::copy(format!("{src}/{f}"), dir.path().join(f)).unwrap();
+        }
+        let mut types: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{src}/end_user_types.json")).unwrap(),
+        )
+        .unwrap();
+        let mut changed = false;
+        for t in types.as_array_mut().unwrap() {
+            for f in t["fields"].as_array_mut().unwrap() {
+                if f["machine_name"] == field {
+                    f["description"] = description.into();
+                    if field == "stock_ticker" {
+                        // The rule the words promise is gone.
+                        f.as_object_mut().unwrap().remove("allowed_when");
+                    }
+                    if field == "website_url" {
+                        f.as_object_mut().unwrap().remove("format");
+                    }
+                    changed = true;
+                }
+            }
+        }
+        assert!(changed, "{field}");
+        std::fs::write(dir.path().join("end_user_types.json"), types.to_string()).unwrap();
+        let out = std::process::Command::new(bin)
+            .args(["catalog", "check"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{field}: {description}");
+        assert!(err.contains(field) && err.contains(needle), "{err}");
+    }
+}

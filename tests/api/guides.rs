@@ -583,3 +583,158 @@ async fn the_review_delay_counts_from_the_submission() {
             .await;
     }
 }
+
+const ENHANCED_BRANDED_CALLING: &str = "RNa0b74679be7511921f4d2e3094fa6d23";
+
+/// QA F2: a trust product's number must stay on its customer profile for as long as the
+/// trust product has it; the profile cannot drop it first (409 naming the trust product).
+#[tokio::test]
+async fn a_profile_keeps_the_numbers_its_trust_products_rely_on() {
+    let mut s = Server::start();
+    let primary = s.approved_primary().await;
+    let (sub, token) = subaccount(&s, "Store 7").await;
+    s.as_account(&sub, &token);
+    let pn = s.number("+15555550150").await;
+    s.as_account(SID, TOKEN);
+    let (_, on_primary) = assign_number(&s, "CustomerProfiles", &primary, &pn).await;
+    let tp = s.trust_product(SHAKEN_STIR).await;
+    s.assign("TrustProducts", &tp, &primary).await;
+    let (st, on_tp) = assign_number(&s, "TrustProducts", &tp, &pn).await;
+    assert_eq!(st, 201, "{on_tp}");
+    let primary_path = format!(
+        "/v1/CustomerProfiles/{primary}/ChannelEndpointAssignments/{}",
+        on_primary["sid"].as_str().unwrap()
+    );
+    let (st, body) = s.delete(&primary_path).await;
+    assert_eq!((st, body["code"].as_u64()), (409, Some(20409)), "{body}");
+    assert!(body["message"].as_str().unwrap().contains(&tp), "{body}");
+    // The subaccount cannot release it either, and is told who must act.
+    s.as_account(&sub, &token);
+    let (st, body) = s
+        .delete(&format!(
+            "/2010-04-01/Accounts/{sub}/IncomingPhoneNumbers/{pn}.json"
+        ))
+        .await;
+    assert_eq!(st, 409, "{body}");
+    let msg = body["message"].as_str().unwrap();
+    assert!(msg.contains("a bundle of the parent account"), "{msg}");
+    assert!(!msg.contains(&tp) && !msg.contains(&primary), "{msg}");
+    // Trust product first, then the profile.
+    s.as_account(SID, TOKEN);
+    let (st, _) = s
+        .delete(&format!(
+            "/v1/TrustProducts/{tp}/ChannelEndpointAssignments/{}",
+            on_tp["sid"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(st, 204);
+    assert_eq!(s.delete(&primary_path).await.0, 204);
+}
+
+/// QA F3: only a subaccount's customer profile may reference the parent's Primary; to a
+/// subaccount's trust product the parent's bundles are unknown SIDs, whatever their status.
+#[tokio::test]
+async fn a_subaccounts_trust_product_cannot_take_the_parents_primary() {
+    let mut s = Server::start();
+    let approved = s.approved_primary().await;
+    let (_, pending) = s
+        .admin(
+            "POST",
+            &format!("/admin/v1/Accounts/{SID}/CustomerProfiles"),
+            &[
+                ("FriendlyName", "Draft"),
+                ("Email", "ops@parent.example.com"),
+                ("PolicySid", PRIMARY),
+            ],
+        )
+        .await;
+    let pending = pending["sid"].as_str().unwrap().to_string();
+    let parents_tp = s.trust_product(SHAKEN_STIR).await;
+    let (sub, token) = subaccount(&s, "Store 8").await;
+    s.as_account(&sub, &token);
+    let tp = s.trust_product(SHAKEN_STIR).await;
+    let unknown = random_sid("BU");
+    let path = format!("/v1/TrustProducts/{tp}/EntityAssignments");
+    let (st, expected) = s.post(&path, &[("ObjectSid", &unknown)]).await;
+    assert_eq!((st, expected["code"].as_u64()), (400, Some(22205)));
+    let expected = expected["message"]
+        .as_str()
+        .unwrap()
+        .replace(&unknown, "{}");
+    for parents in [&approved, &pending, &parents_tp] {
+        let (st, body) = s.post(&path, &[("ObjectSid", parents)]).await;
+        assert_eq!((st, body["code"].as_u64()), (400, Some(22205)), "{body}");
+        assert_eq!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .replace(parents.as_str(), "{}"),
+            expected,
+            "no word about the parent's bundle"
+        );
+    }
+    // The subaccount's customer profile still may (seed 001 step 2).
+    let bu = s.profile(SECONDARY).await;
+    s.assign("CustomerProfiles", &bu, &approved).await;
+}
+
+/// QA F12: Twilio's CNAM guide registers local numbers only (toll-free CNAM is not through
+/// the API); a malformed transfer target is a parameter error.
+#[tokio::test]
+async fn cnam_refuses_toll_free_numbers_and_transfers_check_the_target() {
+    let s = Server::start();
+    let primary = s.approved_primary().await;
+    let tp = s.trust_product(CNAM).await;
+    s.assign("TrustProducts", &tp, &primary).await;
+    for e164 in ["+18005550199", "+18885550100", "+15555550160"] {
+        let pn = s.number(e164).await;
+        assert_eq!(
+            assign_number(&s, "CustomerProfiles", &primary, &pn).await.0,
+            201
+        );
+        let (st, body) = assign_number(&s, "TrustProducts", &tp, &pn).await;
+        if e164.starts_with("+1555") {
+            assert_eq!(st, 201, "{body}");
+            continue;
+        }
+        assert_eq!((st, body["code"].as_u64()), (400, Some(22205)), "{body}");
+        assert!(
+            body["message"].as_str().unwrap().contains("toll-free"),
+            "{body}"
+        );
+        // Other voice trust products take it.
+        let shaken = s.trust_product(SHAKEN_STIR).await;
+        s.assign("TrustProducts", &shaken, &primary).await;
+        assert_eq!(
+            assign_number(&s, "TrustProducts", &shaken, &pn).await.0,
+            201
+        );
+    }
+    let pn = s.number("+15555550161").await;
+    let path = format!("/2010-04-01/Accounts/{SID}/IncomingPhoneNumbers/{pn}.json");
+    let (st, body) = s.post(&path, &[("AccountSid", "garbage")]).await;
+    assert_eq!((st, body["code"].as_u64()), (400, Some(20001)), "{body}");
+}
+
+/// QA F1: Enhanced US Branded Calling makes the customer profile optional (Twilio's US
+/// Enhanced page: a Business Profile is recommended, not required); its trust products take
+/// the account's own numbers directly, so an approved one can be used.
+#[tokio::test]
+async fn a_trust_product_without_a_required_profile_takes_its_own_numbers() {
+    let mut s = Server::start();
+    let tp = s.trust_product(ENHANCED_BRANDED_CALLING).await;
+    let own = s.number("+15555550170").await;
+    let (st, body) = assign_number(&s, "TrustProducts", &tp, &own).await;
+    assert_eq!(st, 201, "{body}");
+    // A subaccount's number still comes in only through the parent's Primary.
+    let (sub, token) = subaccount(&s, "Store 9").await;
+    s.as_account(&sub, &token);
+    let subs = s.number("+15555550171").await;
+    s.as_account(SID, TOKEN);
+    let (st, body) = assign_number(&s, "TrustProducts", &tp, &subs).await;
+    assert_eq!((st, body["code"].as_u64()), (400, Some(22205)), "{body}");
+    // Where the profile is required, the rule stands.
+    let shaken = s.trust_product(SHAKEN_STIR).await;
+    let (st, _) = assign_number(&s, "TrustProducts", &shaken, &own).await;
+    assert_eq!(st, 400);
+}

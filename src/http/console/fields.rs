@@ -98,6 +98,7 @@ fn constraint_text(f: &Field) -> String {
             parts.push("E.164 format: + and 7 to 15 digits, e.g. +15555550100.".into())
         }
         Some(Format::Integer) => parts.push("A whole number.".into()),
+        Some(Format::PositiveInteger) => parts.push("A whole number, 1 or more.".into()),
         Some(Format::AddressSids) => parts.push("Address SIDs (AD…).".into()),
         None => {}
     }
