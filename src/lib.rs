@@ -64,6 +64,14 @@ pub async fn bootstrap_account(
     if let Some(a) = existing {
         return Ok(Some((a, false)));
     }
+    let others = store.account_count().await?;
+    if others > 0 {
+        // A restart with a different TRUSTHUB_ACCOUNT_SID: documented in the README.
+        tracing::warn!(
+            "the store already has {others} account(s) and none is {}: adding it as another top-level account",
+            args.account_sid.as_deref().unwrap_or_default()
+        );
+    }
     let account = Account {
         seq: 0,
         sid: args
@@ -86,6 +94,33 @@ pub async fn bootstrap_account(
         },
         Err(e) => Err(e.into()),
     }
+}
+
+/// The operator token's hash, and the token itself when it was generated now.
+pub struct OperatorToken {
+    pub hash: String,
+    pub generated: Option<String>,
+}
+
+/// The operator token: the configured one; else the one generated at the store's first
+/// start (only its SHA-256 is kept, in the store's settings); else a new one, stored.
+pub async fn operator_token(
+    store: &dyn Store,
+    configured: Option<&str>,
+) -> anyhow::Result<OperatorToken> {
+    if let Some(token) = configured {
+        return Ok(OperatorToken {
+            hash: service::accounts::hash_secret(token),
+            generated: None,
+        });
+    }
+    let token = crate::sid::token();
+    let hash = service::accounts::hash_secret(&token);
+    let stored = store.setting_or_insert("admin_token_sha256", &hash).await?;
+    Ok(OperatorToken {
+        generated: (stored == hash).then_some(token),
+        hash: stored,
+    })
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -121,8 +156,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
-    let generated_admin = args.admin_token.is_none();
-    let admin_token = args.admin_token.clone().unwrap_or_else(crate::sid::token);
+    let admin = operator_token(store.as_ref(), args.admin_token.as_deref()).await?;
     let settings = Settings {
         review: args.review,
         review_delay: args.review_delay.into(),
@@ -135,7 +169,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 .into(),
         ),
         job_lease: args.job_lease.max(2).into(),
-        admin_token_hash: service::accounts::hash_secret(&admin_token),
+        admin_token_hash: admin.hash.clone(),
         bootstrap: boot
             .as_ref()
             .map(|(a, _)| (a.sid.clone(), a.auth_token.clone())),
@@ -152,7 +186,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         jobs_wake: tokio::sync::Notify::new(),
         faults: Default::default(),
         requests: sandbox::RequestLog::new(args.request_log),
-        rate: http::limits::AccountRate::new(args.rate_limit, args.rate_burst),
+        rate: http::limits::AccountRate::new(
+            args.rate_limit,
+            args.rate_burst.unwrap_or(args.rate_limit),
+        ),
         accounts: Default::default(),
     });
     println!("TrustHub listening on http://{addr} (public URL {public})");
@@ -169,8 +206,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some((a, false)) => println!("Bootstrap account: Account SID {}", a.sid),
         None => println!("Using the accounts already in the store"),
     }
-    if generated_admin {
-        println!("Operator API token: {admin_token}");
+    match admin.generated {
+        Some(token) => println!(
+            "Operator API token: {token}  (generated; printed only now, kept hashed in the store)"
+        ),
+        None if args.admin_token.is_none() => println!(
+            "Operator API token: the one printed at this store's first start \
+             (set TRUSTHUB_ADMIN_TOKEN to use another)"
+        ),
+        None => {}
     }
     println!("Review: {:?}", app.settings.review);
     jobs::spawn(app.clone());

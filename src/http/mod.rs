@@ -25,7 +25,8 @@ use std::sync::Arc;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::ServiceBuilder;
 use tower_http::timeout::RequestBodyTimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
+use tracing::Level;
 
 use crate::domain::bundle::BundleKind;
 use crate::error::ApiError;
@@ -72,7 +73,9 @@ pub fn router(app: Arc<App>) -> Router {
                 )),
         )
         .with_state(app)
-        .layer(TraceLayer::new_for_http())
+        // 5xx answers are not logged as errors here: the deliberate ones (overload 503,
+        // injected faults) are normal, and a real 500 logs its cause where it is made.
+        .layer(TraceLayer::new_for_http().on_failure(DefaultOnFailure::new().level(Level::DEBUG)))
 }
 
 async fn not_found(uri: Uri) -> ApiError {

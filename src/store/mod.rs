@@ -454,6 +454,12 @@ pub trait Store: Send + Sync {
     async fn reset(&self, _account_sid: Option<&str>, _accounts: bool) -> StoreResult<()> {
         Err(unsupported("reset"))
     }
+    /// The setting `name`, inserting `value` when there is none yet (one statement, so of
+    /// servers starting together on one database exactly one inserts); returns the stored
+    /// value. Kept out of dumps, resets and snapshots.
+    async fn setting_or_insert(&self, _name: &str, _value: &str) -> StoreResult<String> {
+        Err(unsupported("settings"))
+    }
     async fn save_snapshot(&self, _name: &str, _data: &str, _now: i64) -> StoreResult<()> {
         Err(unsupported("snapshots"))
     }

@@ -1106,6 +1106,22 @@ impl Store for PgStore {
         Ok(())
     }
 
+    async fn setting_or_insert(&self, name: &str, value: &str) -> StoreResult<String> {
+        sqlx::query(
+            "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
+                .bind(name)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     async fn save_snapshot(&self, name: &str, data: &str, now: i64) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO snapshots (name, data, date_created) VALUES ($1, $2, $3)

@@ -1097,6 +1097,22 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn setting_or_insert(&self, name: &str, value: &str) -> StoreResult<String> {
+        sqlx::query(
+            "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE name = ?")
+                .bind(name)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     async fn save_snapshot(&self, name: &str, data: &str, now: i64) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO snapshots (name, data, date_created) VALUES (?, ?, ?)
