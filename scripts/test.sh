@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting and lints, Rust unit and HTTP integration tests (on
 # SQLite, then again on PostgreSQL), the official twilio-python / twilio-node clients,
-# a schemathesis run of Twilio's spec, and the console in headless Chromium.
+# every README code block as pasted, a schemathesis run of Twilio's spec, and the console
+# in headless Chromium.
 # Installs what it needs itself (tests/clients/setup.sh); runs from a fresh clone.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,5 +13,6 @@ cargo build --locked
 cargo test --locked
 scripts/test-postgres.sh
 tests/clients/run.sh
+tests/readme/run.sh
 tests/schemathesis/run.sh
 tests/console/run.sh
