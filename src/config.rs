@@ -177,6 +177,11 @@ pub struct ServeArgs {
     /// running it; if that server dies, another takes the job over after this long.
     #[arg(long, env = "TRUSTHUB_JOB_LEASE", default_value_t = 60)]
     pub job_lease: u32,
+    /// Also serve `/metrics` (Prometheus text format) without authentication on this
+    /// address, e.g. `127.0.0.1:9100` or a private interface. On the API listener
+    /// `/metrics` always needs the operator token (`Authorization: Bearer …`).
+    #[arg(long, env = "TRUSTHUB_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
     /// Seconds a callback receiver has to answer (kept below the job lease).
     #[arg(long, env = "TRUSTHUB_CALLBACK_TIMEOUT", default_value_t = 10)]
     pub callback_timeout: u32,

@@ -14,6 +14,7 @@ pub mod server;
 pub mod service;
 pub mod sid;
 pub mod store;
+pub mod telemetry;
 pub mod transfer;
 
 use anyhow::{bail, Context};
@@ -126,6 +127,7 @@ pub async fn operator_token(
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let catalog = catalog::load(args.catalog.as_deref())?;
+    telemetry::install()?;
     let pg = PgOptions {
         pool_size: Some(args.database_pool_size),
         statement_timeout_ms: Some(u64::from(args.database_statement_timeout) * 1000),
@@ -215,6 +217,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
              (set TRUSTHUB_ADMIN_TOKEN to use another)"
         ),
         None => {}
+    }
+    if let Some(addr) = &args.metrics_listen {
+        let l = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (--metrics-listen)"))?;
+        println!("Metrics: http://{}/metrics", l.local_addr()?);
+        let router = http::metrics_router(app.clone());
+        tokio::spawn(async move { axum::serve(l, router).await });
     }
     println!("Review: {:?}", app.settings.review);
     jobs::spawn(app.clone());

@@ -157,3 +157,25 @@ fn serve_help_says_what_the_defaults_are() {
     assert!(!burst.contains("[default: 0]"), "{burst}");
     assert!(burst.contains("the rate"), "{burst}");
 }
+
+#[tokio::test]
+async fn metrics_listen_serves_metrics_without_authentication() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(dir.path(), &[("TRUSTHUB_METRICS_LISTEN", "127.0.0.1:0")]);
+    let url = s
+        .lines
+        .iter()
+        .find_map(|l| l.strip_prefix("Metrics: "))
+        .expect("metrics line")
+        .to_string();
+    let resp = reqwest::get(&url).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let text = resp.text().await.unwrap();
+    assert!(
+        text.contains("trusthub_store_pool_max_connections"),
+        "{text}"
+    );
+    // Only /metrics there: not the API.
+    let api = url.replace("/metrics", "/v1/Policies");
+    assert_eq!(reqwest::get(&api).await.unwrap().status(), 404);
+}

@@ -290,6 +290,20 @@ pub struct BundleChange {
     pub jobs: Vec<Job>,
 }
 
+/// What `/metrics` reads from the store.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StoreStats {
+    /// Open connections, idle ones, and the most the pool opens.
+    pub pool_size: u32,
+    pub pool_idle: u32,
+    pub pool_max: u32,
+    /// Unfinished jobs, and those of them due by `now`.
+    pub jobs_pending: i64,
+    pub jobs_due: i64,
+    /// The earliest due time among the due jobs (server clock, Unix seconds).
+    pub oldest_due: Option<i64>,
+}
+
 #[derive(Debug, Default)]
 pub struct BundleFilter {
     pub status: Option<Status>,
@@ -453,6 +467,10 @@ pub trait Store: Send + Sync {
     /// jobs — of one account, or of all; with `accounts`, also every account and key.
     async fn reset(&self, _account_sid: Option<&str>, _accounts: bool) -> StoreResult<()> {
         Err(unsupported("reset"))
+    }
+    /// Connection-pool usage and the job queue at server-clock time `now`, for `/metrics`.
+    async fn stats(&self, _now: i64) -> StoreResult<StoreStats> {
+        Err(unsupported("stats"))
     }
     /// The setting `name`, inserting `value` when there is none yet (one statement, so of
     /// servers starting together on one database exactly one inserts); returns the stored

@@ -1106,6 +1106,27 @@ impl Store for PgStore {
         Ok(())
     }
 
+    async fn stats(&self, now: i64) -> StoreResult<super::StoreStats> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS pending,
+               COALESCE(SUM(CASE WHEN due_at <= $1 THEN 1 ELSE 0 END), 0) AS due,
+               MIN(CASE WHEN due_at <= $2 THEN due_at END) AS oldest
+             FROM jobs WHERE done = 0",
+        )
+        .bind(now)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(super::StoreStats {
+            pool_size: self.pool.size(),
+            pool_idle: self.pool.num_idle() as u32,
+            pool_max: self.pool.options().get_max_connections(),
+            jobs_pending: row.try_get("pending")?,
+            jobs_due: row.try_get("due")?,
+            oldest_due: row.try_get("oldest")?,
+        })
+    }
+
     async fn setting_or_insert(&self, name: &str, value: &str) -> StoreResult<String> {
         sqlx::query(
             "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",

@@ -15,6 +15,7 @@ mod evaluations;
 mod isv;
 mod lifecycle;
 mod limits;
+mod metrics;
 mod paging;
 mod sandbox;
 mod transfer;
