@@ -177,6 +177,16 @@ pub struct ServeArgs {
     /// running it; if that server dies, another takes the job over after this long.
     #[arg(long, env = "TRUSTHUB_JOB_LEASE", default_value_t = 60)]
     pub job_lease: u32,
+    /// Transparent mode: an HTTP proxy on this address that serves this API to programs
+    /// that believe they talk to Twilio (CONNECT to trusthub.twilio.com:443 and
+    /// api.twilio.com:443 only, TLS from a local CA; every other host is refused). Off by
+    /// default. The start-up output gives the environment lines to use it.
+    #[arg(long, env = "TRUSTHUB_PROXY_LISTEN")]
+    pub proxy_listen: Option<String>,
+    /// Where transparent mode keeps its CA (certificate, and key with mode 0600)
+    /// [default: the SQLite store's directory; the working directory otherwise].
+    #[arg(long, env = "TRUSTHUB_PROXY_CA_DIR")]
+    pub proxy_ca_dir: Option<PathBuf>,
     /// Also serve `/metrics` (Prometheus text format) without authentication on this
     /// address, e.g. `127.0.0.1:9100` or a private interface. On the API listener
     /// `/metrics` always needs the operator token (`Authorization: Bearer …`).

@@ -9,6 +9,7 @@ pub mod error;
 pub mod format;
 pub mod http;
 pub mod jobs;
+pub mod proxy;
 pub mod sandbox;
 pub mod server;
 pub mod service;
@@ -226,17 +227,53 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let router = http::metrics_router(app.clone());
         tokio::spawn(async move { axum::serve(l, router).await });
     }
+    let router = http::router(app.clone());
+    if let Some(addr) = &args.proxy_listen {
+        let dir = args
+            .proxy_ca_dir
+            .clone()
+            .unwrap_or_else(|| store_dir(url, args.ephemeral));
+        let ca = proxy::Ca::load_or_create(&dir)?;
+        let tls = ca.server_config()?;
+        let l = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (--proxy-listen)"))?;
+        let proxy_addr = l.local_addr()?;
+        println!(
+            "Transparent proxy on {proxy_addr} for {}; CA {}. In the client's shell:",
+            proxy::HOSTS.join(", "),
+            ca.cert_path.display()
+        );
+        for line in proxy::env_lines(&proxy_addr.to_string(), &ca.cert_path) {
+            println!("  {line}");
+        }
+        tokio::spawn(proxy::run(l, router.clone(), tls));
+    }
     println!("Review: {:?}", app.settings.review);
     jobs::spawn(app.clone());
     server::run(
         listener,
-        http::router(app),
+        router,
         std::time::Duration::from_secs(args.header_timeout.max(1)),
         std::time::Duration::from_secs(args.shutdown_timeout),
         shutdown_signal(),
     )
     .await;
     Ok(())
+}
+
+/// The directory of a SQLite store's file (where transparent mode keeps its CA), else the
+/// working directory.
+fn store_dir(url: &str, ephemeral: bool) -> std::path::PathBuf {
+    let file = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .filter(|f| !ephemeral && !f.starts_with(":memory:"))
+        .map(|f| f.split('?').next().unwrap_or(f));
+    match file.map(std::path::Path::new).and_then(|f| f.parent()) {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    }
 }
 
 async fn shutdown_signal() {

@@ -17,5 +17,6 @@ mod lifecycle;
 mod limits;
 mod metrics;
 mod paging;
+mod proxy;
 mod sandbox;
 mod transfer;
