@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Operate a running server through its operator API.
     Admin(AdminArgs),
     /// Create or upgrade a store's schema, then exit.
