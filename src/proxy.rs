@@ -80,6 +80,10 @@ fn ca_params() -> CertificateParams {
 impl Ca {
     /// Loads the CA kept in `dir`, or creates it there (the directory too).
     pub fn load_or_create(dir: &Path) -> anyhow::Result<Ca> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating --proxy-ca-dir {}", dir.display()))?;
+        // Absolute: the printed paths are pasted into other programs' shells.
+        let dir = &std::fs::canonicalize(dir)?;
         let cert_path = dir.join(CA_CERT_FILE);
         let key_path = dir.join(CA_KEY_FILE);
         if key_path.exists() {
@@ -96,8 +100,6 @@ impl Ca {
                 issuer: Issuer::new(ca_params(), key),
             });
         }
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating --proxy-ca-dir {}", dir.display()))?;
         let key = KeyPair::generate()?;
         let cert = ca_params().self_signed(&key)?;
         write_private(&key_path, key.serialize_pem().as_bytes())?;

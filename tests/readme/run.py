@@ -8,8 +8,8 @@ later block runs against the server of the last such block. Other ```sh blocks r
 under test); variables they export are kept for the blocks after them. ```python blocks
 run with the client venv's python (twilio 9.x), ```js blocks with node and the client
 tests' node_modules (twilio 6.x). The one change made to a block's text: the README's
-`127.0.0.1:8080` becomes the test server's address. Blocks without a language (diagrams,
-layouts) are not code. A block preceded by `<!-- readme-test: skip: REASON -->` is
+`127.0.0.1:8080` becomes the test server's address. Blocks without a language or marked
+```text (diagrams, layouts, printed output) are not code. A block preceded by `<!-- readme-test: skip: REASON -->` is
 reported skipped with its reason. Any failing block fails the run.
 
 Usage: run.py README TRUSTHUB_BIN PYTHON NODE_MODULES
@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,11 +53,11 @@ def blocks(text: str):
 
 
 class Server:
-    def __init__(self, binary: str, env: dict, args: list):
+    def __init__(self, binary: str, env: dict, args: list, cwd: str):
         self.out = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             [binary, "serve", *args, "--listen", "127.0.0.1:0", "--ephemeral"],
-            env=env, stdout=subprocess.PIPE, stderr=self.out, text=True)
+            env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=self.out, text=True)
         first = self.proc.stdout.readline()
         m = re.search(r"http://127\.0\.0\.1:\d+", first)
         if not m:
@@ -111,10 +112,10 @@ def main(readme: str, binary: str, python: str, node_modules: str) -> int:
     env["NODE_PATH"] = node_modules
     server = None
     ran, skipped, failed = 0, [], []
-    work = tempfile.mkdtemp(prefix="trusthub-readme.")
+    work = tempfile.mkdtemp(prefix="trusthub-readme.")  # every block's (and server's) cwd
     try:
         for line, lang, code, skip in blocks(text):
-            if not lang:
+            if lang in ("", "text"):
                 continue
             where = f"README.md:{line} ({lang})"
             if skip:
@@ -131,7 +132,7 @@ def main(readme: str, binary: str, python: str, node_modules: str) -> int:
                     env = run_sh(setup, env, work)
                     if server:
                         server.stop()
-                    server = Server(binary, {**env, **prefixes}, flags)
+                    server = Server(binary, {**env, **prefixes}, flags, work)
                     # The clients use the account the server was given.
                     server_env = {**env, **prefixes}
                     for name in ("ACCOUNT_SID", "AUTH_TOKEN"):
@@ -155,6 +156,7 @@ def main(readme: str, binary: str, python: str, node_modules: str) -> int:
     finally:
         if server:
             server.stop()
+        shutil.rmtree(work, ignore_errors=True)
     print(f"readme: {ran} blocks ran, {len(failed)} failed, {len(skipped)} skipped")
     for s in skipped:
         print(f"  skipped {s}")
