@@ -247,7 +247,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         for line in proxy::env_lines(&proxy_addr.to_string(), &ca.cert_path) {
             println!("  {line}");
         }
-        tokio::spawn(proxy::run(l, router.clone(), tls));
+        let header_timeout = std::time::Duration::from_secs(args.header_timeout.max(1));
+        tokio::spawn(proxy::run(l, router.clone(), tls, header_timeout));
     }
     println!("Review: {:?}", app.settings.review);
     jobs::spawn(app.clone());

@@ -194,8 +194,14 @@ pub fn env_lines(proxy: &str, ca: &Path) -> Vec<String> {
     ]
 }
 
-/// Serves proxy connections until the process ends.
-pub async fn run(listener: TcpListener, router: Router, tls: rustls::ServerConfig) {
+/// Serves proxy connections until the process ends; `header_timeout` as `--header-timeout`
+/// (for the proxy request and for each request inside a tunnel).
+pub async fn run(
+    listener: TcpListener,
+    router: Router,
+    tls: rustls::ServerConfig,
+    header_timeout: Duration,
+) {
     let tls = TlsAcceptor::from(Arc::new(tls));
     loop {
         let Ok((stream, _)) = listener.accept().await else {
@@ -204,11 +210,12 @@ pub async fn run(listener: TcpListener, router: Router, tls: rustls::ServerConfi
         let _ = stream.set_nodelay(true);
         let (router, tls) = (router.clone(), tls.clone());
         tokio::spawn(async move {
-            let service =
-                hyper::service::service_fn(move |req| handle(req, router.clone(), tls.clone()));
+            let service = hyper::service::service_fn(move |req| {
+                handle(req, router.clone(), tls.clone(), header_timeout)
+            });
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
-                .header_read_timeout(Duration::from_secs(30))
+                .header_read_timeout(header_timeout)
                 .serve_connection(TokioIo::new(stream), service)
                 .with_upgrades()
                 .await;
@@ -236,6 +243,7 @@ async fn handle(
     req: Request<Incoming>,
     router: Router,
     tls: TlsAcceptor,
+    header_timeout: Duration,
 ) -> Result<Response<Body>, std::convert::Infallible> {
     if req.method() == Method::CONNECT {
         let Some(authority) = req.uri().authority().cloned() else {
@@ -256,7 +264,12 @@ async fn handle(
                 Ok(s) => s,
                 Err(e) => return tracing::info!(error = %e, "proxy: TLS handshake failed"),
             };
-            let conn = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let conn = builder
                 .http1_only()
                 .serve_connection(TokioIo::new(stream), TowerToHyperService::new(router))
                 .into_owned();

@@ -11,13 +11,12 @@ use std::path::Path;
 /// Starts a server in transparent mode with its CA in `ca_dir`; returns it and the proxy
 /// address printed at start.
 fn start(ca_dir: &Path) -> (Server, String) {
-    let ca = ca_dir.to_str().unwrap().to_string();
     let s = Server::start_with(Options {
         args: vec![
             "--proxy-listen",
             "127.0.0.1:0",
             "--proxy-ca-dir",
-            Box::leak(ca.into_boxed_str()),
+            ca_dir.to_str().unwrap(),
         ],
         ..Options::default()
     });
