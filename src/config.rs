@@ -1,5 +1,10 @@
 //! Command line and `TRUSTHUB_*` environment variables, in one place.
 
+//!
+//! Boolean flags also read their variable as `1`/`0`, `true`/`false`, `yes`/`no` or
+//! `on`/`off` (clap's `BoolishValueParser`), e.g. `TRUSTHUB_EPHEMERAL=1`.
+
+use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -19,7 +24,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Operate a running server through its operator API.
     Admin(AdminArgs),
     /// Create or upgrade a store's schema, then exit.
@@ -67,7 +72,8 @@ pub enum CatalogCommand {
 
 #[derive(Args, Debug, Clone)]
 pub struct ServeArgs {
-    /// Address to listen on.
+    /// Address to listen on, HOST:PORT; port 0 (e.g. `127.0.0.1:0`) picks a free port,
+    /// and the first line of output names it.
     #[arg(long, env = "TRUSTHUB_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
     /// Store location: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
@@ -97,13 +103,15 @@ pub struct ServeArgs {
     /// Directory of catalog JSON (default: the catalog built into the binary).
     #[arg(long, env = "TRUSTHUB_CATALOG")]
     pub catalog: Option<PathBuf>,
-    /// Account SID of the bootstrap account (AC + 32 hex).
+    /// Account SID of the bootstrap account (AC + 32 hex); generated and printed when unset
+    /// and the store has no account yet.
     #[arg(long, env = "TRUSTHUB_ACCOUNT_SID")]
     pub account_sid: Option<String>,
-    /// Auth token of the bootstrap account.
+    /// Auth token of the bootstrap account (alphanumeric); generated and printed when unset.
     #[arg(long, env = "TRUSTHUB_AUTH_TOKEN", hide_env_values = true)]
     pub auth_token: Option<String>,
-    /// Bearer token of the operator API (generated and printed at start if unset).
+    /// Bearer token of the operator API. When unset, one is generated at the store's first
+    /// start, printed once, and kept (hashed) in the store for later starts.
     #[arg(long, env = "TRUSTHUB_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
     /// Who decides submitted bundles: an operator (manual) or the sandbox rules (auto).
@@ -119,7 +127,7 @@ pub struct ServeArgs {
     #[arg(long, env = "TRUSTHUB_CALLBACK_RETRY_DELAY", default_value_t = 1)]
     pub callback_retry_delay: u32,
     /// Keep the whole store in memory (for test runs): fast, and gone at exit.
-    #[arg(long, env = "TRUSTHUB_EPHEMERAL")]
+    #[arg(long, env = "TRUSTHUB_EPHEMERAL", value_parser = BoolishValueParser::new())]
     pub ephemeral: bool,
     /// Derive SIDs, tokens and timestamps from this seed: the same requests in the same
     /// order give the same responses, byte for byte. The clock starts at
@@ -133,9 +141,9 @@ pub struct ServeArgs {
     /// Requests per second each account may make (0: unlimited). Over it: 429, code 20429.
     #[arg(long, env = "TRUSTHUB_RATE_LIMIT", default_value_t = 0)]
     pub rate_limit: u32,
-    /// Requests an account may make at once before its rate applies (default: the rate).
-    #[arg(long, env = "TRUSTHUB_RATE_BURST", default_value_t = 0)]
-    pub rate_burst: u32,
+    /// Requests an account may make at once before its rate applies [default: the rate].
+    #[arg(long, env = "TRUSTHUB_RATE_BURST")]
+    pub rate_burst: Option<u32>,
     /// Requests served at once; more are refused with 503, code 20503.
     #[arg(long, env = "TRUSTHUB_MAX_CONCURRENCY", default_value_t = 1024)]
     pub max_concurrency: usize,
@@ -151,7 +159,7 @@ pub struct ServeArgs {
     pub shutdown_timeout: u64,
     /// Also refuse status callbacks to private, loopback and unique-local addresses
     /// (link-local and cloud-metadata addresses are always refused).
-    #[arg(long, env = "TRUSTHUB_CALLBACK_REFUSE_PRIVATE")]
+    #[arg(long, env = "TRUSTHUB_CALLBACK_REFUSE_PRIVATE", value_parser = BoolishValueParser::new())]
     pub callback_refuse_private: bool,
     /// Encrypt EndUser and SupportingDocument attributes at rest with AES-256-GCM under
     /// this key (base64 of 32 random bytes, e.g. `openssl rand -base64 32`).
@@ -169,6 +177,21 @@ pub struct ServeArgs {
     /// running it; if that server dies, another takes the job over after this long.
     #[arg(long, env = "TRUSTHUB_JOB_LEASE", default_value_t = 60)]
     pub job_lease: u32,
+    /// Transparent mode: an HTTP proxy on this address that serves this API to programs
+    /// that believe they talk to Twilio (CONNECT to trusthub.twilio.com:443 and
+    /// api.twilio.com:443 only, TLS from a local CA; every other host is refused). Off by
+    /// default. The start-up output gives the environment lines to use it.
+    #[arg(long, env = "TRUSTHUB_PROXY_LISTEN")]
+    pub proxy_listen: Option<String>,
+    /// Where transparent mode keeps its CA (certificate, and key with mode 0600)
+    /// [default: the SQLite store's directory; the working directory otherwise].
+    #[arg(long, env = "TRUSTHUB_PROXY_CA_DIR")]
+    pub proxy_ca_dir: Option<PathBuf>,
+    /// Also serve `/metrics` (Prometheus text format) without authentication on this
+    /// address, e.g. `127.0.0.1:9100` or a private interface. On the API listener
+    /// `/metrics` always needs the operator token (`Authorization: Bearer …`).
+    #[arg(long, env = "TRUSTHUB_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
     /// Seconds a callback receiver has to answer (kept below the job lease).
     #[arg(long, env = "TRUSTHUB_CALLBACK_TIMEOUT", default_value_t = 10)]
     pub callback_timeout: u32,

@@ -19,8 +19,16 @@ fn datetime(ts: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(ts).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
+tokio::task_local! {
+    /// Set while serving a request that came through the transparent proxy
+    /// (`crate::proxy`): its URLs then name Twilio's own hosts, as Twilio's would, so a
+    /// client following them comes back through the proxy.
+    pub static TWILIO_HOSTS: bool;
+}
+
 /// Builds absolute URLs on the configured public base, so helper libraries that follow
-/// `url`, `links` and `next_page_url` come back to us and never to twilio.com.
+/// `url`, `links` and `next_page_url` come back to us and never to twilio.com — except
+/// in transparent mode (`TWILIO_HOSTS`), where twilio.com is where the client reaches us.
 #[derive(Clone, Debug)]
 pub struct Urls {
     base: String,
@@ -39,6 +47,14 @@ impl Urls {
 
     /// `path` starts with `/`, e.g. `/v1/CustomerProfiles/BU…`.
     pub fn abs(&self, path: &str) -> String {
+        if TWILIO_HOSTS.try_with(|on| *on).unwrap_or(false) {
+            if path.starts_with("/v1/") {
+                return format!("https://trusthub.twilio.com{path}");
+            }
+            if path.starts_with("/2010-04-01/") {
+                return format!("https://api.twilio.com{path}");
+            }
+        }
         format!("{}{}", self.base, path)
     }
 }
@@ -57,5 +73,22 @@ mod tests {
     fn urls_join_on_the_public_base() {
         let u = Urls::new("http://127.0.0.1:8080/");
         assert_eq!(u.abs("/v1/Policies"), "http://127.0.0.1:8080/v1/Policies");
+    }
+
+    #[tokio::test]
+    async fn urls_name_twilio_hosts_in_transparent_mode() {
+        let u = Urls::new("http://127.0.0.1:8080");
+        let (v1, v2010, other) = TWILIO_HOSTS
+            .scope(true, async {
+                (
+                    u.abs("/v1/Policies"),
+                    u.abs("/2010-04-01/Accounts.json"),
+                    u.abs("/console"),
+                )
+            })
+            .await;
+        assert_eq!(v1, "https://trusthub.twilio.com/v1/Policies");
+        assert_eq!(v2010, "https://api.twilio.com/2010-04-01/Accounts.json");
+        assert_eq!(other, "http://127.0.0.1:8080/console");
     }
 }

@@ -9,11 +9,13 @@ pub mod error;
 pub mod format;
 pub mod http;
 pub mod jobs;
+pub mod proxy;
 pub mod sandbox;
 pub mod server;
 pub mod service;
 pub mod sid;
 pub mod store;
+pub mod telemetry;
 pub mod transfer;
 
 use anyhow::{bail, Context};
@@ -59,6 +61,14 @@ pub async fn bootstrap_account(
     if let Some(a) = existing {
         return Ok(Some((a, false)));
     }
+    let others = store.account_count().await?;
+    if others > 0 {
+        // A restart with a different TRUSTHUB_ACCOUNT_SID: documented in the README.
+        tracing::warn!(
+            "the store already has {others} account(s) and none is {}: adding it as another top-level account",
+            args.account_sid.as_deref().unwrap_or_default()
+        );
+    }
     let account = Account {
         seq: 0,
         sid: args
@@ -83,9 +93,37 @@ pub async fn bootstrap_account(
     }
 }
 
+/// The operator token's hash, and the token itself when it was generated now.
+pub struct OperatorToken {
+    pub hash: String,
+    pub generated: Option<String>,
+}
+
+/// The operator token: the configured one; else the one generated at the store's first
+/// start (only its SHA-256 is kept, in the store's settings); else a new one, stored.
+pub async fn operator_token(
+    store: &dyn Store,
+    configured: Option<&str>,
+) -> anyhow::Result<OperatorToken> {
+    if let Some(token) = configured {
+        return Ok(OperatorToken {
+            hash: service::accounts::hash_secret(token),
+            generated: None,
+        });
+    }
+    let token = crate::sid::token();
+    let hash = service::accounts::hash_secret(&token);
+    let stored = store.secret("admin_token_sha256", &hash).await?;
+    Ok(OperatorToken {
+        generated: (stored == hash).then_some(token),
+        hash: stored,
+    })
+}
+
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let catalog = catalog::load(args.catalog.as_deref())?;
+    telemetry::install()?;
     let pg = PgOptions {
         pool_size: Some(args.database_pool_size),
         statement_timeout_ms: Some(u64::from(args.database_statement_timeout) * 1000),
@@ -127,8 +165,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
-    let generated_admin = args.admin_token.is_none();
-    let admin_token = args.admin_token.clone().unwrap_or_else(crate::sid::token);
+    let admin = operator_token(store.as_ref(), args.admin_token.as_deref()).await?;
     let settings = Settings {
         review: args.review,
         review_delay: args.review_delay.into(),
@@ -141,7 +178,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 .into(),
         ),
         job_lease: args.job_lease.max(2).into(),
-        admin_token_hash: service::accounts::hash_secret(&admin_token),
+        admin_token_hash: admin.hash.clone(),
         bootstrap: boot
             .as_ref()
             .map(|(a, _)| (a.sid.clone(), a.auth_token.clone())),
@@ -158,7 +195,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         jobs_wake: tokio::sync::Notify::new(),
         faults: Default::default(),
         requests: sandbox::RequestLog::new(args.request_log),
-        rate: http::limits::AccountRate::new(args.rate_limit, args.rate_burst),
+        rate: http::limits::AccountRate::new(
+            args.rate_limit,
+            args.rate_burst.unwrap_or(args.rate_limit),
+        ),
         accounts: Default::default(),
     });
     println!("TrustHub listening on http://{addr} (public URL {public})");
@@ -175,20 +215,72 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some((a, false)) => println!("Bootstrap account: Account SID {}", a.sid),
         None => println!("Using the accounts already in the store"),
     }
-    if generated_admin {
-        println!("Operator API token: {admin_token}");
+    match admin.generated {
+        Some(token) => println!(
+            "Operator API token: {token}  (generated; printed only now, kept hashed in the store)"
+        ),
+        None if args.admin_token.is_none() => println!(
+            "Operator API token: the one printed at this store's first start \
+             (set TRUSTHUB_ADMIN_TOKEN to use another)"
+        ),
+        None => {}
+    }
+    if let Some(addr) = &args.metrics_listen {
+        let l = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (--metrics-listen)"))?;
+        println!("Metrics: http://{}/metrics", l.local_addr()?);
+        let router = http::metrics_router(app.clone());
+        tokio::spawn(async move { axum::serve(l, router).await });
+    }
+    let router = http::router(app.clone());
+    if let Some(addr) = &args.proxy_listen {
+        let dir = args
+            .proxy_ca_dir
+            .clone()
+            .unwrap_or_else(|| store_dir(url, args.ephemeral));
+        let ca = proxy::Ca::load_or_create(&dir)?;
+        let tls = ca.server_config()?;
+        let l = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (--proxy-listen)"))?;
+        let proxy_addr = l.local_addr()?;
+        println!(
+            "Transparent proxy on {proxy_addr} for {}; CA {}. In the client's shell:",
+            proxy::HOSTS.join(", "),
+            ca.cert_path.display()
+        );
+        for line in proxy::env_lines(&proxy_addr.to_string(), &ca.cert_path) {
+            println!("  {line}");
+        }
+        let header_timeout = std::time::Duration::from_secs(args.header_timeout.max(1));
+        tokio::spawn(proxy::run(l, router.clone(), tls, header_timeout));
     }
     println!("Review: {:?}", app.settings.review);
     jobs::spawn(app.clone());
     server::run(
         listener,
-        http::router(app),
+        router,
         std::time::Duration::from_secs(args.header_timeout.max(1)),
         std::time::Duration::from_secs(args.shutdown_timeout),
         shutdown_signal(),
     )
     .await;
     Ok(())
+}
+
+/// The directory of a SQLite store's file (where transparent mode keeps its CA), else the
+/// working directory.
+fn store_dir(url: &str, ephemeral: bool) -> std::path::PathBuf {
+    let file = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .filter(|f| !ephemeral && !f.starts_with(":memory:"))
+        .map(|f| f.split('?').next().unwrap_or(f));
+    match file.map(std::path::Path::new).and_then(|f| f.parent()) {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    }
 }
 
 async fn shutdown_signal() {

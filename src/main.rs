@@ -16,7 +16,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve(args) => trusthub::serve(args).await,
+        Command::Serve(args) => trusthub::serve(*args).await,
         Command::Admin(args) => trusthub::admin_cli::run(args).await,
         Command::Migrate(store) => trusthub::transfer::migrate(&store.database_url).await,
         Command::Export { store, output } => {

@@ -17,15 +17,19 @@ pub mod render;
 pub mod sandbox;
 
 use axum::error_handling::HandleErrorLayer;
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{Method, Uri};
 use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Extension, Router};
 use std::sync::Arc;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::ServiceBuilder;
 use tower_http::timeout::RequestBodyTimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
+use tracing::Level;
 
 use crate::domain::bundle::BundleKind;
 use crate::error::ApiError;
@@ -52,9 +56,14 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(api2010::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(app.clone(), auth::require_account));
+    // On the API listener the metrics are the operator's: behind the operator token.
+    let metrics = Router::new()
+        .route("/metrics", get(serve_metrics))
+        .route_layer(from_fn_with_state(app.clone(), admin::require_operator));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(api)
+        .merge(metrics)
         .merge(admin::routes(app.clone()))
         .merge(sandbox::routes(app.clone()))
         .merge(console::routes(app.clone()))
@@ -72,7 +81,25 @@ pub fn router(app: Arc<App>) -> Router {
                 )),
         )
         .with_state(app)
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(crate::telemetry::track))
+        // 5xx answers are not logged as errors here: the deliberate ones (overload 503,
+        // injected faults) are normal, and a real 500 logs its cause where it is made.
+        .layer(TraceLayer::new_for_http().on_failure(DefaultOnFailure::new().level(Level::DEBUG)))
+}
+
+/// `--metrics-listen`: `/metrics` alone, without authentication (for a private interface).
+pub fn metrics_router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/metrics", get(serve_metrics))
+        .with_state(app)
+}
+
+/// Prometheus text exposition (see `crate::telemetry` for the metrics).
+async fn serve_metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        crate::telemetry::render(&app).await,
+    )
 }
 
 async fn not_found(uri: Uri) -> ApiError {

@@ -59,7 +59,13 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
     }
     let roll: f64 = rand::thread_rng().gen();
     match app.faults.take(&method, &path, roll) {
-        Some(Effect::Error { status, code }) => return injected(status, code),
+        Some(Effect::Error { status, code }) => {
+            // Read the body first: answering with it unread makes hyper close the
+            // connection, and a client reusing it then sees a reset instead of the next
+            // answer (seen as a flaky twilio-python test).
+            let _ = axum::body::to_bytes(req.into_body(), MAX_BODY).await;
+            return injected(status, code);
+        }
         Some(Effect::Drop) => return dropped(),
         Some(Effect::Delay { ms }) => {
             tokio::time::sleep(std::time::Duration::from_millis(ms)).await

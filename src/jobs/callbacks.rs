@@ -71,6 +71,12 @@ pub async fn deliver(app: &App, job: &Job) -> (JobOutcome, Option<Event>) {
         let shift = (job.attempts - 1).clamp(0, 30) as u32;
         JobOutcome::RetryAt(now + app.settings.callback_retry_delay * (1i64 << shift))
     };
+    crate::telemetry::callback(match (delivered, last) {
+        (true, _) => "delivered",
+        (false, _) if refused => "refused",
+        (false, true) => "gave_up",
+        (false, false) => "failed",
+    });
     let detail = json!({
         "url": url,
         "status": status,

@@ -67,20 +67,28 @@ async fn run(app: &App, job: Job) {
         JobKind::Callback => callbacks::deliver(app, &job).await,
         JobKind::Review => review::step(app, &job).await,
     };
-    match app
+    let recorded = match app
         .store
         .complete_job(job.id, job.lease_until, outcome, event)
         .await
     {
-        Ok(true) => {}
+        Ok(true) if matches!(outcome, JobOutcome::Done) => "done",
+        Ok(true) => "retry",
         // Another worker took the job over after our lease ran out: its outcome counts.
-        Ok(false) => tracing::warn!(
-            job = job.id,
-            "lease lost; this attempt's outcome is dropped"
-        ),
+        Ok(false) => {
+            tracing::warn!(
+                job = job.id,
+                "lease lost; this attempt's outcome is dropped"
+            );
+            "lease_lost"
+        }
         // The lease will expire and the job run again: at-least-once.
-        Err(e) => tracing::error!(error = %e, job = job.id, "recording a job's outcome failed"),
-    }
+        Err(e) => {
+            tracing::error!(error = %e, job = job.id, "recording a job's outcome failed");
+            "store_error"
+        }
+    };
+    crate::telemetry::job(job.kind.as_str(), recorded);
     if matches!(outcome, JobOutcome::RetryAt(_)) {
         app.jobs_wake.notify_one();
     }

@@ -103,7 +103,23 @@ pub fn transition(
 pub async fn commit(app: &App, change: BundleChange) -> crate::error::ApiResult<Bundle> {
     let mut bundle = change.bundle.clone();
     let queued = !change.jobs.is_empty();
+    let decision = match bundle.status {
+        _ if bundle.status == change.expected_status => None,
+        Status::TwilioApproved => Some("approved"),
+        Status::TwilioRejected => Some("rejected"),
+        _ => None,
+    };
+    let by = change
+        .events
+        .iter()
+        .find(|e| e.kind == "status_changed")
+        .and_then(|e| e.detail["by"].as_str())
+        .unwrap_or("unknown")
+        .to_string();
     app.store.save_bundle(change).await?;
+    if let Some(outcome) = decision {
+        crate::telemetry::review_decision(outcome, by);
+    }
     bundle.version += 1;
     if queued {
         app.jobs_wake.notify_one();

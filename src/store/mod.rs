@@ -299,6 +299,20 @@ pub struct BundleChange {
     pub jobs: Vec<Job>,
 }
 
+/// What `/metrics` reads from the store.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StoreStats {
+    /// Open connections, idle ones, and the most the pool opens.
+    pub pool_size: u32,
+    pub pool_idle: u32,
+    pub pool_max: u32,
+    /// Unfinished jobs, and those of them due by `now`.
+    pub jobs_pending: i64,
+    pub jobs_due: i64,
+    /// The earliest due time among the due jobs (server clock, Unix seconds).
+    pub oldest_due: Option<i64>,
+}
+
 #[derive(Debug, Default)]
 pub struct BundleFilter {
     pub status: Option<Status>,
@@ -498,6 +512,8 @@ pub trait Store: Send + Sync {
     /// Deletes bundles, end users, documents, addresses, numbers, evaluations, events and
     /// jobs — of one account, or of all; with `accounts`, also every account and key.
     async fn reset(&self, account_sid: Option<&str>, accounts: bool) -> StoreResult<()>;
+    /// Connection-pool usage and the job queue at server-clock time `now`, for `/metrics`.
+    async fn stats(&self, now: i64) -> StoreResult<StoreStats>;
     async fn save_snapshot(&self, name: &str, data: &str, now: i64) -> StoreResult<()>;
     async fn snapshot(&self, name: &str) -> StoreResult<Option<String>>;
     /// Names and creation times, oldest first.

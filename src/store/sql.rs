@@ -1590,6 +1590,26 @@ impl Store for SqlStore {
         rows.iter().map(audit_row).collect()
     }
 
+    async fn stats(&self, now: i64) -> StoreResult<StoreStats> {
+        let row = self
+            .q("SELECT COUNT(*) AS pending,
+                   COALESCE(SUM(CASE WHEN due_at <= ? THEN 1 ELSE 0 END), 0) AS due,
+                   MIN(CASE WHEN due_at <= ? THEN due_at END) AS oldest
+                 FROM jobs WHERE done = 0")
+            .bind(now)
+            .bind(now)
+            .one(&self.pool)
+            .await?;
+        Ok(StoreStats {
+            pool_size: self.pool.size(),
+            pool_idle: self.pool.num_idle() as u32,
+            pool_max: self.pool.options().get_max_connections(),
+            jobs_pending: row.try_get("pending")?,
+            jobs_due: row.try_get("due")?,
+            oldest_due: row.try_get("oldest")?,
+        })
+    }
+
     async fn secret(&self, name: &str, fresh: &str) -> StoreResult<String> {
         self.q("INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
             .bind(name)

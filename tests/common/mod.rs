@@ -26,6 +26,8 @@ pub struct Server {
     child: Child,
     pub base: String,
     pub dir: PathBuf,
+    /// The start-up lines printed on stdout, up to the `Review:` line.
+    pub startup: Vec<String>,
     http: reqwest::Client,
     user: String,
     pass: String,
@@ -103,12 +105,21 @@ impl Server {
             .find(|w| w.starts_with("http://"))
             .unwrap_or_else(|| panic!("no address in start-up line {line:?}"))
             .to_string();
+        let mut startup = vec![line.trim_end().to_string()];
+        while !startup.last().is_some_and(|l| l.starts_with("Review:")) {
+            line.clear();
+            if out.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            startup.push(line.trim_end().to_string());
+        }
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in out.lines() {});
         Server {
             child,
             base,
             dir,
+            startup,
             http: reqwest::Client::new(),
             user: opts.account.0.into(),
             pass: opts.account.1.into(),

@@ -56,8 +56,13 @@
 #   extra parameters, PageSize over 1000 is clamped, a malformed PolicySid filter
 #   matches nothing).
 #
-# ComplianceInquiries (and SanctionsScreenings, in newer spec versions) are not
-# implemented (README "What is implemented") and are excluded.
+# Every operation of the spec is run (all 53, ComplianceInquiries included).
+#
+# The WARNINGS block schemathesis prints ("Schema validation mismatch: N operations
+# mostly rejected generated data") is expected and not a failure: the spec's form
+# schemas allow any string for SIDs, policy SIDs, types, emails and Attributes, so most
+# generated creates and updates are refused with a Twilio 400, as Twilio refuses them.
+# run.sh says so after the run.
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -156,7 +161,6 @@ start=$SECONDS
 SCHEMATHESIS_HOOKS="$HERE/hooks.py" "$VENV/bin/schemathesis" --config-file "$workdir/schemathesis.toml" run "$SPEC" \
     --url "$base" \
     --auth "$ACCOUNT_SID:$AUTH_TOKEN" \
-    --exclude-path-regex '^/v1/(ComplianceInquiries|SanctionsScreenings)(/|$)' \
     --checks not_a_server_error,response_schema_conformance,content_type_conformance,twilio_response_shape,use_after_free,ensure_resource_availability \
     --max-examples "$MAX_EXAMPLES" \
     --seed "$SEED" \
@@ -167,6 +171,10 @@ SCHEMATHESIS_HOOKS="$HERE/hooks.py" "$VENV/bin/schemathesis" --config-file "$wor
     "$@"
 rc=$?
 echo "run.sh: schemathesis exit $rc after $((SECONDS - start)) s"
+echo "run.sh: a \"Schema validation mismatch\" warning above is expected, not a failure: the"
+echo "        spec's form schemas accept any string for SIDs, types, emails and Attributes,"
+echo "        so most generated creates/updates get Twilio's 400, as on Twilio. Failures"
+echo "        are listed under FAILURES and make the exit code non-zero."
 if ! kill -0 "$server_pid" 2>/dev/null; then
     echo "run.sh: the server died during the run; its stderr:" >&2
     tail -n 50 "$workdir/stderr" >&2

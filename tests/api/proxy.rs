@@ -1,0 +1,205 @@
+//! Transparent mode (`serve --proxy-listen`, issue 17): only Twilio's hosts are served
+//! through the proxy, over TLS from the local CA, with Twilio's hosts in response URLs;
+//! every other host is refused; the CA key is readable by its owner only.
+//! (The official clients and twilio-cli through the proxy: tests/proxy/run.sh.)
+
+use crate::common::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+
+/// Starts a server in transparent mode with its CA in `ca_dir`; returns it and the proxy
+/// address printed at start.
+fn start(ca_dir: &Path) -> (Server, String) {
+    let s = Server::start_with(Options {
+        args: vec![
+            "--proxy-listen",
+            "127.0.0.1:0",
+            "--proxy-ca-dir",
+            ca_dir.to_str().unwrap(),
+        ],
+        ..Options::default()
+    });
+    let line = s
+        .startup
+        .iter()
+        .find(|l| l.contains("export HTTPS_PROXY=http://"))
+        .unwrap_or_else(|| panic!("no proxy lines in {:?}", s.startup));
+    let proxy = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("HTTPS_PROXY=http://"))
+        .unwrap()
+        .to_string();
+    (s, proxy)
+}
+
+/// Sends raw bytes to the proxy and returns its answer's status line.
+fn raw(proxy: &str, request: &str) -> String {
+    let mut conn = TcpStream::connect(proxy).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    conn.write_all(request.as_bytes()).unwrap();
+    let mut buf = [0u8; 512];
+    let n = conn.read(&mut buf).unwrap();
+    String::from_utf8_lossy(&buf[..n])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn client_through(proxy: &str, ca_dir: &Path) -> reqwest::Client {
+    let pem = std::fs::read(ca_dir.join("trusthub-proxy-ca.pem")).unwrap();
+    reqwest::Client::builder()
+        .proxy(reqwest::Proxy::all(format!("http://{proxy}")).unwrap())
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn twilio_hosts_are_served_through_the_proxy_with_twilio_urls() {
+    let ca_dir = tempfile::tempdir().unwrap();
+    let (s, proxy) = start(ca_dir.path());
+    let http = client_through(&proxy, ca_dir.path());
+
+    // HTTPS through CONNECT, TLS from the local CA; URLs name Twilio's host.
+    let created: serde_json::Value = http
+        .post("https://trusthub.twilio.com/v1/EndUsers")
+        .basic_auth(SID, Some(TOKEN))
+        .form(&[
+            ("FriendlyName", "Ada"),
+            ("Type", "authorized_representative_1"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sid = created["sid"].as_str().unwrap();
+    assert_eq!(
+        created["url"],
+        format!("https://trusthub.twilio.com/v1/EndUsers/{sid}")
+    );
+    let page: serde_json::Value = http
+        .get("https://trusthub.twilio.com/v1/EndUsers?PageSize=1")
+        .basic_auth(SID, Some(TOKEN))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = page["meta"]["first_page_url"].as_str().unwrap();
+    assert!(
+        first.starts_with("https://trusthub.twilio.com/v1/EndUsers?"),
+        "{first}"
+    );
+    // The same object through the normal listener: URLs on the public URL, as before.
+    let (st, direct) = s.get(&format!("/v1/EndUsers/{sid}")).await;
+    assert_eq!(st, 200);
+    assert_eq!(direct["url"], format!("{}/v1/EndUsers/{sid}", s.base));
+
+    // The 2010 API on api.twilio.com, HTTPS and plain HTTP.
+    for scheme in ["https", "http"] {
+        let resp = http
+            .get(format!(
+                "{scheme}://api.twilio.com/2010-04-01/Accounts/{SID}.json"
+            ))
+            .basic_auth(SID, Some(TOKEN))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{scheme}");
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["sid"], SID);
+    }
+    // Credentials are checked as on the normal listener.
+    let resp = http
+        .get("https://trusthub.twilio.com/v1/EndUsers")
+        .basic_auth(SID, Some("wrong"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+}
+
+#[tokio::test]
+async fn every_other_host_is_refused() {
+    let ca_dir = tempfile::tempdir().unwrap();
+    let (_s, proxy) = start(ca_dir.path());
+    for target in [
+        "example.com:443",
+        "twilio.com:443",
+        "messaging.twilio.com:443",
+        "trusthub.twilio.com.evil.example:443",
+        "127.0.0.1:22",
+        // A Twilio host on another port is not a TLS API endpoint here either.
+        "trusthub.twilio.com:22",
+    ] {
+        let status = raw(
+            &proxy,
+            &format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n"),
+        );
+        assert!(status.contains(" 403 "), "CONNECT {target}: {status}");
+    }
+    let status = raw(
+        &proxy,
+        "GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n",
+    );
+    assert!(status.contains(" 403 "), "{status}");
+    let status = raw(
+        &proxy,
+        "GET https://api.twilio.com/ HTTP/1.1\r\nHost: api.twilio.com\r\n\r\n",
+    );
+    assert!(status.contains(" 403 "), "absolute https URL: {status}");
+    // Not a proxy request at all.
+    let status = raw(&proxy, "GET /v1/Policies HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(status.contains(" 400 "), "{status}");
+    // And the allowed host really is allowed (the refusals are not a broken proxy).
+    let status = raw(
+        &proxy,
+        "CONNECT trusthub.twilio.com:443 HTTP/1.1\r\nHost: trusthub.twilio.com:443\r\n\r\n",
+    );
+    assert!(status.contains(" 200 "), "{status}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_ca_key_is_readable_by_its_owner_only_and_kept_across_restarts() {
+    use std::os::unix::fs::PermissionsExt;
+    let ca_dir = tempfile::tempdir().unwrap();
+    let key = ca_dir.path().join("trusthub-proxy-ca-key.pem");
+    let cert = ca_dir.path().join("trusthub-proxy-ca.pem");
+    let (s, _) = start(ca_dir.path());
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    let pem = std::fs::read(&cert).unwrap();
+    drop(s);
+
+    // A restart keeps the CA clients already trust, and serves with it.
+    let (s, proxy) = start(ca_dir.path());
+    assert_eq!(std::fs::read(&cert).unwrap(), pem);
+    let resp = client_through(&proxy, ca_dir.path())
+        .get("https://trusthub.twilio.com/v1/Policies")
+        .basic_auth(SID, Some(TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    drop(s);
+
+    // A key others may read is refused at start, with the reason.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trusthub"))
+        .args(["serve", "--ephemeral", "--listen", "127.0.0.1:0"])
+        .args(["--proxy-listen", "127.0.0.1:0", "--proxy-ca-dir"])
+        .arg(ca_dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("chmod 600"), "{err}");
+}
