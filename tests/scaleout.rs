@@ -19,8 +19,8 @@
 //! Needs PostgreSQL: marked ignored, and run by `scripts/test-postgres.sh` (with
 //! `TRUSTHUB_TEST_POSTGRES` set and `--include-ignored`).
 //!
-//! Jobs are leased in real time (`--job-lease 3` here), which operator clock advances do not
-//! move: the killed server's jobs are taken over 3 s after the kill, and advancing a
+//! Jobs are leased in real time (`--job-lease 10` here), which operator clock advances do not
+//! move: the killed server's jobs are taken over 10 s after the kill, and advancing a
 //! survivor's clock only makes review and retry due times come sooner. (Before leases were
 //! real time, an advance of 60 s or more let a second server run a job still in flight —
 //! double deliveries; this test now advances by a full minute to prove that cannot happen.)
