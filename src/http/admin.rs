@@ -55,6 +55,7 @@ pub async fn require_operator(
     if !app.settings.is_admin_token(token) {
         return Err(ApiError::Unauthorized);
     }
+    let _slot = super::admission::authenticated(&req)?;
     let mut resp = next.run(req).await;
     resp.extensions_mut().insert(super::auth::Operator);
     Ok(resp)

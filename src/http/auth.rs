@@ -44,10 +44,14 @@ pub async fn require_account(
     next: Next,
 ) -> Result<Response, ApiError> {
     let (user, pass) = credentials(&req).ok_or(ApiError::Unauthorized)?;
+    let checking = super::admission::checking(&req)?;
     let account = accounts::authenticate(&app, &user, &pass).await?;
+    drop(checking);
     if let Some(rate) = &app.rate {
         rate.check(&account.sid)?;
     }
+    // The body is read only from here on, by the handler: after authentication.
+    let _slot = super::admission::authenticated(&req)?;
     let caller = Caller {
         account_sid: account.sid.clone(),
         account,

@@ -1,6 +1,7 @@
 //! The wire, and only the wire: routes, authentication, Twilio's parameters and JSON.
 
 pub mod admin;
+pub mod admission;
 pub mod api2010;
 pub mod assignments;
 pub mod auth;
@@ -16,15 +17,11 @@ pub mod path;
 pub mod render;
 pub mod sandbox;
 
-use axum::error_handling::HandleErrorLayer;
 use axum::http::{Method, Uri};
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use axum::{Extension, Router};
 use std::sync::Arc;
-use tower::limit::GlobalConcurrencyLimitLayer;
-use tower::ServiceBuilder;
-use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::domain::bundle::BundleKind;
@@ -60,17 +57,11 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(console::routes(app.clone()))
         .fallback(not_found)
         .layer(from_fn_with_state(app.clone(), sandbox::observe))
-        .layer(RequestBodyTimeoutLayer::new(app.settings.body_timeout))
         .layer(axum::middleware::from_fn(limits::guard))
-        .layer(
-            ServiceBuilder::new()
-                .layer(HandleErrorLayer::new(limits::overloaded))
-                .load_shed()
-                // Global: `Router::layer` wraps each route, and one budget must span them all.
-                .layer(GlobalConcurrencyLimitLayer::new(
-                    app.settings.max_concurrency,
-                )),
-        )
+        .layer(from_fn_with_state(
+            admission::Admission::new(app.settings.max_concurrency, app.settings.body_timeout),
+            admission::admit,
+        ))
         .with_state(app)
         .layer(TraceLayer::new_for_http())
 }

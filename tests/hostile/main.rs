@@ -5,6 +5,7 @@
 mod common;
 
 mod inspector;
+mod slow;
 
 use std::time::Duration;
 
