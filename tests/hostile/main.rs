@@ -5,6 +5,7 @@
 mod common;
 
 mod inspector;
+mod responses;
 mod slow;
 
 use std::time::Duration;
