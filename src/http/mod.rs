@@ -11,6 +11,7 @@ pub mod console;
 pub mod entities;
 pub mod evaluations;
 pub mod form;
+pub mod health;
 pub mod limits;
 pub mod page;
 pub mod path;
@@ -50,7 +51,7 @@ pub fn router(app: Arc<App>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(app.clone(), auth::require_account));
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(health::healthz))
         .merge(api)
         .merge(admin::routes(app.clone()))
         .merge(sandbox::routes(app.clone()))

@@ -5,6 +5,7 @@
 mod common;
 
 mod inspector;
+mod jobs;
 mod responses;
 mod slow;
 
