@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Accepts connections and never answers; counts them.
-async fn hanging_receiver() -> (Arc<AtomicUsize>, String) {
+pub async fn hanging_receiver() -> (Arc<AtomicUsize>, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let count = Arc::new(AtomicUsize::new(0));
@@ -23,7 +23,7 @@ async fn hanging_receiver() -> (Arc<AtomicUsize>, String) {
 }
 
 /// Answers 200 and counts.
-async fn prompt_receiver() -> (Arc<AtomicUsize>, String) {
+pub async fn prompt_receiver() -> (Arc<AtomicUsize>, String) {
     let count = Arc::new(AtomicUsize::new(0));
     let c = count.clone();
     let app = axum::Router::new().route(
@@ -49,7 +49,7 @@ async fn until(what: &str, within: Duration, mut done: impl AsyncFnMut() -> bool
 }
 
 /// A complete Primary profile of `account` (made by the operator, as only it can).
-async fn primary_with_callback(s: &Server, account: &str, name: &str, url: &str) -> String {
+pub async fn primary_with_callback(s: &Server, account: &str, name: &str, url: &str) -> String {
     let (st, b) = s
         .admin(
             "POST",

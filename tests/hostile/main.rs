@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod callbacks;
 mod fairness;
 mod inspector;
 mod jobs;
