@@ -49,10 +49,10 @@ pub async fn run(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => {
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => {
                         failing = false;
-                        stream
+                        accepted
                     }
                     Err(e) => {
                         if !failing {
@@ -67,7 +67,7 @@ pub async fn run(
                 let activity = Arc::new(Activity { started, last_ms: AtomicU64::new(0), in_flight: AtomicUsize::new(0) });
                 activity.touch();
                 let io = TokioIo::new(Watched { inner: stream, activity: activity.clone() });
-                let service = TowerToHyperService::new(Counted { inner: router.clone(), activity: activity.clone() });
+                let service = TowerToHyperService::new(Counted { inner: router.clone(), activity: activity.clone(), peer });
                 let conn = builder.serve_connection(io, service).into_owned();
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
@@ -181,6 +181,8 @@ impl AsyncWrite for Watched {
 struct Counted {
     inner: Router,
     activity: Arc<Activity>,
+    /// The client's address, for handlers as `ConnectInfo` (failed-login throttling).
+    peer: std::net::SocketAddr,
 }
 
 struct InFlight(Arc<Activity>);
@@ -205,7 +207,9 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: axum::http::Request<B>) -> Self::Future {
+    fn call(&mut self, mut req: axum::http::Request<B>) -> Self::Future {
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(self.peer));
         self.activity.in_flight.fetch_add(1, Ordering::Relaxed);
         let guard = InFlight(self.activity.clone());
         let fut = self.inner.call(req);

@@ -34,6 +34,8 @@ pub struct Admission {
     checking: Arc<Semaphore>,
     public: Arc<Semaphore>,
     body_timeout: Duration,
+    /// Failed authentication, per source and per credential.
+    pub failures: Failures,
 }
 
 impl Admission {
@@ -43,6 +45,7 @@ impl Admission {
             checking: Arc::new(Semaphore::new(CHECKING)),
             public: Arc::new(Semaphore::new((max_concurrency / PUBLIC_SHARE).max(8))),
             body_timeout,
+            failures: Failures::default(),
         })
     }
 }
@@ -147,4 +150,86 @@ impl HttpBody for DeadlineBody {
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
     }
+}
+
+/// Failed authentication attempts allowed per source address, and per credential (an
+/// Account or API key SID, or the operator token), before attempts are refused.
+pub const FAILURE_BURST: f64 = 30.0;
+/// Failed attempts regained per second.
+pub const FAILURE_REFILL: f64 = 1.0;
+/// Sources and credentials tracked at once (the fullest buckets are forgotten first).
+const FAILURE_KEYS: usize = 10_000;
+
+/// Throttles failed authentication: each source address and each credential has a
+/// bucket of [`FAILURE_BURST`] failures that refills at [`FAILURE_REFILL`] per second.
+/// An empty bucket refuses attempts (429, 20429, `Retry-After`) before any check, so
+/// guessing is slowed whether it comes from one address or aims at one credential.
+#[derive(Default)]
+pub struct Failures {
+    buckets: std::sync::Mutex<std::collections::HashMap<String, (f64, std::time::Instant)>>,
+}
+
+impl Failures {
+    fn level(entry: &(f64, std::time::Instant), now: std::time::Instant) -> f64 {
+        (entry.0 + now.duration_since(entry.1).as_secs_f64() * FAILURE_REFILL).min(FAILURE_BURST)
+    }
+
+    /// Refuses when any of `keys` has no failures left.
+    pub fn check(&self, keys: &[String]) -> Result<(), ApiError> {
+        let now = std::time::Instant::now();
+        let m = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        for k in keys {
+            if let Some(e) = m.get(k) {
+                let level = Self::level(e, now);
+                if level < 1.0 {
+                    let wait = ((1.0 - level) / FAILURE_REFILL).ceil().max(1.0) as u64;
+                    return Err(ApiError::Limit {
+                        status: axum::http::StatusCode::TOO_MANY_REQUESTS,
+                        code: 20429,
+                        message: "Too many failed authentication attempts; retry later".into(),
+                        retry_after: Some(wait),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts one failure against each of `keys`.
+    pub fn failed(&self, keys: &[String]) {
+        let now = std::time::Instant::now();
+        let mut m = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() + keys.len() > FAILURE_KEYS {
+            m.retain(|_, e| Self::level(e, now) < FAILURE_BURST);
+        }
+        for k in keys {
+            if m.len() >= FAILURE_KEYS && !m.contains_key(k) {
+                continue;
+            }
+            let e = m.entry(k.clone()).or_insert((FAILURE_BURST, now));
+            *e = (Self::level(e, now) - 1.0, now);
+        }
+    }
+}
+
+/// The throttling keys of a request: its source address, and the credential it names.
+pub fn failure_keys(req: &Request, credential: &str) -> Vec<String> {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0);
+    keys_for(peer, credential)
+}
+
+pub fn keys_for(peer: Option<std::net::SocketAddr>, credential: &str) -> Vec<String> {
+    let mut keys = vec![format!("cred:{credential}")];
+    if let Some(addr) = peer {
+        keys.push(format!("ip:{}", addr.ip()));
+    }
+    keys
+}
+
+/// The failure throttle, when the request came through [`admit`].
+pub fn failures(req: &Request) -> Option<Arc<Admission>> {
+    req.extensions().get::<Arc<Admission>>().cloned()
 }

@@ -72,7 +72,7 @@ async fn not_found(uri: Uri) -> ApiError {
     ApiError::NotFound(path.strip_prefix("/v1").unwrap_or(path).to_string())
 }
 
-async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
     ApiError::MethodNotAllowed {
         method: method.to_string(),
         path: uri.path().to_string(),

@@ -93,6 +93,8 @@ pub fn api(app: Arc<App>) -> Router<Arc<App>> {
             post(update_registration),
         )
         .route("/v1/ComplianceInquiries/Tollfree/Initialize", post(create_tollfree))
+        // Every error is Twilio's JSON body, a wrong method included.
+        .method_not_allowed_fallback(crate::http::method_not_allowed)
         .route_layer(from_fn_with_state(app, auth::require_account))
 }
 

@@ -50,11 +50,24 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(requests::routes())
         .merge(inquiries::pages())
         .route("/console/{*rest}", get(not_found).post(not_found))
-        .layer(from_fn(security_headers));
+        .layer(from_fn(security_headers))
+        .layer(from_fn(csrf_not_in_query));
     Router::new()
         .merge(pages)
         .merge(inquiries::api(app))
         .layer(Extension(console))
+}
+
+/// A CSRF token belongs in the form body only: one in the URL can leak through logs,
+/// history and `Referer`, so a POST whose query names `csrf` is refused.
+async fn csrf_not_in_query(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let in_query = req.method() == axum::http::Method::POST
+        && url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+            .any(|(k, _)| k == "csrf");
+    if in_query {
+        return ConsoleError::Csrf.into_response();
+    }
+    next.run(req).await
 }
 
 async fn home(s: session::MaybeSession) -> Response {
