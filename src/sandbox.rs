@@ -227,9 +227,19 @@ impl Logged {
         let Some(bytes) = &self.response else {
             return Value::Null;
         };
-        let mut v: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
-        redact(&mut v);
-        v
+        if bytes.is_empty() {
+            return Value::Null;
+        }
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(mut v) => {
+                redact(&mut v);
+                v
+            }
+            // Not shown raw: unparsed text could not be redacted. Say why instead.
+            Err(e) => {
+                json!({ "inspector_note": format!("a {} byte body the inspector cannot show: {e}", bytes.len()) })
+            }
+        }
     }
 
     /// The entry as the operator API shows it; parses and redacts (call outside the lock).

@@ -25,6 +25,21 @@ pub fn signature(auth_token: &str, url: &str, params: &[(String, String)]) -> St
     STANDARD.encode(mac.finalize().into_bytes())
 }
 
+/// The URL as the receiver sees it, which is what its validator (e.g. twilio-python's
+/// `RequestValidator`) signs: no `#fragment` (never sent), no `user:password@` (sent as an
+/// `Authorization` header), the path and query percent-encoded as on the request line.
+pub fn as_received(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            u.set_fragment(None);
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Err(_) => url.to_string(),
+    }
+}
+
 fn params_of(payload: &Value) -> Vec<(String, String)> {
     payload["params"]
         .as_array()
@@ -49,7 +64,7 @@ pub async fn deliver(app: &App, job: &Job) -> (JobOutcome, Option<Event>) {
     let (refused, result) = match (target, app.store.account(account_sid).await) {
         (Err(why), _) => (true, Err(why)),
         (Ok(()), Ok(Some(account))) => {
-            let sig = signature(&account.auth_token, &url, &params);
+            let sig = signature(&account.auth_token, &as_received(&url), &params);
             match post(app, &url, &params, &sig, job).await {
                 Err(Refusal::Policy(why)) => (true, Err(why)),
                 Err(Refusal::Unreachable(why)) => (false, Err(why)),
@@ -316,6 +331,16 @@ mod tests {
             refuse_private: false,
         };
         assert!(lenient.resolve("localhost".parse().unwrap()).await.is_ok());
+    }
+
+    #[test]
+    fn the_signed_url_is_the_one_the_receiver_sees() {
+        assert_eq!(
+            as_received("https://user:pw@example.com/caf\u{e9}/hook?x=1&y=\u{e9}#frag"),
+            "https://example.com/caf%C3%A9/hook?x=1&y=%C3%A9"
+        );
+        let plain = "https://mycompany.com/myapp.php?foo=1&bar=2";
+        assert_eq!(as_received(plain), plain);
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod common;
 mod access;
 mod callbacks;
 mod fairness;
+mod inquiries;
 mod inspector;
 mod jobs;
 mod responses;

@@ -1,0 +1,65 @@
+//! Hosted compliance inquiries are bounded: prefill size, open inquiries per account
+//! (400 with large prefill fields once kept 437 MB).
+use crate::common::*;
+use crate::{client, rss_mib};
+use serde_json::Value;
+
+const PATH: &str = "/v1/ComplianceInquiries/Registration/RegulatoryCompliance/GB/Initialize";
+
+#[tokio::test]
+async fn inquiries_are_bounded_in_size_and_count() {
+    let s = Server::start();
+    let http = client();
+    let big = "b".repeat(100 * 1024);
+    let resp = http
+        .post(format!("{}{PATH}", s.base))
+        .basic_auth(SID, Some(TOKEN))
+        .form(&[
+            ("EndUserType", "Business"),
+            ("PhoneNumberType", "local"),
+            ("BusinessLegalName", big.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], 20001, "{body}");
+    // 400 inquiries with the largest prefill accepted: the account keeps its newest 100.
+    let long = "c".repeat(1024);
+    let mut urls = vec![];
+    for _ in 0..400 {
+        let b: Value = http
+            .post(format!("{}{PATH}", s.base))
+            .basic_auth(SID, Some(TOKEN))
+            .form(&[
+                ("EndUserType", "Business"),
+                ("PhoneNumberType", "local"),
+                ("BusinessLegalName", long.as_str()),
+                ("FriendlyName", long.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        urls.push(b["url"].as_str().unwrap().to_string());
+    }
+    let page = |url: String| {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        async move { http.get(url).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(
+        page(urls[399].clone()).await,
+        200,
+        "the newest inquiry opens"
+    );
+    assert_ne!(page(urls[0].clone()).await, 200, "the oldest was forgotten");
+    if let Some(rss) = rss_mib(s.pid()) {
+        assert!(rss < 200, "RSS {rss} MiB");
+    }
+}
