@@ -63,3 +63,65 @@ async fn inquiries_are_bounded_in_size_and_count() {
         assert!(rss < 200, "RSS {rss} MiB");
     }
 }
+
+/// An inquiry opened before its account was suspended creates nothing afterwards.
+#[tokio::test]
+async fn a_suspended_accounts_inquiry_cannot_submit() {
+    let s = Server::start();
+    let (st, sub) = s
+        .post("/2010-04-01/Accounts.json", &[("FriendlyName", "sub")])
+        .await;
+    assert_eq!(st, 201);
+    let (sub_sid, sub_token) = (
+        sub["sid"].as_str().unwrap().to_string(),
+        sub["auth_token"].as_str().unwrap().to_string(),
+    );
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let b: Value = http
+        .post(format!("{}{PATH}", s.base))
+        .basic_auth(&sub_sid, Some(&sub_token))
+        .form(&[("EndUserType", "Business"), ("PhoneNumberType", "local")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = b["url"].as_str().unwrap().to_string();
+    let id = b["inquiry_id"].as_str().unwrap().to_string();
+    let page = http.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = page.text().await.unwrap();
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    let csrf = html[at..at + html[at..].find('"').unwrap()].to_string();
+    let (st, _) = s
+        .post(
+            &format!("/2010-04-01/Accounts/{sub_sid}.json"),
+            &[("Status", "suspended")],
+        )
+        .await;
+    assert_eq!(st, 200);
+    let resp = http
+        .post(format!("{}/console/inquiries/{id}", s.base))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("profile.friendly_name", "Acme")])
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    assert!(
+        (400..500).contains(&status) && status != 422 && text.contains("is suspended"),
+        "{status}: {text}"
+    );
+}

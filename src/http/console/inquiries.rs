@@ -503,6 +503,17 @@ async fn complete(
         .account(&i.account_sid)
         .await?
         .ok_or(ConsoleError::NotFound)?;
+    // An inquiry opened before its account was suspended or closed creates nothing after.
+    if account.status != "active" {
+        return Err(ApiError::Forbidden {
+            code: 20005,
+            message: format!(
+                "Account {} is {} and cannot make requests",
+                account.sid, account.status
+            ),
+        }
+        .into());
+    }
     let policy = app
         .catalog
         .policy(policy_of(&i))
