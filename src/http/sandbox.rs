@@ -142,7 +142,7 @@ fn actor_of(resp: &Response, method: &str) -> Option<(&'static str, String, Stri
     Some((kind, actor, c.account_sid.clone(), resp.status().as_u16()))
 }
 
-async fn audit(
+pub(crate) async fn audit(
     app: &Arc<App>,
     kind: &str,
     actor: Option<String>,

@@ -131,6 +131,47 @@ async fn the_console_takes_its_csrf_token_from_the_form_body_only() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
+    // Console writes are on the audit trail, as API writes are.
+    let cookie = resp.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let home = http
+        .get(format!(
+            "{}/console/accounts/{SID}/customer-profiles",
+            s.base
+        ))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = home.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    let csrf = &home[at..at + home[at..].find('"').unwrap()];
+    let out = http
+        .post(format!("{}/console/sign-out", s.base))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    let (_, audit) = s
+        .admin(
+            "GET",
+            &format!("/admin/v1/Audit?AccountSid={SID}&Limit=5"),
+            &[],
+        )
+        .await;
+    let newest = &audit["audit"][0];
+    assert_eq!(newest["path"], "/console/sign-out", "{audit}");
+    assert_eq!(newest["actor"]["kind"], "account");
+    assert_eq!(newest["actor"]["sid"], SID);
 }
 
 #[tokio::test]

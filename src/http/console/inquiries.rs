@@ -106,6 +106,10 @@ impl Inquiries {
         }
         map.insert(i.id.clone(), i);
     }
+    /// The account an inquiry belongs to (for the audit trail).
+    pub fn account_of(&self, id: &str) -> Option<String> {
+        self.lock().get(id).map(|i| i.account_sid.clone())
+    }
     fn find(&self, account: &str, external_id: &str) -> Option<Inquiry> {
         self.lock()
             .values()
