@@ -120,6 +120,32 @@ pub async fn operator_token(
     })
 }
 
+/// Operator tokens shorter than this, or with fewer distinct characters than
+/// [`MIN_DISTINCT`], are refused beyond loopback.
+pub const MIN_ADMIN_TOKEN: usize = 16;
+pub const MIN_DISTINCT: usize = 6;
+
+/// Conveniences that are safe on loopback only: a weak operator token, and `--seed`
+/// (every SID and token then follows from a 64-bit number).
+fn check_exposure(args: &ServeArgs, addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    let weak = args.admin_token.as_deref().is_some_and(|t| {
+        let distinct: std::collections::HashSet<char> = t.chars().collect();
+        t.len() < MIN_ADMIN_TOKEN || distinct.len() < MIN_DISTINCT
+    });
+    if !addr.ip().is_loopback() {
+        if args.seed.is_some() {
+            bail!("--seed makes every SID and token derivable from a 64-bit seed: refused when listening on {addr} (beyond loopback)");
+        }
+        if weak {
+            bail!("the operator token is weak (at least {MIN_ADMIN_TOKEN} characters, {MIN_DISTINCT} different): refused when listening on {addr} (beyond loopback); omit TRUSTHUB_ADMIN_TOKEN to have one generated");
+        }
+    }
+    if args.seed.is_some() {
+        eprintln!("WARNING: --seed is set: every SID, auth token and API-key secret is derivable from the seed. For tests and demos on loopback only.");
+    }
+    Ok(())
+}
+
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let catalog = catalog::load(args.catalog.as_deref())?;
@@ -161,6 +187,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
+    check_exposure(&args, addr)?;
     let public = args
         .public_url
         .clone()

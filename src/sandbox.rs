@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::format::iso;
 
@@ -132,54 +132,191 @@ impl Faults {
     }
 }
 
-/// One request as the customer's code sent it, secrets redacted.
-#[derive(Debug, Clone)]
+/// Request bytes (query plus form body) one inspector entry keeps; the rest is cut at a
+/// parameter boundary and the entry says how much was sent.
+pub const REQUEST_KEEP: usize = 16 * 1024;
+/// The largest response body an entry keeps; a larger one is noted by its size only
+/// (a cut JSON document could not be redacted).
+pub const RESPONSE_KEEP: usize = 64 * 1024;
+/// Bytes the inspector holds across all accounts and subaccounts; the oldest entries go
+/// first when a new one would exceed it.
+pub const TOTAL_BUDGET: usize = 32 * 1024 * 1024;
+/// Bookkeeping counted per entry on top of its bytes (strings, map nodes).
+const ENTRY_OVERHEAD: usize = 256;
+
+/// One request as the customer's code sent it, kept raw and bounded: the request path
+/// pays for a bounded copy, and parsing and redaction happen only when someone looks.
+#[derive(Debug)]
 pub struct Logged {
-    /// Arrival order, across accounts.
-    pub seq: u64,
     pub method: String,
     pub path: String,
-    pub params: Vec<(String, String)>,
+    /// The query string and form body, each cut to [`REQUEST_KEEP`] in all.
+    query: String,
+    body: Vec<u8>,
+    /// Bytes the client sent (query plus body), before any cut.
+    request_bytes: usize,
     pub status: u16,
-    /// The response body as sent; parsed and redacted only when someone looks, so the
-    /// request path pays for a reference count, not a JSON parse.
-    pub response: axum::body::Bytes,
+    /// The response body as sent when at most [`RESPONSE_KEEP`] bytes, else `None`.
+    response: Option<axum::body::Bytes>,
+    response_bytes: usize,
     pub date_created: i64,
 }
 
 impl Logged {
-    fn response_json(&self) -> Value {
-        let mut v: Value = serde_json::from_slice(&self.response).unwrap_or(Value::Null);
-        redact(&mut v);
-        v
+    pub fn new(
+        method: String,
+        path: String,
+        query: &str,
+        body: &[u8],
+        status: u16,
+        response: &axum::body::Bytes,
+        date_created: i64,
+    ) -> Self {
+        let sent = query.len() + body.len();
+        let query = &query[..floor_boundary(query, REQUEST_KEEP)];
+        let body = &body[..body.len().min(REQUEST_KEEP - query.len())];
+        Logged {
+            method,
+            path,
+            query: query.to_string(),
+            body: body.to_vec(),
+            request_bytes: sent,
+            status,
+            // Shares the outgoing response's buffer: no copy.
+            response: (response.len() <= RESPONSE_KEEP).then(|| response.clone()),
+            response_bytes: response.len(),
+            date_created,
+        }
     }
 
+    /// Bytes this entry holds, as counted against [`TOTAL_BUDGET`].
+    fn cost(&self) -> usize {
+        ENTRY_OVERHEAD
+            + self.method.len()
+            + self.path.len()
+            + self.query.len()
+            + self.body.len()
+            + self.response.as_ref().map_or(0, |r| r.len())
+    }
+
+    fn request_truncated(&self) -> bool {
+        self.request_bytes > self.query.len() + self.body.len()
+    }
+
+    fn params(&self) -> Vec<(String, String)> {
+        let mut body: &[u8] = &self.body;
+        if self.request_truncated() {
+            // The last pair may be cut mid-way: keep whole pairs only.
+            let whole = body.iter().rposition(|&b| b == b'&').unwrap_or(0);
+            body = &body[..whole];
+        }
+        let mut params: Vec<(String, String)> =
+            serde_urlencoded::from_str(&self.query).unwrap_or_default();
+        params.extend(
+            serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default(),
+        );
+        for (k, v) in params.iter_mut() {
+            if is_secret(k) {
+                *v = "[redacted]".into();
+            }
+        }
+        params
+    }
+
+    fn response_json(&self) -> Value {
+        let Some(bytes) = &self.response else {
+            return Value::Null;
+        };
+        if bytes.is_empty() {
+            return Value::Null;
+        }
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(mut v) => {
+                redact(&mut v);
+                v
+            }
+            // Not shown raw: unparsed text could not be redacted. Say why instead.
+            Err(e) => {
+                json!({ "inspector_note": format!("a {} byte body the inspector cannot show: {e}", bytes.len()) })
+            }
+        }
+    }
+
+    /// The entry as the operator API shows it; parses and redacts (call outside the lock).
     pub fn to_json(&self, account_sid: &str) -> Value {
+        let truncated = self.request_truncated() || self.response.is_none();
         json!({
             "account_sid": account_sid,
             "method": self.method,
             "path": self.path,
-            "parameters": self.params.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+            "parameters": self.params().iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
             "status": self.status,
             "response": self.response_json(),
             "date_created": iso(self.date_created),
+            "truncated": truncated,
+            "request_bytes": self.request_bytes,
+            "response_bytes": self.response_bytes,
         })
     }
 }
 
-/// The last N requests of each account.
+/// The largest index at most `max` that is a char boundary of `s`.
+fn floor_boundary(s: &str, max: usize) -> usize {
+    let mut i = max.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[derive(Default)]
+struct LogInner {
+    next: u64,
+    bytes: usize,
+    /// Every entry by arrival order, across accounts: the oldest goes first.
+    entries: std::collections::BTreeMap<u64, (Arc<str>, Arc<Logged>)>,
+    /// Each account's entries, oldest first.
+    by_account: HashMap<Arc<str>, VecDeque<u64>>,
+}
+
+impl LogInner {
+    fn remove(&mut self, seq: u64) {
+        if let Some((_, e)) = self.entries.remove(&seq) {
+            self.bytes -= e.cost();
+        }
+    }
+
+    /// Drops the oldest entry of all (which is also the oldest of its account).
+    fn evict_oldest(&mut self) {
+        let Some((seq, (account, e))) = self.entries.pop_first() else {
+            return;
+        };
+        self.bytes -= e.cost();
+        if let Some(q) = self.by_account.get_mut(&account) {
+            if q.front() == Some(&seq) {
+                q.pop_front();
+            }
+            if q.is_empty() {
+                self.by_account.remove(&account);
+            }
+        }
+    }
+}
+
+/// The last N requests of each account, within [`TOTAL_BUDGET`] bytes in all. Recording
+/// and reading hold the lock only to move reference-counted entries in and out.
 pub struct RequestLog {
     cap: usize,
-    next: std::sync::atomic::AtomicU64,
-    by_account: Mutex<HashMap<String, VecDeque<Logged>>>,
+    budget: usize,
+    inner: Mutex<LogInner>,
 }
 
 impl RequestLog {
     pub fn new(cap: usize) -> Self {
         RequestLog {
             cap,
-            next: std::sync::atomic::AtomicU64::new(0),
-            by_account: Mutex::new(HashMap::new()),
+            budget: TOTAL_BUDGET,
+            inner: Mutex::new(LogInner::default()),
         }
     }
 
@@ -187,44 +324,83 @@ impl RequestLog {
         self.cap > 0
     }
 
-    pub fn record(&self, account_sid: &str, mut entry: Logged) {
+    /// (bytes held, the budget).
+    pub fn usage(&self) -> (usize, usize) {
+        let held = self.inner.lock().map(|i| i.bytes).unwrap_or(0);
+        (held, self.budget)
+    }
+
+    pub fn record(&self, account_sid: &str, entry: Logged) {
         if self.cap == 0 {
             return;
         }
-        entry.seq = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let Ok(mut m) = self.by_account.lock() {
-            let q = m.entry(account_sid.to_string()).or_default();
-            if q.len() == self.cap {
-                q.pop_front();
-            }
-            q.push_back(entry);
+        let cost = entry.cost();
+        let entry = Arc::new(entry);
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        let inner = &mut *inner;
+        let seq = inner.next;
+        inner.next += 1;
+        let account: Arc<str> = match inner.by_account.get_key_value(account_sid) {
+            Some((k, _)) => k.clone(),
+            None => Arc::from(account_sid),
+        };
+        let q = inner.by_account.entry(account.clone()).or_default();
+        q.push_back(seq);
+        let over = (q.len() > self.cap).then(|| q.pop_front()).flatten();
+        if let Some(old) = over {
+            inner.remove(old);
+        }
+        inner.entries.insert(seq, (account, entry));
+        inner.bytes += cost;
+        while inner.bytes > self.budget && inner.entries.len() > 1 {
+            inner.evict_oldest();
         }
     }
 
     /// Newest first; all accounts when `account_sid` is `None`.
     pub fn recent(&self, account_sid: Option<&str>, limit: usize) -> Vec<Value> {
-        let Ok(m) = self.by_account.lock() else {
-            return vec![];
+        let picked: Vec<(Arc<str>, Arc<Logged>)> = {
+            let Ok(inner) = self.inner.lock() else {
+                return vec![];
+            };
+            match account_sid {
+                None => inner.entries.values().rev().take(limit).cloned().collect(),
+                Some(a) => inner
+                    .by_account
+                    .get(a)
+                    .map(|q| {
+                        q.iter()
+                            .rev()
+                            .take(limit)
+                            .filter_map(|s| inner.entries.get(s).cloned())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }
         };
-        let mut all: Vec<(&String, &Logged)> = m
-            .iter()
-            .filter(|(a, _)| account_sid.is_none_or(|s| s == a.as_str()))
-            .flat_map(|(a, q)| q.iter().map(move |l| (a, l)))
-            .collect();
-        all.sort_by_key(|(_, l)| std::cmp::Reverse(l.seq));
-        all.into_iter()
-            .take(limit)
-            .map(|(a, l)| l.to_json(a))
-            .collect()
+        // Parsing and redaction happen here, with the lock released.
+        picked.iter().map(|(a, l)| l.to_json(a)).collect()
     }
 
     pub fn clear(&self, account_sid: Option<&str>) {
-        if let Ok(mut m) = self.by_account.lock() {
-            match account_sid {
-                Some(a) => {
-                    m.remove(a);
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        match account_sid {
+            None => {
+                *inner = LogInner {
+                    next: inner.next,
+                    ..LogInner::default()
                 }
-                None => m.clear(),
+            }
+            Some(a) => {
+                if let Some(q) = inner.by_account.remove(a) {
+                    for seq in q {
+                        inner.remove(seq);
+                    }
+                }
             }
         }
     }

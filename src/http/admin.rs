@@ -52,9 +52,18 @@ pub async fn require_operator(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
+    let throttle = super::admission::failures(&req);
+    let keys = super::admission::failure_keys(&req, "operator");
+    if let Some(t) = &throttle {
+        t.failures.check(&keys)?;
+    }
     if !app.settings.is_admin_token(token) {
+        if let Some(t) = &throttle {
+            t.failures.failed(&keys);
+        }
         return Err(ApiError::Unauthorized);
     }
+    let _slot = super::admission::authenticated(&req)?;
     let mut resp = next.run(req).await;
     resp.extensions_mut().insert(super::auth::Operator);
     Ok(resp)

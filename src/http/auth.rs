@@ -37,6 +37,18 @@ fn credentials(req: &Request) -> Option<(String, String)> {
     Some((user.to_string(), pass.to_string()))
 }
 
+/// `/2010-04-01/Accounts[.json]`, `/Accounts/{Sid}[.json]` and `/Accounts/{Sid}/Keys…`.
+fn key_may_not_use(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("/2010-04-01/Accounts") else {
+        return false;
+    };
+    let rest = rest.trim_start_matches('/');
+    match rest.split_once('/') {
+        None => true,
+        Some((_, sub)) => sub.starts_with("Keys"),
+    }
+}
+
 /// HTTP Basic with `AC…:auth token` or `SK…:key secret`.
 pub async fn require_account(
     State(app): State<Arc<App>>,
@@ -44,10 +56,32 @@ pub async fn require_account(
     next: Next,
 ) -> Result<Response, ApiError> {
     let (user, pass) = credentials(&req).ok_or(ApiError::Unauthorized)?;
-    let account = accounts::authenticate(&app, &user, &pass).await?;
+    let throttle = super::admission::failures(&req);
+    let keys = super::admission::failure_keys(&req, &user);
+    if let Some(t) = &throttle {
+        t.failures.check(&keys)?;
+    }
+    let checking = super::admission::checking(&req)?;
+    let account = match accounts::authenticate(&app, &user, &pass).await {
+        Ok(a) => a,
+        Err(e) => {
+            if let (Some(t), ApiError::Unauthorized) = (&throttle, &e) {
+                t.failures.failed(&keys);
+            }
+            return Err(e);
+        }
+    };
+    drop(checking);
+    // Twilio's standard API keys cannot use the Accounts and Keys resources (only a Main
+    // key, which this server does not issue, can): https://www.twilio.com/docs/iam/api-keys
+    if user.starts_with(crate::sid::API_KEY) && key_may_not_use(req.uri().path()) {
+        return Err(ApiError::Unauthorized);
+    }
     if let Some(rate) = &app.rate {
         rate.check(&account.sid)?;
     }
+    // The body is read only from here on, by the handler: after authentication.
+    let _slot = super::admission::authenticated(&req)?;
     let caller = Caller {
         account_sid: account.sid.clone(),
         account,

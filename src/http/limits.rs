@@ -82,7 +82,7 @@ impl AccountRate {
 }
 
 /// The answer when more requests are in flight than `--max-concurrency` allows.
-pub async fn overloaded(_: tower::BoxError) -> ApiError {
+pub fn overloaded_error() -> ApiError {
     ApiError::Limit {
         status: StatusCode::SERVICE_UNAVAILABLE,
         code: 20503,

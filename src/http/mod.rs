@@ -1,6 +1,7 @@
 //! The wire, and only the wire: routes, authentication, Twilio's parameters and JSON.
 
 pub mod admin;
+pub mod admission;
 pub mod api2010;
 pub mod assignments;
 pub mod auth;
@@ -10,13 +11,13 @@ pub mod console;
 pub mod entities;
 pub mod evaluations;
 pub mod form;
+pub mod health;
 pub mod limits;
 pub mod page;
 pub mod path;
 pub mod render;
 pub mod sandbox;
 
-use axum::error_handling::HandleErrorLayer;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{Method, Uri};
@@ -25,9 +26,6 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Extension, Router};
 use std::sync::Arc;
-use tower::limit::GlobalConcurrencyLimitLayer;
-use tower::ServiceBuilder;
-use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use tracing::Level;
 
@@ -61,7 +59,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/metrics", get(serve_metrics))
         .route_layer(from_fn_with_state(app.clone(), admin::require_operator));
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(health::healthz))
         .merge(api)
         .merge(metrics)
         .merge(admin::routes(app.clone()))
@@ -69,17 +67,11 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(console::routes(app.clone()))
         .fallback(not_found)
         .layer(from_fn_with_state(app.clone(), sandbox::observe))
-        .layer(RequestBodyTimeoutLayer::new(app.settings.body_timeout))
         .layer(axum::middleware::from_fn(limits::guard))
-        .layer(
-            ServiceBuilder::new()
-                .layer(HandleErrorLayer::new(limits::overloaded))
-                .load_shed()
-                // Global: `Router::layer` wraps each route, and one budget must span them all.
-                .layer(GlobalConcurrencyLimitLayer::new(
-                    app.settings.max_concurrency,
-                )),
-        )
+        .layer(from_fn_with_state(
+            admission::Admission::new(app.settings.max_concurrency, app.settings.body_timeout),
+            admission::admit,
+        ))
         .with_state(app)
         .layer(axum::middleware::from_fn(crate::telemetry::track))
         // 5xx answers are not logged as errors here: the deliberate ones (overload 503,
@@ -107,7 +99,7 @@ async fn not_found(uri: Uri) -> ApiError {
     ApiError::NotFound(path.strip_prefix("/v1").unwrap_or(path).to_string())
 }
 
-async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
     ApiError::MethodNotAllowed {
         method: method.to_string(),
         path: uri.path().to_string(),

@@ -14,11 +14,11 @@ use std::sync::Arc;
 
 use super::admin::require_operator;
 use super::auth::{Caller, Operator};
-use super::form::{Params, MAX_BODY};
+use super::form::{Params, RawBody};
 use crate::error::{ApiError, ApiResult};
 use crate::format::iso;
 use crate::http::path::Path;
-use crate::sandbox::{is_secret, Effect, Fault, Logged};
+use crate::sandbox::{Effect, Fault, Logged};
 use crate::service::App;
 use crate::sid;
 
@@ -63,7 +63,7 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
             // Read the body first: answering with it unread makes hyper close the
             // connection, and a client reusing it then sees a reset instead of the next
             // answer (seen as a flaky twilio-python test).
-            let _ = axum::body::to_bytes(req.into_body(), MAX_BODY).await;
+            let _ = axum::body::to_bytes(req.into_body(), crate::http::form::MAX_BODY).await;
             return injected(status, code);
         }
         Some(Effect::Drop) => return dropped(),
@@ -88,23 +88,12 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
         }
         return resp;
     }
-    let (parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(b) => b,
-        Err(e) => return super::form::body_error(e).into_response(),
-    };
-    let mut params: Vec<(String, String)> =
-        serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
-    params
-        .extend(serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default());
-    for (k, v) in params.iter_mut() {
-        if is_secret(k) {
-            *v = "[redacted]".into();
-        }
-    }
-    let resp = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
+    // The handler's form reader fills this in after authentication; nothing is read here.
+    let raw = RawBody::default();
+    let mut req = req;
+    req.extensions_mut().insert(raw.clone());
+    let uri = req.uri().clone();
+    let resp = next.run(req).await;
     if let Some((kind, actor, account, status)) = actor_of(&resp, &method) {
         audit(
             &app,
@@ -121,20 +110,24 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
         return resp;
     };
     let (parts, body) = resp.into_parts();
-    let bytes = axum::body::to_bytes(body, 16 * MAX_BODY)
-        .await
-        .unwrap_or_default();
+    // Handlers answer from memory, so this collects what is already there; the whole body
+    // is sent, whatever its size (the inspector keeps a bounded part).
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
+        Err(e) => return ApiError::Internal(anyhow::anyhow!("response body: {e}")).into_response(),
+    };
+    let body = raw.0.get().map(|b| &b[..]).unwrap_or_default();
     app.requests.record(
         &caller.account_sid,
-        Logged {
-            seq: 0,
+        Logged::new(
             method,
             path,
-            params,
-            status: parts.status.as_u16(),
-            response: bytes.clone(),
-            date_created: app.clock.now(),
-        },
+            uri.query().unwrap_or(""),
+            body,
+            parts.status.as_u16(),
+            &bytes,
+            app.clock.now(),
+        ),
     );
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -155,7 +148,7 @@ fn actor_of(resp: &Response, method: &str) -> Option<(&'static str, String, Stri
     Some((kind, actor, c.account_sid.clone(), resp.status().as_u16()))
 }
 
-async fn audit(
+pub(crate) async fn audit(
     app: &Arc<App>,
     kind: &str,
     actor: Option<String>,
@@ -390,7 +383,10 @@ async fn requests(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json
             .map_err(|_| ApiError::invalid(20001, "Limit must be a whole number"))?,
     };
     let account = params.owned("AccountSid").filter(|s| !s.is_empty());
+    let (held, budget) = app.requests.usage();
     Ok(Json(json!({
         "requests": app.requests.recent(account.as_deref(), limit),
+        "bytes_held": held,
+        "bytes_budget": budget,
     })))
 }

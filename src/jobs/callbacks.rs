@@ -25,6 +25,21 @@ pub fn signature(auth_token: &str, url: &str, params: &[(String, String)]) -> St
     STANDARD.encode(mac.finalize().into_bytes())
 }
 
+/// The URL as the receiver sees it, which is what its validator (e.g. twilio-python's
+/// `RequestValidator`) signs: no `#fragment` (never sent), no `user:password@` (sent as an
+/// `Authorization` header), the path and query percent-encoded as on the request line.
+pub fn as_received(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            u.set_fragment(None);
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Err(_) => url.to_string(),
+    }
+}
+
 fn params_of(payload: &Value) -> Vec<(String, String)> {
     payload["params"]
         .as_array()
@@ -45,16 +60,19 @@ pub async fn deliver(app: &App, job: &Job) -> (JobOutcome, Option<Event>) {
         .find(|(k, _)| k == "Status")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let target = resolve(&url, app.settings.callback_refuse_private).await;
-    let refused = matches!(target, Err(Refusal::Policy(_)));
-    let result = match (target, app.store.account(account_sid).await) {
-        (Err(Refusal::Policy(why) | Refusal::Unreachable(why)), _) => Err(why),
-        (Ok(addr), Ok(Some(account))) => {
-            let sig = signature(&account.auth_token, &url, &params);
-            post(app, &url, addr, &params, &sig, job).await
+    let target = check_target(&url, app.settings.callback_refuse_private);
+    let (refused, result) = match (target, app.store.account(account_sid).await) {
+        (Err(why), _) => (true, Err(why)),
+        (Ok(()), Ok(Some(account))) => {
+            let sig = signature(&account.auth_token, &as_received(&url), &params);
+            match post(app, &url, &params, &sig, job).await {
+                Err(Refusal::Policy(why)) => (true, Err(why)),
+                Err(Refusal::Unreachable(why)) => (false, Err(why)),
+                Ok(code) => (false, Ok(code)),
+            }
         }
-        (_, Ok(None)) => Err("the account no longer exists".to_string()),
-        (_, Err(e)) => Err(format!("store error: {e}")),
+        (_, Ok(None)) => (false, Err("the account no longer exists".to_string())),
+        (_, Err(e)) => (false, Err(format!("store error: {e}"))),
     };
     let now = app.clock.now();
     let (delivered, http_status, error) = match &result {
@@ -104,37 +122,98 @@ pub async fn deliver(app: &App, job: &Job) -> (JobOutcome, Option<Event>) {
 enum Refusal {
     /// The address policy forbids the target.
     Policy(String),
-    /// The host could not be resolved (worth retrying).
+    /// The request failed (worth retrying).
     Unreachable(String),
 }
 
-/// Resolves the callback host and checks every address against the policy; returns the
-/// address to connect to, so a later DNS answer cannot swap in a forbidden one.
-async fn resolve(url: &str, refuse_private: bool) -> Result<std::net::SocketAddr, Refusal> {
-    let parsed = url::Url::parse(url).map_err(|e| Refusal::Policy(format!("bad URL: {e}")))?;
-    let host = parsed
-        .host_str()
-        .ok_or_else(|| Refusal::Policy("the URL has no host".into()))?
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_string();
-    let port = parsed.port_or_known_default().unwrap_or(80);
-    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
-        .await
-        .map_err(|e| Refusal::Unreachable(format!("cannot resolve {host}: {e}")))?
-        .collect();
-    for a in &addrs {
-        if let Err(why) = address_allowed(a.ip(), refuse_private) {
-            return Err(Refusal::Policy(format!(
-                "refused by the callback address policy: {host} is {} ({why})",
-                a.ip()
-            )));
-        }
+/// What can be checked before connecting: the URL's scheme and host, and a host given as
+/// an IP address (which no resolver sees). Hostnames are checked by [`PolicyResolver`].
+fn check_target(url: &str, refuse_private: bool) -> Result<(), String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("bad URL: {e}"))?;
+    let ip = match parsed.host() {
+        None => return Err("the URL has no host".into()),
+        Some(url::Host::Domain(_)) => return Ok(()),
+        Some(url::Host::Ipv4(v4)) => std::net::IpAddr::V4(v4),
+        Some(url::Host::Ipv6(v6)) => std::net::IpAddr::V6(v6),
+    };
+    address_allowed(ip, refuse_private)
+        .map_err(|why| format!("refused by the callback address policy: {ip} ({why})"))
+}
+
+/// The resolver of the callback client: every address a name resolves to is checked
+/// against the policy, and the connection goes only to checked addresses, so a DNS answer
+/// cannot point a callback at a refused address between a check and the connect.
+struct PolicyResolver {
+    refuse_private: bool,
+}
+
+/// A name resolved to an address the policy refuses.
+#[derive(Debug)]
+struct PolicyRefusal(String);
+
+impl std::fmt::Display for PolicyRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
-    addrs
-        .first()
-        .copied()
-        .ok_or_else(|| Refusal::Unreachable(format!("{host} has no address")))
+}
+
+impl std::error::Error for PolicyRefusal {}
+
+impl reqwest::dns::Resolve for PolicyResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let refuse_private = self.refuse_private;
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            for a in &addrs {
+                if let Err(why) = address_allowed(a.ip(), refuse_private) {
+                    let msg = format!(
+                        "refused by the callback address policy: {host} is {} ({why})",
+                        a.ip()
+                    );
+                    return Err(
+                        Box::new(PolicyRefusal(msg)) as Box<dyn std::error::Error + Send + Sync>
+                    );
+                }
+            }
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The one HTTP client for every callback: no proxy (the environment's `HTTP(S)_PROXY`
+/// would resolve hosts beyond the policy's reach), redirects not followed, the policy in
+/// its resolver. Built on first use from the server's settings.
+fn client(app: &App) -> Result<&'static reqwest::Client, String> {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    if let Some(c) = CLIENT.get() {
+        return Ok(c);
+    }
+    let built = reqwest::Client::builder()
+        .no_proxy()
+        .dns_resolver(std::sync::Arc::new(PolicyResolver {
+            refuse_private: app.settings.callback_refuse_private,
+        }))
+        // A callback goes where the customer said, nowhere else.
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(app.settings.callback_timeout)
+        .user_agent("TwilioProxy/1.1")
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok(CLIENT.get_or_init(|| built))
+}
+
+/// The policy refusal somewhere in an error's chain of causes, if any.
+fn refusal_in(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(r) = err.downcast_ref::<PolicyRefusal>() {
+            return Some(r.0.clone());
+        }
+        cur = err.source();
+    }
+    None
 }
 
 /// The callback address policy. Link-local (which holds cloud metadata services),
@@ -160,6 +239,17 @@ pub fn address_allowed(ip: std::net::IpAddr, refuse_private: bool) -> Result<(),
                 return address_allowed(IpAddr::V4(v4), refuse_private);
             }
             let seg = v6.segments();
+            // IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::/96) forms carry an IPv4
+            // address that the network may well reach: judge that address.
+            let [.., a, b, c, d] = v6.octets();
+            let compatible = seg[..6] == [0; 6] && !v6.is_loopback() && !v6.is_unspecified();
+            let nat64 = seg[..6] == [0x64, 0xff9b, 0, 0, 0, 0];
+            if compatible || nat64 {
+                return address_allowed(
+                    IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, d)),
+                    refuse_private,
+                );
+            }
             const AWS_METADATA: std::net::Ipv6Addr =
                 std::net::Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254);
             if (seg[0] & 0xffc0) == 0xfe80 || v6 == AWS_METADATA {
@@ -179,23 +269,11 @@ pub fn address_allowed(ip: std::net::IpAddr, refuse_private: bool) -> Result<(),
 async fn post(
     app: &App,
     url: &str,
-    addr: std::net::SocketAddr,
     params: &[(String, String)],
     signature: &str,
     job: &Job,
-) -> Result<u16, String> {
-    let host = url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
-    // Redirects are not followed: a callback goes where the customer said, nowhere else.
-    let client = reqwest::Client::builder()
-        .resolve(&host, addr)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(app.settings.callback_timeout)
-        .user_agent("TwilioProxy/1.1")
-        .build()
-        .map_err(|e| e.to_string())?;
+) -> Result<u16, Refusal> {
+    let client = client(app).map_err(Refusal::Unreachable)?;
     let resp = client
         .post(url)
         .header("X-Twilio-Signature", signature)
@@ -206,7 +284,10 @@ async fn post(
         .form(params)
         .send()
         .await
-        .map_err(|e| format!("{e}"))?;
+        .map_err(|e| match refusal_in(&e) {
+            Some(why) => Refusal::Policy(why),
+            None => Refusal::Unreachable(format!("{e}")),
+        })?;
     Ok(resp.status().as_u16())
 }
 
@@ -232,6 +313,40 @@ mod tests {
         assert!(!ok("fd12::1", true));
         assert!(ok("93.184.216.34", true));
         assert!(ok("2606:2800:220:1::1", true));
+        // IPv4-compatible and NAT64 forms are judged by the IPv4 address they carry.
+        assert!(!ok("::169.254.169.254", false));
+        assert!(!ok("64:ff9b::169.254.169.254", false));
+        assert!(!ok("::10.0.0.1", true));
+        assert!(!ok("64:ff9b::7f00:1", true));
+        assert!(ok("64:ff9b::93.184.216.34", true));
+    }
+
+    #[tokio::test]
+    async fn the_resolver_refuses_names_of_refused_addresses() {
+        use reqwest::dns::Resolve;
+        let strict = PolicyResolver {
+            refuse_private: true,
+        };
+        let name: reqwest::dns::Name = "localhost".parse().unwrap();
+        let err = match strict.resolve(name).await {
+            Err(e) => e,
+            Ok(_) => panic!("localhost must be refused under --callback-refuse-private"),
+        };
+        assert!(refusal_in(err.as_ref()).is_some(), "{err}");
+        let lenient = PolicyResolver {
+            refuse_private: false,
+        };
+        assert!(lenient.resolve("localhost".parse().unwrap()).await.is_ok());
+    }
+
+    #[test]
+    fn the_signed_url_is_the_one_the_receiver_sees() {
+        assert_eq!(
+            as_received("https://user:pw@example.com/caf\u{e9}/hook?x=1&y=\u{e9}#frag"),
+            "https://example.com/caf%C3%A9/hook?x=1&y=%C3%A9"
+        );
+        let plain = "https://mycompany.com/myapp.php?foo=1&bar=2";
+        assert_eq!(as_received(plain), plain);
     }
 
     #[test]

@@ -13,8 +13,9 @@ pub async fn step(app: &App, job: &Job) -> (JobOutcome, Option<Event>) {
         Ok(Some(b)) => b,
         // Deleted meanwhile: nothing left to review.
         Ok(None) => return (JobOutcome::Done, None),
-        Err(e) => return retry(app, &e.to_string()),
+        Err(e) => return super::failed(app, job, &e.to_string(), None),
     };
+    let account = bundle.account_sid.clone();
     let result = match job.payload["step"].as_str() {
         Some("start") => start(app, bundle, job.due_at).await,
         Some("decide") => decide(app, bundle).await,
@@ -22,14 +23,10 @@ pub async fn step(app: &App, job: &Job) -> (JobOutcome, Option<Event>) {
     };
     match result {
         Ok(outcome) => (outcome, None),
-        Err(e) => retry(app, &e),
+        // Mostly a bundle that changed under the step (an optimistic save lost): the first
+        // retry is quiet; a step that keeps failing backs off, warns, and is given up.
+        Err(e) => super::failed(app, job, &e, Some(&account)),
     }
-}
-
-fn retry(app: &App, why: &str) -> (JobOutcome, Option<Event>) {
-    // Mostly a bundle that changed under the step (an optimistic save lost): expected.
-    tracing::debug!(error = why, "review step will be retried");
-    (JobOutcome::RetryAt(app.clock.now() + 1), None)
 }
 
 /// `submitted_at` is when the start step fell due: the submission. The review delay counts

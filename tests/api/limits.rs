@@ -60,29 +60,30 @@ async fn beyond_the_concurrency_limit_requests_are_shed_with_503() {
         args: vec!["--max-concurrency", "1"],
         ..Options::default()
     });
-    s.admin(
-        "POST",
-        "/admin/v1/Faults",
-        &[("Path", "/v1/Policies"), ("DelayMs", "800"), ("Count", "1")],
-    )
-    .await;
-    let slow = {
-        let base = s.base.clone();
-        tokio::spawn(async move {
-            reqwest::Client::new()
-                .get(format!("{base}/v1/Policies"))
-                .basic_auth(SID, Some(TOKEN))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let (st, body) = s.get("/v1/EndUsers").await;
-    assert_eq!((st, body["code"].as_u64()), (503, Some(20503)), "{body}");
-    assert_eq!(slow.await.unwrap(), 200, "the request in flight completes");
+    // An authenticated request whose body has not arrived yet holds the one slot.
+    let mut c = TcpStream::connect(addr(&s)).unwrap();
+    let auth = base64_basic();
+    let head = format!("POST /v1/EndUsers HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {auth}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 13\r\n\r\nFriendlyNam");
+    c.write_all(head.as_bytes()).unwrap();
+    let mut shed = None;
+    let until = Instant::now() + Duration::from_secs(5);
+    while shed.is_none() && Instant::now() < until {
+        let (st, body) = s.get("/v1/EndUsers").await;
+        if st == 503 {
+            shed = Some(body);
+        }
+    }
+    let body = shed.expect("a second request is shed while the slot is held");
+    assert_eq!(body["code"], 20503, "{body}");
+    c.write_all(b"e=").unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = [0u8; 4096];
+    let n = c.read(&mut buf).unwrap_or(0);
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(
+        text.starts_with("HTTP/1.1 400"),
+        "the request in flight completes: {text}"
+    );
     assert_eq!(s.get("/v1/EndUsers").await.0, 200);
 }
 

@@ -44,6 +44,8 @@ pub struct Options<'a> {
     pub args: Vec<&'a str>,
     /// A `TRUSTHUB_LOG` filter; the server's stderr then goes to `<dir>/server.log`.
     pub log: Option<&'a str>,
+    /// Extra environment variables for the server process.
+    pub env: Vec<(&'a str, &'a str)>,
 }
 
 impl Default for Options<'_> {
@@ -54,6 +56,7 @@ impl Default for Options<'_> {
             catalog: None,
             args: vec![],
             log: None,
+            env: vec![],
         }
     }
 }
@@ -87,6 +90,7 @@ impl Server {
             .env("TRUSTHUB_AUTH_TOKEN", opts.account.1)
             .env("TRUSTHUB_ADMIN_TOKEN", ADMIN_TOKEN)
             .args(&opts.args)
+            .envs(opts.env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         if let Some(filter) = opts.log {

@@ -32,7 +32,14 @@ use crate::sid;
 
 /// Twilio's Secondary Customer Profile of type Business.
 const SECONDARY_BUSINESS: &str = "RNdfbf3fae0e1107f8aded0e7cead80bf5";
-const MAX_INQUIRIES: usize = 10_000;
+/// Inquiries kept in memory in all; when full, finished ones go first, then the oldest.
+pub const MAX_INQUIRIES: usize = 10_000;
+/// Open inquiries per account; a new one beyond it replaces the account's oldest.
+pub const MAX_PER_ACCOUNT: usize = 100;
+/// An inquiry not finished within this long is forgotten (its page stops working).
+pub const INQUIRY_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+/// The longest prefill value accepted, in bytes (Twilio's fields are short).
+pub const PREFILL_MAX: usize = 1024;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -52,6 +59,7 @@ pub struct Inquiry {
     primary: Option<String>,
     prefill: Values,
     bundle_sid: Option<String>,
+    created: std::time::Instant,
 }
 
 #[derive(Default)]
@@ -62,15 +70,45 @@ impl Inquiries {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
     fn get(&self, id: &str) -> Option<Inquiry> {
-        self.lock().get(id).cloned()
+        self.lock()
+            .get(id)
+            .filter(|i| i.created.elapsed() < INQUIRY_TTL)
+            .cloned()
     }
     fn put(&self, i: Inquiry) {
         let mut map = self.lock();
-        if map.len() >= MAX_INQUIRIES && !map.contains_key(&i.id) {
-            // Finished inquiries go first: their bundles are in the store anyway.
-            map.retain(|_, v| v.bundle_sid.is_none());
+        if !map.contains_key(&i.id) {
+            map.retain(|_, v| v.created.elapsed() < INQUIRY_TTL);
+            let oldest = |map: &HashMap<String, Inquiry>, of: Option<&str>| {
+                map.values()
+                    .filter(|v| of.is_none_or(|a| v.account_sid == a))
+                    .min_by_key(|v| v.created)
+                    .map(|v| v.id.clone())
+            };
+            let open = map
+                .values()
+                .filter(|v| v.account_sid == i.account_sid && v.bundle_sid.is_none())
+                .count();
+            if open >= MAX_PER_ACCOUNT {
+                if let Some(id) = oldest(&map, Some(&i.account_sid)) {
+                    map.remove(&id);
+                }
+            }
+            if map.len() >= MAX_INQUIRIES {
+                // Finished inquiries go first: their bundles are in the store anyway.
+                map.retain(|_, v| v.bundle_sid.is_none());
+            }
+            if map.len() >= MAX_INQUIRIES {
+                if let Some(id) = oldest(&map, None) {
+                    map.remove(&id);
+                }
+            }
         }
         map.insert(i.id.clone(), i);
+    }
+    /// The account an inquiry belongs to (for the audit trail).
+    pub fn account_of(&self, id: &str) -> Option<String> {
+        self.lock().get(id).map(|i| i.account_sid.clone())
     }
     fn find(&self, account: &str, external_id: &str) -> Option<Inquiry> {
         self.lock()
@@ -93,6 +131,8 @@ pub fn api(app: Arc<App>) -> Router<Arc<App>> {
             post(update_registration),
         )
         .route("/v1/ComplianceInquiries/Tollfree/Initialize", post(create_tollfree))
+        // Every error is Twilio's JSON body, a wrong method included.
+        .method_not_allowed_fallback(crate::http::method_not_allowed)
         .route_layer(from_fn_with_state(app, auth::require_account))
 }
 
@@ -147,14 +187,23 @@ async fn check_primary(app: &App, caller: &Caller, param: &str, sid: &str) -> Ap
 
 /// Form inputs prefilled from the request's parameters (Registration and Tollfree carry
 /// the business's details).
-fn prefill(params: &Params, map: &[(&str, &str)]) -> Values {
+fn prefill(params: &Params, map: &[(&str, &str)]) -> ApiResult<Values> {
     let mut v = Values::default();
     for (param, input) in map {
         if let Some(x) = params.get(param).filter(|x| !x.is_empty()) {
+            if x.len() > PREFILL_MAX {
+                return Err(ApiError::invalid(
+                    20001,
+                    format!(
+                        "{param} is {} bytes long; the limit is {PREFILL_MAX}",
+                        x.len()
+                    ),
+                ));
+            }
             v.set(input, x);
         }
     }
-    v
+    Ok(v)
 }
 
 fn start(
@@ -179,6 +228,7 @@ fn start(
         primary,
         prefill,
         bundle_sid: None,
+        created: std::time::Instant::now(),
     };
     console.inquiries.put(i.clone());
     i
@@ -194,7 +244,7 @@ async fn create_customer(
     if let Some(p) = &primary {
         check_primary(&app, &caller, "PrimaryProfileSid", p).await?;
     }
-    let values = prefill(&params, &[("NotificationEmail", "profile.email")]);
+    let values = prefill(&params, &[("NotificationEmail", "profile.email")])?;
     let i = start(&console, &caller, Kind::Customer, primary, values);
     Ok(response(&app, &i, StatusCode::CREATED))
 }
@@ -280,7 +330,7 @@ async fn create_registration(
 ) -> ApiResult<impl IntoResponse> {
     params.required("EndUserType")?;
     params.required("PhoneNumberType")?;
-    let values = prefill(&params, &REGISTRATION_FIELDS);
+    let values = prefill(&params, &REGISTRATION_FIELDS)?;
     let i = start(&console, &caller, Kind::Registration, None, values);
     Ok(response(&app, &i, StatusCode::CREATED))
 }
@@ -344,7 +394,7 @@ async fn create_tollfree(
     if let Some(p) = &primary {
         check_primary(&app, &caller, "CustomerProfileSid", p).await?;
     }
-    let mut values = prefill(&params, &TOLLFREE_FIELDS);
+    let mut values = prefill(&params, &TOLLFREE_FIELDS)?;
     if let Some(c) = params.get("BusinessCountry").filter(|c| !c.is_empty()) {
         values.set("address.iso_country", c);
     }
@@ -457,6 +507,17 @@ async fn complete(
         .account(&i.account_sid)
         .await?
         .ok_or(ConsoleError::NotFound)?;
+    // An inquiry opened before its account was suspended or closed creates nothing after.
+    if account.status != "active" {
+        return Err(ApiError::Forbidden {
+            code: 20005,
+            message: format!(
+                "Account {} is {} and cannot make requests",
+                account.sid, account.status
+            ),
+        }
+        .into());
+    }
     let policy = app
         .catalog
         .policy(policy_of(&i))

@@ -3,6 +3,7 @@
 //! every rule comes from `service/` and `domain/`, never from here.
 
 mod account;
+mod audit;
 mod bundle;
 mod error;
 mod fields;
@@ -18,7 +19,7 @@ mod views;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
-use axum::middleware::{from_fn, Next};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -50,11 +51,25 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(requests::routes())
         .merge(inquiries::pages())
         .route("/console/{*rest}", get(not_found).post(not_found))
-        .layer(from_fn(security_headers));
+        .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(app.clone(), audit::record))
+        .layer(from_fn(csrf_not_in_query));
     Router::new()
         .merge(pages)
         .merge(inquiries::api(app))
         .layer(Extension(console))
+}
+
+/// A CSRF token belongs in the form body only: one in the URL can leak through logs,
+/// history and `Referer`, so a POST whose query names `csrf` is refused.
+async fn csrf_not_in_query(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let in_query = req.method() == axum::http::Method::POST
+        && url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+            .any(|(k, _)| k == "csrf");
+    if in_query {
+        return ConsoleError::Csrf.into_response();
+    }
+    next.run(req).await
 }
 
 async fn home(s: session::MaybeSession) -> Response {

@@ -245,6 +245,13 @@ fn request_list(entries: &[Value], with_account: bool) -> Markup {
                                         }
                                     }
                                 }
+                                @if e.get("truncated").and_then(Value::as_bool) == Some(true) {
+                                    p.notice {
+                                        "Cut to fit the inspector: the request sent " (e["request_bytes"]) " bytes (up to "
+                                        (crate::sandbox::REQUEST_KEEP) " are kept), the response was " (e["response_bytes"])
+                                        " bytes (kept only up to " (crate::sandbox::RESPONSE_KEEP) ")."
+                                    }
+                                }
                                 h3 { "Response" }
                                 @if response.is_null() {
                                     p.empty { "No JSON body." }

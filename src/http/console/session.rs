@@ -150,8 +150,12 @@ fn console_of(parts: &Parts) -> ConsoleResult<Arc<Console>> {
 }
 
 fn cookie_id(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+    session_cookie(&parts.headers)
+}
+
+/// The session id in a request's cookies.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

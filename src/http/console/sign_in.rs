@@ -73,6 +73,8 @@ pub async fn form(Extension(console): Extension<Arc<Console>>, s: MaybeSession) 
 pub async fn submit(
     State(app): State<Arc<App>>,
     Extension(console): Extension<Arc<Console>>,
+    admission: Option<Extension<Arc<crate::http::admission::Admission>>>,
+    peer: Option<Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     s: MaybeSession,
     params: Params,
 ) -> ConsoleResult<Response> {
@@ -80,6 +82,14 @@ pub async fn submit(
     check_csrf(&s, &params)?;
     let secret = params.get("secret").unwrap_or("");
     let user = params.get("user").unwrap_or("").trim();
+    let credential = match params.get("role") {
+        Some("operator") => "operator",
+        _ => user,
+    };
+    let keys = crate::http::admission::keys_for(peer.map(|p| p.0 .0), credential);
+    if let Some(Extension(a)) = &admission {
+        a.failures.check(&keys)?;
+    }
     let who = match params.get("role") {
         Some("operator") => app.settings.is_admin_token(secret).then_some(Who::Operator),
         _ => match accounts::authenticate(&app, user, secret).await {
@@ -98,6 +108,9 @@ pub async fn submit(
         },
     };
     let Some(who) = who else {
+        if let Some(Extension(a)) = &admission {
+            a.failures.failed(&keys);
+        }
         let page = view(&s, Some("Those credentials were not accepted."), user);
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };

@@ -1,0 +1,43 @@
+//! Console writes go to the audit trail like API writes: every POST by a signed-in
+//! customer, operator or inquiry holder, with its path and outcome (sign-in itself is
+//! not a write).
+
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+use std::sync::Arc;
+
+use super::session::{session_cookie, Console, Who};
+use crate::service::App;
+
+pub async fn record(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    if req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_string();
+    let console = req.extensions().get::<Arc<Console>>().cloned();
+    let who = console.as_ref().and_then(|c| {
+        let id = session_cookie(req.headers())?;
+        Some(c.get(&id)?.who)
+    });
+    let resp = next.run(req).await;
+    let (kind, actor, account) = match who {
+        Some(Who::Customer {
+            account_sid,
+            key_sid: Some(key),
+        }) => ("api_key", Some(key), Some(account_sid)),
+        Some(Who::Customer { account_sid, .. }) => {
+            ("account", Some(account_sid.clone()), Some(account_sid))
+        }
+        Some(Who::Operator) => ("operator", None, None),
+        Some(Who::Inquiry { inquiry_id }) => {
+            let account = console.and_then(|c| c.inquiries.account_of(&inquiry_id));
+            ("inquiry", Some(inquiry_id), account)
+        }
+        Some(Who::Anonymous) | None => return resp,
+    };
+    let status = resp.status().as_u16();
+    crate::http::sandbox::audit(&app, kind, actor, account, "POST", &path, status).await;
+    resp
+}

@@ -1,0 +1,225 @@
+//! Authentication and access: failed attempts are throttled, API keys stay out of the
+//! Accounts and Keys resources, the console's CSRF token is taken from the body only,
+//! every wrong method gets Twilio's body, and loopback conveniences stay on loopback.
+use crate::client;
+use crate::common::*;
+use serde_json::Value;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+#[tokio::test]
+async fn failed_authentication_is_throttled_per_source_and_credential() {
+    let s = Server::start();
+    let http = client();
+    let mut answered = 0;
+    let mut throttled = None;
+    for _ in 0..100 {
+        let resp = http
+            .get(format!("{}/v1/EndUsers", s.base))
+            .basic_auth(SID, Some("00000000000000000000000000000000"))
+            .send()
+            .await
+            .unwrap();
+        match resp.status().as_u16() {
+            401 => answered += 1,
+            429 => {
+                let retry = resp.headers()["retry-after"].to_str().unwrap().to_string();
+                let body: Value = resp.json().await.unwrap();
+                throttled = Some((retry, body));
+                break;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    let (retry, body) = throttled.expect("a hundred wrong tokens are never all checked");
+    assert_eq!(body["code"], 20429, "{body}");
+    assert!(retry.parse::<u64>().unwrap() >= 1);
+    assert!(
+        answered <= 30,
+        "{answered} wrong tokens checked before throttling"
+    );
+    // The operator API shares the source's budget.
+    let resp = http
+        .get(format!("{}/admin/v1/Accounts", s.base))
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+}
+
+#[tokio::test]
+async fn standard_api_keys_cannot_use_the_accounts_and_keys_resources() {
+    let mut s = Server::start();
+    let key = s
+        .ok(
+            &format!("/2010-04-01/Accounts/{SID}/Keys.json"),
+            &[("FriendlyName", "ci")],
+            201,
+        )
+        .await;
+    let (ks, secret) = (
+        key["sid"].as_str().unwrap().to_string(),
+        key["secret"].as_str().unwrap().to_string(),
+    );
+    s.as_account(&ks, &secret);
+    for path in [
+        "/2010-04-01/Accounts.json".to_string(),
+        format!("/2010-04-01/Accounts/{SID}.json"),
+        format!("/2010-04-01/Accounts/{SID}/Keys.json"),
+        format!("/2010-04-01/Accounts/{SID}/Keys/{ks}.json"),
+    ] {
+        let (st, body) = s.get(&path).await;
+        assert_eq!(
+            (st, body["code"].as_u64()),
+            (401, Some(20003)),
+            "{path}: {body}"
+        );
+    }
+    let (st, _) = s
+        .post(
+            &format!("/2010-04-01/Accounts/{SID}/Keys.json"),
+            &[("FriendlyName", "more")],
+        )
+        .await;
+    assert_eq!(st, 401, "a key cannot mint keys");
+    assert_eq!(s.get("/v1/EndUsers").await.0, 200);
+    assert_eq!(
+        s.get(&format!("/2010-04-01/Accounts/{SID}/Addresses.json"))
+            .await
+            .0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn the_console_takes_its_csrf_token_from_the_form_body_only() {
+    let s = Server::start();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = http
+        .get(format!("{}/console/sign-in", s.base))
+        .send()
+        .await
+        .unwrap();
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = page.text().await.unwrap();
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    let token = &html[at..at + html[at..].find('"').unwrap()];
+    let sign_in = |query: &str, body: Vec<(&str, &str)>| {
+        http.post(format!("{}/console/sign-in{query}", s.base))
+            .header("cookie", &cookie)
+            .form(&body)
+            .send()
+    };
+    let resp = sign_in(
+        &format!("?csrf={token}"),
+        vec![("user", SID), ("secret", TOKEN)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 403, "a token in the URL is refused");
+    let resp = sign_in("", vec![("csrf", token), ("user", SID), ("secret", TOKEN)])
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    // Console writes are on the audit trail, as API writes are.
+    let cookie = resp.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let home = http
+        .get(format!(
+            "{}/console/accounts/{SID}/customer-profiles",
+            s.base
+        ))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = home.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    let csrf = &home[at..at + home[at..].find('"').unwrap()];
+    let out = http
+        .post(format!("{}/console/sign-out", s.base))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    let (_, audit) = s
+        .admin(
+            "GET",
+            &format!("/admin/v1/Audit?AccountSid={SID}&Limit=5"),
+            &[],
+        )
+        .await;
+    let newest = &audit["audit"][0];
+    assert_eq!(newest["path"], "/console/sign-out", "{audit}");
+    assert_eq!(newest["actor"]["kind"], "account");
+    assert_eq!(newest["actor"]["sid"], SID);
+}
+
+#[tokio::test]
+async fn compliance_inquiries_answer_a_wrong_method_in_twilios_body() {
+    let s = Server::start();
+    for method in ["GET", "DELETE"] {
+        let (st, body) = s
+            .call(method, "/v1/ComplianceInquiries/Customers/Initialize", &[])
+            .await;
+        assert_eq!(st, 405, "{method}: {body}");
+        assert!(body["code"].is_u64(), "{body}");
+    }
+}
+
+/// Starts `serve` on `listen` and returns (still running after a moment, stderr).
+fn serve_on(listen: &str, args: &[&str], admin_token: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trusthub"))
+        .args(["serve", "--listen", listen, "--ephemeral"])
+        .args(args)
+        .env("TRUSTHUB_ADMIN_TOKEN", admin_token)
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    while std::time::Instant::now() < until {
+        if let Ok(Some(_)) = child.try_wait() {
+            let out = child.wait_with_output().unwrap();
+            return (false, String::from_utf8_lossy(&out.stderr).to_string());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    (true, String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+#[test]
+fn loopback_conveniences_are_refused_beyond_loopback() {
+    let strong = "adm1n0123456789abcdef0123456789ab";
+    let (running, err) = serve_on("0.0.0.0:0", &["--seed", "7"], strong);
+    assert!(!running && err.contains("--seed"), "{err}");
+    let (running, err) = serve_on("0.0.0.0:0", &[], "admin");
+    assert!(!running && err.contains("weak"), "{err}");
+    // On loopback both stay available, and the seed is announced loudly.
+    let (running, err) = serve_on("127.0.0.1:0", &["--seed", "7"], "admin");
+    assert!(running, "{err}");
+    assert!(err.contains("WARNING: --seed"), "{err}");
+}
