@@ -104,7 +104,7 @@ pub async fn deliver(app: &App, job: &Job) -> (JobOutcome, Option<Event>) {
         "error": error,
         "gave_up": !delivered && last,
         "next_attempt_at": match outcome {
-            JobOutcome::RetryAt(t) => Some(crate::format::iso(t)),
+            JobOutcome::RetryAt(t) | JobOutcome::WaitUntil(t) => Some(crate::format::iso(t)),
             JobOutcome::Done => None,
         },
     });

@@ -147,7 +147,7 @@ pub fn failed(
             "attempt": job.attempts,
             "gave_up": gave_up,
             "next_attempt_at": match outcome {
-                JobOutcome::RetryAt(t) => Some(crate::format::iso(t)),
+                JobOutcome::RetryAt(t) | JobOutcome::WaitUntil(t) => Some(crate::format::iso(t)),
                 JobOutcome::Done => None,
             },
         }),
@@ -164,6 +164,7 @@ async fn run(app: &Arc<App>, job: Job) {
         .await
     {
         Ok(true) if matches!(outcome, JobOutcome::Done) => "done",
+        Ok(true) if matches!(outcome, JobOutcome::WaitUntil(_)) => "wait",
         Ok(true) => "retry",
         // Another worker took the job over after our lease ran out: its outcome counts.
         Ok(false) => {
@@ -180,7 +181,7 @@ async fn run(app: &Arc<App>, job: Job) {
         }
     };
     crate::telemetry::job(job.kind.as_str(), recorded);
-    if matches!(outcome, JobOutcome::RetryAt(_)) {
+    if !matches!(outcome, JobOutcome::Done) {
         app.jobs_wake.notify_one();
     }
 }

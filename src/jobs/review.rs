@@ -84,7 +84,7 @@ async fn decide(app: &App, b: Bundle) -> Result<JobOutcome, String> {
         .collect();
     let decision = review::decide(&b.email, &objects, &supporting, outcome.compliant);
     let change = match decision {
-        Decision::Wait => return Ok(JobOutcome::RetryAt(app.clock.now() + 1)),
+        Decision::Wait => return Ok(JobOutcome::WaitUntil(app.clock.now() + 1)),
         Decision::Approve => {
             lifecycle::transition(app, b, Status::TwilioApproved, "pipeline", None)
         }

@@ -285,7 +285,12 @@ pub struct Job {
 #[derive(Debug, Clone, Copy)]
 pub enum JobOutcome {
     Done,
+    /// Failed: try again at this time; `attempts` keeps counting failures in a row.
     RetryAt(i64),
+    /// Not failed, only not yet possible (a trust product waiting for its customer
+    /// profile's decision): look again at this time, with the failure count reset, so a
+    /// long wait never counts towards giving up.
+    WaitUntil(i64),
 }
 
 /// A bundle's new state with everything that must commit with it.

@@ -1694,6 +1694,9 @@ impl Store for SqlStore {
             JobOutcome::RetryAt(due) => self
                 .q("UPDATE jobs SET due_at = ?, lease_until = NULL WHERE id = ? AND lease_until = ?")
                 .bind(due),
+            JobOutcome::WaitUntil(due) => self
+                .q("UPDATE jobs SET due_at = ?, attempts = 0, lease_until = NULL WHERE id = ? AND lease_until = ?")
+                .bind(due),
         };
         let n = q.bind(id).bind(lease_until).run(&mut *tx).await?;
         if n == 0 {
