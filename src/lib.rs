@@ -120,6 +120,12 @@ pub async fn operator_token(
     })
 }
 
+/// The operator token set by flag or environment; an empty one counts as unset (a token
+/// generated and kept), never as "no token needed".
+fn configured_admin_token(args: &ServeArgs) -> Option<&str> {
+    args.admin_token.as_deref().filter(|t| !t.is_empty())
+}
+
 /// Operator tokens shorter than this, or with fewer distinct characters than
 /// [`MIN_DISTINCT`], are refused beyond loopback.
 pub const MIN_ADMIN_TOKEN: usize = 16;
@@ -128,7 +134,7 @@ pub const MIN_DISTINCT: usize = 6;
 /// Conveniences that are safe on loopback only: a weak operator token, and `--seed`
 /// (every SID and token then follows from a 64-bit number).
 fn check_exposure(args: &ServeArgs, addr: std::net::SocketAddr) -> anyhow::Result<()> {
-    let weak = args.admin_token.as_deref().is_some_and(|t| {
+    let weak = configured_admin_token(args).is_some_and(|t| {
         let distinct: std::collections::HashSet<char> = t.chars().collect();
         t.len() < MIN_ADMIN_TOKEN || distinct.len() < MIN_DISTINCT
     });
@@ -192,7 +198,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
-    let admin = operator_token(store.as_ref(), args.admin_token.as_deref()).await?;
+    let admin = operator_token(store.as_ref(), configured_admin_token(&args)).await?;
     let settings = Settings {
         review: args.review,
         review_delay: args.review_delay.into(),
@@ -246,7 +252,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(token) => println!(
             "Operator API token: {token}  (generated; printed only now, kept hashed in the store)"
         ),
-        None if args.admin_token.is_none() => println!(
+        None if configured_admin_token(&args).is_none() => println!(
             "Operator API token: the one printed at this store's first start \
              (set TRUSTHUB_ADMIN_TOKEN to use another)"
         ),

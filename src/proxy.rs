@@ -204,8 +204,14 @@ pub async fn run(
 ) {
     let tls = TlsAcceptor::from(Arc::new(tls));
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors, mostly: back off rather than spin.
+            Err(e) => {
+                tracing::warn!(error = %e, "proxy: accept failed; backing off");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
         };
         let _ = stream.set_nodelay(true);
         let (router, tls) = (router.clone(), tls.clone());
@@ -260,9 +266,12 @@ async fn handle(
                 Ok(u) => u,
                 Err(e) => return tracing::debug!(error = %e, "proxy: upgrade failed"),
             };
-            let stream = match tls.accept(TokioIo::new(upgraded)).await {
-                Ok(s) => s,
-                Err(e) => return tracing::info!(error = %e, "proxy: TLS handshake failed"),
+            // A client that never completes the handshake must not hold the connection.
+            let handshake = tls.accept(TokioIo::new(upgraded));
+            let stream = match tokio::time::timeout(header_timeout, handshake).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => return tracing::info!(error = %e, "proxy: TLS handshake failed"),
+                Err(_) => return tracing::info!("proxy: TLS handshake timed out"),
             };
             let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
             builder

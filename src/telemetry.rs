@@ -57,7 +57,14 @@ pub async fn track(req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "unmatched".to_string());
-    let method = req.method().as_str().to_string();
+    // A client chooses the method: only the standard ones become label values, so no
+    // request can add series at will.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "CONNECT"
+        | "TRACE") => m,
+        _ => "other",
+    }
+    .to_string();
     let started = Instant::now();
     let resp = next.run(req).await;
     let labels = [

@@ -17,7 +17,7 @@ export PATH="$HERE/cli/node_modules/.bin:$PATH"
 PRIMARY=RN6433641899984f951173ef1738c3bdd0
 SECONDARY=RNdfbf3fae0e1107f8aded0e7cead80bf5
 VOICE_INTEGRITY=RN5b3660f9598883b1df4e77f77acefba0
-BUSINESS='{"business_name":"Acme Inc","business_identity":"direct_customer","business_type":"Corporation","business_industry":"TECHNOLOGY","business_registration_identifier":"USA: Employer Identification Number (EIN)","business_registration_number":"123456789","business_regions_of_operation":"USA_AND_CANADA","website_url":"https://acme.example.com","social_media_profile_urls":""}'
+BUSINESS='{"business_name":"Acme Inc","business_identity":"isv_reseller_or_partner","business_type":"Corporation","business_industry":"TECHNOLOGY","business_registration_identifier":"USA: Employer Identification Number (EIN)","business_registration_number":"123456789","business_regions_of_operation":"USA_AND_CANADA","website_url":"https://acme.example.com","social_media_profile_urls":""}'
 REPRESENTATIVE='{"first_name":"Ada","last_name":"Lovelace","email":"ada@acme.example.com","phone_number":"+15555550100","business_title":"Chief Executive","job_position":"CEO"}'
 VI_INFORMATION='{"use_case":"Survey/Research","business_employee_count":"10","average_business_day_call_volume":"10","notes":"Surveying people"}'
 

@@ -23,7 +23,7 @@ SERVER, ADMIN = os.environ["TRUSTHUB_URL"], os.environ["TRUSTHUB_ADMIN_TOKEN"]
 PRIMARY, SECONDARY = "RN6433641899984f951173ef1738c3bdd0", "RNdfbf3fae0e1107f8aded0e7cead80bf5"
 VOICE_INTEGRITY = "RN5b3660f9598883b1df4e77f77acefba0"
 BUSINESS = {
-    "business_name": "Acme Inc", "business_identity": "direct_customer",
+    "business_name": "Acme Inc", "business_identity": "isv_reseller_or_partner",
     "business_type": "Corporation", "business_industry": "TECHNOLOGY",
     "business_registration_identifier": "USA: Employer Identification Number (EIN)",
     "business_registration_number": "123456789", "business_regions_of_operation": "USA_AND_CANADA",
