@@ -179,3 +179,25 @@ async fn metrics_listen_serves_metrics_without_authentication() {
     let api = url.replace("/metrics", "/v1/Policies");
     assert_eq!(reqwest::get(&api).await.unwrap().status(), 404);
 }
+
+/// An empty `TRUSTHUB_ADMIN_TOKEN` counts as unset: a token is generated, and the operator
+/// API is not open to requests with no token or an empty one.
+#[tokio::test]
+async fn an_empty_operator_token_is_not_an_open_door() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(dir.path(), &[("TRUSTHUB_ADMIN_TOKEN", "")]);
+    let line = s
+        .lines
+        .iter()
+        .find(|l| l.starts_with("Operator API token: "))
+        .expect("a generated token line");
+    let token = line.split_whitespace().nth(3).unwrap().to_string();
+    let bare = reqwest::Client::new()
+        .get(format!("{}/admin/v1/Clock", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), 401);
+    assert_eq!(admin_status(&s.base, "").await, 401);
+    assert_eq!(admin_status(&s.base, &token).await, 200);
+}

@@ -181,3 +181,39 @@ async fn counts_move_with_a_flow() {
         .keys()
         .any(|(n, _)| n == "trusthub_jobs_oldest_due_age_seconds"));
 }
+
+/// A client picks the method: only standard methods become label values, every other one is
+/// counted as `other`, so requests cannot add series at will (one per invented method).
+#[tokio::test]
+async fn invented_methods_add_no_series() {
+    let s = Server::start();
+    let http = reqwest::Client::new();
+    for i in 0..20 {
+        let method = reqwest::Method::from_bytes(format!("INVENTED{i}").as_bytes()).unwrap();
+        let resp = http
+            .request(method, format!("{}/v1/Policies", s.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_client_error(), "{}", resp.status());
+    }
+    let samples = scrape(&s).await;
+    let methods: std::collections::BTreeSet<&str> = samples
+        .keys()
+        .filter(|(name, _)| name == "trusthub_http_requests_total")
+        .filter_map(|(_, labels)| labels.get("method").map(String::as_str))
+        .collect();
+    assert!(
+        !methods.iter().any(|m| m.starts_with("INVENTED")),
+        "{methods:?}"
+    );
+    let other: f64 = samples
+        .iter()
+        .filter(|((name, labels), _)| {
+            name == "trusthub_http_requests_total"
+                && labels.get("method").map(String::as_str) == Some("other")
+        })
+        .map(|(_, v)| v)
+        .sum();
+    assert_eq!(other, 20.0, "{methods:?}");
+}

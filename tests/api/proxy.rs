@@ -11,13 +11,19 @@ use std::path::Path;
 /// Starts a server in transparent mode with its CA in `ca_dir`; returns it and the proxy
 /// address printed at start.
 fn start(ca_dir: &Path) -> (Server, String) {
+    start_with(ca_dir, &[])
+}
+
+fn start_with(ca_dir: &Path, extra: &[&str]) -> (Server, String) {
+    let mut args = vec![
+        "--proxy-listen",
+        "127.0.0.1:0",
+        "--proxy-ca-dir",
+        ca_dir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
     let s = Server::start_with(Options {
-        args: vec![
-            "--proxy-listen",
-            "127.0.0.1:0",
-            "--proxy-ca-dir",
-            ca_dir.to_str().unwrap(),
-        ],
+        args,
         ..Options::default()
     });
     let line = s
@@ -202,4 +208,35 @@ async fn the_ca_key_is_readable_by_its_owner_only_and_kept_across_restarts() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("chmod 600"), "{err}");
+}
+
+/// A client that opens a tunnel and never starts TLS does not keep the connection: the
+/// handshake has `--header-timeout` to complete.
+#[tokio::test]
+async fn a_tunnel_without_a_handshake_is_closed() {
+    let ca_dir = tempfile::tempdir().unwrap();
+    let (_s, proxy) = start_with(ca_dir.path(), &["--header-timeout", "1"]);
+    let mut conn = TcpStream::connect(&proxy).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(15)))
+        .unwrap();
+    conn.write_all(
+        b"CONNECT trusthub.twilio.com:443 HTTP/1.1\r\nHost: trusthub.twilio.com:443\r\n\r\n",
+    )
+    .unwrap();
+    let mut buf = [0u8; 512];
+    let n = conn.read(&mut buf).unwrap();
+    assert!(
+        String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+    let started = std::time::Instant::now();
+    // Nothing sent: the server closes (end of stream or reset) well before the read timeout.
+    let closed = matches!(conn.read(&mut buf), Ok(0) | Err(_));
+    let waited = started.elapsed();
+    assert!(closed, "the tunnel sent data instead of closing");
+    assert!(
+        waited < std::time::Duration::from_secs(10),
+        "the tunnel stayed open {waited:?}"
+    );
 }
