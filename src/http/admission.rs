@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use hyper::body::{Frame, SizeHint};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -95,21 +96,36 @@ pub async fn admit(
     };
     let deadline = tokio::time::Instant::now() + admission.body_timeout;
     req.extensions_mut().insert(admission);
-    let req = req.map(|body| Body::new(DeadlineBody::new(body, deadline)));
-    next.run(req).await
+    let unread = req.version() <= axum::http::Version::HTTP_11 && !req.body().is_end_stream();
+    let finished = Arc::new(AtomicBool::new(false));
+    let seen = finished.clone();
+    let req = req.map(|body| Body::new(DeadlineBody::new(body, deadline, seen)));
+    let mut resp = next.run(req).await;
+    // Answered without reading the body (refused before authentication, say): the rest of
+    // it is still on the wire, so this HTTP/1 connection cannot carry another request.
+    if unread && !finished.load(Ordering::Relaxed) {
+        resp.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    resp
 }
 
 /// A body that fails once its total deadline passes, however it trickles in.
 struct DeadlineBody {
     inner: Body,
     sleep: Pin<Box<tokio::time::Sleep>>,
+    /// Set once the body has been read to its end.
+    finished: Arc<AtomicBool>,
 }
 
 impl DeadlineBody {
-    fn new(inner: Body, deadline: tokio::time::Instant) -> Self {
+    fn new(inner: Body, deadline: tokio::time::Instant, finished: Arc<AtomicBool>) -> Self {
         DeadlineBody {
             inner,
             sleep: Box::pin(tokio::time::sleep_until(deadline)),
+            finished,
         }
     }
 }
@@ -135,12 +151,17 @@ impl HttpBody for DeadlineBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
         if self.inner.is_end_stream() {
+            self.finished.store(true, Ordering::Relaxed);
             return Poll::Ready(None);
         }
         if self.sleep.as_mut().poll(cx).is_ready() {
             return Poll::Ready(Some(Err(axum::Error::new(BodyDeadline))));
         }
-        Pin::new(&mut self.inner).poll_frame(cx)
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None)) || self.inner.is_end_stream() {
+            self.finished.store(true, Ordering::Relaxed);
+        }
+        polled
     }
 
     fn is_end_stream(&self) -> bool {
