@@ -64,6 +64,11 @@ test("compliance inquiries produce customer profiles", async () => {
   assert.equal((await fetch(inq.url, { redirect: "manual" })).status, 303);
   assert.match(await (await fetch(resumed.body.url)).text(), new RegExp(primarySid), "shows the finished profile");
 
+  // A Secondary counts its Primary only once approved (Twilio's Secondary guide): the
+  // operator approves it first.
+  const decided = await L.admin(`/admin/v1/Reviews/${primarySid}`, { Decision: "approve" });
+  assert.equal(decided.status, 200, JSON.stringify(decided.body));
+
   // A secondary profile on top of it: PrimaryProfileSid given.
   const second = await L.api("/v1/ComplianceInquiries/Customers/Initialize", { PrimaryProfileSid: primarySid });
   assert.equal(second.status, 201);
