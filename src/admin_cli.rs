@@ -7,16 +7,40 @@ use crate::config::{
     SnapshotCommand,
 };
 
+fn status_change(sid: &str, status: &str) -> (&'static str, String, Vec<(&'static str, String)>) {
+    (
+        "POST",
+        format!("/admin/v1/Accounts/{sid}"),
+        vec![("Status", status.to_string())],
+    )
+}
+
 pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
     let base = args.url.trim_end_matches('/').to_string();
     let (method, path, form): (&str, String, Vec<(&str, String)>) = match &args.command {
-        AdminCommand::Accounts {
-            command: AccountsCommand::Create { friendly_name },
-        } => (
-            "POST",
-            "/admin/v1/Accounts".into(),
-            vec![("FriendlyName", friendly_name.clone())],
-        ),
+        AdminCommand::Accounts { command } => match command {
+            AccountsCommand::Create { friendly_name } => (
+                "POST",
+                "/admin/v1/Accounts".into(),
+                vec![("FriendlyName", friendly_name.clone())],
+            ),
+            AccountsCommand::List { status } => {
+                let q = status
+                    .as_ref()
+                    .map(|s| format!("?Status={s}"))
+                    .unwrap_or_default();
+                ("GET", format!("/admin/v1/Accounts{q}"), vec![])
+            }
+            AccountsCommand::Get { sid } => ("GET", format!("/admin/v1/Accounts/{sid}"), vec![]),
+            AccountsCommand::Suspend { sid } => status_change(sid, "suspended"),
+            AccountsCommand::Activate { sid } => status_change(sid, "active"),
+            AccountsCommand::Close { sid } => status_change(sid, "closed"),
+            AccountsCommand::RotateToken { sid } => (
+                "POST",
+                format!("/admin/v1/Accounts/{sid}/RotateAuthToken"),
+                vec![],
+            ),
+        },
         AdminCommand::CreateBundle {
             account,
             policy,

@@ -317,6 +317,22 @@ pub enum AccountsCommand {
         #[arg(long, default_value = "Account")]
         friendly_name: String,
     },
+    /// Top-level accounts, oldest first.
+    List {
+        /// Only accounts in this status (active, suspended, closed).
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// One account, with its auth token.
+    Get { sid: String },
+    /// Refuse the account's (and its subaccounts') requests until reactivated (403, 20005).
+    Suspend { sid: String },
+    /// Reactivate a suspended account.
+    Activate { sid: String },
+    /// Close the account for good: it cannot be reopened.
+    Close { sid: String },
+    /// Issue a new auth token; the old one stops working at once.
+    RotateToken { sid: String },
 }
 
 #[derive(Subcommand, Debug)]

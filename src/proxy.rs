@@ -199,7 +199,9 @@ pub fn env_lines(proxy: &str, ca: &Path) -> Vec<String> {
 }
 
 /// Serves proxy connections until the process ends; `header_timeout` as `--header-timeout`
-/// (for the proxy request and for each request inside a tunnel).
+/// (for the proxy request, for each request inside a tunnel, and as the idle time of a
+/// connection). The accept loop is the API listener's (`server::accept_loop`): the same
+/// back-off on accept errors and the same idle watchdog, tunnels included.
 pub async fn run(
     listener: TcpListener,
     router: Router,
@@ -207,30 +209,22 @@ pub async fn run(
     header_timeout: Duration,
 ) {
     let tls = TlsAcceptor::from(Arc::new(tls));
-    loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
-            // Out of file descriptors, mostly: back off rather than spin.
-            Err(e) => {
-                tracing::warn!(error = %e, "proxy: accept failed; backing off");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        let (router, tls) = (router.clone(), tls.clone());
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| {
-                handle(req, router.clone(), tls.clone(), header_timeout)
-            });
+    let never = std::future::pending::<()>();
+    crate::server::accept_loop(&listener, &router, header_timeout, never, |io, service| {
+        let tls = tls.clone();
+        let service = hyper::service::service_fn(move |req| {
+            handle(req, service.clone(), tls.clone(), header_timeout)
+        });
+        async move {
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(header_timeout)
-                .serve_connection(TokioIo::new(stream), service)
+                .serve_connection(io, service)
                 .with_upgrades()
                 .await;
-        });
-    }
+        }
+    })
+    .await;
 }
 
 fn allowed(host: &str) -> bool {
@@ -251,7 +245,7 @@ fn refuse(status: StatusCode, why: &str) -> Response<Body> {
 
 async fn handle(
     req: Request<Incoming>,
-    router: Router,
+    router: crate::server::Counted,
     tls: TlsAcceptor,
     header_timeout: Duration,
 ) -> Result<Response<Body>, std::convert::Infallible> {

@@ -43,6 +43,42 @@ pub async fn run(
         // closes idle connections, dead peers included.
         .max_concurrent_streams(H2_STREAMS);
     let graceful = GracefulShutdown::new();
+    accept_loop(&listener, &router, idle, shutdown, |io, service| {
+        let conn = builder
+            .serve_connection(io, TowerToHyperService::new(service))
+            .into_owned();
+        let conn = graceful.watch(conn);
+        async move {
+            let _ = conn.await;
+        }
+    })
+    .await;
+    // Stop accepting; give in-flight requests until the deadline.
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(shutdown_deadline) => {
+            tracing::warn!("shutdown deadline reached with requests still in flight");
+        }
+    }
+}
+
+/// The accept loop of every listener (the API's and the transparent proxy's): when
+/// accepting fails (out of file descriptors, mostly) it waits `ACCEPT_BACKOFF` and tries
+/// again instead of spinning, warning once per failing spell; each connection is watched
+/// and closed after `idle` with no request in flight and no bytes moving. `serve` turns a
+/// connection (its I/O and the router counting its requests) into the future serving it.
+/// Returns when `shutdown` resolves.
+pub(crate) async fn accept_loop<F, Fut>(
+    listener: &TcpListener,
+    router: &Router,
+    idle: Duration,
+    shutdown: impl Future<Output = ()>,
+    mut serve: F,
+) where
+    F: FnMut(TokioIo<Watched>, Counted) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     tokio::pin!(shutdown);
     let started = Instant::now();
     let mut failing = false;
@@ -67,9 +103,8 @@ pub async fn run(
                 let activity = Arc::new(Activity { started, last_ms: AtomicU64::new(0), in_flight: AtomicUsize::new(0) });
                 activity.touch();
                 let io = TokioIo::new(Watched { inner: stream, activity: activity.clone() });
-                let service = TowerToHyperService::new(Counted { inner: router.clone(), activity: activity.clone(), peer });
-                let conn = builder.serve_connection(io, service).into_owned();
-                let conn = graceful.watch(conn);
+                let service = Counted { inner: router.clone(), activity: activity.clone(), peer };
+                let conn = serve(io, service);
                 tokio::spawn(async move {
                     tokio::select! {
                         _ = conn => {}
@@ -78,14 +113,6 @@ pub async fn run(
                 });
             }
             _ = &mut shutdown => break,
-        }
-    }
-    // Stop accepting; give in-flight requests until the deadline.
-    drop(listener);
-    tokio::select! {
-        _ = graceful.shutdown() => {}
-        _ = tokio::time::sleep(shutdown_deadline) => {
-            tracing::warn!("shutdown deadline reached with requests still in flight");
         }
     }
 }
@@ -118,7 +145,7 @@ impl Activity {
 }
 
 /// The TCP stream, noting each read and write.
-struct Watched {
+pub(crate) struct Watched {
     inner: TcpStream,
     activity: Arc<Activity>,
 }
@@ -178,7 +205,7 @@ impl AsyncWrite for Watched {
 
 /// The router, counting the connection's requests in flight.
 #[derive(Clone)]
-struct Counted {
+pub(crate) struct Counted {
     inner: Router,
     activity: Arc<Activity>,
     /// The client's address, for handlers as `ConnectInfo` (failed-login throttling).

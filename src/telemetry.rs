@@ -8,6 +8,7 @@
 //! | `trusthub_jobs_total` | counter | `kind` (`callback`, `review`), `outcome` (`done`, `retry`, `lease_lost`, `store_error`) |
 //! | `trusthub_callback_deliveries_total` | counter | `outcome` (`delivered`, `failed` (will retry), `gave_up`, `refused` (address policy)) |
 //! | `trusthub_review_decisions_total` | counter | `outcome` (`approved`, `rejected`), `by` (`operator`, `pipeline`) |
+//! | `trusthub_credential_lookups_total` | counter | `from` (`cache`, `store`): where an account SID given as a credential was looked up, found or not |
 //! | `trusthub_jobs_pending` | gauge | unfinished jobs, due or not |
 //! | `trusthub_jobs_due` | gauge | unfinished jobs whose due time has come |
 //! | `trusthub_jobs_oldest_due_age_seconds` | gauge | server-clock seconds the oldest due job has waited (0 when none) |
@@ -80,6 +81,10 @@ pub async fn track(req: Request, next: Next) -> Response {
 
 pub fn job(kind: &'static str, outcome: &'static str) {
     counter!("trusthub_jobs_total", "kind" => kind, "outcome" => outcome).increment(1);
+}
+
+pub fn credential_lookup(from: &'static str) {
+    counter!("trusthub_credential_lookups_total", "from" => from).increment(1);
 }
 
 pub fn callback(outcome: &'static str) {

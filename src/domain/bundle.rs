@@ -112,6 +112,52 @@ pub fn entities_locked(status: Status) -> bool {
 // vetted with the approved bundle, not with the submission.
 
 /// A bundle under review cannot be deleted (Twilio error 21647).
+/// In which role a bundle is named by another one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Assigned (EntityAssignments) to a bundle of this kind.
+    EntityOf(BundleKind),
+    /// A hosted inquiry's `PrimaryProfileSid` / `CustomerProfileSid`: the customer profile
+    /// the inquiry's new customer profile is assigned to.
+    InquiryProfile,
+}
+
+/// Whose bundle it is, seen from the account that names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whose {
+    Own,
+    /// The account's parent's (the account is a subaccount).
+    Parents,
+}
+
+/// May an account name a bundle in `role`? Its own bundles: any as an entity, a customer
+/// profile as an inquiry's profile. Its parent's: only the parent's twilio-approved Primary
+/// Customer Profile (`primary`: made under a console-only customer-profile policy), and
+/// only for a customer profile (Seed 001) — never for a trust product. When this says no,
+/// callers answer exactly as for an unknown SID, so nothing about the bundle leaks.
+pub fn may_reference(
+    role: Role,
+    whose: Whose,
+    kind: BundleKind,
+    primary: bool,
+    status: Status,
+) -> bool {
+    let from = match role {
+        Role::EntityOf(k) => k,
+        Role::InquiryProfile if kind != BundleKind::CustomerProfile => return false,
+        Role::InquiryProfile => BundleKind::CustomerProfile,
+    };
+    match whose {
+        Whose::Own => true,
+        Whose::Parents => {
+            from == BundleKind::CustomerProfile
+                && kind == BundleKind::CustomerProfile
+                && primary
+                && status == Status::TwilioApproved
+        }
+    }
+}
+
 pub fn deletable(status: Status) -> bool {
     !status.under_review()
 }

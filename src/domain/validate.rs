@@ -6,6 +6,28 @@ use serde_json::Value;
 
 use super::policy::{Condition, Field, Format};
 
+/// How deeply an input JSON value (Attributes) may nest: a top-level object is depth 1.
+/// Responses wrap attributes in two or three more levels, and every reader (the request
+/// inspector, serde_json and most client libraries) stops at 128.
+pub const MAX_JSON_DEPTH: usize = 32;
+
+/// The nesting depth of `v`: 0 for a scalar, 1 for `{}` or `[]`, 1 + the deepest child else.
+pub fn json_depth(v: &Value) -> usize {
+    // Iterative: the input may be as deep as the parser allowed.
+    let mut deepest = 0;
+    let mut stack = vec![(v, 1usize)];
+    while let Some((v, d)) = stack.pop() {
+        let children: Vec<&Value> = match v {
+            Value::Object(m) => m.values().collect(),
+            Value::Array(a) => a.iter().collect(),
+            _ => continue,
+        };
+        deepest = deepest.max(d);
+        stack.extend(children.into_iter().map(|c| (c, d + 1)));
+    }
+    deepest
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum FieldProblem {
     Missing,

@@ -18,13 +18,23 @@ use crate::error::{ApiError, ApiResult};
 use crate::format::iso;
 use crate::service::bundles::{self, NewBundle};
 use crate::service::review::{self, Verdict};
-use crate::service::App;
-use crate::sid;
-use crate::store::Account;
+use crate::service::{accounts, App};
+use crate::store::{Account, AccountFilter, PageQuery};
 
 pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
     Router::new()
-        .route("/admin/v1/Accounts", post(create_account))
+        .route(
+            "/admin/v1/Accounts",
+            get(list_accounts).post(create_account),
+        )
+        .route(
+            "/admin/v1/Accounts/{account}",
+            get(fetch_account).post(update_account),
+        )
+        .route(
+            "/admin/v1/Accounts/{account}/RotateAuthToken",
+            post(rotate_token),
+        )
         .route(
             "/admin/v1/Accounts/{account}/CustomerProfiles",
             post(create_profile),
@@ -85,22 +95,65 @@ async fn create_account(
     State(app): State<Arc<App>>,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
-    let now = app.clock.now();
-    let account = Account {
-        seq: 0,
-        sid: sid::generate(sid::ACCOUNT),
-        friendly_name: params
-            .owned("FriendlyName")
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "Account".into()),
-        auth_token: sid::token(),
-        owner_sid: None,
-        status: "active".into(),
-        date_created: now,
-        date_updated: now,
-    };
-    app.store.insert_account(&account).await?;
+    let account = accounts::create_top_level(&app, params.owned("FriendlyName")).await?;
     Ok((StatusCode::CREATED, Json(account_json(&account))))
+}
+
+/// Top-level accounts, oldest first (`Status`, `FriendlyName` filters; `PageSize` up to 1000).
+async fn list_accounts(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+    let size = match params.get("PageSize").filter(|s| !s.is_empty()) {
+        None => 100,
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| {
+                ApiError::invalid(20001, "PageSize must be a whole number from 1 to 1000")
+            })?,
+    };
+    let filter = AccountFilter {
+        friendly_name: params.owned("FriendlyName").filter(|s| !s.is_empty()),
+        status: params.owned("Status").filter(|s| !s.is_empty()),
+    };
+    let page = PageQuery { size, cursor: None };
+    let found = accounts::list_top_level(&app, &filter, page).await?;
+    let items: Vec<Value> = found.items.iter().map(account_json).collect();
+    Ok(Json(json!({ "accounts": items })))
+}
+
+async fn fetch_account(
+    State(app): State<Arc<App>>,
+    Path(account): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(account_json(
+        &accounts::get_any(&app, &account).await?,
+    )))
+}
+
+/// `Status` (`active`, `suspended`, `closed`; closed is final) and `FriendlyName`.
+async fn update_account(
+    State(app): State<Arc<App>>,
+    Path(account): Path<String>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let a = accounts::operator_update(
+        &app,
+        &account,
+        params.owned("FriendlyName"),
+        params.owned("Status"),
+    )
+    .await?;
+    Ok(Json(account_json(&a)))
+}
+
+/// A new auth token, returned in the account; the old one stops working.
+async fn rotate_token(
+    State(app): State<Arc<App>>,
+    Path(account): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(account_json(
+        &accounts::rotate_token(&app, &account).await?,
+    )))
 }
 
 async fn create_bundle(

@@ -47,7 +47,8 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
         let resp = next.run(req).await;
         let status = resp.status().as_u16();
         if method != "GET" && resp.extensions().get::<Operator>().is_some() {
-            audit(&app, "operator", None, None, &method, &path, status).await;
+            let account = account_in_path(&path);
+            audit(&app, "operator", None, account, &method, &path, status).await;
         }
         return resp;
     }
@@ -148,6 +149,17 @@ fn actor_of(resp: &Response, method: &str) -> Option<(&'static str, String, Stri
     Some((kind, actor, c.account_sid.clone(), resp.status().as_u16()))
 }
 
+/// The account an operator's write names in its path (`…/Accounts/AC…`, the console's
+/// `…/accounts/AC…`), so the audit trail files it under that account too.
+pub(crate) fn account_in_path(path: &str) -> Option<String> {
+    let mut segments = path.split('/');
+    segments.find(|s| s.eq_ignore_ascii_case("accounts"))?;
+    segments
+        .next()
+        .filter(|s| s.starts_with(crate::sid::ACCOUNT))
+        .map(str::to_string)
+}
+
 pub(crate) async fn audit(
     app: &Arc<App>,
     kind: &str,
@@ -210,9 +222,15 @@ async fn reset(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Va
     app.store.reset(account.as_deref(), accounts).await?;
     app.accounts.forget(None);
     app.requests.clear(account.as_deref());
-    if accounts && account.is_none() {
-        // Wiping every account keeps the configured bootstrap account usable.
-        if let Some((sid, token)) = &app.settings.bootstrap {
+    if accounts {
+        // Deleting every account, or the bootstrap account itself, re-creates the configured
+        // bootstrap account empty (same SID and token): the server stays usable.
+        let bootstrap = app
+            .settings
+            .bootstrap
+            .as_ref()
+            .filter(|(sid, _)| account.as_deref().is_none_or(|a| a == sid.as_str()));
+        if let Some((sid, token)) = bootstrap {
             let now = app.clock.now();
             app.store
                 .insert_account(&crate::store::Account {

@@ -10,6 +10,7 @@ use crate::store::{Account, AccountFilter, ApiKey, Page, PageQuery};
 use super::App;
 
 pub const ACTIVE: &str = "active";
+pub const CLOSED: &str = "closed";
 pub const STATUSES: [&str; 3] = ["active", "suspended", "closed"];
 
 /// API-key secrets are 128 random bits, so a plain SHA-256 is enough to keep them
@@ -22,14 +23,21 @@ fn equal(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
-/// Accounts read for authentication, kept briefly: every request authenticates, and the
-/// profile showed the account lookup as half of a fetch's store round trips. A status or
-/// name change is seen by other servers within `CACHE_TTL`; by this one at once.
+/// Account lookups for authentication, kept briefly — found or not: every request
+/// authenticates, and the profile showed the account lookup as half of a fetch's store
+/// round trips. Unknown SIDs are kept too, so that a wrong token for an existing account
+/// and any token for an unknown SID cost the same (issue 15: only existing accounts were
+/// cached, which told them apart by timing). A status or name change is seen by other
+/// servers within `CACHE_TTL`; by this one at once.
 pub struct AccountCache {
-    entries: std::sync::Mutex<std::collections::HashMap<String, (Account, std::time::Instant)>>,
+    entries: std::sync::Mutex<Entries>,
 }
 
+type Entries = std::collections::HashMap<String, (Option<Account>, std::time::Instant)>;
+
 const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+/// Entries kept before the cache starts over (unknown SIDs cost a store query each).
+const CACHE_MAX: usize = 10_000;
 
 impl Default for AccountCache {
     fn default() -> Self {
@@ -40,19 +48,20 @@ impl Default for AccountCache {
 }
 
 impl AccountCache {
-    fn get(&self, sid: &str) -> Option<Account> {
+    /// `Some(None)`: known to be unknown.
+    fn get(&self, sid: &str) -> Option<Option<Account>> {
         let m = self.entries.lock().ok()?;
         m.get(sid)
             .filter(|(_, at)| at.elapsed() < CACHE_TTL)
             .map(|(a, _)| a.clone())
     }
 
-    fn put(&self, a: &Account) {
+    fn put(&self, sid: &str, a: &Option<Account>) {
         if let Ok(mut m) = self.entries.lock() {
-            if m.len() > 10_000 {
+            if m.len() >= CACHE_MAX {
                 m.clear();
             }
-            m.insert(a.sid.clone(), (a.clone(), std::time::Instant::now()));
+            m.insert(sid.to_string(), (a.clone(), std::time::Instant::now()));
         }
     }
 
@@ -70,33 +79,63 @@ impl AccountCache {
 
 async fn account_cached(app: &App, sid: &str) -> ApiResult<Option<Account>> {
     if let Some(a) = app.accounts.get(sid) {
-        return Ok(Some(a));
+        crate::telemetry::credential_lookup("cache");
+        return Ok(a);
     }
+    crate::telemetry::credential_lookup("store");
     let a = app.store.account(sid).await?;
-    if let Some(a) = &a {
-        app.accounts.put(a);
-    }
+    app.accounts.put(sid, &a);
     Ok(a)
 }
 
+/// Compared against when the SID is unknown, so both outcomes do the same work.
+const NO_TOKEN: &str = "00000000000000000000000000000000";
+
 /// Resolves HTTP Basic credentials (`AC…:token` or `SK…:secret`) to an active account.
+/// A wrong secret and an unknown SID take the same path (a lookup, then one hash or one
+/// constant-time comparison), so their answer times do not tell them apart.
 pub async fn authenticate(app: &App, user: &str, pass: &str) -> ApiResult<Account> {
     let account = if user.starts_with(sid::API_KEY) {
-        let key = app.store.key(user).await?.ok_or(ApiError::Unauthorized)?;
-        if !equal(&key.secret_hash, &hash_secret(pass)) {
-            return Err(ApiError::Unauthorized);
+        let key = app.store.key(user).await?;
+        let expected = key.as_ref().map_or(NO_TOKEN, |k| k.secret_hash.as_str());
+        let matches = equal(expected, &hash_secret(pass));
+        match key.filter(|_| matches) {
+            Some(key) => account_cached(app, &key.account_sid).await?,
+            None => None,
         }
-        account_cached(app, &key.account_sid).await?
     } else {
-        account_cached(app, user)
-            .await?
-            .filter(|a| equal(&a.auth_token, pass))
+        let account = account_cached(app, user).await?;
+        let expected = account.as_ref().map_or(NO_TOKEN, |a| a.auth_token.as_str());
+        let matches = equal(expected, pass);
+        account.filter(|_| matches)
     };
     let account = account.ok_or(ApiError::Unauthorized)?;
-    if account.status != ACTIVE {
-        return Err(inactive(&account));
-    }
+    ensure_active(app, &account).await?;
     Ok(account)
+}
+
+/// May `a` make requests? Only when it is active and, for a subaccount, its parent is too:
+/// at Twilio a suspended parent suspends its subaccounts (error 10001's causes). Derived
+/// rather than written, so reactivating the parent restores each subaccount's own status.
+/// Errors: 403 / 20005 naming the account that is not active.
+pub async fn ensure_active(app: &App, a: &Account) -> ApiResult<()> {
+    if a.status != ACTIVE {
+        return Err(inactive(a));
+    }
+    if let Some(parent) = &a.owner_sid {
+        if let Some(p) = account_cached(app, parent).await? {
+            if p.status != ACTIVE {
+                return Err(ApiError::Forbidden {
+                    code: 20005,
+                    message: format!(
+                        "Account {} cannot make requests: its parent account {} is {}",
+                        a.sid, p.sid, p.status
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn inactive(a: &Account) -> ApiError {
@@ -104,6 +143,113 @@ fn inactive(a: &Account) -> ApiError {
         code: 20005,
         message: format!("Account {} is {} and cannot make requests", a.sid, a.status),
     }
+}
+
+/// The one status rule for parents and the operator alike: a status is active, suspended
+/// or closed (400 / 20001 otherwise), and closed is permanent (400 / 21479).
+fn change_status(a: &mut Account, status: &str) -> ApiResult<()> {
+    if !STATUSES.contains(&status) {
+        return Err(ApiError::invalid(
+            20001,
+            format!("Status must be active, suspended or closed; got \"{status}\""),
+        ));
+    }
+    if a.status == CLOSED && status != CLOSED {
+        return Err(ApiError::invalid(
+            21479,
+            format!("Account {} is closed and cannot be reopened", a.sid),
+        ));
+    }
+    a.status = status.to_string();
+    Ok(())
+}
+
+fn rename(a: &mut Account, name: String) -> ApiResult<()> {
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(ApiError::invalid(
+            20002,
+            "FriendlyName must be 1 to 64 characters",
+        ));
+    }
+    a.friendly_name = name;
+    Ok(())
+}
+
+async fn save(app: &App, mut a: Account) -> ApiResult<Account> {
+    a.date_updated = app.clock.now();
+    app.store.update_account(&a).await?;
+    app.accounts.forget(Some(&a.sid));
+    Ok(a)
+}
+
+/// A new top-level account (the operator's), with a fresh auth token.
+pub async fn create_top_level(app: &App, friendly_name: Option<String>) -> ApiResult<Account> {
+    let now = app.clock.now();
+    let account = Account {
+        seq: 0,
+        sid: sid::generate(sid::ACCOUNT),
+        friendly_name: friendly_name
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "Account".into()),
+        auth_token: sid::token(),
+        owner_sid: None,
+        status: ACTIVE.into(),
+        date_created: now,
+        date_updated: now,
+    };
+    app.store.insert_account(&account).await?;
+    app.accounts.forget(Some(&account.sid));
+    Ok(account)
+}
+
+/// Top-level accounts, for the operator.
+pub async fn list_top_level(
+    app: &App,
+    filter: &AccountFilter,
+    page: PageQuery,
+) -> ApiResult<Page<Account>> {
+    Ok(app.store.list_top_accounts(filter, page).await?)
+}
+
+/// Any account, for the operator (404 when unknown).
+pub async fn get_any(app: &App, sid: &str) -> ApiResult<Account> {
+    app.store
+        .account(sid)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("/admin/v1/Accounts/{sid}")))
+}
+
+/// The operator suspends, reactivates, closes or renames an account (top-level or not):
+/// the same status rule as a parent's, and the change is seen at once by this server.
+pub async fn operator_update(
+    app: &App,
+    sid: &str,
+    friendly_name: Option<String>,
+    status: Option<String>,
+) -> ApiResult<Account> {
+    let mut a = get_any(app, sid).await?;
+    if let Some(name) = friendly_name {
+        rename(&mut a, name)?;
+    }
+    if let Some(st) = status {
+        change_status(&mut a, &st)?;
+    }
+    save(app, a).await
+}
+
+/// A new auth token for the account; the old one stops working at once on this server
+/// (within the 2 s account cache on others). A closed account keeps its dead token
+/// (400 / 21479).
+pub async fn rotate_token(app: &App, sid: &str) -> ApiResult<Account> {
+    let mut a = get_any(app, sid).await?;
+    if a.status == CLOSED {
+        return Err(ApiError::invalid(
+            21479,
+            format!("Account {} is closed; its auth token is not rotated", a.sid),
+        ));
+    }
+    a.auth_token = sid::token();
+    save(app, a).await
 }
 
 /// The account named in a 2010 URL, if the caller may act for it: itself, or (for a
@@ -161,6 +307,7 @@ pub async fn create_subaccount(
         date_updated: now,
     };
     app.store.insert_account(&account).await?;
+    app.accounts.forget(Some(&account.sid));
     Ok(app.store.account(&account.sid).await?.unwrap_or(account))
 }
 
@@ -182,39 +329,18 @@ pub async fn update(
 ) -> ApiResult<Account> {
     let mut a = reach(app, caller, target_sid, true).await?;
     if let Some(name) = friendly_name {
-        if name.is_empty() || name.chars().count() > 64 {
-            return Err(ApiError::invalid(
-                20002,
-                "FriendlyName must be 1 to 64 characters",
-            ));
-        }
-        a.friendly_name = name;
+        rename(&mut a, name)?;
     }
     if let Some(st) = status {
-        if !STATUSES.contains(&st.as_str()) {
-            return Err(ApiError::invalid(
-                20001,
-                format!("Status must be active, suspended or closed; got \"{st}\""),
-            ));
-        }
         if a.sid == caller.sid {
             return Err(ApiError::invalid(
                 20001,
                 "An account cannot change its own Status; its parent account can",
             ));
         }
-        if a.status == "closed" && st != "closed" {
-            return Err(ApiError::invalid(
-                21479,
-                format!("Subaccount {} is closed and cannot be reopened", a.sid),
-            ));
-        }
-        a.status = st;
+        change_status(&mut a, &st)?;
     }
-    a.date_updated = app.clock.now();
-    app.store.update_account(&a).await?;
-    app.accounts.forget(Some(&a.sid));
-    Ok(a)
+    save(app, a).await
 }
 
 /// A new key; the secret is returned this once and only its hash is stored.

@@ -1,6 +1,6 @@
 //! EntityAssignments and ChannelEndpointAssignments of both bundle kinds.
 
-use crate::domain::bundle::{self, BundleKind};
+use crate::domain::bundle::{self, BundleKind, Role, Whose};
 use crate::error::{ApiError, ApiResult};
 use crate::sid;
 use crate::store::{
@@ -67,7 +67,7 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
         ApiError::invalid(
             INVALID_OBJECT,
             format!(
-                "ObjectSid {object_sid} is not an EndUser (IT…), SupportingDocument (RD…), CustomerProfile or TrustProduct (BU…) of this account"
+                "ObjectSid {object_sid} is not an EndUser (IT…), SupportingDocument (RD…), CustomerProfile or TrustProduct (BU…) of this account (a subaccount's CustomerProfile may also take its parent's twilio-approved Primary Customer Profile)"
             ),
         )
     };
@@ -92,12 +92,9 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
                     "A bundle cannot be assigned to itself",
                 ));
             }
-            let other = match app.store.bundle(&b.account_sid, object_sid).await? {
-                Some(other) => other,
-                None => parents_primary(app, b, object_sid)
-                    .await?
-                    .ok_or_else(unknown)?,
-            };
+            let other = referable(app, &b.account_sid, Role::EntityOf(b.kind), object_sid)
+                .await?
+                .ok_or_else(unknown)?;
             other.kind.as_str().to_string()
         }
         _ => return Err(unknown()),
@@ -134,42 +131,42 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
     Ok(a)
 }
 
-/// Seed 001 step 2: a subaccount's profile may take its parent's *approved* Primary
-/// Customer Profile. No other bundle of another account can be assigned.
-/// A subaccount's trust product cannot: for it the parent's bundles are unknown SIDs.
-async fn parents_primary(app: &App, b: &Bundle, object_sid: &str) -> ApiResult<Option<Bundle>> {
-    if b.kind != BundleKind::CustomerProfile {
-        return Ok(None);
-    }
-    let Some(parent) = app
+/// The bundle `sid` if account `account_sid` may name it in `role`
+/// ([`bundle::may_reference`]: its own, or for a subaccount's customer profile the
+/// parent's approved Primary). `None` otherwise, and callers answer exactly as for an
+/// unknown SID: a subaccount learns nothing of its parent's other bundles.
+pub async fn referable(
+    app: &App,
+    account_sid: &str,
+    role: Role,
+    sid: &str,
+) -> ApiResult<Option<Bundle>> {
+    let mut found = app
         .store
-        .account(&b.account_sid)
+        .bundle(account_sid, sid)
         .await?
-        .and_then(|a| a.owner_sid)
-    else {
-        return Ok(None);
-    };
-    let Some(primary) = app.store.bundle(&parent, object_sid).await? else {
-        return Ok(None);
-    };
-    let console_only = app
-        .catalog
-        .policy(&primary.policy_sid)
-        .is_some_and(|p| p.console_only);
-    if !console_only || primary.kind != BundleKind::CustomerProfile {
-        return Ok(None);
+        .map(|b| (b, Whose::Own));
+    if found.is_none() {
+        let parent = app
+            .store
+            .account(account_sid)
+            .await?
+            .and_then(|a| a.owner_sid);
+        if let Some(parent) = parent {
+            found = app
+                .store
+                .bundle(&parent, sid)
+                .await?
+                .map(|b| (b, Whose::Parents));
+        }
     }
-    if primary.status != crate::domain::bundle::Status::TwilioApproved {
-        return Err(ApiError::invalid(
-            INVALID_OBJECT,
-            format!(
-                "The parent account's Primary Customer Profile {} is {}; it must be twilio-approved before a subaccount's profile can use it",
-                primary.sid,
-                primary.status.as_str()
-            ),
-        ));
-    }
-    Ok(Some(primary))
+    Ok(found.and_then(|(b, whose)| {
+        let primary = app
+            .catalog
+            .policy(&b.policy_sid)
+            .is_some_and(|p| p.console_only && p.bundle_kind == BundleKind::CustomerProfile);
+        bundle::may_reference(role, whose, b.kind, primary, b.status).then_some(b)
+    }))
 }
 
 pub async fn get_entity(app: &App, b: &Bundle, sid: &str) -> ApiResult<EntityAssignment> {

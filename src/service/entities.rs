@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::domain::bundle::Status;
+use crate::domain::validate::{json_depth, MAX_JSON_DEPTH};
 use crate::error::{ApiError, ApiResult};
 use crate::sid;
 use crate::store::{Entity, EntityKind, Page, PageQuery, StoreError};
@@ -27,7 +28,8 @@ pub fn not_found(kind: EntityKind, sid: &str) -> ApiError {
     ApiError::NotFound(format!("/{}/{sid}", collection(kind)))
 }
 
-/// `Attributes` is a JSON object sent as a string (Twilio code 22207 when it is not).
+/// `Attributes` is a JSON object sent as a string (Twilio code 22207 when it is not), nested
+/// at most [`MAX_JSON_DEPTH`] levels (400 / 22207 naming the limit).
 pub fn parse_attributes(raw: Option<&str>) -> ApiResult<Value> {
     let Some(raw) = raw else {
         return Ok(Value::Object(Default::default()));
@@ -36,14 +38,21 @@ pub fn parse_attributes(raw: Option<&str>) -> ApiResult<Value> {
         return Ok(Value::Object(Default::default()));
     }
     match serde_json::from_str::<Value>(raw) {
-        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(v @ Value::Object(_)) => match json_depth(&v) {
+            d if d > MAX_JSON_DEPTH => Err(ApiError::invalid(
+                22207,
+                format!("Attributes nests {d} levels deep; the limit is {MAX_JSON_DEPTH} levels"),
+            )),
+            _ => Ok(v),
+        },
         Ok(_) => Err(ApiError::invalid(
             22207,
             "Attributes must be a JSON object, e.g. {\"business_name\": \"Acme\"}",
         )),
+        // serde_json stops at 128 levels ("recursion limit exceeded"): name our limit too.
         Err(e) => Err(ApiError::invalid(
             22207,
-            format!("Attributes is not valid JSON: {e}"),
+            format!("Attributes is not valid JSON (nested at most {MAX_JSON_DEPTH} levels): {e}"),
         )),
     }
 }

@@ -337,6 +337,13 @@ pub trait Store: Send + Sync {
         filter: &AccountFilter,
         page: PageQuery,
     ) -> StoreResult<Page<Account>>;
+    /// Top-level accounts (no owner), for the operator.
+    async fn list_top_accounts(
+        &self,
+        filter: &AccountFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Account>>;
+    /// Writes the name, status and auth token.
     async fn update_account(&self, account: &Account) -> StoreResult<()>;
 
     async fn insert_key(&self, key: ApiKey) -> StoreResult<ApiKey>;

@@ -690,10 +690,26 @@ impl Store for SqlStore {
         self.fetch_page(q, page, false, account_row).await
     }
 
+    async fn list_top_accounts(
+        &self,
+        filter: &AccountFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Account>> {
+        let sql = format!(
+            "SELECT * FROM {} a WHERE owner_sid IS NULL",
+            self.d.accounts()
+        );
+        let mut q = self.q(&sql);
+        q = q.and_eq("friendly_name", filter.friendly_name.as_deref());
+        q = q.and_eq("status", filter.status.as_deref());
+        self.fetch_page(q, page, false, account_row).await
+    }
+
     async fn update_account(&self, a: &Account) -> StoreResult<()> {
-        self.q("UPDATE accounts SET friendly_name = ?, status = ?, date_updated = ? WHERE sid = ?")
+        self.q("UPDATE accounts SET friendly_name = ?, status = ?, auth_token = ?, date_updated = ? WHERE sid = ?")
             .bind(a.friendly_name.as_str())
             .bind(a.status.as_str())
+            .bind(a.auth_token.as_str())
             .bind(a.date_updated)
             .bind(a.sid.as_str())
             .run(&self.pool)
@@ -1502,6 +1518,19 @@ impl Store for SqlStore {
                 }
             }
             Some(sid) => {
+                // Deleting the account deletes its subaccounts too (nothing may point at a
+                // missing parent); otherwise only the account's own data goes.
+                let mut family = vec![sid.to_string()];
+                if accounts {
+                    let subs = self
+                        .q("SELECT sid FROM accounts WHERE owner_sid = ?")
+                        .bind(sid)
+                        .all(&mut *tx)
+                        .await?;
+                    for r in subs {
+                        family.push(r.try_get("sid")?);
+                    }
+                }
                 let scoped = [
                     "DELETE FROM jobs WHERE bundle_sid IN (SELECT sid FROM bundles WHERE account_sid = ?)",
                     "DELETE FROM events WHERE account_sid = ?",
@@ -1513,14 +1542,14 @@ impl Store for SqlStore {
                     "DELETE FROM phone_numbers WHERE account_sid = ?",
                     "DELETE FROM addresses WHERE account_sid = ?",
                 ];
-                for sql in scoped {
-                    self.q(sql).bind(sid).run(&mut *tx).await?;
-                }
-                if accounts {
-                    self.q("DELETE FROM api_keys WHERE account_sid = ?")
-                        .bind(sid)
-                        .run(&mut *tx)
-                        .await?;
+                let keys = "DELETE FROM api_keys WHERE account_sid = ?";
+                // Subaccounts before their parent.
+                let account = "DELETE FROM accounts WHERE sid = ?";
+                let own = if accounts { &[keys, account][..] } else { &[] };
+                for member in family.iter().rev() {
+                    for sql in scoped.iter().chain(own) {
+                        self.q(sql).bind(member.as_str()).run(&mut *tx).await?;
+                    }
                 }
             }
         }

@@ -101,3 +101,182 @@ async fn unknown_paths_and_methods() {
     let (st, body) = s.delete("/v1/Policies").await;
     assert_eq!((st, body["code"].as_u64()), (405, Some(20004)), "{body}");
 }
+
+/// A session cookie and the page's CSRF token from a console response.
+fn cookie_of(resp: &reqwest::Response) -> String {
+    resp.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+/// Issue 15 item 14: the operator suspends, reactivates, closes and rotates the token of
+/// a top-level account through the operator API, the CLI and the console; each is audited;
+/// a suspended parent suspends its subaccounts; closed is final.
+#[tokio::test]
+async fn the_operator_suspends_closes_and_rotates_top_level_accounts() {
+    let mut s = Server::start();
+    let (_, acct) = s
+        .admin("POST", "/admin/v1/Accounts", &[("FriendlyName", "Tenant")])
+        .await;
+    let sid = acct["sid"].as_str().unwrap().to_string();
+    let token = acct["auth_token"].as_str().unwrap().to_string();
+    s.as_account(&sid, &token);
+    let (st, sub) = s
+        .post("/2010-04-01/Accounts.json", &[("FriendlyName", "Child")])
+        .await;
+    assert_eq!(st, 201, "{sub}");
+    let (sub_sid, sub_token) = (
+        sub["sid"].as_str().unwrap().to_string(),
+        sub["auth_token"].as_str().unwrap().to_string(),
+    );
+
+    // Operator API: suspend. The account and its subaccount get Twilio's 20005.
+    let (st, a) = s
+        .admin(
+            "POST",
+            &format!("/admin/v1/Accounts/{sid}"),
+            &[("Status", "suspended")],
+        )
+        .await;
+    assert_eq!((st, a["status"].as_str()), (200, Some("suspended")), "{a}");
+    for (u, p) in [(&sid, &token), (&sub_sid, &sub_token)] {
+        s.as_account(u, p);
+        let (st, err) = s.get("/v1/CustomerProfiles").await;
+        assert_eq!((st, err["code"].as_u64()), (403, Some(20005)), "{u}: {err}");
+    }
+    // The CLI reactivates: both work again (the subaccount kept its own status).
+    let (ok, a) = s.admin_cli(&["accounts", "activate", &sid]);
+    assert!(ok, "{a}");
+    assert_eq!(a["status"], "active");
+    for (u, p) in [(&sid, &token), (&sub_sid, &sub_token)] {
+        s.as_account(u, p);
+        assert_eq!(s.get("/v1/CustomerProfiles").await.0, 200, "{u}");
+    }
+    // Rotation: the old token stops at once, the new one works.
+    let (ok, a) = s.admin_cli(&["accounts", "rotate-token", &sid]);
+    assert!(ok, "{a}");
+    let new_token = a["auth_token"].as_str().unwrap().to_string();
+    assert_ne!(new_token, token);
+    s.as_account(&sid, &token);
+    assert_eq!(s.get("/v1/CustomerProfiles").await.0, 401);
+    s.as_account(&sid, &new_token);
+    assert_eq!(s.get("/v1/CustomerProfiles").await.0, 200);
+    let (ok, listed) = s.admin_cli(&["accounts", "list", "--status", "active"]);
+    assert!(ok, "{listed}");
+    assert!(listed["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["sid"] == sid.as_str()));
+
+    // The console: sign in as the operator, suspend, then close.
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = http
+        .get(format!("{}/console/sign-in", s.base))
+        .send()
+        .await
+        .unwrap();
+    let cookie = cookie_of(&page);
+    let csrf = csrf_of(&page.text().await.unwrap());
+    let resp = http
+        .post(format!("{}/console/sign-in", s.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("role", "operator"),
+            ("secret", ADMIN_TOKEN),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let cookie = cookie_of(&resp);
+    let page = http
+        .get(format!("{}/console/operator/accounts", s.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&sid), "the account is listed");
+    let csrf = csrf_of(&html);
+    let url = format!("{}/console/operator/accounts/{sid}", s.base);
+    let change = |form: Vec<(&'static str, String)>| {
+        http.post(&url).header("cookie", &cookie).form(&form).send()
+    };
+    let resp = change(vec![("csrf", csrf.clone()), ("status", "suspended".into())])
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    s.as_account(&sid, &new_token);
+    assert_eq!(s.get("/v1/CustomerProfiles").await.0, 403);
+    // Closing needs the confirmation box, then is final everywhere.
+    let resp = change(vec![("csrf", csrf.clone()), ("status", "closed".into())])
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400, "closing without confirming");
+    let resp = change(vec![
+        ("csrf", csrf.clone()),
+        ("status", "closed".into()),
+        ("confirm", "yes".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 303);
+    let (st, err) = s
+        .admin(
+            "POST",
+            &format!("/admin/v1/Accounts/{sid}"),
+            &[("Status", "active")],
+        )
+        .await;
+    assert_eq!((st, err["code"].as_u64()), (400, Some(21479)), "{err}");
+    let (st, err) = s
+        .admin(
+            "POST",
+            &format!("/admin/v1/Accounts/{sid}/RotateAuthToken"),
+            &[],
+        )
+        .await;
+    assert_eq!((st, err["code"].as_u64()), (400, Some(21479)), "{err}");
+    let (ok, _) = s.admin_cli(&["accounts", "activate", &sid]);
+    assert!(!ok, "the CLI cannot reopen it either");
+    let (st, err) = s.get("/v1/CustomerProfiles").await;
+    assert_eq!((st, err["code"].as_u64()), (403, Some(20005)), "{err}");
+
+    // Every change is on the audit trail: operator API, CLI and console alike.
+    let (_, audit) = s
+        .admin(
+            "GET",
+            &format!("/admin/v1/Audit?AccountSid={sid}&Limit=50"),
+            &[],
+        )
+        .await;
+    let paths: Vec<String> = audit["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"]["kind"] == "operator")
+        .map(|e| format!("{} {}", e["path"].as_str().unwrap(), e["status"]))
+        .collect();
+    for want in [
+        format!("/admin/v1/Accounts/{sid} 200"),
+        format!("/admin/v1/Accounts/{sid}/RotateAuthToken 200"),
+        format!("/console/operator/accounts/{sid} 303"),
+    ] {
+        assert!(paths.contains(&want), "{want} not in {paths:?}");
+    }
+}

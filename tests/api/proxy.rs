@@ -240,3 +240,106 @@ async fn a_tunnel_without_a_handshake_is_closed() {
         "the tunnel stayed open {waited:?}"
     );
 }
+
+/// Server CPU time (user + system) in clock ticks, from `/proc/<pid>/stat`.
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = after.split_whitespace().collect();
+    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+}
+
+/// True when the proxy closed the connection within `within` (whatever it sent first).
+fn closed_within(c: &mut TcpStream, within: std::time::Duration) -> bool {
+    let until = std::time::Instant::now() + within;
+    c.set_read_timeout(Some(std::time::Duration::from_millis(200)))
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    while std::time::Instant::now() < until {
+        match c.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
+/// Issue 15 item 4, for the proxy listener too (it shares the API listener's accept loop):
+/// idle connections — silent ones and a keep-alive one after a request — are closed, and
+/// out of file descriptors the loop backs off instead of spinning, then recovers.
+#[tokio::test]
+async fn the_proxy_closes_idle_connections_and_backs_off_on_accept_errors() {
+    let ca_dir = tempfile::tempdir().unwrap();
+    let (s, proxy) = start_with(ca_dir.path(), &["--header-timeout", "2"]);
+    let mut idle: Vec<TcpStream> = (0..5)
+        .map(|_| TcpStream::connect(&proxy).unwrap())
+        .collect();
+    let mut kept = TcpStream::connect(&proxy).unwrap();
+    kept.write_all(b"GET http://api.twilio.com/healthz HTTP/1.1\r\nHost: api.twilio.com\r\n\r\n")
+        .unwrap();
+    kept.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let mut buf = [0u8; 512];
+    let n = kept.read(&mut buf).unwrap();
+    assert!(
+        String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 "),
+        "{}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+    idle.push(kept);
+    for (i, c) in idle.iter_mut().enumerate() {
+        assert!(
+            closed_within(c, std::time::Duration::from_secs(8)),
+            "proxy connection {i} still open"
+        );
+    }
+
+    let limited = std::process::Command::new("prlimit")
+        .arg(format!("--pid={}", s.pid()))
+        .arg("--nofile=64:64")
+        .status();
+    if !matches!(limited, Ok(st) if st.success()) {
+        eprintln!("SKIPPED (back-off half): prlimit is not available");
+        return;
+    }
+    let Some(_) = cpu_ticks(s.pid()) else {
+        eprintln!("SKIPPED (back-off half): no /proc/<pid>/stat on this system");
+        return;
+    };
+    let held: Vec<TcpStream> = (0..100)
+        .filter_map(|_| TcpStream::connect(&proxy).ok())
+        .collect();
+    // Let the accept loop meet EMFILE, then measure its CPU for two seconds.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let before = cpu_ticks(s.pid()).unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let used = cpu_ticks(s.pid()).unwrap() - before;
+    // 200 ticks would be a core spinning the whole time (100 ticks per second).
+    assert!(
+        used < 60,
+        "the server used {used} ticks in 2 s while out of descriptors"
+    );
+    drop(held);
+    // The proxy answers again once descriptors are free (idle ones are closed).
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let answered = TcpStream::connect(&proxy).ok().and_then(|mut c| {
+            c.set_read_timeout(Some(std::time::Duration::from_secs(2)))
+                .ok()?;
+            c.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").ok()?;
+            let n = c.read(&mut buf).ok()?;
+            Some(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 400"))
+        });
+        if answered == Some(true) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < until,
+            "the proxy never recovered"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

@@ -219,6 +219,79 @@ async fn reset_clears_resources_and_keeps_or_wipes_accounts() {
     assert_eq!(st, 404);
 }
 
+/// `AccountSid` with `Accounts=true` deletes that account, its subaccounts and their keys
+/// (they once kept authenticating); the bootstrap account is re-created empty instead.
+#[tokio::test]
+async fn reset_of_one_account_with_accounts_deletes_it_and_its_subaccounts() {
+    let mut s = Server::start();
+    let mine = s.profile(SECONDARY).await;
+    let (_, other) = s
+        .admin("POST", "/admin/v1/Accounts", &[("FriendlyName", "Doomed")])
+        .await;
+    let (osid, otoken) = (
+        other["sid"].as_str().unwrap().to_string(),
+        other["auth_token"].as_str().unwrap().to_string(),
+    );
+    s.as_account(&osid, &otoken);
+    let (st, sub) = s
+        .post("/2010-04-01/Accounts.json", &[("FriendlyName", "Child")])
+        .await;
+    assert_eq!(st, 201, "{sub}");
+    let (st, key) = s
+        .post(&format!("/2010-04-01/Accounts/{osid}/Keys.json"), &[])
+        .await;
+    assert_eq!(st, 201, "{key}");
+    let credentials = [
+        (osid.clone(), otoken.clone()),
+        (
+            sub["sid"].as_str().unwrap().to_string(),
+            sub["auth_token"].as_str().unwrap().to_string(),
+        ),
+        (
+            key["sid"].as_str().unwrap().to_string(),
+            key["secret"].as_str().unwrap().to_string(),
+        ),
+    ];
+    for (user, pass) in &credentials {
+        s.as_account(user, pass);
+        assert_eq!(s.get("/v1/CustomerProfiles").await.0, 200, "{user} before");
+    }
+    let (st, _) = s
+        .admin(
+            "POST",
+            "/admin/v1/Reset",
+            &[("AccountSid", &osid), ("Accounts", "true")],
+        )
+        .await;
+    assert_eq!(st, 200);
+    for (user, pass) in &credentials {
+        s.as_account(user, pass);
+        assert_eq!(s.get("/v1/CustomerProfiles").await.0, 401, "{user} is gone");
+    }
+    s.as_account(SID, TOKEN);
+    assert_eq!(
+        s.get(&format!("/v1/CustomerProfiles/{mine}")).await.0,
+        200,
+        "another account's data stays"
+    );
+    // The bootstrap account: its data goes, the account comes back empty.
+    let (st, _) = s
+        .admin(
+            "POST",
+            "/admin/v1/Reset",
+            &[("AccountSid", SID), ("Accounts", "true")],
+        )
+        .await;
+    assert_eq!(st, 200);
+    assert_eq!(s.get(&format!("/v1/CustomerProfiles/{mine}")).await.0, 404);
+    assert_eq!(s.get("/v1/CustomerProfiles").await.0, 200);
+    // The audit trail outlives the reset.
+    let (_, audit) = s
+        .admin("GET", &format!("/admin/v1/Audit?AccountSid={osid}"), &[])
+        .await;
+    assert!(!audit["audit"].as_array().unwrap().is_empty(), "{audit}");
+}
+
 #[tokio::test]
 async fn snapshots_restore_the_whole_state() {
     let s = Server::start();

@@ -223,3 +223,122 @@ fn loopback_conveniences_are_refused_beyond_loopback() {
     assert!(running, "{err}");
     assert!(err.contains("WARNING: --seed"), "{err}");
 }
+
+/// A refusal with the named SID taken out: what the caller learns besides the SID it sent.
+fn answer_without(sid: &str, (status, body): (u16, serde_json::Value)) -> (u16, String) {
+    let text = format!("{} {}", body["code"], body["message"]);
+    (status, text.replace(sid, "{sid}"))
+}
+
+/// Issue 15 item 12: a subaccount's trust product cannot take its parent's Primary (nor,
+/// through it, the parent's numbers), and no error and no inquiry tells a subaccount the
+/// kind or status of a parent's bundle it may not use: the answer is the unknown SID's.
+#[tokio::test]
+async fn a_subaccount_learns_nothing_of_its_parents_bundles() {
+    let mut s = Server::start();
+    let primary = s.approved_primary().await;
+    let (st, draft) = s
+        .admin(
+            "POST",
+            &format!("/admin/v1/Accounts/{SID}/CustomerProfiles"),
+            &[
+                ("FriendlyName", "Draft primary"),
+                ("Email", "a@b.co"),
+                ("PolicySid", PRIMARY),
+            ],
+        )
+        .await;
+    assert_eq!(st, 201, "{draft}");
+    let draft = draft["sid"].as_str().unwrap().to_string();
+    let parent_secondary = s.profile(SECONDARY).await;
+    let parent_tp = s.trust_product(VOICE_INTEGRITY).await;
+    let unknown = "BU00000000000000000000000000000000".to_string();
+    let (st, sub) = s
+        .post("/2010-04-01/Accounts.json", &[("FriendlyName", "Child")])
+        .await;
+    assert_eq!(st, 201, "{sub}");
+    s.as_account(
+        sub["sid"].as_str().unwrap(),
+        sub["auth_token"].as_str().unwrap(),
+    );
+    let cp = s.profile(SECONDARY).await;
+    let tp = s.trust_product(VOICE_INTEGRITY).await;
+
+    // The trust product: even the approved Primary is an unknown SID.
+    let tp_ea = format!("/v1/TrustProducts/{tp}/EntityAssignments");
+    let expected = answer_without(&unknown, s.post(&tp_ea, &[("ObjectSid", &unknown)]).await);
+    assert_eq!(expected.0, 400);
+    for other in [&primary, &draft, &parent_secondary, &parent_tp] {
+        let got = answer_without(other, s.post(&tp_ea, &[("ObjectSid", other)]).await);
+        assert_eq!(got, expected, "the trust product and {other}");
+    }
+    // The customer profile: only the approved Primary; the rest read as unknown.
+    let cp_ea = format!("/v1/CustomerProfiles/{cp}/EntityAssignments");
+    let expected = answer_without(&unknown, s.post(&cp_ea, &[("ObjectSid", &unknown)]).await);
+    for other in [&draft, &parent_secondary, &parent_tp] {
+        let got = answer_without(other, s.post(&cp_ea, &[("ObjectSid", other)]).await);
+        assert_eq!(got, expected, "the customer profile and {other}");
+    }
+    s.assign("CustomerProfiles", &cp, &primary).await;
+    // Hosted inquiries: the same rule.
+    let init = "/v1/ComplianceInquiries/Customers/Initialize";
+    let expected = answer_without(
+        &unknown,
+        s.post(init, &[("PrimaryProfileSid", &unknown)]).await,
+    );
+    assert_eq!(expected.0, 400);
+    for other in [&draft, &parent_secondary, &parent_tp] {
+        let got = answer_without(other, s.post(init, &[("PrimaryProfileSid", other)]).await);
+        assert_eq!(got, expected, "an inquiry on {other}");
+    }
+    let (st, body) = s.post(init, &[("PrimaryProfileSid", &primary)]).await;
+    assert_eq!(st, 201, "{body}");
+}
+
+/// Credential lookups answered by the store so far (`/metrics`).
+async fn store_lookups(s: &Server) -> u64 {
+    let text = client()
+        .get(format!("{}/metrics", s.base))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find(|l| l.starts_with("trusthub_credential_lookups_total{from=\"store\"}"))
+        .and_then(|l| l.split_whitespace().last())
+        .map_or(0, |n| n.parse().unwrap())
+}
+
+/// Issue 15 item 15: a wrong token for an existing account once answered faster than an
+/// unknown SID (only found accounts were cached, so every unknown SID cost a store query).
+/// Both now take the same path: one lookup, then the cache, then one constant-time
+/// comparison. Asserted structurally — store lookups counted — rather than by timing: the
+/// failure throttle allows 30 failures per source, too few for stable medians on a
+/// shared machine.
+#[tokio::test]
+async fn a_wrong_token_and_an_unknown_sid_take_the_same_path() {
+    let s = Server::start();
+    let http = client();
+    let attempt = |user: &'static str| {
+        http.get(format!("{}/v1/CustomerProfiles", s.base))
+            .basic_auth(user, Some("ffffffffffffffffffffffffffffffff"))
+            .send()
+    };
+    let mut counts = vec![];
+    for user in [SID, "AC00000000000000000000000000000001"] {
+        let before = store_lookups(&s).await;
+        for _ in 0..12 {
+            assert_eq!(attempt(user).await.unwrap().status(), 401);
+        }
+        counts.push(store_lookups(&s).await - before);
+    }
+    // At most one lookup each (more only if the 2 s cache expired mid-way on a slow
+    // machine), never one per attempt.
+    assert!(
+        counts.iter().all(|&n| n <= 3),
+        "store lookups for a wrong token and for an unknown SID: {counts:?}"
+    );
+}

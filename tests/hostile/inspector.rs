@@ -157,3 +157,69 @@ async fn the_budget_spans_accounts_and_subaccounts() {
         .iter()
         .all(|r| r["account_sid"] == sub.as_str()));
 }
+
+/// `{"a":{"a":…{}}}` nested `depth` levels (a top-level object is 1).
+fn nested(depth: usize) -> String {
+    let mut s = String::from("{}");
+    for _ in 1..depth {
+        s = format!("{{\"a\":{s}}}");
+    }
+    s
+}
+
+/// Attributes nested beyond 128 levels were accepted, and their responses were then shown
+/// by the inspector as a body it cannot parse. Input nesting is bounded at 32 levels.
+#[tokio::test]
+async fn deeply_nested_attributes_are_refused_and_every_stored_body_is_shown() {
+    let s = Server::start();
+    for depth in [33, 127] {
+        let attrs = nested(depth);
+        let (st, err) = s
+            .post(
+                "/v1/EndUsers",
+                &[
+                    ("FriendlyName", "deep"),
+                    ("Type", "authorized_representative_1"),
+                    ("Attributes", attrs.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(st, 400, "depth {depth}: {err}");
+        assert_eq!(err["code"], 22207);
+        assert!(
+            err["message"].as_str().unwrap().contains("32 levels"),
+            "{err}"
+        );
+    }
+    let attrs = nested(32);
+    s.ok(
+        "/v1/EndUsers",
+        &[
+            ("FriendlyName", "deepest allowed"),
+            ("Type", "authorized_representative_1"),
+            ("Attributes", attrs.as_str()),
+        ],
+        201,
+    )
+    .await;
+    let (_, log) = s
+        .admin(
+            "GET",
+            &format!("/admin/v1/Requests?AccountSid={SID}&Limit=10"),
+            &[],
+        )
+        .await;
+    for entry in log["requests"].as_array().unwrap() {
+        assert!(
+            entry["response"].get("inspector_note").is_none(),
+            "the inspector could not show {entry}"
+        );
+    }
+    let created = log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["status"] == 201)
+        .expect("the 201 is listed");
+    assert_eq!(created["response"]["friendly_name"], "deepest allowed");
+}

@@ -30,7 +30,11 @@ pub async fn record(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
         Some(Who::Customer { account_sid, .. }) => {
             ("account", Some(account_sid.clone()), Some(account_sid))
         }
-        Some(Who::Operator) => ("operator", None, None),
+        Some(Who::Operator) => (
+            "operator",
+            None,
+            crate::http::sandbox::account_in_path(&path),
+        ),
         Some(Who::Inquiry { inquiry_id }) => {
             let account = console.and_then(|c| c.inquiries.account_of(&inquiry_id));
             ("inquiry", Some(inquiry_id), account)

@@ -168,21 +168,18 @@ fn response(app: &App, i: &Inquiry, status: StatusCode) -> (StatusCode, Json<Val
     )
 }
 
-/// A PrimaryProfileSid must be a Customer Profile the calling account can build on:
-/// its own, or its parent's (the assignment rules check the rest when the form is sent).
+/// A PrimaryProfileSid must be a Customer Profile the calling account can build on (the
+/// one rule of `assignments::referable`); anything else reads as an unknown SID.
 async fn check_primary(app: &App, caller: &Caller, param: &str, sid: &str) -> ApiResult<()> {
     crate::service::check_sid(param, sid, sid::BUNDLE, 22205)?;
-    let mut owners = vec![caller.account_sid.clone()];
-    owners.extend(caller.account.owner_sid.clone());
-    for owner in owners {
-        if app.store.bundle(&owner, sid).await?.is_some() {
-            return Ok(());
-        }
+    let role = crate::domain::bundle::Role::InquiryProfile;
+    match crate::service::assignments::referable(app, &caller.account_sid, role, sid).await? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::invalid(
+            22205,
+            format!("{param} {sid} is not a Customer Profile of this account (or, for a subaccount, its parent's twilio-approved Primary Customer Profile)"),
+        )),
     }
-    Err(ApiError::invalid(
-        22205,
-        format!("{param} {sid} is not a Customer Profile of this account"),
-    ))
 }
 
 /// Form inputs prefilled from the request's parameters (Registration and Tollfree carry
@@ -508,16 +505,7 @@ async fn complete(
         .await?
         .ok_or(ConsoleError::NotFound)?;
     // An inquiry opened before its account was suspended or closed creates nothing after.
-    if account.status != "active" {
-        return Err(ApiError::Forbidden {
-            code: 20005,
-            message: format!(
-                "Account {} is {} and cannot make requests",
-                account.sid, account.status
-            ),
-        }
-        .into());
-    }
+    crate::service::accounts::ensure_active(&app, &account).await?;
     let policy = app
         .catalog
         .policy(policy_of(&i))

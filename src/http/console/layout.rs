@@ -99,6 +99,7 @@ pub fn page(title: &str, nav: Nav, content: Markup) -> Markup {
             nav aria-label="Main" {
                 ul {
                     li { a href="/console/reviews" { "Review queue" } }
+                    li { a href="/console/operator/accounts" { "Accounts" } }
                     li { a href="/console/operator/requests" { "Requests" } }
                     li { a href="/console/operator/audit" { "Audit" } }
                     li { (sign_out(csrf)) }

@@ -10,6 +10,7 @@ mod fields;
 mod inquiries;
 mod layout;
 mod lists;
+mod operator_accounts;
 mod profile_form;
 mod requests;
 mod review;
@@ -48,6 +49,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(bundle::routes())
         .merge(profile_form::routes())
         .merge(review::routes())
+        .merge(operator_accounts::routes())
         .merge(requests::routes())
         .merge(inquiries::pages())
         .route("/console/{*rest}", get(not_found).post(not_found))

@@ -217,8 +217,10 @@ impl FromRequestParts<Arc<App>> for Customer {
             .store
             .account(account_sid)
             .await?
-            .filter(|a| a.status == crate::service::accounts::ACTIVE)
             .ok_or(ConsoleError::SignIn)?;
+        crate::service::accounts::ensure_active(app, &account)
+            .await
+            .map_err(|_| ConsoleError::SignIn)?;
         Ok(Customer {
             session: s,
             account,
