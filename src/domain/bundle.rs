@@ -201,4 +201,75 @@ mod tests {
         assert!(!deletable(Status::InReview));
         assert!(deletable(Status::TwilioRejected));
     }
+
+    #[test]
+    fn a_subaccount_names_only_its_parents_approved_primary_from_a_customer_profile() {
+        use BundleKind::{CustomerProfile as Cp, TrustProduct as Tp};
+        let approved = Status::TwilioApproved;
+        // Its own bundles: any as an entity; only a customer profile for an inquiry.
+        assert!(may_reference(
+            Role::EntityOf(Tp),
+            Whose::Own,
+            Tp,
+            false,
+            Status::Draft
+        ));
+        assert!(!may_reference(
+            Role::InquiryProfile,
+            Whose::Own,
+            Tp,
+            false,
+            approved
+        ));
+        assert!(may_reference(
+            Role::InquiryProfile,
+            Whose::Own,
+            Cp,
+            false,
+            Status::Draft
+        ));
+        // The parent's: the approved Primary, from a customer profile, and nothing else.
+        assert!(may_reference(
+            Role::EntityOf(Cp),
+            Whose::Parents,
+            Cp,
+            true,
+            approved
+        ));
+        assert!(may_reference(
+            Role::InquiryProfile,
+            Whose::Parents,
+            Cp,
+            true,
+            approved
+        ));
+        assert!(!may_reference(
+            Role::EntityOf(Tp),
+            Whose::Parents,
+            Cp,
+            true,
+            approved
+        ));
+        assert!(!may_reference(
+            Role::EntityOf(Cp),
+            Whose::Parents,
+            Cp,
+            true,
+            Status::InReview
+        ));
+        assert!(!may_reference(
+            Role::EntityOf(Cp),
+            Whose::Parents,
+            Cp,
+            false,
+            approved
+        ));
+        assert!(!may_reference(
+            Role::InquiryProfile,
+            Whose::Parents,
+            Tp,
+            false,
+            approved
+        ));
+    }
 }

@@ -247,6 +247,14 @@ pub fn is_e164(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn json_depth_counts_containers() {
+        use serde_json::json;
+        assert_eq!(json_depth(&json!("x")), 0);
+        assert_eq!(json_depth(&json!({})), 1);
+        assert_eq!(json_depth(&json!({"a": [1, {"b": []}], "c": 2})), 4);
+    }
+
     use super::*;
     use serde_json::json;
 
