@@ -219,9 +219,25 @@ async fn reset(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Va
             return Err(ApiError::NotFound(format!("/Accounts/{a}")));
         }
     }
+    // Deleted subaccounts leave the request inspector too (Twilio allows 1,000 per account).
+    let mut subaccounts = vec![];
+    if let (Some(a), true) = (&account, accounts) {
+        let page = crate::store::PageQuery {
+            size: 1000,
+            cursor: None,
+        };
+        let family = app
+            .store
+            .list_accounts(a, &crate::store::AccountFilter::default(), page)
+            .await?;
+        subaccounts.extend(family.items.into_iter().map(|s| s.sid).filter(|s| s != a));
+    }
     app.store.reset(account.as_deref(), accounts).await?;
     app.accounts.forget(None);
     app.requests.clear(account.as_deref());
+    for sub in &subaccounts {
+        app.requests.clear(Some(sub));
+    }
     if accounts {
         // Deleting every account, or the bootstrap account itself, re-creates the configured
         // bootstrap account empty (same SID and token): the server stays usable.
@@ -244,6 +260,8 @@ async fn reset(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Va
                     date_updated: now,
                 })
                 .await?;
+            // A request during the reset may have cached the SID as unknown.
+            app.accounts.forget(Some(sid));
         }
     }
     Ok(Json(

@@ -268,6 +268,17 @@ async fn reset_of_one_account_with_accounts_deletes_it_and_its_subaccounts() {
         s.as_account(user, pass);
         assert_eq!(s.get("/v1/CustomerProfiles").await.0, 401, "{user} is gone");
     }
+    // Their requests leave the inspector with them.
+    for gone in [&osid, &credentials[1].0] {
+        let (_, log) = s
+            .admin("GET", &format!("/admin/v1/Requests?AccountSid={gone}"), &[])
+            .await;
+        assert_eq!(
+            log["requests"].as_array().unwrap().len(),
+            0,
+            "{gone}: {log}"
+        );
+    }
     s.as_account(SID, TOKEN);
     assert_eq!(
         s.get(&format!("/v1/CustomerProfiles/{mine}")).await.0,
