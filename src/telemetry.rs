@@ -8,7 +8,7 @@
 //! | `trusthub_jobs_total` | counter | `kind` (`callback`, `review`), `outcome` (`done`, `retry`, `lease_lost`, `store_error`) |
 //! | `trusthub_callback_deliveries_total` | counter | `outcome` (`delivered`, `failed` (will retry), `gave_up`, `refused` (address policy)) |
 //! | `trusthub_review_decisions_total` | counter | `outcome` (`approved`, `rejected`), `by` (`operator`, `pipeline`) |
-//! | `trusthub_credential_lookups_total` | counter | `from` (`cache`, `store`): where an account SID given as a credential was looked up, found or not |
+//! | `trusthub_credential_lookups_total` | counter | `from` (`cache`, `store`): where an account looked up to authenticate a request (the credential's, and a subaccount's parent) was found, or found missing |
 //! | `trusthub_jobs_pending` | gauge | unfinished jobs, due or not |
 //! | `trusthub_jobs_due` | gauge | unfinished jobs whose due time has come |
 //! | `trusthub_jobs_oldest_due_age_seconds` | gauge | server-clock seconds the oldest due job has waited (0 when none) |

@@ -26,7 +26,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/console/operator/accounts/{account}", post(change))
 }
 
-/// Accounts shown on the page (the operator API and CLI page further).
+/// Accounts shown on the page (the operator API shows up to 1,000, with filters).
 const SHOWN: usize = 200;
 
 #[derive(Deserialize)]
@@ -76,7 +76,7 @@ async fn page(
             }
         }
         @if found.items.len() == SHOWN {
-            p { "The first " (SHOWN) " accounts are shown; " code { "trusthub admin accounts list" } " lists them all." }
+            p { "The first " (SHOWN) " accounts are shown; " code { "GET /admin/v1/Accounts" } " (" code { "PageSize" } " up to 1,000, filters " code { "Status" } " and " code { "FriendlyName" } ") reaches more." }
         }
     };
     Ok(layout::page(
