@@ -183,6 +183,42 @@ async fn the_operator_suspends_closes_and_rotates_top_level_accounts() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    // (A customer — even this account's own — is sent to sign in, and changes nothing.)
+    let page = http
+        .get(format!("{}/console/sign-in", s.base))
+        .send()
+        .await
+        .unwrap();
+    let cookie = cookie_of(&page);
+    let csrf = csrf_of(&page.text().await.unwrap());
+    let resp = http
+        .post(format!("{}/console/sign-in", s.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("user", sid.as_str()),
+            ("secret", new_token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let customer = cookie_of(&resp);
+    let resp = http
+        .post(format!("{}/console/operator/accounts/{sid}", s.base))
+        .header("cookie", &customer)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("status", "closed"),
+            ("confirm", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/console/sign-in");
+    s.as_account(&sid, &new_token);
+    assert_eq!(s.get("/v1/CustomerProfiles").await.0, 200, "still active");
     let page = http
         .get(format!("{}/console/sign-in", s.base))
         .send()

@@ -68,9 +68,9 @@ test("every console route requires the right session", async () => {
   const operatorGets = [
     "/console/reviews", `/console/reviews/${bu}`, "/console/operator/requests",
     `/console/operator/requests?account=${owner.sid}`, "/console/operator/audit",
-    `/console/operator/audit?account=${owner.sid}`,
+    `/console/operator/audit?account=${owner.sid}`, "/console/operator/accounts",
   ];
-  const operatorPosts = [`/console/reviews/${bu}/decision`];
+  const operatorPosts = [`/console/reviews/${bu}/decision`, `/console/operator/accounts/${owner.sid}`];
   const anyGets = ["/console", "/console/", "/console/no/such/page", `/console/inquiries/${inquiry.body.inquiry_id}`];
   const anyPosts = ["/console/sign-out", "/console/no/such/page", `/console/inquiries/${inquiry.body.inquiry_id}`];
 
