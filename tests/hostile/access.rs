@@ -252,6 +252,7 @@ async fn a_subaccount_learns_nothing_of_its_parents_bundles() {
     let draft = draft["sid"].as_str().unwrap().to_string();
     let parent_secondary = s.profile(SECONDARY).await;
     let parent_tp = s.trust_product(VOICE_INTEGRITY).await;
+    let parent_number = s.number("+15555550142").await;
     let unknown = "BU00000000000000000000000000000000".to_string();
     let (st, sub) = s
         .post("/2010-04-01/Accounts.json", &[("FriendlyName", "Child")])
@@ -272,6 +273,25 @@ async fn a_subaccount_learns_nothing_of_its_parents_bundles() {
         let got = answer_without(other, s.post(&tp_ea, &[("ObjectSid", other)]).await);
         assert_eq!(got, expected, "the trust product and {other}");
     }
+    // Nor, through anything, the parent's numbers.
+    let tp_ca = format!("/v1/TrustProducts/{tp}/ChannelEndpointAssignments");
+    let no_number = "PN00000000000000000000000000000000";
+    let assign_number = |sid: &str| {
+        let form = vec![
+            ("ChannelEndpointType", "phone-number".to_string()),
+            ("ChannelEndpointSid", sid.to_string()),
+        ];
+        let path = tp_ca.clone();
+        let s = &s;
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            s.post(&path, &form).await
+        }
+    };
+    let expected = answer_without(no_number, assign_number(no_number).await);
+    assert_eq!(expected.0, 400);
+    let got = answer_without(&parent_number, assign_number(&parent_number).await);
+    assert_eq!(got, expected, "the parent's number");
     // The customer profile: only the approved Primary; the rest read as unknown.
     let cp_ea = format!("/v1/CustomerProfiles/{cp}/EntityAssignments");
     let expected = answer_without(&unknown, s.post(&cp_ea, &[("ObjectSid", &unknown)]).await);
