@@ -276,21 +276,18 @@ async fn a_subaccount_learns_nothing_of_its_parents_bundles() {
     // Nor, through anything, the parent's numbers.
     let tp_ca = format!("/v1/TrustProducts/{tp}/ChannelEndpointAssignments");
     let no_number = "PN00000000000000000000000000000000";
-    let assign_number = |sid: &str| {
-        let form = vec![
-            ("ChannelEndpointType", "phone-number".to_string()),
-            ("ChannelEndpointSid", sid.to_string()),
-        ];
-        let path = tp_ca.clone();
-        let s = &s;
-        async move {
-            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            s.post(&path, &form).await
-        }
+    let number_form = |sid| {
+        [
+            ("ChannelEndpointType", "phone-number"),
+            ("ChannelEndpointSid", sid),
+        ]
     };
-    let expected = answer_without(no_number, assign_number(no_number).await);
+    let expected = answer_without(no_number, s.post(&tp_ca, &number_form(no_number)).await);
     assert_eq!(expected.0, 400);
-    let got = answer_without(&parent_number, assign_number(&parent_number).await);
+    let got = answer_without(
+        &parent_number,
+        s.post(&tp_ca, &number_form(&parent_number)).await,
+    );
     assert_eq!(got, expected, "the parent's number");
     // The customer profile: only the approved Primary; the rest read as unknown.
     let cp_ea = format!("/v1/CustomerProfiles/{cp}/EntityAssignments");
