@@ -375,3 +375,25 @@ pub async fn get_key(app: &App, account: &Account, sid: &str) -> ApiResult<ApiKe
             ))
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_account_cache_keeps_unknown_sids_and_starts_over_when_full() {
+        let cache = AccountCache::default();
+        cache.put("ACunknown", &None);
+        assert!(
+            matches!(cache.get("ACunknown"), Some(None)),
+            "kept as unknown"
+        );
+        for i in 1..CACHE_MAX {
+            cache.put(&format!("AC{i}"), &None);
+        }
+        assert!(cache.get("ACunknown").is_some());
+        cache.put("ACone-more", &None);
+        assert!(cache.get("ACunknown").is_none(), "started over");
+        assert!(cache.get("ACone-more").is_some());
+    }
+}
