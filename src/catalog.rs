@@ -35,10 +35,12 @@ pub fn load(dir: Option<&Path>) -> anyhow::Result<Catalog> {
                 std::fs::read_to_string(dir.join(name))
                     .with_context(|| format!("reading {}", dir.join(name).display()))
             };
-            // Rejection codes are optional in a custom catalog: the built-in list applies.
-            let codes = match read("rejection_codes.json") {
-                Ok(c) => c,
-                Err(_) => REJECTION_CODES.to_string(),
+            // Rejection codes are optional in a custom catalog: when the file is absent the
+            // built-in list applies; a file that is there but unreadable is an error.
+            let codes = if dir.join("rejection_codes.json").exists() {
+                read("rejection_codes.json")?
+            } else {
+                REJECTION_CODES.to_string()
             };
             parse(
                 &read("policies.json")?,
@@ -57,6 +59,35 @@ pub fn load(dir: Option<&Path>) -> anyhow::Result<Catalog> {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
+    /// A custom catalog: the built-in files copied into a fresh directory.
+    fn custom_dir() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("policies.json"), super::POLICIES).unwrap();
+        fs::write(
+            dir.path().join("end_user_types.json"),
+            super::END_USER_TYPES,
+        )
+        .unwrap();
+        let docs = dir.path().join("supporting_document_types.json");
+        fs::write(docs, super::DOCUMENT_TYPES).unwrap();
+        dir
+    }
+
+    #[test]
+    fn absent_rejection_codes_fall_back_but_unreadable_ones_are_an_error() {
+        let dir = custom_dir();
+        assert!(super::load(Some(dir.path())).is_ok());
+        // A directory where the file should be cannot be read as one.
+        fs::create_dir(dir.path().join("rejection_codes.json")).unwrap();
+        let err = super::load(Some(dir.path())).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("rejection_codes.json"),
+            "{err:#}"
+        );
+    }
+
     #[test]
     fn the_built_in_catalog_is_consistent() {
         let c = super::load(None).expect("built-in catalog loads");

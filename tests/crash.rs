@@ -15,6 +15,7 @@
 //!
 //! With `TRUSTHUB_TEST_POSTGRES` set, the same runs against PostgreSQL (the harness gives
 //! the directory its own database). `CRASH_SEED` fixes the kill schedule.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on failure.
 
 #[path = "common/mod.rs"]
 mod common;

@@ -7,6 +7,7 @@
 //!
 //! Defaults: 8 cases of 60–120 operations from a fixed seed; `PROPTEST_CASES` and
 //! `PROPTEST_RNG_SEED` override them. A failure shrinks and reports the steps it took.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on failure.
 
 #[path = "common/mod.rs"]
 mod common;

@@ -11,6 +11,7 @@
 //!
 //! Runs are reproducible: a fixed seed (not read from `PROPTEST_RNG_SEED`) and a fixed
 //! number of cases; `PROPERTIES_CASES` raises the count for a longer local run.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on failure.
 
 #[path = "common/mod.rs"]
 mod common;

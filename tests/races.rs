@@ -2,6 +2,7 @@
 //! raced (issue 13) runs many times (`TRUSTHUB_RACE_RUNS`, default 200) against the real
 //! server — SQLite, or PostgreSQL with `TRUSTHUB_TEST_POSTGRES` — and every outcome must
 //! keep the rule and answer without a 5xx.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on failure.
 
 #[path = "common/mod.rs"]
 mod common;

@@ -24,6 +24,7 @@
 //! survivor's clock only makes review and retry due times come sooner. (Before leases were
 //! real time, an advance of 60 s or more let a second server run a job still in flight —
 //! double deliveries; this test now advances by a full minute to prove that cannot happen.)
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on failure.
 
 #[path = "common/mod.rs"]
 mod common;

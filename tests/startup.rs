@@ -1,6 +1,7 @@
 //! Start-up behaviour (issue 17): boolean variables in every usual spelling, the generated
 //! operator token kept (hashed) across restarts, and `serve --help` saying what happens.
 //! Runs the real binary on SQLite stores of its own.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on failure.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

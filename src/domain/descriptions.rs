@@ -35,6 +35,8 @@ const NUM: &str = r"(\d+|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninet
 const UNIT: &str =
     r"(?:\s*(characters?|chars?|letters?|symbols?)\b|\s*(?:[).,;:]|$)|\s+(?:long|in length)\b)";
 
+/// Compiles one of this module's constant patterns (each compiled by the unit tests).
+#[allow(clippy::unwrap_used)]
 fn re(s: &str) -> Regex {
     Regex::new(&format!("(?i){s}")).unwrap()
 }
@@ -78,7 +80,7 @@ static EMAIL_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"\be-?mail\b"));
 static LIST: LazyLock<Regex> =
     LazyLock::new(|| re(r"comma-separated|separated by commas|comma separated"));
 static ONE_OF: LazyLock<Regex> = LazyLock::new(|| re(r"\bone of:?\s+([^.;()]+)"));
-static QUOTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""([^"]+)""#).unwrap());
+static QUOTED: LazyLock<Regex> = LazyLock::new(|| re(r#""([^"]+)""#));
 
 /// "10" → 10, "ten" → 10, "thirty-two" → 32.
 fn number(word: &str) -> Option<usize> {
@@ -157,7 +159,7 @@ pub fn problems(field: &Field, siblings: &[&str]) -> Vec<String> {
     let (min, max) = (field.min_length, field.max_length);
     let mut claimed = Vec::new();
     for c in AT_MOST.captures_iter(d) {
-        claimed.push(c.get(0).unwrap().range());
+        claimed.push(c.get_match().range());
         let n = number(&c[1]);
         need(
             n.is_some() && max == n,
@@ -165,7 +167,7 @@ pub fn problems(field: &Field, siblings: &[&str]) -> Vec<String> {
         );
     }
     for c in AT_LEAST.captures_iter(d) {
-        claimed.push(c.get(0).unwrap().range());
+        claimed.push(c.get_match().range());
         let n = number(&c[1]);
         need(
             n.is_some() && min == n,
@@ -173,7 +175,7 @@ pub fn problems(field: &Field, siblings: &[&str]) -> Vec<String> {
         );
     }
     for c in BETWEEN.captures_iter(d) {
-        claimed.push(c.get(0).unwrap().range());
+        claimed.push(c.get_match().range());
         let (a, b) = (number(&c[1]), number(&c[2]));
         need(
             a.is_some() && b.is_some() && min == a && max == b,
@@ -186,7 +188,7 @@ pub fn problems(field: &Field, siblings: &[&str]) -> Vec<String> {
         );
     }
     for c in BARE.captures_iter(d) {
-        let at = c.get(0).unwrap().start();
+        let at = c.get_match().start();
         if claimed.iter().any(|r| r.contains(&at)) {
             continue;
         }
@@ -204,7 +206,10 @@ pub fn problems(field: &Field, siblings: &[&str]) -> Vec<String> {
     let mut condition_values = Vec::new();
     for c in WHEN.captures_iter(d) {
         let other = c[1].to_string();
-        let value = (2..=5).find_map(|i| c.get(i)).unwrap().as_str().to_string();
+        let Some(value) = (2..=5).find_map(|i| c.get(i)) else {
+            continue;
+        };
+        let value = value.as_str().to_string();
         if !siblings.contains(&other.as_str()) {
             continue;
         }

@@ -55,7 +55,7 @@ fn explicit_codes(s: &str, out: &mut Vec<u32>) {
     }
 }
 
-/// The documented trigger values (see README, "Scripting review outcomes").
+/// The documented trigger values (README, "Scripting an outcome").
 pub fn decide(
     email: &str,
     objects: &[Object],

@@ -1,19 +1,16 @@
 //! EntityAssignments and ChannelEndpointAssignments of both bundle kinds.
 
-use crate::http::path::Path;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use std::sync::Arc;
 
-use super::auth::Caller;
 use super::form::Params;
+use super::scope::{InBundle, Member};
 use super::{page, render};
-use crate::domain::bundle::BundleKind;
 use crate::error::{ApiError, ApiResult};
-use crate::service::{assignments, bundles, App};
+use crate::service::{assignments, App};
 use crate::sid;
 
 pub fn routes() -> Router<Arc<App>> {
@@ -37,15 +34,11 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 async fn create_entity(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<BundleKind>,
-    Extension(caller): Extension<Caller>,
-    Path(bundle): Path<String>,
+    InBundle { app, kind, bundle }: InBundle,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
-    let b = bundles::get(&app, &caller.account_sid, kind, &bundle).await?;
     let object_sid = params.required("ObjectSid")?;
-    let a = assignments::create_entity(&app, &b, object_sid).await?;
+    let a = assignments::create_entity(&app, &bundle, object_sid).await?;
     Ok((
         StatusCode::CREATED,
         Json(render::entity_assignment(&app.urls, kind, &a)),
@@ -53,68 +46,53 @@ async fn create_entity(
 }
 
 async fn fetch_entity(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<BundleKind>,
-    Extension(caller): Extension<Caller>,
-    Path((bundle, sid)): Path<(String, String)>,
+    InBundle { app, kind, bundle }: InBundle,
+    Member(sid): Member,
 ) -> ApiResult<impl IntoResponse> {
-    let b = bundles::get(&app, &caller.account_sid, kind, &bundle).await?;
-    let a = assignments::get_entity(&app, &b, &sid).await?;
+    let a = assignments::get_entity(&app, &bundle, &sid).await?;
     Ok(Json(render::entity_assignment(&app.urls, kind, &a)))
 }
 
 async fn list_entities(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<BundleKind>,
-    Extension(caller): Extension<Caller>,
-    Path(bundle): Path<String>,
+    InBundle { app, kind, bundle }: InBundle,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
     let paging = page::parse(&params)?;
-    let b = bundles::get(&app, &caller.account_sid, kind, &bundle).await?;
     let object_type = params.owned("ObjectType").filter(|s| !s.is_empty());
     let mut filters = Vec::new();
     if let Some(t) = &object_type {
         filters.push(("ObjectType", t.clone()));
     }
-    let found = assignments::list_entities(&app, &b, object_type.as_deref(), paging.query).await?;
+    let found =
+        assignments::list_entities(&app, &bundle, object_type.as_deref(), paging.query).await?;
     let list_url = format!(
         "{}/EntityAssignments",
-        render::bundle_url(&app.urls, kind, &b.sid)
+        render::bundle_url(&app.urls, kind, &bundle.sid)
     );
-    Ok(Json(page::envelope(
+    Ok(Json(paging.v1(
         &found,
-        &paging,
         &list_url,
         &filters,
         "results",
-        |a| a.seq,
         |a| render::entity_assignment(&app.urls, kind, a),
     )))
 }
 
 async fn delete_entity(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<BundleKind>,
-    Extension(caller): Extension<Caller>,
-    Path((bundle, sid)): Path<(String, String)>,
+    InBundle { app, bundle, .. }: InBundle,
+    Member(sid): Member,
 ) -> ApiResult<StatusCode> {
-    let b = bundles::get(&app, &caller.account_sid, kind, &bundle).await?;
-    assignments::delete_entity(&app, &b, &sid).await?;
+    assignments::delete_entity(&app, &bundle, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn create_channel(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<BundleKind>,
-    Extension(caller): Extension<Caller>,
-    Path(bundle): Path<String>,
+    InBundle { app, kind, bundle }: InBundle,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
-    let b = bundles::get(&app, &caller.account_sid, kind, &bundle).await?;
     let endpoint_type = params.required("ChannelEndpointType")?;
     let endpoint_sid = params.required("ChannelEndpointSid")?;
-    let a = assignments::create_channel(&app, &b, endpoint_type, endpoint_sid).await?;
+    let a = assignments::create_channel(&app, &bundle, endpoint_type, endpoint_sid).await?;
     Ok((
         StatusCode::CREATED,
         Json(render::channel_assignment(&app.urls, kind, &a)),
@@ -122,25 +100,18 @@ async fn create_channel(
 }
 
 async fn fetch_channel(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<BundleKind>,
-    Extension(caller): Extension<Caller>,
-    Path((bundle, sid)): Path<(String, String)>,
+    InBundle { app, kind, bundle }: InBundle,
+    Member(sid): Member,
 ) -> ApiResult<impl IntoResponse> {
-    let b = bundles::get(&app, &caller.account_sid, kind, &bundle).await?;
-    let a = assignments::get_channel(&app, &b, &sid).await?;
+    let a = assignments::get_channel(&app, &bundle, &sid).await?;
     Ok(Json(render::channel_assignment(&app.urls, kind, &a)))
 }
 
 async fn list_channels(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<BundleKind>,
-    Extension(caller): Extension<Caller>,
-    Path(bundle): Path<String>,
+    InBundle { app, kind, bundle }: InBundle,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
     let paging = page::parse(&params)?;
-    let b = bundles::get(&app, &caller.account_sid, kind, &bundle).await?;
     let mut filters = Vec::new();
     let mut sids: Option<Vec<String>> = None;
     // ChannelEndpointSid is one SID; ChannelEndpointSids one comma-separated string.
@@ -158,29 +129,24 @@ async fn list_channels(
             filters.push((key, v));
         }
     }
-    let found = assignments::list_channels(&app, &b, sids.as_deref(), paging.query).await?;
+    let found = assignments::list_channels(&app, &bundle, sids.as_deref(), paging.query).await?;
     let list_url = format!(
         "{}/ChannelEndpointAssignments",
-        render::bundle_url(&app.urls, kind, &b.sid)
+        render::bundle_url(&app.urls, kind, &bundle.sid)
     );
-    Ok(Json(page::envelope(
+    Ok(Json(paging.v1(
         &found,
-        &paging,
         &list_url,
         &filters,
         "results",
-        |a| a.seq,
         |a| render::channel_assignment(&app.urls, kind, a),
     )))
 }
 
 async fn delete_channel(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<BundleKind>,
-    Extension(caller): Extension<Caller>,
-    Path((bundle, sid)): Path<(String, String)>,
+    InBundle { app, bundle, .. }: InBundle,
+    Member(sid): Member,
 ) -> ApiResult<StatusCode> {
-    let b = bundles::get(&app, &caller.account_sid, kind, &bundle).await?;
-    assignments::delete_channel(&app, &b, &sid).await?;
+    assignments::delete_channel(&app, &bundle, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,15 +1,13 @@
 //! /v1/CustomerProfiles and /v1/TrustProducts: one handler set over `BundleKind`.
 
-use crate::http::path::Path;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use std::sync::Arc;
 
-use super::auth::Caller;
 use super::form::Params;
+use super::scope::{Member, Scope};
 use super::{page, render};
 use crate::domain::bundle::{BundleKind, Status};
 use crate::error::{ApiError, ApiResult};
@@ -25,9 +23,7 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 async fn create(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<BundleKind>,
-    Extension(caller): Extension<Caller>,
+    Scope { app, kind, caller }: Scope<BundleKind>,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
     let new = NewBundle {
@@ -41,19 +37,15 @@ async fn create(
 }
 
 async fn fetch(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<BundleKind>,
-    Extension(caller): Extension<Caller>,
-    Path(sid): Path<String>,
+    Scope { app, kind, caller }: Scope<BundleKind>,
+    Member(sid): Member,
 ) -> ApiResult<impl IntoResponse> {
     let b = bundles::get(&app, &caller.account_sid, kind, &sid).await?;
     Ok(Json(render::bundle(&app.urls, &b)))
 }
 
 async fn list(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<BundleKind>,
-    Extension(caller): Extension<Caller>,
+    Scope { app, kind, caller }: Scope<BundleKind>,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
     let paging = page::parse(&params)?;
@@ -85,22 +77,18 @@ async fn list(
     };
     let found = bundles::list(&app, &caller.account_sid, kind, &filter, paging.query).await?;
     let list_url = app.urls.abs(&format!("/v1/{}", kind.collection()));
-    Ok(Json(page::envelope(
+    Ok(Json(paging.v1(
         &found,
-        &paging,
         &list_url,
         &filters,
         "results",
-        |b| b.seq,
         |b| render::bundle(&app.urls, b),
     )))
 }
 
 async fn update(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<BundleKind>,
-    Extension(caller): Extension<Caller>,
-    Path(sid): Path<String>,
+    Scope { app, kind, caller }: Scope<BundleKind>,
+    Member(sid): Member,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
     let changes = BundleChanges {
@@ -114,10 +102,8 @@ async fn update(
 }
 
 async fn remove(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<BundleKind>,
-    Extension(caller): Extension<Caller>,
-    Path(sid): Path<String>,
+    Scope { app, kind, caller }: Scope<BundleKind>,
+    Member(sid): Member,
 ) -> ApiResult<StatusCode> {
     bundles::delete(&app, &caller.account_sid, kind, &sid).await?;
     Ok(StatusCode::NO_CONTENT)

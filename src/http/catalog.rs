@@ -54,13 +54,11 @@ fn list_of<T>(
 ) -> ApiResult<Json<Value>> {
     let paging = page::parse(params)?;
     let found = page_of(items, paging.query);
-    Ok(Json(page::envelope(
+    Ok(Json(paging.v1(
         &found,
-        &paging,
         &app.urls.abs(path),
         &[],
         key,
-        |(i, _)| *i,
         |(_, t)| render(t),
     )))
 }

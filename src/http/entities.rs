@@ -1,15 +1,13 @@
 //! /v1/EndUsers and /v1/SupportingDocuments: one handler set over `EntityKind`.
 
-use crate::http::path::Path;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use std::sync::Arc;
 
-use super::auth::Caller;
 use super::form::Params;
+use super::scope::{Member, Scope};
 use super::{page, render};
 use crate::error::ApiResult;
 use crate::service::entities::{self, collection, parse_attributes};
@@ -23,9 +21,7 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 async fn create(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<EntityKind>,
-    Extension(caller): Extension<Caller>,
+    Scope { app, kind, caller }: Scope<EntityKind>,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
     let friendly_name = params.required("FriendlyName")?.to_string();
@@ -44,40 +40,28 @@ async fn create(
 }
 
 async fn fetch(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<EntityKind>,
-    Extension(caller): Extension<Caller>,
-    Path(sid): Path<String>,
+    Scope { app, kind, caller }: Scope<EntityKind>,
+    Member(sid): Member,
 ) -> ApiResult<impl IntoResponse> {
     let e = entities::get(&app, &caller.account_sid, kind, &sid).await?;
     Ok(Json(render::entity(&app.urls, &e)))
 }
 
 async fn list(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<EntityKind>,
-    Extension(caller): Extension<Caller>,
+    Scope { app, kind, caller }: Scope<EntityKind>,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let found = entities::list(&app, &caller.account_sid, kind, paging.query).await?;
     let list_url = app.urls.abs(&format!("/v1/{}", collection(kind)));
-    Ok(Json(page::envelope(
-        &found,
-        &paging,
-        &list_url,
-        &[],
-        "results",
-        |e| e.seq,
-        |e| render::entity(&app.urls, e),
-    )))
+    Ok(Json(paging.v1(&found, &list_url, &[], "results", |e| {
+        render::entity(&app.urls, e)
+    })))
 }
 
 async fn update(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<EntityKind>,
-    Extension(caller): Extension<Caller>,
-    Path(sid): Path<String>,
+    Scope { app, kind, caller }: Scope<EntityKind>,
+    Member(sid): Member,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
     let attributes = match params.get("Attributes") {
@@ -97,10 +81,8 @@ async fn update(
 }
 
 async fn remove(
-    State(app): State<Arc<App>>,
-    Extension(kind): Extension<EntityKind>,
-    Extension(caller): Extension<Caller>,
-    Path(sid): Path<String>,
+    Scope { app, kind, caller }: Scope<EntityKind>,
+    Member(sid): Member,
 ) -> ApiResult<StatusCode> {
     entities::delete(&app, &caller.account_sid, kind, &sid).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -21,6 +21,7 @@ pub struct RawBody(pub std::sync::Arc<std::sync::OnceLock<Bytes>>);
 pub struct Params(pub Vec<(String, String)>, pub String);
 
 impl Params {
+    /// The parameter's value; of a repeated key the first (everywhere in this server).
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0
             .iter()

@@ -17,6 +17,7 @@ pub mod page;
 pub mod path;
 pub mod render;
 pub mod sandbox;
+pub mod scope;
 
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;

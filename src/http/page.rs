@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use super::form::Params;
 use crate::error::ApiError;
-use crate::store::{Cursor, Page, PageQuery};
+use crate::store::{self, Cursor, Page, PageQuery};
 
 pub const DEFAULT_SIZE: usize = 50;
 pub const MAX_SIZE: usize = 1000;
@@ -156,12 +156,40 @@ pub struct Links {
     pub previous: Option<String>,
 }
 
-pub fn links<T>(
+/// A listed row: `seq` is its position in its list, what page tokens point at.
+pub trait Keyed {
+    fn seq(&self) -> i64;
+}
+
+macro_rules! keyed {
+    ($($t:ty),*) => { $(impl Keyed for $t { fn seq(&self) -> i64 { self.seq } })* };
+}
+keyed!(
+    store::Account,
+    store::ApiKey,
+    store::Address,
+    store::PhoneNumber,
+    store::Bundle,
+    store::Entity,
+    store::EntityAssignment,
+    store::ChannelAssignment,
+    store::Evaluation,
+    store::Event,
+    store::AuditEntry
+);
+
+/// Catalog rows are listed from memory by their index.
+impl<T> Keyed for (i64, T) {
+    fn seq(&self) -> i64 {
+        self.0
+    }
+}
+
+pub fn links<T: Keyed>(
     page: &Page<T>,
     paging: &Paging,
     list_url: &str,
     filters: &[(&str, String)],
-    seq: impl Fn(&T) -> i64,
 ) -> Links {
     let url_with = |page_no: u64, token: Option<String>| {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
@@ -181,73 +209,73 @@ pub fn links<T>(
         next: match (page.has_next, page.items.last()) {
             (true, Some(last)) => Some(url_with(
                 paging.page + 1,
-                Some(encode_token(Cursor::After(seq(last)), &paging.scope)),
+                Some(encode_token(Cursor::After(last.seq()), &paging.scope)),
             )),
             _ => None,
         },
         previous: match (page.has_prev, page.items.first()) {
             (true, Some(first)) => Some(url_with(
                 paging.page.saturating_sub(1),
-                Some(encode_token(Cursor::Before(seq(first)), &paging.scope)),
+                Some(encode_token(Cursor::Before(first.seq()), &paging.scope)),
             )),
             _ => None,
         },
     }
 }
 
-/// Renders v1's `{key: [...], meta: {...}}`. `filters` are the request's filters, echoed
-/// into every paging URL so the libraries (which follow `next_page_url` verbatim) keep them.
-pub fn envelope<T>(
-    page: &Page<T>,
-    paging: &Paging,
-    list_url: &str,
-    filters: &[(&str, String)],
-    key: &str,
-    seq: impl Fn(&T) -> i64,
-    render: impl Fn(&T) -> Value,
-) -> Value {
-    let l = links(page, paging, list_url, filters, seq);
-    json!({
-        key: page.items.iter().map(render).collect::<Vec<_>>(),
-        "meta": {
-            "page": paging.page,
-            "page_size": paging.query.size,
-            "first_page_url": l.first,
-            "previous_page_url": l.previous,
-            "url": l.current,
-            "next_page_url": l.next,
-            "key": key,
-        }
-    })
-}
+impl Paging {
+    /// Renders v1's `{key: [...], meta: {...}}`. `filters` are the request's filters, echoed
+    /// into every paging URL so the libraries (which follow `next_page_url` verbatim) keep them.
+    pub fn v1<T: Keyed>(
+        &self,
+        page: &Page<T>,
+        list_url: &str,
+        filters: &[(&str, String)],
+        key: &str,
+        render: impl Fn(&T) -> Value,
+    ) -> Value {
+        let l = links(page, self, list_url, filters);
+        json!({
+            key: page.items.iter().map(render).collect::<Vec<_>>(),
+            "meta": {
+                "page": self.page,
+                "page_size": self.query.size,
+                "first_page_url": l.first,
+                "previous_page_url": l.previous,
+                "url": l.current,
+                "next_page_url": l.next,
+                "key": key,
+            }
+        })
+    }
 
-/// Renders 2010's envelope: relative `*_page_uri`s, `start`/`end` record indexes and
-/// exactly one list key (the libraries find the records as the one non-meta key).
-pub fn envelope_2010<T>(
-    page: &Page<T>,
-    paging: &Paging,
-    list_path: &str,
-    filters: &[(&str, String)],
-    key: &str,
-    seq: impl Fn(&T) -> i64,
-    render: impl Fn(&T) -> Value,
-) -> Value {
-    let l = links(page, paging, list_path, filters, seq);
-    let start = paging.page * paging.query.size as u64;
-    let end = (start + page.items.len() as u64)
-        .saturating_sub(1)
-        .max(start);
-    json!({
-        key: page.items.iter().map(render).collect::<Vec<_>>(),
-        "end": end,
-        "first_page_uri": l.first,
-        "next_page_uri": l.next,
-        "page": paging.page,
-        "page_size": paging.query.size,
-        "previous_page_uri": l.previous,
-        "start": start,
-        "uri": l.current,
-    })
+    /// Renders 2010's envelope: relative `*_page_uri`s, `start`/`end` record indexes and
+    /// exactly one list key (the libraries find the records as the one non-meta key).
+    pub fn v2010<T: Keyed>(
+        &self,
+        page: &Page<T>,
+        list_path: &str,
+        filters: &[(&str, String)],
+        key: &str,
+        render: impl Fn(&T) -> Value,
+    ) -> Value {
+        let l = links(page, self, list_path, filters);
+        let start = self.page * self.query.size as u64;
+        let end = (start + page.items.len() as u64)
+            .saturating_sub(1)
+            .max(start);
+        json!({
+            key: page.items.iter().map(render).collect::<Vec<_>>(),
+            "end": end,
+            "first_page_uri": l.first,
+            "next_page_uri": l.next,
+            "page": self.page,
+            "page_size": self.query.size,
+            "previous_page_uri": l.previous,
+            "start": start,
+            "uri": l.current,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -72,6 +72,7 @@ impl Lanes {
             JobKind::Callback => {
                 let sid = job.payload["account_sid"].as_str().unwrap_or_default();
                 let sem = self.account(sid);
+                #[allow(clippy::expect_used)] // Lanes never closes its semaphores.
                 let permit = sem.acquire_owned().await.expect("never closed");
                 let release = AccountRelease {
                     lanes: self.clone(),
@@ -85,6 +86,7 @@ impl Lanes {
             JobKind::Callback => &self.callbacks,
             JobKind::Review => &self.reviews,
         };
+        #[allow(clippy::expect_used)] // Lanes never closes its semaphores.
         let lane = lane.clone().acquire_owned().await.expect("never closed");
         Places {
             _lane: lane,

@@ -1,5 +1,5 @@
-//! Operations shared by the API and (later) the console: each loads what it needs,
-//! applies the rules in `domain/`, and writes through the store.
+//! Every write and rule-bound read, shared by the API, the operator API, the console and the
+//! sandbox: each loads what it needs, applies the rules in `domain/`, and writes through the store.
 
 pub mod accounts;
 pub mod addresses;

@@ -41,13 +41,14 @@ pub const SETTINGS: [(&str, &str); 21] = [
     ("BundleSid", "bundle_sid"),
 ];
 
-/// Checks and applies settings; enumerated ones must hold an allowed value.
+/// Checks and applies settings; enumerated ones must hold an allowed value. Of a repeated
+/// parameter the first counts, as everywhere else (`Params::get`).
 pub fn apply_settings(
     config: &mut Map<String, Value>,
     params: &[(String, String)],
 ) -> ApiResult<()> {
     for (param, prop) in SETTINGS {
-        let Some((_, v)) = params.iter().rev().find(|(k, _)| k == param) else {
+        let Some((_, v)) = params.iter().find(|(k, _)| k == param) else {
             continue;
         };
         let allowed: &[&str] = match param {

@@ -1,6 +1,7 @@
 //! How EndUser and SupportingDocument attributes are stored: JSON text, or — with
 //! `--encryption-key` — AES-256-GCM ciphertext tagged with the key's id, so old keys
-//! can still decrypt after a rotation. Process-wide because every store shares it.
+//! can still decrypt after a rotation. Process-wide: the keys are set once at start, and
+//! every server sharing a database must be given the same keys.
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Key, Nonce};

@@ -1,4 +1,5 @@
 //! Integration tests over HTTP against the real server binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on failure.
 
 #[path = "../common/mod.rs"]
 mod common;

@@ -1,5 +1,6 @@
 //! Hostile clients, each attack bounded in count and time and aimed at loopback only:
 //! the server must stay within its memory ceiling and keep answering legitimate callers.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on failure.
 
 #[path = "../common/mod.rs"]
 mod common;

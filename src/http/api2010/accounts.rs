@@ -7,11 +7,12 @@ use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use std::sync::Arc;
 
-use super::{path_account, render, strip_json};
+use super::{render, strip_json};
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::Caller;
 use crate::http::form::Params;
 use crate::http::page;
+use crate::http::scope::{InAccount, JsonMember};
 use crate::service::{accounts, App};
 use crate::store::AccountFilter;
 
@@ -51,13 +52,11 @@ pub async fn list(
         status,
     };
     let found = accounts::list(&app, &caller.account, &filter, paging.query).await?;
-    Ok(Json(page::envelope_2010(
+    Ok(Json(paging.v2010(
         &found,
-        &paging,
         "/2010-04-01/Accounts.json",
         &filters,
         "accounts",
-        |a| a.seq,
         render::account,
     )))
 }
@@ -93,56 +92,42 @@ pub async fn update(
 }
 
 pub async fn create_key(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    Path(account): Path<String>,
+    InAccount { app, account, .. }: InAccount,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
-    let a = path_account(&app, &caller, &account).await?;
-    let (key, secret) = accounts::create_key(&app, &a, params.owned("FriendlyName")).await?;
+    let (key, secret) = accounts::create_key(&app, &account, params.owned("FriendlyName")).await?;
     Ok((StatusCode::CREATED, Json(render::new_key(&key, &secret))))
 }
 
 pub async fn list_keys(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    Path(account): Path<String>,
+    InAccount { app, account, .. }: InAccount,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
     let paging = page::parse(&params)?;
-    let a = path_account(&app, &caller, &account).await?;
-    let found = app.store.list_keys(&a.sid, paging.query).await?;
-    Ok(Json(page::envelope_2010(
+    let found = app.store.list_keys(&account.sid, paging.query).await?;
+    Ok(Json(paging.v2010(
         &found,
-        &paging,
-        &format!("/2010-04-01/Accounts/{}/Keys.json", a.sid),
+        &format!("/2010-04-01/Accounts/{}/Keys.json", account.sid),
         &[],
         "keys",
-        |k| k.seq,
         render::key,
     )))
 }
 
 pub async fn fetch_key(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    Path((account, sid)): Path<(String, String)>,
-    OriginalUri(uri): OriginalUri,
+    InAccount { app, account, .. }: InAccount,
+    JsonMember(sid): JsonMember,
 ) -> ApiResult<impl IntoResponse> {
-    let a = path_account(&app, &caller, &account).await?;
-    let k = accounts::get_key(&app, &a, strip_json(&sid, uri.path())?).await?;
+    let k = accounts::get_key(&app, &account, &sid).await?;
     Ok(Json(render::key(&k)))
 }
 
 pub async fn update_key(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    Path((account, sid)): Path<(String, String)>,
-    OriginalUri(uri): OriginalUri,
+    InAccount { app, account, .. }: InAccount,
+    JsonMember(sid): JsonMember,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
-    let a = path_account(&app, &caller, &account).await?;
-    let mut k = accounts::get_key(&app, &a, strip_json(&sid, uri.path())?).await?;
+    let mut k = accounts::get_key(&app, &account, &sid).await?;
     if let Some(name) = params.owned("FriendlyName") {
         k.friendly_name = name;
         k.date_updated = app.clock.now();
@@ -152,13 +137,10 @@ pub async fn update_key(
 }
 
 pub async fn delete_key(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    Path((account, sid)): Path<(String, String)>,
-    OriginalUri(uri): OriginalUri,
+    InAccount { app, account, .. }: InAccount,
+    JsonMember(sid): JsonMember,
 ) -> ApiResult<StatusCode> {
-    let a = path_account(&app, &caller, &account).await?;
-    let k = accounts::get_key(&app, &a, strip_json(&sid, uri.path())?).await?;
-    app.store.delete_key(&a.sid, &k.sid).await?;
+    let k = accounts::get_key(&app, &account, &sid).await?;
+    app.store.delete_key(&account.sid, &k.sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }

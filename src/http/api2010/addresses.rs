@@ -1,19 +1,15 @@
 //! `/2010-04-01/Accounts/{AccountSid}/Addresses`.
 
-use crate::http::path::Path;
-use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::{Extension, Json};
-use std::sync::Arc;
+use axum::Json;
 
-use super::{bool_param, path_account, render, strip_json};
+use super::{bool_param, render};
 use crate::error::ApiResult;
-use crate::http::auth::Caller;
 use crate::http::form::Params;
 use crate::http::page;
+use crate::http::scope::{InAccount, JsonMember};
 use crate::service::addresses::{self, AddressInput};
-use crate::service::App;
 use crate::store::AddressFilter;
 
 fn input(params: &Params) -> ApiResult<AddressInput> {
@@ -31,25 +27,19 @@ fn input(params: &Params) -> ApiResult<AddressInput> {
 }
 
 pub async fn create(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    Path(account): Path<String>,
+    InAccount { app, account, .. }: InAccount,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
-    let a = path_account(&app, &caller, &account).await?;
     bool_param(params.get("AutoCorrectAddress"), "AutoCorrectAddress")?;
-    let address = addresses::create(&app, &a, input(&params)?).await?;
+    let address = addresses::create(&app, &account, input(&params)?).await?;
     Ok((StatusCode::CREATED, Json(render::address(&address))))
 }
 
 pub async fn list(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    Path(account): Path<String>,
+    InAccount { app, account, .. }: InAccount,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
     let paging = page::parse(&params)?;
-    let a = path_account(&app, &caller, &account).await?;
     let mut filters = Vec::new();
     let mut take = |name| super::take_filter(&params, name, &mut filters);
     let filter = AddressFilter {
@@ -57,50 +47,38 @@ pub async fn list(
         friendly_name: take("FriendlyName"),
         iso_country: take("IsoCountry"),
     };
-    let found = addresses::list(&app, &a, &filter, paging.query).await?;
-    Ok(Json(page::envelope_2010(
+    let found = addresses::list(&app, &account, &filter, paging.query).await?;
+    Ok(Json(paging.v2010(
         &found,
-        &paging,
-        &format!("/2010-04-01/Accounts/{}/Addresses.json", a.sid),
+        &format!("/2010-04-01/Accounts/{}/Addresses.json", account.sid),
         &filters,
         "addresses",
-        |x| x.seq,
         render::address,
     )))
 }
 
 pub async fn fetch(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    Path((account, sid)): Path<(String, String)>,
-    OriginalUri(uri): OriginalUri,
+    InAccount { app, account, .. }: InAccount,
+    JsonMember(sid): JsonMember,
 ) -> ApiResult<impl IntoResponse> {
-    let a = path_account(&app, &caller, &account).await?;
-    let address = addresses::get(&app, &a, strip_json(&sid, uri.path())?).await?;
+    let address = addresses::get(&app, &account, &sid).await?;
     Ok(Json(render::address(&address)))
 }
 
 pub async fn update(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    Path((account, sid)): Path<(String, String)>,
-    OriginalUri(uri): OriginalUri,
+    InAccount { app, account, .. }: InAccount,
+    JsonMember(sid): JsonMember,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
-    let a = path_account(&app, &caller, &account).await?;
     bool_param(params.get("AutoCorrectAddress"), "AutoCorrectAddress")?;
-    let address =
-        addresses::update(&app, &a, strip_json(&sid, uri.path())?, input(&params)?).await?;
+    let address = addresses::update(&app, &account, &sid, input(&params)?).await?;
     Ok(Json(render::address(&address)))
 }
 
 pub async fn remove(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    Path((account, sid)): Path<(String, String)>,
-    OriginalUri(uri): OriginalUri,
+    InAccount { app, account, .. }: InAccount,
+    JsonMember(sid): JsonMember,
 ) -> ApiResult<StatusCode> {
-    let a = path_account(&app, &caller, &account).await?;
-    addresses::delete(&app, &a, strip_json(&sid, uri.path())?).await?;
+    addresses::delete(&app, &account, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
