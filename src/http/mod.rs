@@ -65,6 +65,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(admin::routes(app.clone()))
         .merge(sandbox::routes(app.clone()))
         .merge(console::routes(app.clone()))
+        // Every route's other methods (`/healthz`, `/metrics` too): Twilio's 405 body.
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(from_fn_with_state(app.clone(), sandbox::observe))
         .layer(axum::middleware::from_fn(limits::guard))
@@ -79,10 +81,20 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(TraceLayer::new_for_http().on_failure(DefaultOnFailure::new().level(Level::DEBUG)))
 }
 
-/// `--metrics-listen`: `/metrics` alone, without authentication (for a private interface).
+/// Scrapes answered at once on `--metrics-listen` (more: 503, 20503).
+pub const METRICS_SCRAPES: usize = 8;
+
+/// `--metrics-listen`: `/metrics` alone, without authentication (for a private interface),
+/// behind the same URL/header limits and body deadline as the API; other paths and
+/// methods get Twilio's 404/405 bodies.
 pub fn metrics_router(app: Arc<App>) -> Router {
+    let admission = admission::Admission::new(METRICS_SCRAPES, app.settings.body_timeout);
     Router::new()
         .route("/metrics", get(serve_metrics))
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(limits::guard))
+        .layer(from_fn_with_state(admission, admission::admit))
         .with_state(app)
 }
 
