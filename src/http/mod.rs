@@ -55,18 +55,22 @@ pub fn router(app: Arc<App>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(app.clone(), auth::require_account));
     // On the API listener the metrics are the operator's: behind the operator token.
+    // Other methods: Twilio's 405 body (after the operator check, as on every
+    // authenticated route, so a caller without the token learns nothing).
     let metrics = Router::new()
         .route("/metrics", get(serve_metrics))
+        .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(app.clone(), admin::require_operator));
     Router::new()
-        .route("/healthz", get(health::healthz))
+        .route(
+            "/healthz",
+            get(health::healthz).fallback(method_not_allowed),
+        )
         .merge(api)
         .merge(metrics)
         .merge(admin::routes(app.clone()))
         .merge(sandbox::routes(app.clone()))
         .merge(console::routes(app.clone()))
-        // Every route's other methods (`/healthz`, `/metrics` too): Twilio's 405 body.
-        .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(from_fn_with_state(app.clone(), sandbox::observe))
         .layer(axum::middleware::from_fn(limits::guard))

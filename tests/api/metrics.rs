@@ -241,4 +241,11 @@ async fn other_methods_on_health_and_metrics_get_twilio_json() {
         assert_eq!(body["code"], 20004, "{method} {path}: {body}");
         assert_eq!(body["status"], 405);
     }
+    // The operator check still comes first: without the token, no method is revealed.
+    let resp = http
+        .post(format!("{}/metrics", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
 }
