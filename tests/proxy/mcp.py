@@ -1,7 +1,7 @@
 """Twilio's MCP server (npm `@twilio-alpha/mcp`, tests/proxy/mcp/) through transparent mode:
 its hosts come from bundled OpenAPI files, so only the environment sends it to the sandbox.
-It fetches with node-fetch over Node's `https` module, which on Node 20 and 22 ignores
-HTTPS_PROXY; `global-agent` (preloaded with NODE_OPTIONS, proxy from the printed
+It fetches with node-fetch over Node's `https` module, which does not read HTTPS_PROXY
+by default (Node 20 here); `global-agent` (preloaded with NODE_OPTIONS, proxy from the printed
 HTTPS_PROXY) adds that. Run by tests/proxy/run.sh.
 
 Speaks MCP (JSON-RPC over stdio) as an assistant would: lists the TrustHub tools, then
