@@ -1,6 +1,7 @@
 //! `trusthub admin …`: the operator API from the command line. Prints the JSON answer.
 
 use anyhow::{bail, Context};
+use std::io::Write;
 
 use crate::config::{
     AccountsCommand, AdminArgs, AdminCommand, ClockCommand, FaultCommand, ReviewCommand,
@@ -195,7 +196,16 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
     } else {
         serde_json::from_str(&text).context("the server's answer is not JSON")?
     };
-    println!("{}", serde_json::to_string_pretty(&body)?);
+    // `trusthub admin requests | head`: a reader that stops early is not an error.
+    let mut out = std::io::stdout().lock();
+    let written =
+        writeln!(out, "{}", serde_json::to_string_pretty(&body)?).and_then(|_| out.flush());
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(e).context("writing to standard output")
+        }
+        _ => {}
+    }
     if !status.is_success() {
         bail!("{method} {path} failed with HTTP {status}");
     }

@@ -2,13 +2,36 @@
 
 //!
 //! Boolean flags also read their variable as `1`/`0`, `true`/`false`, `yes`/`no` or
-//! `on`/`off` (clap's `BoolishValueParser`), e.g. `TRUSTHUB_EPHEMERAL=1`.
+//! `on`/`off` (clap's `BoolishValueParser`), e.g. `TRUSTHUB_EPHEMERAL=1`; an empty one
+//! (`TRUSTHUB_EPHEMERAL=`) counts as unset ([`Boolish`]).
 
-use clap::builder::BoolishValueParser;
+use clap::builder::{BoolishValueParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 use crate::service::ReviewMode;
+
+/// A boolean flag's value: clap's usual spellings, and the empty value as unset (false),
+/// since `export TRUSTHUB_EPHEMERAL=` is how a shell script clears a setting (the same
+/// rule as for an empty `TRUSTHUB_ADMIN_TOKEN`).
+#[derive(Clone, Copy, Debug)]
+pub struct Boolish;
+
+impl TypedValueParser for Boolish {
+    type Value = bool;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<bool, clap::Error> {
+        if value.is_empty() {
+            return Ok(false);
+        }
+        BoolishValueParser::new().parse_ref(cmd, arg, value)
+    }
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -127,7 +150,7 @@ pub struct ServeArgs {
     #[arg(long, env = "TRUSTHUB_CALLBACK_RETRY_DELAY", default_value_t = 1)]
     pub callback_retry_delay: u32,
     /// Keep the whole store in memory (for test runs): fast, and gone at exit.
-    #[arg(long, env = "TRUSTHUB_EPHEMERAL", value_parser = BoolishValueParser::new())]
+    #[arg(long, env = "TRUSTHUB_EPHEMERAL", value_parser = Boolish)]
     pub ephemeral: bool,
     /// Derive SIDs, tokens and timestamps from this seed: the same requests in the same
     /// order give the same responses, byte for byte. The clock starts at
@@ -147,6 +170,10 @@ pub struct ServeArgs {
     /// Requests served at once; more are refused with 503, code 20503.
     #[arg(long, env = "TRUSTHUB_MAX_CONCURRENCY", default_value_t = 1024)]
     pub max_concurrency: usize,
+    /// Connections open at once on each listener (API, `--proxy-listen`,
+    /// `--metrics-listen`); one more is closed as soon as it is accepted.
+    #[arg(long, env = "TRUSTHUB_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
     /// Seconds a client has to send a request's headers (stops slow-loris clients; also
     /// the idle time allowed between keep-alive requests).
     #[arg(long, env = "TRUSTHUB_HEADER_TIMEOUT", default_value_t = 10)]
@@ -159,7 +186,7 @@ pub struct ServeArgs {
     pub shutdown_timeout: u64,
     /// Also refuse status callbacks to private, loopback and unique-local addresses
     /// (link-local and cloud-metadata addresses are always refused).
-    #[arg(long, env = "TRUSTHUB_CALLBACK_REFUSE_PRIVATE", value_parser = BoolishValueParser::new())]
+    #[arg(long, env = "TRUSTHUB_CALLBACK_REFUSE_PRIVATE", value_parser = Boolish)]
     pub callback_refuse_private: bool,
     /// Encrypt EndUser and SupportingDocument attributes at rest with AES-256-GCM under
     /// this key (base64 of 32 random bytes, e.g. `openssl rand -base64 32`).

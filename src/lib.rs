@@ -188,12 +188,41 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(_) => clock::Clock::fixed(clock::SEEDED_START),
         None => clock::Clock::default(),
     };
-    let boot = bootstrap_account(store.as_ref(), &args, clock.now()).await?;
+    // Every listener is bound (and the proxy's CA read) before anything is persisted or
+    // printed: a busy port must not cost a one-time secret printed to a failing start.
+    let limits = server::ConnLimits {
+        idle: std::time::Duration::from_secs(args.header_timeout.max(1)),
+        max_connections: args.max_connections.max(1),
+    };
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
     check_exposure(&args, addr)?;
+    let metrics_listener = match &args.metrics_listen {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} (--metrics-listen)"))?,
+        ),
+        None => None,
+    };
+    let transparent = match &args.proxy_listen {
+        Some(addr) => {
+            let l = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} (--proxy-listen)"))?;
+            let dir = args
+                .proxy_ca_dir
+                .clone()
+                .unwrap_or_else(|| store_dir(url, args.ephemeral));
+            let ca = proxy::Ca::load_or_create(&dir)?;
+            let tls = ca.server_config()?;
+            Some((l, ca, tls))
+        }
+        None => None,
+    };
+    let boot = bootstrap_account(store.as_ref(), &args, clock.now()).await?;
     let public = args
         .public_url
         .clone()
@@ -258,25 +287,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ),
         None => {}
     }
-    if let Some(addr) = &args.metrics_listen {
-        let l = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("cannot listen on {addr} (--metrics-listen)"))?;
+    if let Some(l) = metrics_listener {
         println!("Metrics: http://{}/metrics", l.local_addr()?);
         let router = http::metrics_router(app.clone());
-        tokio::spawn(async move { axum::serve(l, router).await });
+        let (deadline, never) = (std::time::Duration::ZERO, std::future::pending());
+        tokio::spawn(server::run(l, router, limits, deadline, never));
     }
     let router = http::router(app.clone());
-    if let Some(addr) = &args.proxy_listen {
-        let dir = args
-            .proxy_ca_dir
-            .clone()
-            .unwrap_or_else(|| store_dir(url, args.ephemeral));
-        let ca = proxy::Ca::load_or_create(&dir)?;
-        let tls = ca.server_config()?;
-        let l = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("cannot listen on {addr} (--proxy-listen)"))?;
+    if let Some((l, ca, tls)) = transparent {
         let proxy_addr = l.local_addr()?;
         println!(
             "Transparent proxy on {proxy_addr} for {}; CA {}. In the client's shell:",
@@ -286,15 +304,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         for line in proxy::env_lines(&proxy_addr.to_string(), &ca.cert_path) {
             println!("  {line}");
         }
-        let header_timeout = std::time::Duration::from_secs(args.header_timeout.max(1));
-        tokio::spawn(proxy::run(l, router.clone(), tls, header_timeout));
+        tokio::spawn(proxy::run(l, router.clone(), tls, limits));
     }
     println!("Review: {:?}", app.settings.review);
     jobs::spawn(app.clone());
     server::run(
         listener,
         router,
-        std::time::Duration::from_secs(args.header_timeout.max(1)),
+        limits,
         std::time::Duration::from_secs(args.shutdown_timeout),
         shutdown_signal(),
     )

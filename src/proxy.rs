@@ -8,8 +8,14 @@
 //!   same router as the normal listener.
 //! - Plain-HTTP proxy requests (`GET http://api.twilio.com/…`) for the same hosts, port 80,
 //!   are served too.
-//! - Everything else — other hosts, other ports, requests that are not proxy requests —
-//!   is refused with 403 (400 for a non-proxy request): never an open proxy.
+//! - Everything else — other hosts, other ports, IP addresses, `user@` targets — is
+//!   refused with 403 and the reason (400 for a request that is no proxy request at all):
+//!   never an open proxy.
+//! - Routed by host, as at Twilio ([`serves`]): a host serves only its own API; the
+//!   operator API, console and health are not Twilio's and are 404 here. The TLS server
+//!   name and each request's `Host` must name the tunnel's host (else 421).
+//! - Connections are served by [`server::accept`], with the API listener's connection
+//!   limit and deadlines; a tunnel stays on (and counts as) its proxy connection.
 //! - Responses name Twilio's hosts in their URLs (`crate::format::TWILIO_HOSTS`).
 //!
 //! The CA: `trusthub-proxy-ca.pem` (give it to clients: `NODE_EXTRA_CA_CERTS`,
@@ -20,10 +26,13 @@
 
 use anyhow::{bail, Context};
 use axum::body::Body;
+use axum::http::header::HOST;
+use axum::http::uri::Authority;
 use axum::http::{Method, Request, Response, StatusCode, Uri};
+use axum::response::IntoResponse;
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use rcgen::{
     BasicConstraints, CertificateParams, CidrSubnet, DnType, ExtendedKeyUsagePurpose,
@@ -37,7 +46,9 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
+use crate::error::ApiError;
 use crate::format::TWILIO_HOSTS;
+use crate::server::{self, Accepted, ConnLimits, Counted};
 
 /// The Twilio API hosts this server implements (`messaging.twilio.com` joins once served).
 pub const HOSTS: [&str; 2] = ["trusthub.twilio.com", "api.twilio.com"];
@@ -198,116 +209,226 @@ pub fn env_lines(proxy: &str, ca: &Path) -> Vec<String> {
     ]
 }
 
-/// Serves proxy connections until the process ends; `header_timeout` as `--header-timeout`
-/// (for the proxy request, for each request inside a tunnel, and as the idle time of a
-/// connection). The accept loop is the API listener's (`server::accept_loop`): the same
-/// back-off on accept errors and the same idle watchdog, tunnels included.
+/// Serves proxy connections until the process ends, under the same connection limit,
+/// idle and header deadlines as the API listener ([`server::accept`]); a TLS handshake
+/// inside a tunnel has `limits.idle` to complete. Requests reach `router`, so they share
+/// its admission budgets too.
 pub async fn run(
     listener: TcpListener,
     router: Router,
     tls: rustls::ServerConfig,
-    header_timeout: Duration,
+    limits: ConnLimits,
 ) {
     let tls = TlsAcceptor::from(Arc::new(tls));
-    let never = std::future::pending::<()>();
-    crate::server::accept_loop(&listener, &router, header_timeout, never, |io, service| {
-        let tls = tls.clone();
-        let service = hyper::service::service_fn(move |req| {
-            handle(req, service.clone(), tls.clone(), header_timeout)
-        });
-        async move {
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout)
-                .serve_connection(io, service)
-                .with_upgrades()
-                .await;
-        }
+    server::accept(listener, limits, std::future::pending(), |conn| {
+        serve_client(conn, router.clone(), tls.clone(), limits.idle)
     })
     .await;
 }
 
-fn allowed(host: &str) -> bool {
-    HOSTS.iter().any(|h| h.eq_ignore_ascii_case(host))
+/// A tunnel asked for by `CONNECT`: the connection once hyper hands it over, and the host.
+type Tunnel = Arc<std::sync::Mutex<Option<(hyper::upgrade::OnUpgrade, &'static str)>>>;
+
+/// One client connection: proxy requests, and once a `CONNECT` is accepted, the TLS
+/// tunnel on the same connection (so it stays within the connection's limit and watchdog).
+async fn serve_client(conn: Accepted, router: Router, tls: TlsAcceptor, idle: Duration) {
+    let tunnel: Tunnel = Default::default();
+    let (r, t) = (router.clone(), tunnel.clone());
+    let service = Counted::new(
+        tower::service_fn(move |req| proxy_request(req, r.clone(), t.clone())),
+        &conn,
+    );
+    let counted = service.wrap(());
+    let _ = server::http1(idle)
+        .serve_connection(TokioIo::new(conn.io), TowerToHyperService::new(service))
+        .with_upgrades()
+        .await;
+    let taken = tunnel.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let Some((upgrade, host)) = taken else { return };
+    let upgraded = match upgrade.await {
+        Ok(u) => u,
+        Err(e) => return tracing::debug!(error = %e, "proxy: upgrade failed"),
+    };
+    // A client that never completes the handshake must not hold the connection.
+    let stream = match tokio::time::timeout(idle, tls.accept(TokioIo::new(upgraded))).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return tracing::info!(error = %e, "proxy: TLS handshake failed"),
+        Err(_) => return tracing::info!("proxy: TLS handshake timed out"),
+    };
+    let sni: Option<String> = stream
+        .get_ref()
+        .1
+        .server_name()
+        .map(str::to_ascii_lowercase);
+    let service = tower::service_fn(move |req: Request<Incoming>| {
+        let misdirected = match &sni {
+            Some(name) if name == host => None,
+            Some(name) => Some(format!(
+                "The TLS server name (SNI) {name} is not the CONNECT target {host}"
+            )),
+            None => Some(format!(
+                "The TLS handshake named no server (SNI); this tunnel is for {host}"
+            )),
+        };
+        serve_for_host(req, host, 443, misdirected, router.clone())
+    });
+    let _ = server::http1(idle)
+        .serve_connection(
+            TokioIo::new(stream),
+            TowerToHyperService::new(counted.wrap(service)),
+        )
+        .await;
 }
 
-fn refuse(status: StatusCode, why: &str) -> Response<Body> {
-    tracing::info!(why, "proxy request refused");
-    Response::builder()
-        .status(status)
-        .header("content-type", "text/plain; charset=utf-8")
-        .body(Body::from(format!(
-            "{why}\nThis proxy serves only {} (the TrustHub sandbox); it is not an open proxy.\n",
-            HOSTS.join(", ")
-        )))
-        .unwrap_or_default()
+fn refuse(status: StatusCode, message: String) -> Response<Body> {
+    tracing::info!(%message, "proxy request refused");
+    let message = format!(
+        "{message}. This proxy serves only {} (the TrustHub sandbox); it is not an open proxy",
+        HOSTS.join(", ")
+    );
+    let e = match status {
+        StatusCode::FORBIDDEN => ApiError::Forbidden {
+            code: 20403,
+            message,
+        },
+        _ => ApiError::invalid(20001, message),
+    };
+    e.into_response()
 }
 
-async fn handle(
-    req: Request<Incoming>,
-    router: crate::server::Counted,
-    tls: TlsAcceptor,
-    header_timeout: Duration,
+/// Which of [`HOSTS`] a proxy target names, or why it is refused. `port` is the one the
+/// scheme implies (443 for `CONNECT`, 80 for plain HTTP).
+fn target(authority: &Authority, port: u16) -> Result<&'static str, String> {
+    if authority.as_str().contains('@') {
+        return Err(format!(
+            "{authority}: a proxy target carries no user information (user@)"
+        ));
+    }
+    let host = authority.host();
+    if host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok() {
+        return Err(format!(
+            "{authority}: an IP address is refused; name the Twilio host"
+        ));
+    }
+    let Some(known) = HOSTS.iter().copied().find(|h| h.eq_ignore_ascii_case(host)) else {
+        return Err(format!("{host} is not served here"));
+    };
+    match authority.port_u16() {
+        Some(p) if p == port => Ok(known),
+        None if port == 80 => Ok(known),
+        None => Err(format!("{authority} has no port; use {known}:{port}")),
+        Some(p) => Err(format!("{known} port {p} is refused; use {known}:{port}")),
+    }
+}
+
+/// A request to the proxy itself: `CONNECT` (the tunnel is served once hyper hands the
+/// connection over, see [`serve_client`]) or a plain-HTTP proxy request.
+async fn proxy_request(
+    mut req: Request<Incoming>,
+    router: Router,
+    tunnel: Tunnel,
 ) -> Result<Response<Body>, std::convert::Infallible> {
     if req.method() == Method::CONNECT {
         let Some(authority) = req.uri().authority().cloned() else {
-            return Ok(refuse(StatusCode::BAD_REQUEST, "CONNECT needs host:port"));
-        };
-        if !allowed(authority.host()) || authority.port_u16() != Some(443) {
             return Ok(refuse(
-                StatusCode::FORBIDDEN,
-                &format!("CONNECT {authority} refused"),
+                StatusCode::BAD_REQUEST,
+                "CONNECT needs a target host:port".into(),
             ));
-        }
-        tokio::spawn(async move {
-            let upgraded = match hyper::upgrade::on(req).await {
-                Ok(u) => u,
-                Err(e) => return tracing::debug!(error = %e, "proxy: upgrade failed"),
-            };
-            // A client that never completes the handshake must not hold the connection.
-            let handshake = tls.accept(TokioIo::new(upgraded));
-            let stream = match tokio::time::timeout(header_timeout, handshake).await {
-                Ok(Ok(s)) => s,
-                Ok(Err(e)) => return tracing::info!(error = %e, "proxy: TLS handshake failed"),
-                Err(_) => return tracing::info!("proxy: TLS handshake timed out"),
-            };
-            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-            builder
-                .http1()
-                .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout);
-            let conn = builder
-                .http1_only()
-                .serve_connection(TokioIo::new(stream), TowerToHyperService::new(router))
-                .into_owned();
-            let _ = TWILIO_HOSTS.scope(true, conn).await;
-        });
+        };
+        let host = match target(&authority, 443) {
+            Ok(h) => h,
+            Err(why) => return Ok(refuse(StatusCode::FORBIDDEN, format!("CONNECT {why}"))),
+        };
+        let upgrade = hyper::upgrade::on(&mut req);
+        *tunnel.lock().unwrap_or_else(|e| e.into_inner()) = Some((upgrade, host));
         return Ok(Response::new(Body::empty()));
     }
     // A plain-HTTP proxy request names the absolute URL.
-    let uri = req.uri().clone();
-    let Some(authority) = uri.authority() else {
+    let Some(authority) = req.uri().authority().cloned() else {
         return Ok(refuse(
             StatusCode::BAD_REQUEST,
-            "This is the TrustHub proxy: send proxy requests (CONNECT or absolute URLs)",
+            "This is the TrustHub proxy: send proxy requests (CONNECT or absolute URLs)".into(),
         ));
     };
-    if uri.scheme_str() != Some("http")
-        || !allowed(authority.host())
-        || authority.port_u16().is_some_and(|p| p != 80)
-    {
+    if req.uri().scheme_str() != Some("http") {
         return Ok(refuse(
             StatusCode::FORBIDDEN,
-            &format!("proxy request for {uri} refused"),
+            format!(
+                "{}: only http:// URLs are proxied as such; https goes through CONNECT",
+                req.uri()
+            ),
         ));
     }
+    match target(&authority, 80) {
+        Ok(host) => serve_for_host(req, host, 80, None, router).await,
+        Err(why) => Ok(refuse(
+            StatusCode::FORBIDDEN,
+            format!("Proxy request {why}"),
+        )),
+    }
+}
+
+/// Whether `host` serves `path` at Twilio: TrustHub's `/v1` on trusthub.twilio.com, the
+/// 2010 API on api.twilio.com. Everything else this server has (operator API, console,
+/// health) is not Twilio's and stays off the proxy.
+fn serves(host: &str, path: &str) -> bool {
+    match host {
+        "trusthub.twilio.com" => path.starts_with("/v1/"),
+        "api.twilio.com" => path.starts_with("/2010-04-01/"),
+        _ => false,
+    }
+}
+
+/// Serves one request for `host` (reached on `port`): its URL and `Host` header must name
+/// that host (else 421), and the path must be one `host` serves (else Twilio's 404).
+async fn serve_for_host(
+    req: Request<Incoming>,
+    host: &'static str,
+    port: u16,
+    misdirected: Option<String>,
+    router: Router,
+) -> Result<Response<Body>, std::convert::Infallible> {
+    let named = |a: &str| {
+        let a: Option<Authority> = a.parse().ok();
+        a.is_some_and(|a| {
+            a.host().eq_ignore_ascii_case(host)
+                && a.port_u16().is_none_or(|p| p == port)
+                && !a.as_str().contains('@')
+        })
+    };
+    let mismatch = misdirected.or_else(|| {
+        let url_host = req.uri().authority().map(|a| a.as_str().to_string());
+        let header = req
+            .headers()
+            .get(HOST)
+            .map(|h| h.to_str().unwrap_or("(not text)").to_string());
+        [url_host, header]
+            .into_iter()
+            .flatten()
+            .find(|a| !named(a))
+            .map(|a| format!("The request names {a}, but this connection is for {host}"))
+    });
+    if let Some(message) = mismatch {
+        tracing::info!(%message, "proxy request misdirected");
+        return Ok(ApiError::Limit {
+            status: StatusCode::MISDIRECTED_REQUEST,
+            code: 20421,
+            message,
+            retry_after: None,
+        }
+        .into_response());
+    }
     let (mut parts, body) = req.into_parts();
-    let path = parts
+    let path = parts.uri.path().to_string();
+    if !serves(host, &path) {
+        return Ok(ApiError::NotFound(path).into_response());
+    }
+    let origin = parts
         .uri
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
-    parts.uri = Uri::try_from(path).unwrap_or_default();
+    parts.uri = Uri::try_from(origin).unwrap_or_default();
     let req = Request::from_parts(parts, Body::new(body));
     let resp = TWILIO_HOSTS.scope(true, router.oneshot(req)).await;
     Ok(resp.unwrap_or_else(|e| match e {}))

@@ -1,7 +1,9 @@
-//! Serving connections: hyper with a header-read timeout (slow-loris clients are cut
-//! off), an idle timeout for connections with no request in flight (HTTP/1 keep-alive
-//! and HTTP/2 alike), a back-off when accepting fails (out of file descriptors), and a
-//! graceful shutdown that lets in-flight requests finish within a deadline.
+//! Serving connections, the same way on every listener (API, transparent-mode proxy,
+//! metrics): a limit on open connections, hyper with a header-read timeout (slow-loris
+//! clients are cut off), an idle timeout for connections with no request in flight
+//! (HTTP/1 keep-alive and HTTP/2 alike), a back-off when accepting fails (out of file
+//! descriptors), and for the API a graceful shutdown that lets in-flight requests finish
+//! within a deadline.
 
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -16,18 +18,45 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 
 /// Wait after a failed accept (e.g. EMFILE) before trying again, instead of spinning.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 /// Concurrent HTTP/2 streams per connection.
 const H2_STREAMS: u32 = 128;
 
-/// `idle`: how long a connection may sit with no request in flight and no bytes moving
-/// (the header timeout, as the idle time between keep-alive requests).
+/// How every listener (API, transparent-mode proxy, metrics) treats its connections.
+#[derive(Clone, Copy, Debug)]
+pub struct ConnLimits {
+    /// How long a connection may sit with no request in flight and no bytes moving; also
+    /// the deadline for a request's headers and for a TLS handshake (`--header-timeout`).
+    pub idle: Duration,
+    /// Connections open at once on one listener (`--max-connections`); a connection
+    /// accepted beyond it is closed at once, before anything is read.
+    pub max_connections: usize,
+}
+
+/// A connection accepted within the limits.
+pub struct Accepted {
+    /// The TCP stream, its reads and writes counted as activity.
+    pub io: Watched,
+    pub peer: std::net::SocketAddr,
+    pub activity: Arc<Activity>,
+}
+
+/// An HTTP/1 connection builder with the header-read deadline every listener uses.
+pub fn http1(idle: Duration) -> hyper::server::conn::http1::Builder {
+    let mut b = hyper::server::conn::http1::Builder::new();
+    b.timer(TokioTimer::new()).header_read_timeout(idle);
+    b
+}
+
+/// Serves the API (or any router) on `listener` until `shutdown`, then lets in-flight
+/// requests finish within `shutdown_deadline`.
 pub async fn run(
     listener: TcpListener,
     router: Router,
-    idle: Duration,
+    limits: ConnLimits,
     shutdown_deadline: Duration,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -35,26 +64,25 @@ pub async fn run(
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(idle);
+        .header_read_timeout(limits.idle);
     builder
         .http2()
         .timer(TokioTimer::new())
-        // No keep-alive pings: they would count as activity; the idle watchdog below
+        // No keep-alive pings: they would count as activity; the idle watchdog
         // closes idle connections, dead peers included.
         .max_concurrent_streams(H2_STREAMS);
     let graceful = GracefulShutdown::new();
-    accept_loop(&listener, &router, idle, shutdown, |io, service| {
+    accept(listener, limits, shutdown, |conn| {
+        let service = TowerToHyperService::new(Counted::new(router.clone(), &conn));
         let conn = builder
-            .serve_connection(io, TowerToHyperService::new(service))
+            .serve_connection(TokioIo::new(conn.io), service)
             .into_owned();
-        let conn = graceful.watch(conn);
+        let watched = graceful.watch(conn);
         async move {
-            let _ = conn.await;
+            let _ = watched.await;
         }
     })
     .await;
-    // Stop accepting; give in-flight requests until the deadline.
-    drop(listener);
     tokio::select! {
         _ = graceful.shutdown() => {}
         _ = tokio::time::sleep(shutdown_deadline) => {
@@ -63,25 +91,25 @@ pub async fn run(
     }
 }
 
-/// The accept loop of every listener (the API's and the transparent proxy's): when
-/// accepting fails (out of file descriptors, mostly) it waits `ACCEPT_BACKOFF` and tries
-/// again instead of spinning, warning once per failing spell; each connection is watched
-/// and closed after `idle` with no request in flight and no bytes moving. `serve` turns a
-/// connection (its I/O and the router counting its requests) into the future serving it.
-/// Returns when `shutdown` resolves.
-pub(crate) async fn accept_loop<F, Fut>(
-    listener: &TcpListener,
-    router: &Router,
-    idle: Duration,
+/// The accept loop every listener shares: the connection limit, a back-off when
+/// accepting fails (out of file descriptors), and the idle watchdog. `serve` turns a
+/// connection into the future that serves it; the connection is closed (dropped) when
+/// that future ends or the connection has been idle for `limits.idle`. Returns, dropping
+/// the listener, once `shutdown` resolves.
+pub async fn accept<F, Fut>(
+    listener: TcpListener,
+    limits: ConnLimits,
     shutdown: impl Future<Output = ()>,
     mut serve: F,
 ) where
-    F: FnMut(TokioIo<Watched>, Counted) -> Fut,
+    F: FnMut(Accepted) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     tokio::pin!(shutdown);
     let started = Instant::now();
     let mut failing = false;
+    let mut full = false;
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -99,17 +127,30 @@ pub(crate) async fn accept_loop<F, Fut>(
                         continue;
                     }
                 };
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    if !full {
+                        tracing::warn!(
+                            limit = limits.max_connections,
+                            "connection limit reached: closing new connections until one ends"
+                        );
+                    }
+                    full = true;
+                    drop(stream);
+                    continue;
+                };
+                full = false;
                 let _ = stream.set_nodelay(true);
                 let activity = Arc::new(Activity { started, last_ms: AtomicU64::new(0), in_flight: AtomicUsize::new(0) });
                 activity.touch();
-                let io = TokioIo::new(Watched { inner: stream, activity: activity.clone() });
-                let service = Counted { inner: router.clone(), activity: activity.clone(), peer };
-                let conn = serve(io, service);
+                let io = Watched { inner: stream, activity: activity.clone() };
+                let conn = serve(Accepted { io, peer, activity: activity.clone() });
+                let idle = limits.idle;
                 tokio::spawn(async move {
                     tokio::select! {
                         _ = conn => {}
                         _ = activity.idle_for(idle) => {}
                     }
+                    drop(slot);
                 });
             }
             _ = &mut shutdown => break,
@@ -118,7 +159,7 @@ pub(crate) async fn accept_loop<F, Fut>(
 }
 
 /// When a connection last moved bytes, and how many of its requests are being answered.
-struct Activity {
+pub struct Activity {
     started: Instant,
     last_ms: AtomicU64,
     in_flight: AtomicUsize,
@@ -145,7 +186,7 @@ impl Activity {
 }
 
 /// The TCP stream, noting each read and write.
-pub(crate) struct Watched {
+pub struct Watched {
     inner: TcpStream,
     activity: Arc<Activity>,
 }
@@ -203,10 +244,10 @@ impl AsyncWrite for Watched {
     }
 }
 
-/// The router, counting the connection's requests in flight.
+/// A service (the router, or the proxy's), counting the connection's requests in flight.
 #[derive(Clone)]
-pub(crate) struct Counted {
-    inner: Router,
+pub struct Counted<S> {
+    inner: S,
     activity: Arc<Activity>,
     /// The client's address, for handlers as `ConnectInfo` (failed-login throttling).
     peer: std::net::SocketAddr,
@@ -221,13 +262,32 @@ impl Drop for InFlight {
     }
 }
 
-impl<B> tower::Service<axum::http::Request<B>> for Counted
+impl<S> Counted<S> {
+    pub fn new(inner: S, conn: &Accepted) -> Self {
+        Counted {
+            inner,
+            activity: conn.activity.clone(),
+            peer: conn.peer,
+        }
+    }
+
+    /// Another service counted on the same connection (a proxy's tunnel).
+    pub fn wrap<T>(&self, inner: T) -> Counted<T> {
+        Counted {
+            inner,
+            activity: self.activity.clone(),
+            peer: self.peer,
+        }
+    }
+}
+
+impl<S, B> tower::Service<axum::http::Request<B>> for Counted<S>
 where
-    Router: tower::Service<axum::http::Request<B>>,
-    <Router as tower::Service<axum::http::Request<B>>>::Future: Send + 'static,
+    S: tower::Service<axum::http::Request<B>>,
+    S::Future: Send + 'static,
 {
-    type Response = <Router as tower::Service<axum::http::Request<B>>>::Response;
-    type Error = <Router as tower::Service<axum::http::Request<B>>>::Error;
+    type Response = S::Response;
+    type Error = S::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {

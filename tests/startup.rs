@@ -202,3 +202,176 @@ async fn an_empty_operator_token_is_not_an_open_door() {
     assert_eq!(admin_status(&s.base, "").await, 401);
     assert_eq!(admin_status(&s.base, &token).await, 200);
 }
+
+/// Starts the binary expecting it to fail at start; returns its stdout and stderr.
+fn failing_start(dir: &Path, extra: &[&str]) -> (String, String) {
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
+        .arg(format!("sqlite://{}/th.db", dir.display()))
+        .args(extra)
+        .env_remove("TRUSTHUB_ADMIN_TOKEN")
+        .env_remove("TRUSTHUB_EPHEMERAL")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "started with {extra:?}");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A start that fails on a busy `--proxy-listen` or `--metrics-listen` port prints and keeps
+/// no one-time secret: the next start is still the store's first, and prints both the
+/// generated auth token and the generated operator token.
+#[test]
+fn a_busy_port_costs_no_one_time_secret() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy = busy.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    for flag in ["--proxy-listen", "--metrics-listen"] {
+        let ca = dir.path().join("ca");
+        let (stdout, stderr) = failing_start(
+            dir.path(),
+            &[flag, &busy, "--proxy-ca-dir", ca.to_str().unwrap()],
+        );
+        assert!(stderr.contains(flag), "{stderr}");
+        assert!(!stdout.contains("token"), "a secret printed: {stdout}");
+    }
+    let s = start(dir.path(), &[]);
+    let text = s.lines.join("\n");
+    let auth = s
+        .lines
+        .iter()
+        .find(|l| l.starts_with("Bootstrap account created: "))
+        .unwrap_or_else(|| panic!("no generated account in {text}"));
+    assert!(auth.contains("Auth token "), "{auth}");
+    assert!(
+        s.lines
+            .iter()
+            .any(|l| l.starts_with("Operator API token: ") && l.contains("(generated")),
+        "{text}"
+    );
+}
+
+/// An empty boolean variable counts as unset: `TRUSTHUB_EPHEMERAL=` starts a server with its
+/// store on disk, as if the variable were absent.
+#[test]
+fn an_empty_boolean_variable_counts_as_unset() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(
+        dir.path(),
+        &[
+            ("TRUSTHUB_EPHEMERAL", ""),
+            ("TRUSTHUB_CALLBACK_REFUSE_PRIVATE", ""),
+        ],
+    );
+    drop(s);
+    assert!(dir.path().join("th.db").exists());
+}
+
+/// `trusthub admin requests | head`: a reader that stops early ends the command quietly.
+#[test]
+fn admin_output_to_a_closed_pipe_exits_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = "dx-operator-token-0123456789";
+    let s = start(dir.path(), &[("TRUSTHUB_ADMIN_TOKEN", token)]);
+    let mut child = Command::new(BIN)
+        .args(["admin", "--url", &s.base, "requests"])
+        .env("TRUSTHUB_ADMIN_TOKEN", token)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reading end closes before the command has its answer to print.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {err}", out.status);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Reads until the peer closes; false if it is still open after `within`.
+fn closed_within(conn: &mut std::net::TcpStream, within: std::time::Duration) -> bool {
+    use std::io::Read;
+    conn.set_read_timeout(Some(within)).unwrap();
+    let mut buf = [0u8; 1024];
+    loop {
+        match conn.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return false
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+/// `--metrics-listen` is served like the API listener: its idle deadline, its connection
+/// limit, and Twilio's error bodies for other methods and paths.
+#[tokio::test]
+async fn the_metrics_listener_is_hardened_like_the_api() {
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(
+        dir.path(),
+        &[
+            ("TRUSTHUB_METRICS_LISTEN", "127.0.0.1:0"),
+            ("TRUSTHUB_HEADER_TIMEOUT", "3"),
+            ("TRUSTHUB_MAX_CONNECTIONS", "2"),
+        ],
+    );
+    let url = s
+        .lines
+        .iter()
+        .find_map(|l| l.strip_prefix("Metrics: "))
+        .expect("metrics line")
+        .to_string();
+    let addr = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/metrics")
+        .to_string();
+    // Two idle connections take both places; a third is closed at once.
+    let mut a = std::net::TcpStream::connect(&addr).unwrap();
+    let _b = std::net::TcpStream::connect(&addr).unwrap();
+    let mut c = std::net::TcpStream::connect(&addr).unwrap();
+    assert!(
+        closed_within(&mut c, Duration::from_millis(1500)),
+        "a third connection was kept"
+    );
+    // An idle connection is closed after the header timeout (3 s).
+    assert!(
+        closed_within(&mut a, Duration::from_secs(10)),
+        "an idle connection stayed open"
+    );
+    // Once the idle ones are gone, scrapes are served; other methods and paths get JSON.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let http = reqwest::Client::new();
+    loop {
+        match http.get(&url).send().await {
+            Ok(r) if r.status() == 200 => break,
+            other => assert!(
+                std::time::Instant::now() < deadline,
+                "no scrape served: {other:?}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let post = http.post(&url).send().await.unwrap();
+    assert_eq!(post.status(), 405);
+    let body: serde_json::Value = post.json().await.unwrap();
+    assert_eq!(body["code"], 20004, "{body}");
+    let other = http
+        .get(url.replace("/metrics", "/nothing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 404);
+    let body: serde_json::Value = other.json().await.unwrap();
+    assert_eq!(body["code"], 20404, "{body}");
+}

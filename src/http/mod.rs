@@ -56,11 +56,17 @@ pub fn router(app: Arc<App>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(app.clone(), auth::require_account));
     // On the API listener the metrics are the operator's: behind the operator token.
+    // Other methods: Twilio's 405 body (after the operator check, as on every
+    // authenticated route, so a caller without the token learns nothing).
     let metrics = Router::new()
         .route("/metrics", get(serve_metrics))
+        .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(app.clone(), admin::require_operator));
     Router::new()
-        .route("/healthz", get(health::healthz))
+        .route(
+            "/healthz",
+            get(health::healthz).fallback(method_not_allowed),
+        )
         .merge(api)
         .merge(metrics)
         .merge(admin::routes(app.clone()))
@@ -80,10 +86,20 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(TraceLayer::new_for_http().on_failure(DefaultOnFailure::new().level(Level::DEBUG)))
 }
 
-/// `--metrics-listen`: `/metrics` alone, without authentication (for a private interface).
+/// Scrapes answered at once on `--metrics-listen` (more: 503, 20503).
+pub const METRICS_SCRAPES: usize = 8;
+
+/// `--metrics-listen`: `/metrics` alone, without authentication (for a private interface),
+/// behind the same URL/header limits and body deadline as the API; other paths and
+/// methods get Twilio's 404/405 bodies.
 pub fn metrics_router(app: Arc<App>) -> Router {
+    let admission = admission::Admission::new(METRICS_SCRAPES, app.settings.body_timeout);
     Router::new()
         .route("/metrics", get(serve_metrics))
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(limits::guard))
+        .layer(from_fn_with_state(admission, admission::admit))
         .with_state(app)
 }
 

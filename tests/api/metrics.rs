@@ -217,3 +217,35 @@ async fn invented_methods_add_no_series() {
         .sum();
     assert_eq!(other, 20.0, "{methods:?}");
 }
+
+/// Other methods on `/healthz` and `/metrics` get Twilio's 405 body, like every API path.
+#[tokio::test]
+async fn other_methods_on_health_and_metrics_get_twilio_json() {
+    let s = Server::start();
+    let http = reqwest::Client::new();
+    for (method, path) in [
+        ("POST", "/healthz"),
+        ("DELETE", "/healthz"),
+        ("POST", "/metrics"),
+    ] {
+        let resp = http
+            .request(method.parse().unwrap(), format!("{}{path}", s.base))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 405, "{method} {path}");
+        let text = resp.text().await.unwrap();
+        let body: serde_json::Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{method} {path}: {text:?}: {e}"));
+        assert_eq!(body["code"], 20004, "{method} {path}: {body}");
+        assert_eq!(body["status"], 405);
+    }
+    // The operator check still comes first: without the token, no method is revealed.
+    let resp = http
+        .post(format!("{}/metrics", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Transparent mode with unmodified programs (issue 17): for each of twilio-python
-# (flow.py), twilio-node (flow.js) and twilio-cli (cli.sh), starts
+# (flow.py), twilio-node (flow.js), twilio-cli (cli.sh) and Twilio's MCP server (mcp.py),
+# starts
 # `trusthub serve --proxy-listen 127.0.0.1:0` (ephemeral store, automatic review, CA in a
 # scratch directory), takes the `export …` lines it prints — exactly what a user pastes —
 # and runs the program's seed 001 flow with those variables and the account's
@@ -8,8 +9,9 @@
 #
 #   cargo build && tests/proxy/run.sh        # uses <repo>/target/debug/trusthub
 #
-# Installs the client libraries with tests/clients/setup.sh and twilio-cli with `npm ci`
-# in tests/proxy/cli/. Exits 2 if setup fails, 1 if a flow fails.
+# Installs the client libraries with tests/clients/setup.sh, and twilio-cli and the MCP
+# server with `npm ci` in tests/proxy/cli/ and tests/proxy/mcp/. Exits 2 if setup fails,
+# 1 if a flow fails.
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,13 +21,15 @@ bin="${TRUSTHUB_BIN:-$ROOT/target/debug/trusthub}"
 [[ -x "$bin" ]] || { echo "run.sh: server binary $bin not found (cargo build)" >&2; exit 2; }
 
 "$ROOT/tests/clients/setup.sh" >/dev/null || { echo "run.sh: client setup failed" >&2; exit 2; }
-stamp="$HERE/cli/node_modules/.setup-stamp"
-want="$(sha256sum "$HERE/cli/package-lock.json" | cut -d' ' -f1)"
-if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-    echo "run.sh: npm ci in tests/proxy/cli (twilio-cli)"
-    (cd "$HERE/cli" && npm ci --no-audit --no-fund --loglevel=error) || { echo "run.sh: npm ci failed" >&2; exit 2; }
-    echo "$want" >"$stamp"
-fi
+for dir in cli mcp; do
+    stamp="$HERE/$dir/node_modules/.setup-stamp"
+    want="$(sha256sum "$HERE/$dir/package-lock.json" | cut -d' ' -f1)"
+    if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+        echo "run.sh: npm ci in tests/proxy/$dir"
+        (cd "$HERE/$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "run.sh: npm ci in $dir failed" >&2; exit 2; }
+        echo "$want" >"$stamp"
+    fi
+done
 
 export TWILIO_ACCOUNT_SID=AC7a1b2c3d4e5f60718293a4b5c6d7e8f9
 export TWILIO_AUTH_TOKEN=7a1b2c3d4e5f60718293a4b5c6d7e8f9
@@ -64,12 +68,14 @@ with_proxy() {
     return $rc
 }
 
-py_rc=0; node_rc=0; cli_rc=0
+py_rc=0; node_rc=0; cli_rc=0; mcp_rc=0
 echo "== twilio-python through the proxy =="
 with_proxy "$ROOT/tests/clients/.venv/bin/python" "$HERE/flow.py" || py_rc=$?
 echo "== twilio-node through the proxy =="
 NODE_PATH="$ROOT/tests/clients/node/node_modules" with_proxy node "$HERE/flow.js" || node_rc=$?
 echo "== twilio-cli through the proxy =="
 with_proxy "$HERE/cli.sh" || cli_rc=$?
-echo "run.sh: python exit $py_rc, node exit $node_rc, twilio-cli exit $cli_rc"
-[[ $py_rc -eq 0 && $node_rc -eq 0 && $cli_rc -eq 0 ]]
+echo "== Twilio's MCP server (@twilio-alpha/mcp) through the proxy =="
+with_proxy "$ROOT/tests/clients/.venv/bin/python" "$HERE/mcp.py" || mcp_rc=$?
+echo "run.sh: python exit $py_rc, node exit $node_rc, twilio-cli exit $cli_rc, mcp exit $mcp_rc"
+[[ $py_rc -eq 0 && $node_rc -eq 0 && $cli_rc -eq 0 && $mcp_rc -eq 0 ]]

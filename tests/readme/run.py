@@ -7,8 +7,9 @@ later block runs against the server of the last such block. Other ```sh blocks r
 `bash -euo pipefail` with the binary's directory first on PATH (so `trusthub` is the one
 under test); variables they export are kept for the blocks after them. ```python blocks
 run with the client venv's python (twilio 9.x), ```js blocks with node and the client
-tests' node_modules (twilio 6.x). The one change made to a block's text: the README's
-`127.0.0.1:8080` becomes the test server's address. Blocks without a language or marked
+tests' node_modules (twilio 6.x). The changes made to a block's text: the README's
+`127.0.0.1:8080` becomes the test server's address, and the transparent-mode proxy's
+`127.0.0.1:8888` a free port (so parallel runs do not collide). Blocks without a language or marked
 ```text (diagrams, layouts, printed output) are not code. A block preceded by `<!-- readme-test: skip: REASON -->` is
 reported skipped with its reason. Any failing block fails the run.
 
@@ -31,6 +32,7 @@ from pathlib import Path
 FENCE = re.compile(r"^```(\w*)\s*$")
 SKIP = re.compile(r"^<!-- readme-test: skip: (.+?) -->$")
 README_BASE = "http://127.0.0.1:8080"
+README_PROXY = "127.0.0.1:8888"
 SERVE = re.compile(r"^(?P<env>(?:\w+=\S+\s+)*)(?:trusthub|cargo run --release --)\s+serve\b(?P<args>.*)$")
 
 
@@ -105,8 +107,15 @@ def run_sh(code: str, env: dict, cwd: str) -> dict:
     return dict(pairs)
 
 
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def main(readme: str, binary: str, python: str, node_modules: str) -> int:
-    text = Path(readme).read_text()
+    text = Path(readme).read_text().replace(README_PROXY, f"127.0.0.1:{free_port()}")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TRUSTHUB_", "TWILIO_"))}
     env["PATH"] = f"{Path(binary).parent}:{env['PATH']}"
     env["NODE_PATH"] = node_modules
