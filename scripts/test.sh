@@ -10,6 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
+scripts/deny.sh
 cargo build --locked
 cargo test --locked
 scripts/test-postgres.sh
