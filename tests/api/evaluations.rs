@@ -314,8 +314,9 @@ async fn an_evaluation_takes_few_store_round_trips() {
     }
     let per = (statements(&s).await - before) / f64::from(RUNS);
     let (store, most) = match postgres::enabled() {
-        Some(_) => ("postgres", 5.5),
-        None => ("sqlite", 8.5),
+        // Headroom for the background: account re-reads (2 s cache), job polls, scrapes.
+        Some(_) => ("postgres", 6.5),
+        None => ("sqlite", 8.7),
     };
     println!("store statements per evaluate ({store}): {per:.2}");
     assert!(per <= most, "{per:.2} statements per evaluate on {store}");
