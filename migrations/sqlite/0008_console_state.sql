@@ -27,6 +27,8 @@ CREATE TABLE inquiries (
     primary_sid TEXT,
     prefill TEXT NOT NULL,
     bundle_sid TEXT,
+    -- While a request completes the form (unix seconds, real time): no second one may.
+    claimed_until BIGINT,
     date_created BIGINT NOT NULL,
     expires_at BIGINT NOT NULL
 );

@@ -19,6 +19,9 @@ use crate::domain::bundle::BundleKind;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Account, Bundle, EntityKind};
 
+/// Seconds (real time) an inquiry stays claimed by the request completing it.
+const CLAIM_SECONDS: i64 = 120;
+
 /// What to create.
 pub struct NewProfile {
     pub bundle: NewBundle,
@@ -54,17 +57,37 @@ pub enum Outcome {
 }
 
 /// Creates the whole profile for `account`, detached from the caller (see the module doc).
-/// Errors: a refused step is `Outcome::Refused`; a store failure is `Err`, also after
-/// undoing what was made.
+/// For an inquiry (`p.inquiry`), the inquiry is claimed first and finished in the same
+/// task. Errors: a refused step is `Outcome::Refused`; an inquiry being completed by
+/// another request is a 409 (20409); a store failure is `Err`, also after undoing what
+/// was made.
 pub async fn create(app: &Arc<App>, account: &Account, p: NewProfile) -> ApiResult<Outcome> {
     let (app, account) = (app.clone(), account.clone());
     tokio::spawn(async move {
-        let inquiry = p.inquiry.clone();
-        let outcome = create_whole(&app, &account, p).await?;
-        if let (Some(id), Outcome::Done { bundle, .. }) = (inquiry, &outcome) {
-            app.store.finish_inquiry(&id, &bundle.sid).await?;
+        let Some(inquiry) = p.inquiry.clone() else {
+            return create_whole(&app, &account, p).await;
+        };
+        // One completion at a time: a second request (a double click, another server)
+        // waits for no one and creates nothing. A claim of a server that died lapses.
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        if !app
+            .store
+            .claim_inquiry(&inquiry, now, now + CLAIM_SECONDS)
+            .await?
+        {
+            return Err(ApiError::conflict(
+                20409,
+                "This form is being sent, or was sent already; reload the page",
+            ));
         }
-        Ok(outcome)
+        let outcome = create_whole(&app, &account, p).await;
+        match &outcome {
+            Ok(Outcome::Done { bundle, .. }) => {
+                app.store.finish_inquiry(&inquiry, &bundle.sid).await?;
+            }
+            _ => app.store.release_inquiry(&inquiry).await?,
+        }
+        outcome
     })
     .await
     .map_err(|e| ApiError::Internal(e.into()))?

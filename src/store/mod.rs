@@ -574,6 +574,10 @@ pub trait Store: Send + Sync {
     async fn update_inquiry(&self, i: &Inquiry) -> StoreResult<()>;
     /// Records the bundle an open inquiry created; `false` if it was finished already.
     async fn finish_inquiry(&self, id: &str, bundle_sid: &str) -> StoreResult<bool>;
+    /// Claims an open inquiry until `until` for one completion; `false` if it is finished
+    /// or claimed by another until after `now` (unix seconds, real time).
+    async fn claim_inquiry(&self, id: &str, now: i64, until: i64) -> StoreResult<bool>;
+    async fn release_inquiry(&self, id: &str) -> StoreResult<()>;
 
     async fn dump(&self) -> StoreResult<Vec<(String, Value)>>;
     /// Replaces the whole state (snapshots excepted) by `rows`, in one transaction.

@@ -1679,6 +1679,29 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn claim_inquiry(&self, id: &str, now: i64, until: i64) -> StoreResult<bool> {
+        let n = self
+            .q(
+                "UPDATE inquiries SET claimed_until = ? WHERE id = ? AND bundle_sid IS NULL
+                AND (claimed_until IS NULL OR claimed_until <= ?)",
+            )
+            .bind(until)
+            .bind(id)
+            .bind(now)
+            .run(&self.pool)
+            .await?;
+        Ok(n == 1)
+    }
+
+    async fn release_inquiry(&self, id: &str) -> StoreResult<()> {
+        self.exec(
+            "UPDATE inquiries SET claimed_until = NULL WHERE id = ?",
+            &[id],
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn finish_inquiry(&self, id: &str, bundle_sid: &str) -> StoreResult<bool> {
         let n = self
             .exec(

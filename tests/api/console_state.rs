@@ -215,3 +215,31 @@ async fn a_client_hanging_up_mid_form_leaves_the_whole_profile() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Two requests completing one inquiry at once (a double click, two servers) make one
+/// profile: the second is refused while the first runs.
+#[tokio::test]
+async fn an_inquiry_is_completed_once() {
+    let s = Server::start_with(Options {
+        env: vec![("TRUSTHUB_TEST_PROFILE_PAUSE_MS", "200")],
+        ..Options::default()
+    });
+    let http = client();
+    let (id, url) = start_inquiry(&s).await;
+    let (cookie, csrf) = open_inquiry(&http, &url).await;
+    let send = || complete_inquiry(&http, &s.base, &id, &cookie, &csrf, "Once Co");
+    let (one, two) = tokio::join!(send(), send());
+    let mut statuses = [one.0, two.0];
+    statuses.sort();
+    // Refused as a conflict (the console shows conflicts as 400 pages today).
+    assert!(
+        statuses[0] == 200 && [400, 409].contains(&statuses[1]),
+        "one completes, one is refused: {statuses:?}"
+    );
+    let (_, list) = s.get("/v1/CustomerProfiles").await;
+    assert_eq!(list["results"].as_array().unwrap().len(), 1, "{list}");
+    // Afterwards the page shows the finished profile to both.
+    let (st, html) = complete_inquiry(&http, &s.base, &id, &cookie, &csrf, "Once Co").await;
+    assert_eq!(st, 200);
+    bundle_of(&html);
+}
