@@ -181,6 +181,10 @@ pub struct ServeArgs {
     /// Seconds a client has to send a request's body.
     #[arg(long, env = "TRUSTHUB_BODY_TIMEOUT", default_value_t = 30)]
     pub body_timeout: u64,
+    /// Seconds a console sign-in lasts (real time, kept in the store so every server
+    /// sharing it honours it). Sign-in-page sessions last at most an hour.
+    #[arg(long, env = "TRUSTHUB_CONSOLE_SESSION_TTL", default_value_t = 8 * 3600)]
+    pub console_session_ttl: u64,
     /// Seconds in-flight requests get to finish after SIGTERM.
     #[arg(long, env = "TRUSTHUB_SHUTDOWN_TIMEOUT", default_value_t = 10)]
     pub shutdown_timeout: u64,

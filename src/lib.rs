@@ -247,6 +247,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         callback_refuse_private: args.callback_refuse_private,
         max_concurrency: args.max_concurrency.max(1),
         body_timeout: std::time::Duration::from_secs(args.body_timeout.max(1)),
+        console_session_ttl: args.console_session_ttl.max(1) as i64,
     };
     let app = Arc::new(App {
         store,

@@ -79,6 +79,12 @@ pub async fn track(req: Request, next: Next) -> Response {
     resp
 }
 
+/// One statement (or BEGIN, or COMMIT) sent to the store: round trips per request are
+/// what `bench/statements.sh` and `tests/api/evaluations.rs` measure.
+pub fn store_statement() {
+    counter!("trusthub_store_statements_total").increment(1);
+}
+
 pub fn job(kind: &'static str, outcome: &'static str) {
     counter!("trusthub_jobs_total", "kind" => kind, "outcome" => outcome).increment(1);
 }

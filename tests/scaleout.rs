@@ -786,3 +786,61 @@ async fn three_servers_share_one_database() {
     drop(second);
     drop(owner);
 }
+
+/// Console sessions and hosted compliance inquiries are in the shared store (issue 13
+/// item 7): a sign-in made on one server is valid on the other, and an inquiry started
+/// through one server's API is opened on the other and completed on the first again.
+#[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test-postgres.sh runs it (TRUSTHUB_TEST_POSTGRES)"]
+async fn console_sessions_and_inquiries_move_between_servers() {
+    use common::console::*;
+    assert!(
+        postgres::enabled().is_some(),
+        "needs TRUSTHUB_TEST_POSTGRES (run scripts/test-postgres.sh)"
+    );
+    let a = Server::start();
+    let b = Server::start_with(Options {
+        dir: Some(&a.dir),
+        ..Options::default()
+    });
+    let http = client();
+
+    let cookie = sign_in(&http, &a.base, SID, TOKEN).await;
+    let profiles = |s: &Server| format!("{}/console/accounts/{SID}/customer-profiles", s.base);
+    assert_eq!(page(&http, &profiles(&a), &cookie).await.0, 200);
+    let (st, html) = page(&http, &profiles(&b), &cookie).await;
+    assert_eq!(st, 200, "a sign-in on A is valid on B");
+    // Signing out on B ends the session on A too.
+    let out = http
+        .post(format!("{}/console/sign-out", b.base))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf_of(&html))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    assert_eq!(
+        page(&http, &profiles(&a), &cookie).await.0,
+        303,
+        "signed out on A"
+    );
+
+    let (id, url) = start_inquiry(&a).await;
+    let on_b = url.replace(&a.base, &b.base);
+    assert_ne!(on_b, url);
+    let (cookie, csrf) = open_inquiry(&http, &on_b).await;
+    let (st, html) = complete_inquiry(&http, &a.base, &id, &cookie, &csrf, "Two Servers Co").await;
+    assert_eq!(st, 200, "{html}");
+    let bundle = bundle_of(&html);
+    let (st, body) = b.get(&format!("/v1/CustomerProfiles/{bundle}")).await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(body["friendly_name"], "Two Servers Co");
+    let (st, html) = page(
+        &http,
+        &format!("{}/console/inquiries/{id}", b.base),
+        &cookie,
+    )
+    .await;
+    assert_eq!(st, 200);
+    assert_eq!(bundle_of(&html), bundle, "B shows the inquiry A finished");
+}

@@ -12,6 +12,7 @@ pub mod entities;
 pub mod evaluations;
 pub mod form;
 pub mod health;
+pub mod inquiries;
 pub mod limits;
 pub mod page;
 pub mod path;
@@ -71,6 +72,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(metrics)
         .merge(admin::routes(app.clone()))
         .merge(sandbox::routes(app.clone()))
+        .merge(inquiries::routes(app.clone()))
         .merge(console::routes(app.clone()))
         .fallback(not_found)
         .layer(from_fn_with_state(app.clone(), sandbox::observe))

@@ -8,7 +8,7 @@ use crate::store::{Account, Address, AddressFilter, Page, PageQuery};
 use super::App;
 
 /// The fields a create or update may carry (`None`: not sent).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct AddressInput {
     pub customer_name: Option<String>,
     pub friendly_name: Option<String>,

@@ -7,8 +7,10 @@ pub mod assignments;
 pub mod bundles;
 pub mod entities;
 pub mod evaluations;
+pub mod inquiries;
 pub mod lifecycle;
 pub mod numbers;
+pub mod profiles;
 pub mod review;
 
 use std::sync::Arc;
@@ -68,6 +70,8 @@ pub struct Settings {
     pub max_concurrency: usize,
     /// Time a client has to send a request body.
     pub body_timeout: Duration,
+    /// Seconds a console sign-in lasts (real time).
+    pub console_session_ttl: i64,
 }
 
 impl Settings {
@@ -97,6 +101,7 @@ impl Default for Settings {
             callback_refuse_private: false,
             max_concurrency: 1024,
             body_timeout: Duration::from_secs(30),
+            console_session_ttl: 8 * 3600,
         }
     }
 }
@@ -125,6 +130,15 @@ pub fn statuses_where(
         .into_iter()
         .filter(|s| rule(*s))
         .collect()
+}
+
+/// 256 bits from the OS, hex: session ids, CSRF and inquiry tokens. Never the seeded
+/// generator, which makes SIDs predictable.
+pub fn random_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 /// Bundles, end users and documents share Twilio's FriendlyName rule.

@@ -71,6 +71,22 @@ impl Dialect {
         }
     }
 
+    /// One statement for a row and its event, where the dialect has one: PostgreSQL chains
+    /// `insert` (an INSERT … RETURNING seq) and the event (`values` placeholders, bound
+    /// after the insert's) in data-modifying CTEs, one round trip instead of BEGIN, two
+    /// INSERTs and COMMIT, and atomic as any statement. SQLite has no such CTE: `None`,
+    /// and the caller uses a transaction.
+    pub fn with_event(self, insert: &str, values: &str) -> Option<String> {
+        match self {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some(format!(
+                "WITH w AS ({insert}), ev AS (INSERT INTO events (bundle_sid, account_sid, type,
+                 detail, date_created) SELECT {} FROM w) SELECT seq FROM w",
+                values.trim_start_matches('(').trim_end_matches(')')
+            )),
+        }
+    }
+
     /// Suffix of a SELECT whose rows the transaction then checks and changes. SQLite's
     /// single writer (see `begin`) already serialises it.
     pub fn for_update(self) -> &'static str {

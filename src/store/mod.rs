@@ -325,6 +325,45 @@ pub struct BundleFilter {
     pub policy_sid: Option<String>,
 }
 
+/// A console session: a tower-sessions record as JSON, keyed by the SHA-256 of its id.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub data: String,
+    /// False for sign-in-page sessions, which are shed first.
+    pub signed_in: bool,
+    /// Unix seconds (real time).
+    pub expires_at: i64,
+}
+
+/// A hosted compliance inquiry (`service::inquiries` gives the meaning).
+#[derive(Debug, Clone)]
+pub struct Inquiry {
+    pub id: String,
+    /// SHA-256 (hex) of the session token the API handed out last.
+    pub token_hash: String,
+    /// `customer`, `registration` or `tollfree`.
+    pub kind: String,
+    pub account_sid: String,
+    pub external_id: String,
+    pub primary_sid: Option<String>,
+    /// Form inputs by name (a JSON object); encrypted at rest like attributes.
+    pub prefill: Value,
+    /// The bundle the finished form created; `None` while open.
+    pub bundle_sid: Option<String>,
+    /// Unix seconds on the server clock.
+    pub date_created: i64,
+    pub expires_at: i64,
+}
+
+/// How many inquiries the store keeps: `per_account` open ones (the account's oldest open
+/// one goes), `total` in all (finished ones go first, then the oldest).
+#[derive(Debug, Clone, Copy)]
+pub struct InquiryCaps {
+    pub per_account: i64,
+    pub total: i64,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     async fn account_count(&self) -> StoreResult<i64>;
@@ -518,6 +557,35 @@ pub trait Store: Send + Sync {
     /// Every row of every table (snapshots excepted), in an order `load` can replay:
     /// `(table, {column: value})` with numbers, strings and nulls only. Accounts carry
     /// their paging position as `seq`.
+    /// Inserts a new session; `false` if its id is taken. First deletes expired sessions
+    /// and, when `shed_at` or more remain, the anonymous ones.
+    async fn insert_session(&self, s: &SessionRow, now: i64, shed_at: i64) -> StoreResult<bool>;
+    /// Writes a session (inserted if it is gone).
+    async fn save_session(&self, s: &SessionRow) -> StoreResult<()>;
+    /// The session unless it expired by `now` (unix seconds, real time).
+    async fn session(&self, id_hash: &str, now: i64) -> StoreResult<Option<SessionRow>>;
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+
+    /// Inserts an inquiry in one transaction with the caps: expired ones are deleted and,
+    /// when a cap is met, the oldest go (see `InquiryCaps`).
+    async fn insert_inquiry(&self, i: &Inquiry, now: i64, caps: InquiryCaps) -> StoreResult<()>;
+    /// The inquiry unless it expired by `now` (server clock).
+    async fn inquiry(&self, id: &str, now: i64) -> StoreResult<Option<Inquiry>>;
+    async fn inquiry_by_external_id(
+        &self,
+        account_sid: &str,
+        external_id: &str,
+        now: i64,
+    ) -> StoreResult<Option<Inquiry>>;
+    /// Writes a new token hash and primary profile of an inquiry.
+    async fn update_inquiry(&self, i: &Inquiry) -> StoreResult<()>;
+    /// Records the bundle an open inquiry created; `false` if it was finished already.
+    async fn finish_inquiry(&self, id: &str, bundle_sid: &str) -> StoreResult<bool>;
+    /// Claims an open inquiry until `until` for one completion; `false` if it is finished
+    /// or claimed by another until after `now` (unix seconds, real time).
+    async fn claim_inquiry(&self, id: &str, now: i64, until: i64) -> StoreResult<bool>;
+    async fn release_inquiry(&self, id: &str) -> StoreResult<()>;
+
     async fn dump(&self) -> StoreResult<Vec<(String, Value)>>;
     /// Replaces the whole state (snapshots excepted) by `rows`, in one transaction.
     async fn load(&self, rows: &[(String, Value)]) -> StoreResult<()>;

@@ -120,6 +120,7 @@ impl<'q> Q<'q> {
         if self.unstorable {
             return Ok(vec![]);
         }
+        crate::telemetry::store_statement();
         Ok(sqlx::query_with(&self.sql, self.args).fetch_all(ex).await?)
     }
 
@@ -127,6 +128,7 @@ impl<'q> Q<'q> {
         if self.unstorable {
             return Ok(None);
         }
+        crate::telemetry::store_statement();
         Ok(sqlx::query_with(&self.sql, self.args)
             .fetch_optional(ex)
             .await?)
@@ -136,6 +138,7 @@ impl<'q> Q<'q> {
         if self.unstorable {
             return Err(anyhow::anyhow!("text with a NUL character cannot be stored").into());
         }
+        crate::telemetry::store_statement();
         Ok(sqlx::query_with(&self.sql, self.args).fetch_one(ex).await?)
     }
 
@@ -147,11 +150,18 @@ impl<'q> Q<'q> {
             }
             return Ok(0);
         }
+        crate::telemetry::store_statement();
         Ok(sqlx::query_with(&self.sql, self.args)
             .execute(ex)
             .await?
             .rows_affected())
     }
+}
+
+/// Commits, counted like every statement (`trusthub_store_statements_total`).
+async fn commit(tx: sqlx::Transaction<'static, Any>) -> StoreResult<()> {
+    crate::telemetry::store_statement();
+    Ok(tx.commit().await?)
 }
 
 impl SqlStore {
@@ -186,6 +196,7 @@ impl SqlStore {
     }
 
     async fn tx(&self) -> StoreResult<sqlx::Transaction<'static, Any>> {
+        crate::telemetry::store_statement();
         Ok(self.pool.begin_with(self.d.begin()).await?)
     }
 
@@ -319,28 +330,67 @@ fn number_row(r: &AnyRow) -> StoreResult<PhoneNumber> {
     })
 }
 
+/// A bundle's columns, in `bundle_named`'s order: as stored, and as `assigned_objects`
+/// selects them beside an entity's (prefixed, so the names do not collide).
+const BUNDLE_COLUMNS: [&str; 14] = [
+    "seq",
+    "sid",
+    "account_sid",
+    "kind",
+    "policy_sid",
+    "friendly_name",
+    "email",
+    "status",
+    "status_callback",
+    "valid_until",
+    "errors",
+    "date_created",
+    "date_updated",
+    "version",
+];
+const ASSIGNED_BUNDLE_COLUMNS: [&str; 14] = [
+    "b_seq",
+    "b_sid",
+    "b_account_sid",
+    "b_kind",
+    "b_policy_sid",
+    "b_friendly_name",
+    "b_email",
+    "b_status",
+    "b_status_callback",
+    "b_valid_until",
+    "b_errors",
+    "b_date_created",
+    "b_date_updated",
+    "b_version",
+];
+
 fn bundle_row(r: &AnyRow) -> StoreResult<Bundle> {
-    let kind: String = r.try_get("kind")?;
-    let status: String = r.try_get("status")?;
-    let errors: Option<String> = r.try_get("errors")?;
+    bundle_named(r, &BUNDLE_COLUMNS)
+}
+
+fn bundle_named(r: &AnyRow, c: &[&str; 14]) -> StoreResult<Bundle> {
+    let kind: String = r.try_get(c[3])?;
+    let status: String = r.try_get(c[7])?;
+    let errors: Option<String> = r.try_get(c[10])?;
     Ok(Bundle {
-        seq: r.try_get("seq")?,
-        sid: r.try_get("sid")?,
-        account_sid: r.try_get("account_sid")?,
+        seq: r.try_get(c[0])?,
+        sid: r.try_get(c[1])?,
+        account_sid: r.try_get(c[2])?,
         kind: BundleKind::parse(&kind).context("unknown bundle kind in store")?,
-        policy_sid: r.try_get("policy_sid")?,
-        friendly_name: r.try_get("friendly_name")?,
-        email: r.try_get("email")?,
+        policy_sid: r.try_get(c[4])?,
+        friendly_name: r.try_get(c[5])?,
+        email: r.try_get(c[6])?,
         status: parse_status(&status)?,
-        status_callback: r.try_get("status_callback")?,
-        valid_until: r.try_get("valid_until")?,
+        status_callback: r.try_get(c[8])?,
+        valid_until: r.try_get(c[9])?,
         errors: errors
             .map(|e| serde_json::from_str(&e))
             .transpose()
             .context("bad errors JSON in store")?,
-        date_created: r.try_get("date_created")?,
-        date_updated: r.try_get("date_updated")?,
-        version: r.try_get("version")?,
+        date_created: r.try_get(c[11])?,
+        date_updated: r.try_get(c[12])?,
+        version: r.try_get(c[13])?,
     })
 }
 
@@ -411,6 +461,31 @@ fn event_row(r: &AnyRow) -> StoreResult<Event> {
         kind: r.try_get("type")?,
         detail: codec::decode(&detail)?,
         date_created: r.try_get("date_created")?,
+    })
+}
+
+fn session_row(r: &AnyRow) -> StoreResult<SessionRow> {
+    Ok(SessionRow {
+        id_hash: r.try_get("id_hash")?,
+        data: r.try_get("data")?,
+        signed_in: flag(r, "signed_in")?,
+        expires_at: r.try_get("expires_at")?,
+    })
+}
+
+fn inquiry_row(r: &AnyRow) -> StoreResult<Inquiry> {
+    let prefill: String = r.try_get("prefill")?;
+    Ok(Inquiry {
+        id: r.try_get("id")?,
+        token_hash: r.try_get("token_hash")?,
+        kind: r.try_get("kind")?,
+        account_sid: r.try_get("account_sid")?,
+        external_id: r.try_get("external_id")?,
+        primary_sid: r.try_get("primary_sid")?,
+        prefill: codec::decode(&prefill)?,
+        bundle_sid: r.try_get("bundle_sid")?,
+        date_created: r.try_get("date_created")?,
+        expires_at: r.try_get("expires_at")?,
     })
 }
 
@@ -542,7 +617,7 @@ impl SqlStore {
             .bind(sid)
             .run(&mut *tx)
             .await?;
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(true)
     }
 
@@ -580,22 +655,16 @@ impl SqlStore {
             return Ok(false);
         }
         self.insert_event(&mut tx, &event).await?;
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(true)
     }
 
     async fn insert_event(&self, conn: &mut sqlx::AnyConnection, e: &Event) -> StoreResult<()> {
-        self.q(
-            "INSERT INTO events (bundle_sid, account_sid, type, detail, date_created)
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(e.bundle_sid.as_str())
-        .bind(e.account_sid.as_str())
-        .bind(e.kind.as_str())
-        .bind(codec::encode(&e.detail))
-        .bind(e.date_created)
-        .run(conn)
-        .await?;
+        self.q("INSERT INTO events (bundle_sid, account_sid, type, detail, date_created) VALUES ")
+            .push(EVENT_VALUES)
+            .bind_event(e)
+            .run(conn)
+            .await?;
         Ok(())
     }
 
@@ -626,18 +695,36 @@ impl SqlStore {
         e: &Evaluation,
     ) -> StoreResult<i64> {
         let row = self
-            .q("INSERT INTO evaluations (sid, bundle_sid, account_sid, policy_sid, status, results,
-                  date_created) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq")
-            .bind(e.sid.as_str())
+            .q(INSERT_EVALUATION)
+            .bind_evaluation(e)
+            .one(conn)
+            .await?;
+        seq_of(row)
+    }
+}
+
+const INSERT_EVALUATION: &str = "INSERT INTO evaluations (sid, bundle_sid, account_sid,
+    policy_sid, status, results, date_created) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq";
+/// An event's values, bound by `Q::bind_event`.
+const EVENT_VALUES: &str = "(?, ?, ?, ?, ?)";
+
+impl<'q> Q<'q> {
+    fn bind_evaluation(self, e: &'q Evaluation) -> Self {
+        self.bind(e.sid.as_str())
             .bind(e.bundle_sid.as_str())
             .bind(e.account_sid.as_str())
             .bind(e.policy_sid.as_str())
             .bind(e.status.as_str())
             .bind(codec::encode(&e.results))
             .bind(e.date_created)
-            .one(conn)
-            .await?;
-        seq_of(row)
+    }
+
+    fn bind_event(self, e: &'q Event) -> Self {
+        self.bind(e.bundle_sid.as_str())
+            .bind(e.account_sid.as_str())
+            .bind(e.kind.as_str())
+            .bind(codec::encode(&e.detail))
+            .bind(e.date_created)
     }
 }
 
@@ -1014,7 +1101,7 @@ impl Store for SqlStore {
             .await?;
         b.seq = seq_of(row)?;
         self.insert_event(&mut tx, &created).await?;
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(b)
     }
 
@@ -1079,7 +1166,7 @@ impl Store for SqlStore {
         for j in &change.jobs {
             self.insert_job(&mut tx, j, b.date_updated).await?;
         }
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(())
     }
 
@@ -1210,7 +1297,7 @@ impl Store for SqlStore {
         .bind(e.sid.as_str())
         .run(&mut *tx)
         .await?;
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(())
     }
 
@@ -1270,7 +1357,7 @@ impl Store for SqlStore {
             .await?;
         a.seq = seq_of(row)?;
         self.insert_event(&mut tx, &event).await?;
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(a)
     }
 
@@ -1314,29 +1401,32 @@ impl Store for SqlStore {
     }
 
     async fn assigned_objects(&self, bundle_sid: &str) -> StoreResult<(Vec<Entity>, Vec<Bundle>)> {
-        let entities = self
-            .q(
-                "SELECT e.* FROM entities e JOIN entity_assignments a ON a.object_sid = e.sid
-                WHERE a.bundle_sid = ? ORDER BY a.seq",
-            )
-            .bind(bundle_sid)
-            .all(&self.pool)
-            .await?;
-        let bundles = self
-            .q(
-                "SELECT b.* FROM bundles b JOIN entity_assignments a ON a.object_sid = b.sid
-                WHERE a.bundle_sid = ? ORDER BY a.seq",
-            )
-            .bind(bundle_sid)
-            .all(&self.pool)
-            .await?;
-        Ok((
-            entities
+        // One round trip for both kinds of object: an assignment joins the entity or the
+        // bundle it names (the bundle's columns renamed beside the entity's).
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            let bundle_columns: Vec<String> = BUNDLE_COLUMNS
                 .iter()
-                .map(entity_row)
-                .collect::<StoreResult<_>>()?,
-            bundles.iter().map(bundle_row).collect::<StoreResult<_>>()?,
-        ))
+                .zip(ASSIGNED_BUNDLE_COLUMNS)
+                .map(|(c, alias)| format!("b.{c} AS {alias}"))
+                .collect();
+            format!(
+                "SELECT e.*, {} FROM entity_assignments a
+                 LEFT JOIN entities e ON e.sid = a.object_sid
+                 LEFT JOIN bundles b ON b.sid = a.object_sid
+                 WHERE a.bundle_sid = ? ORDER BY a.seq",
+                bundle_columns.join(", ")
+            )
+        });
+        let rows = self.q(&SQL).bind(bundle_sid).all(&self.pool).await?;
+        let (mut entities, mut bundles) = (Vec::new(), Vec::new());
+        for r in &rows {
+            if r.try_get::<Option<String>, _>("sid")?.is_some() {
+                entities.push(entity_row(r)?);
+            } else if r.try_get::<Option<String>, _>("b_sid")?.is_some() {
+                bundles.push(bundle_named(r, &ASSIGNED_BUNDLE_COLUMNS)?);
+            }
+        }
+        Ok((entities, bundles))
     }
 
     async fn insert_channel_assignment(
@@ -1366,7 +1456,7 @@ impl Store for SqlStore {
             .await?;
         a.seq = seq_of(row)?;
         self.insert_event(&mut tx, &event).await?;
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(a)
     }
 
@@ -1416,10 +1506,15 @@ impl Store for SqlStore {
     async fn insert_evaluation(&self, e: Evaluation, event: Event) -> StoreResult<Evaluation> {
         // No lock: the foreign key holds the bundle (PostgreSQL's key-share lock; SQLite's
         // single writer), and a bundle deleted first fails it (`Stale`).
+        if let Some(sql) = self.d.with_event(INSERT_EVALUATION, EVENT_VALUES) {
+            let q = self.q(&sql).bind_evaluation(&e).bind_event(&event);
+            let seq = seq_of(q.one(&self.pool).await?)?;
+            return Ok(Evaluation { seq, ..e });
+        }
         let mut tx = self.tx().await?;
         let seq = self.insert_evaluation_in(&mut tx, &e).await?;
         self.insert_event(&mut tx, &event).await?;
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(Evaluation { seq, ..e })
     }
 
@@ -1441,6 +1536,196 @@ impl Store for SqlStore {
             .q("SELECT * FROM evaluations WHERE bundle_sid = ?")
             .bind(bundle_sid);
         self.fetch_page(q, page, true, evaluation_row).await
+    }
+
+    async fn insert_session(&self, s: &SessionRow, now: i64, shed_at: i64) -> StoreResult<bool> {
+        // Sweeping here keeps the table bounded without a timer of its own: every new
+        // session pays for the expired ones (the index on expires_at makes that cheap).
+        self.q("DELETE FROM console_sessions WHERE expires_at <= ?")
+            .bind(now)
+            .run(&self.pool)
+            .await?;
+        let count: i64 = self
+            .q("SELECT COUNT(*) FROM console_sessions")
+            .one(&self.pool)
+            .await?
+            .try_get(0)?;
+        if count >= shed_at {
+            self.q("DELETE FROM console_sessions WHERE signed_in = 0")
+                .run(&self.pool)
+                .await?;
+        }
+        let inserted = self
+            .q(
+                "INSERT INTO console_sessions (id_hash, data, signed_in, expires_at)
+                VALUES (?, ?, ?, ?) ON CONFLICT (id_hash) DO NOTHING",
+            )
+            .bind(s.id_hash.as_str())
+            .bind(s.data.as_str())
+            .bind(i64::from(s.signed_in))
+            .bind(s.expires_at)
+            .run(&self.pool)
+            .await?;
+        Ok(inserted == 1)
+    }
+
+    async fn save_session(&self, s: &SessionRow) -> StoreResult<()> {
+        self.q(
+            "INSERT INTO console_sessions (id_hash, data, signed_in, expires_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (id_hash) DO UPDATE SET data = excluded.data,
+                 signed_in = excluded.signed_in, expires_at = excluded.expires_at",
+        )
+        .bind(s.id_hash.as_str())
+        .bind(s.data.as_str())
+        .bind(i64::from(s.signed_in))
+        .bind(s.expires_at)
+        .run(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn session(&self, id_hash: &str, now: i64) -> StoreResult<Option<SessionRow>> {
+        let row = self
+            .q("SELECT * FROM console_sessions WHERE id_hash = ? AND expires_at > ?")
+            .bind(id_hash)
+            .bind(now)
+            .opt(&self.pool)
+            .await?;
+        row.as_ref().map(session_row).transpose()
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        self.exec("DELETE FROM console_sessions WHERE id_hash = ?", &[id_hash])
+            .await?;
+        Ok(())
+    }
+
+    async fn insert_inquiry(&self, i: &Inquiry, now: i64, caps: InquiryCaps) -> StoreResult<()> {
+        let mut tx = self.tx().await?;
+        self.q("DELETE FROM inquiries WHERE expires_at <= ?")
+            .bind(now)
+            .run(&mut *tx)
+            .await?;
+        let open: i64 = self
+            .q("SELECT COUNT(*) FROM inquiries WHERE account_sid = ? AND bundle_sid IS NULL")
+            .bind(i.account_sid.as_str())
+            .one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        if open >= caps.per_account {
+            self.q(
+                "DELETE FROM inquiries WHERE seq IN (SELECT seq FROM inquiries
+                 WHERE account_sid = ? AND bundle_sid IS NULL ORDER BY seq LIMIT ?)",
+            )
+            .bind(i.account_sid.as_str())
+            .bind(open - caps.per_account + 1)
+            .run(&mut *tx)
+            .await?;
+        }
+        let all: i64 = self
+            .q("SELECT COUNT(*) FROM inquiries")
+            .one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        if all >= caps.total {
+            // Finished inquiries first (their bundles are in the store anyway), then the
+            // oldest open ones.
+            self.q(
+                "DELETE FROM inquiries WHERE seq IN (SELECT seq FROM inquiries
+                 ORDER BY (CASE WHEN bundle_sid IS NULL THEN 1 ELSE 0 END), seq LIMIT ?)",
+            )
+            .bind(all - caps.total + 1)
+            .run(&mut *tx)
+            .await?;
+        }
+        self.q(
+            "INSERT INTO inquiries (id, token_hash, kind, account_sid, external_id, primary_sid,
+                 prefill, bundle_sid, date_created, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(i.id.as_str())
+        .bind(i.token_hash.as_str())
+        .bind(i.kind.as_str())
+        .bind(i.account_sid.as_str())
+        .bind(i.external_id.as_str())
+        .bind(i.primary_sid.clone())
+        .bind(codec::encode(&i.prefill))
+        .bind(i.bundle_sid.clone())
+        .bind(i.date_created)
+        .bind(i.expires_at)
+        .run(&mut *tx)
+        .await?;
+        commit(tx).await?;
+        Ok(())
+    }
+
+    async fn inquiry(&self, id: &str, now: i64) -> StoreResult<Option<Inquiry>> {
+        let row = self
+            .q("SELECT * FROM inquiries WHERE id = ? AND expires_at > ?")
+            .bind(id)
+            .bind(now)
+            .opt(&self.pool)
+            .await?;
+        row.as_ref().map(inquiry_row).transpose()
+    }
+
+    async fn inquiry_by_external_id(
+        &self,
+        account_sid: &str,
+        external_id: &str,
+        now: i64,
+    ) -> StoreResult<Option<Inquiry>> {
+        let row = self
+            .q("SELECT * FROM inquiries WHERE account_sid = ? AND external_id = ? AND expires_at > ?")
+            .bind(account_sid)
+            .bind(external_id)
+            .bind(now)
+            .opt(&self.pool)
+            .await?;
+        row.as_ref().map(inquiry_row).transpose()
+    }
+
+    async fn update_inquiry(&self, i: &Inquiry) -> StoreResult<()> {
+        self.q("UPDATE inquiries SET token_hash = ?, primary_sid = ? WHERE id = ?")
+            .bind(i.token_hash.as_str())
+            .bind(i.primary_sid.clone())
+            .bind(i.id.as_str())
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn claim_inquiry(&self, id: &str, now: i64, until: i64) -> StoreResult<bool> {
+        let n = self
+            .q(
+                "UPDATE inquiries SET claimed_until = ? WHERE id = ? AND bundle_sid IS NULL
+                AND (claimed_until IS NULL OR claimed_until <= ?)",
+            )
+            .bind(until)
+            .bind(id)
+            .bind(now)
+            .run(&self.pool)
+            .await?;
+        Ok(n == 1)
+    }
+
+    async fn release_inquiry(&self, id: &str) -> StoreResult<()> {
+        self.exec(
+            "UPDATE inquiries SET claimed_until = NULL WHERE id = ?",
+            &[id],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn finish_inquiry(&self, id: &str, bundle_sid: &str) -> StoreResult<bool> {
+        let n = self
+            .exec(
+                "UPDATE inquiries SET bundle_sid = ? WHERE id = ? AND bundle_sid IS NULL",
+                &[bundle_sid, id],
+            )
+            .await?;
+        Ok(n == 1)
     }
 
     async fn dump(&self) -> StoreResult<Vec<(String, Value)>> {
@@ -1501,7 +1786,7 @@ impl Store for SqlStore {
             q.run(&mut *tx).await?;
         }
         self.d.after_load(&mut tx).await?;
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(())
     }
 
@@ -1553,7 +1838,7 @@ impl Store for SqlStore {
                 }
             }
         }
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(())
     }
 
@@ -1734,7 +2019,7 @@ impl Store for SqlStore {
         if let Some(e) = &event {
             self.insert_event(&mut tx, e).await?;
         }
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(true)
     }
 

@@ -59,8 +59,24 @@ async fn attributes_are_unreadable_on_disk_and_survive_a_key_rotation() {
     let (_, events) = s
         .admin("GET", &format!("/admin/v1/Bundles/{draft}/Events"), &[])
         .await;
+    // A hosted inquiry's prefill is attribute data too (kept in the store until completed).
+    let (st, inquiry) = s
+        .post(
+            "/v1/ComplianceInquiries/Registration/RegulatoryCompliance/GB/Initialize",
+            &[
+                ("EndUserType", "Business"),
+                ("PhoneNumberType", "local"),
+                ("BusinessLegalName", "Mnbvcxzlkjhgfdsa Ltd"),
+            ],
+        )
+        .await;
+    assert_eq!(st, 201, "{inquiry}");
     drop(s);
     let bytes = db_bytes(dir.path());
+    assert!(
+        !contains(&bytes, "Mnbvcxzlkjhgfdsa"),
+        "an inquiry's prefill is not stored in clear"
+    );
     assert!(
         !contains(&bytes, "Zyxwvutsrqponmlk"),
         "the attribute is not stored in clear"

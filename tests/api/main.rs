@@ -10,6 +10,7 @@ mod auth;
 mod bundles;
 mod callbacks;
 mod catalog;
+mod console_state;
 mod encryption;
 mod entities;
 mod evaluations;

@@ -2,6 +2,7 @@
 //! and talk HTTP to it. Every JSON body received is validated against Twilio's spec.
 #![allow(dead_code)]
 
+pub mod console;
 pub mod openapi;
 pub mod postgres;
 

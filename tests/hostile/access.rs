@@ -359,3 +359,50 @@ async fn a_wrong_token_and_an_unknown_sid_take_the_same_path() {
         "store lookups for a wrong token and for an unknown SID: {counts:?}"
     );
 }
+
+/// Sign-in-page sessions cannot crowd out signed-in people: once the store holds 10,000
+/// sessions, storing a new one first deletes the anonymous ones (SECURITY.md), and a
+/// sign-in made before keeps working.
+#[tokio::test]
+async fn anonymous_console_sessions_are_shed_first() {
+    use crate::common::console::{cookie_of, page, sign_in};
+    const VISITS: usize = 10_050;
+    const TASKS: usize = 8;
+    let s = Server::start();
+    let http = crate::common::console::client();
+    let signed_in = sign_in(&http, &s.base, SID, TOKEN).await;
+    let sign_in_page = format!("{}/console/sign-in", s.base);
+    let first = http.get(&sign_in_page).send().await.unwrap();
+    let anonymous = cookie_of(&first).expect("an anonymous session");
+    let mut tasks = Vec::new();
+    for _ in 0..TASKS {
+        let (http, url) = (http.clone(), sign_in_page.clone());
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..VISITS / TASKS {
+                let resp = http.get(&url).send().await.unwrap();
+                assert_eq!(resp.status(), 200);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    // The first anonymous session is gone: the page starts a new one (a new cookie).
+    let again = http
+        .get(&sign_in_page)
+        .header("cookie", &anonymous)
+        .send()
+        .await
+        .unwrap();
+    let fresh = cookie_of(&again);
+    assert!(
+        fresh.as_ref().is_some_and(|c| *c != anonymous),
+        "the oldest anonymous session was shed"
+    );
+    let profiles = format!("{}/console/accounts/{SID}/customer-profiles", s.base);
+    assert_eq!(
+        page(&http, &profiles, &signed_in).await.0,
+        200,
+        "still signed in"
+    );
+}

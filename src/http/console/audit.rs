@@ -8,7 +8,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use std::sync::Arc;
 
-use super::session::{session_cookie, Console, Who};
+use super::session::{current, Who};
 use crate::service::App;
 
 pub async fn record(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
@@ -16,11 +16,10 @@ pub async fn record(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
         return next.run(req).await;
     }
     let path = req.uri().path().to_string();
-    let console = req.extensions().get::<Arc<Console>>().cloned();
-    let who = console.as_ref().and_then(|c| {
-        let id = session_cookie(req.headers())?;
-        Some(c.get(&id)?.who)
-    });
+    let who = match req.extensions().get::<tower_sessions::Session>() {
+        Some(handle) => current(handle).await.ok().flatten().map(|s| s.who),
+        None => None,
+    };
     let resp = next.run(req).await;
     let (kind, actor, account) = match who {
         Some(Who::Customer {
@@ -35,10 +34,10 @@ pub async fn record(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
             None,
             crate::http::sandbox::account_in_path(&path),
         ),
-        Some(Who::Inquiry { inquiry_id }) => {
-            let account = console.and_then(|c| c.inquiries.account_of(&inquiry_id));
-            ("inquiry", Some(inquiry_id), account)
-        }
+        Some(Who::Inquiry {
+            inquiry_id,
+            account_sid,
+        }) => ("inquiry", Some(inquiry_id), Some(account_sid)),
         Some(Who::Anonymous) | None => return resp,
     };
     let status = resp.status().as_u16();

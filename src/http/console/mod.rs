@@ -23,16 +23,15 @@ use axum::http::{header, HeaderValue};
 use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Router};
+use axum::Router;
 use std::sync::Arc;
 
 use crate::service::App;
 
 pub use error::ConsoleError;
-pub use session::Console;
 
 pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
-    let console = Arc::new(Console::new(app.urls.base().starts_with("https://")));
+    let secure_cookie = app.urls.base().starts_with("https://");
     let pages = Router::new()
         .route("/console", get(home))
         .route("/console/", get(home))
@@ -51,15 +50,13 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(review::routes())
         .merge(operator_accounts::routes())
         .merge(requests::routes())
-        .merge(inquiries::pages())
+        .merge(inquiries::routes())
         .route("/console/{*rest}", get(not_found).post(not_found))
         .layer(from_fn(security_headers))
         .layer(from_fn_with_state(app.clone(), audit::record))
         .layer(from_fn(csrf_not_in_query));
-    Router::new()
-        .merge(pages)
-        .merge(inquiries::api(app))
-        .layer(Extension(console))
+    // Outermost: every layer and handler above sees the request's session.
+    pages.layer(session::layer(app, secure_cookie))
 }
 
 /// A CSRF token belongs in the form body only: one in the URL can leak through logs,

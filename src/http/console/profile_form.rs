@@ -1,6 +1,6 @@
 //! "Create a Primary Business Profile": a guided form generated from the policy's
-//! requirements. The objects are created through the service layer, then evaluated and
-//! submitted. Hosted compliance inquiries reuse the same form.
+//! requirements. The form is checked here; `service::profiles` creates, evaluates and
+//! submits the whole profile as one operation. Hosted compliance inquiries reuse the form.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,16 +15,16 @@ use super::error::{ConsoleError, ConsoleResult};
 use super::fields::{self, error_summary, input_id, Errors, Values};
 use super::layout::{self, csrf_field, Nav};
 use super::session::{check_csrf, Customer};
-use crate::domain::bundle::BundleKind;
 use crate::domain::policy::{Format, ObjectType, Policy};
 use crate::domain::validate::is_email;
 use crate::error::ApiError;
 use crate::http::form::Params;
 use crate::http::path::Path;
-use crate::service::addresses::{self, AddressInput};
-use crate::service::bundles::{self, BundleChanges, NewBundle};
-use crate::service::{assignments, entities, evaluations, App};
-use crate::store::{Account, Bundle, EntityKind};
+use crate::service::addresses::AddressInput;
+use crate::service::bundles::NewBundle;
+use crate::service::profiles::{self, NewProfile, Outcome, Step};
+use crate::service::App;
+use crate::store::{Account, Bundle};
 
 /// Twilio's Primary Customer Profile of type Business (console-only).
 pub const PRIMARY_BUSINESS: &str = "RN6433641899984f951173ef1738c3bdd0";
@@ -208,27 +208,9 @@ fn address_error(e: &ApiError) -> Option<(&'static str, String)> {
     }
 }
 
-/// Undoes a half-made profile (best effort: a failure leaves only unassigned drafts).
-async fn roll_back(
-    app: &App,
-    account: &Account,
-    bundle: Option<&Bundle>,
-    made: &[(EntityKind, String)],
-    address: &str,
-) {
-    if let Some(b) = bundle {
-        let _ = bundles::delete(app, &account.sid, b.kind, &b.sid).await;
-    }
-    for (kind, sid) in made {
-        let _ = entities::delete(app, &account.sid, *kind, sid).await;
-    }
-    let _ = addresses::delete(app, account, address).await;
-}
-
-/// Validates everything, then creates the address, bundle, end users and document,
-/// assigns them (and `supporting`, a primary profile for a secondary one), and submits.
-/// Runs as a task of its own: a client that hangs up drops the request's future, and that
-/// must not stop these writes (or their roll-back) half way.
+/// Checks the form, then has `service::profiles` create the whole profile for `account`
+/// (and assign `supporting`, a primary profile for a secondary one), evaluate and submit.
+/// This only parses and maps failures back onto the form's fields.
 pub async fn create(
     app: &Arc<App>,
     account: &Account,
@@ -236,35 +218,7 @@ pub async fn create(
     values: &Values,
     supporting: Option<&str>,
     submit: bool,
-) -> ConsoleResult<Created> {
-    let (app, account, values) = (app.clone(), account.clone(), values.clone());
-    let (policy_sid, supporting) = (policy.sid.clone(), supporting.map(str::to_string));
-    tokio::spawn(async move {
-        let policy = app
-            .catalog
-            .policy(&policy_sid)
-            .ok_or(ConsoleError::NotFound)?;
-        create_whole(
-            &app,
-            &account,
-            policy,
-            &values,
-            supporting.as_deref(),
-            submit,
-        )
-        .await
-    })
-    .await
-    .map_err(|e| ConsoleError::Internal(e.into()))?
-}
-
-async fn create_whole(
-    app: &App,
-    account: &Account,
-    policy: &Policy,
-    values: &Values,
-    supporting: Option<&str>,
-    submit: bool,
+    inquiry: Option<&str>,
 ) -> ConsoleResult<Created> {
     let mut errors = Errors::new();
     let mut people: Vec<(&ObjectType, Map<String, Value>)> = Vec::new();
@@ -290,7 +244,8 @@ async fn create_whole(
             format!("Email \"{email}\" is not a valid email address."),
         );
     }
-    if address_type(app, policy).is_some() {
+    let doc_type = address_type(app, policy);
+    if doc_type.is_some() {
         // The form's own required marks, so all problems show at once; the Address
         // service still judges what is sent.
         for (name, label, required, ..) in ADDRESS_FIELDS {
@@ -311,137 +266,78 @@ async fn create_whole(
         .unwrap_or("Business")
         .to_string();
     let opt = |name: &str| Some(values.get(name).to_string()).filter(|s| !s.is_empty());
-    let doc_type = address_type(app, policy);
-    let address = match doc_type {
-        None => None,
-        Some(_) => {
-            let input = AddressInput {
-                customer_name: Some(business.clone()),
-                friendly_name: Some(business.chars().take(56).collect::<String>() + " HQ"),
-                street: opt("address.street"),
-                street_secondary: opt("address.street_secondary"),
-                city: opt("address.city"),
-                region: opt("address.region"),
-                postal_code: opt("address.postal_code"),
-                iso_country: opt("address.iso_country"),
-                emergency_enabled: None,
-            };
-            match addresses::create(app, account, input).await {
-                Ok(a) => Some(a),
-                Err(e) => {
-                    let Some((name, message)) = address_error(&e) else {
-                        return Err(e.into());
-                    };
-                    errors.insert(name.into(), message);
-                    return Ok(Created::Invalid {
-                        errors,
-                        message: None,
-                    });
-                }
-            }
-        }
-    };
-    let address_sid = address.as_ref().map(|a| a.sid.clone()).unwrap_or_default();
-    let new = NewBundle {
-        friendly_name: opt("profile.friendly_name").unwrap_or_else(|| business.clone()),
-        email: email.to_string(),
-        policy_sid: policy.sid.clone(),
-        status_callback: opt("profile.status_callback"),
-    };
-    let bundle =
-        match bundles::create(app, &account.sid, BundleKind::CustomerProfile, new, true).await {
-            Ok(b) => b,
-            Err(e) => {
-                roll_back(app, account, None, &[], &address_sid).await;
-                let name = match e.code() {
-                    20002 => "profile.friendly_name",
-                    21609 => "profile.status_callback",
-                    20001 => "profile.email",
-                    _ => return Err(e.into()),
-                };
-                errors.insert(name.into(), format!("{e}."));
-                return Ok(Created::Invalid {
-                    errors,
-                    message: None,
-                });
-            }
+    let address = doc_type.map(|t| {
+        let input = AddressInput {
+            customer_name: Some(business.clone()),
+            friendly_name: Some(business.chars().take(56).collect::<String>() + " HQ"),
+            street: opt("address.street"),
+            street_secondary: opt("address.street_secondary"),
+            city: opt("address.city"),
+            region: opt("address.region"),
+            postal_code: opt("address.postal_code"),
+            iso_country: opt("address.iso_country"),
+            emergency_enabled: None,
         };
-    let mut made: Vec<(EntityKind, String)> = Vec::new();
-    let result: Result<(), ApiError> = async {
-        for (t, attrs) in people {
+        let field = t
+            .fields
+            .iter()
+            .find(|f| f.format == Some(Format::AddressSids))
+            .map(|f| f.machine_name.clone())
+            .unwrap_or_default();
+        (input, t.machine_name.clone(), field)
+    });
+    let end_users = people
+        .into_iter()
+        .map(|(t, attrs)| {
             let name = match (attrs.get("first_name"), attrs.get("last_name")) {
                 (Some(Value::String(f)), Some(Value::String(l))) => format!("{f} {l}"),
                 _ => format!("{business} – {}", t.friendly_name),
             };
-            let e = entities::create(
-                app,
-                &account.sid,
-                EntityKind::EndUser,
-                name,
-                &t.machine_name,
-                Value::Object(attrs),
-            )
-            .await?;
-            made.push((EntityKind::EndUser, e.sid.clone()));
-            assignments::create_entity(app, &bundle, &e.sid).await?;
-        }
-        if let (Some(t), Some(a)) = (doc_type, &address) {
-            let field = t
-                .fields
-                .iter()
-                .find(|f| f.format == Some(Format::AddressSids))
-                .map(|f| f.machine_name.clone())
-                .unwrap_or_default();
-            let doc = entities::create(
-                app,
-                &account.sid,
-                EntityKind::SupportingDocument,
-                format!("{business} HQ address"),
-                &t.machine_name,
-                json!({ field: a.sid }),
-            )
-            .await?;
-            made.push((EntityKind::SupportingDocument, doc.sid.clone()));
-            assignments::create_entity(app, &bundle, &doc.sid).await?;
-        }
-        if let Some(primary) = supporting {
-            assignments::create_entity(app, &bundle, primary).await?;
-        }
-        Ok(())
-    }
-    .await;
-    if let Err(e) = result {
-        roll_back(app, account, Some(&bundle), &made, &address_sid).await;
-        return Ok(Created::Invalid {
-            errors,
-            message: Some(e.to_string()),
-        });
-    }
-    if !submit {
-        evaluations::create(app, &bundle, &bundle.policy_sid).await?;
-        return Ok(Created::Done {
-            bundle,
-            submitted: false,
-        });
-    }
-    // Submitting evaluates first and keeps that evaluation, compliant or not.
-    let changes = BundleChanges {
-        status: Some("pending-review".into()),
-        ..Default::default()
+            (t.machine_name.clone(), name, Value::Object(attrs))
+        })
+        .collect();
+    let new = NewProfile {
+        bundle: NewBundle {
+            friendly_name: opt("profile.friendly_name").unwrap_or_else(|| business.clone()),
+            email: email.to_string(),
+            policy_sid: policy.sid.clone(),
+            status_callback: opt("profile.status_callback"),
+        },
+        business,
+        end_users,
+        address,
+        supporting: supporting.map(str::to_string),
+        submit,
+        inquiry: inquiry.map(str::to_string),
     };
-    match bundles::update(app, &account.sid, bundle.kind, &bundle.sid, changes).await {
-        Ok(b) => Ok(Created::Done {
-            bundle: b,
-            submitted: true,
-        }),
-        Err(ApiError::Invalid {
-            code: evaluations::NONCOMPLIANT,
-            ..
-        }) => Ok(Created::Done {
-            bundle,
-            submitted: false,
-        }),
-        Err(e) => Err(e.into()),
+    match profiles::create(app, account, new).await? {
+        Outcome::Done { bundle, submitted } => Ok(Created::Done { bundle, submitted }),
+        Outcome::Refused { step, error } => {
+            let field = match step {
+                Step::Address => address_error(&error),
+                Step::Bundle => match error.code() {
+                    20002 => Some("profile.friendly_name"),
+                    21609 => Some("profile.status_callback"),
+                    20001 => Some("profile.email"),
+                    _ => None,
+                }
+                .map(|name| (name, format!("{error}."))),
+                Step::Content => {
+                    return Ok(Created::Invalid {
+                        errors,
+                        message: Some(error.to_string()),
+                    })
+                }
+            };
+            let Some((name, message)) = field else {
+                return Err(error.into());
+            };
+            errors.insert(name.into(), message);
+            Ok(Created::Invalid {
+                errors,
+                message: None,
+            })
+        }
     }
 }
 
@@ -497,7 +393,7 @@ async fn create_submit(
     let viewing = c.scope(&app, &account).await?;
     let values = Values(params.0);
     let submit = values.get("action") != "draft";
-    match create(&app, &viewing, policy(&app)?, &values, None, submit).await? {
+    match create(&app, &viewing, policy(&app)?, &values, None, submit, None).await? {
         Created::Done { bundle, submitted } => {
             let notice = if submitted {
                 "submitted"

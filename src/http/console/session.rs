@@ -1,32 +1,38 @@
-//! Console sessions. Kept in memory: a restart signs everyone out, and one server process
-//! is assumed (a load-balanced deployment would need them in the store). The cookie holds
-//! only a random id; the session says who it is and carries the CSRF token.
+//! Console sessions: tower-sessions manages the cookie and the session's life; its records
+//! live in the store (`StoredSessions`), so any server sharing the store serves a sign-in
+//! made on another, and a restart signs no one out. The cookie holds only a random id (the
+//! store keeps its SHA-256); the session says who it is and carries the CSRF token.
+//!
+//! Expiry is real time, not the sandbox clock (advancing the server clock must not sign
+//! people out), and is written into the session itself, so no save can extend it. Expired
+//! rows are never read and are deleted whenever a new session is stored.
 
 use axum::extract::FromRequestParts;
-use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::HeaderValue;
-use axum::response::Response;
-use rand::rngs::OsRng;
-use rand::RngCore;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, SessionStore};
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 use super::error::{ConsoleError, ConsoleResult};
 use crate::http::form::Params;
 use crate::service::App;
-use crate::store::Account;
+use crate::store::{Account, SessionRow};
 
 pub const COOKIE_NAME: &str = "trusthub_console";
-/// Real time, not the sandbox clock: advancing the server clock must not sign people out.
-const SIGNED_IN_TTL: Duration = Duration::from_secs(8 * 3600);
-const ANONYMOUS_TTL: Duration = Duration::from_secs(3600);
-/// Bounds memory if someone requests the sign-in page in a loop.
-const MAX_SESSIONS: usize = 10_000;
+/// Seconds a sign-in-page session lasts (it only carries the sign-in form's CSRF token).
+const ANONYMOUS_TTL: i64 = 3600;
+/// When the store holds this many sessions, storing a new one first deletes the anonymous
+/// ones (someone requesting the sign-in page in a loop); signed-in people keep theirs.
+pub const SHED_ANONYMOUS_AT: i64 = 10_000;
+/// The key of the console's data in a tower-sessions record.
+const KEY: &str = "console";
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Who {
     /// Visited the sign-in page: holds only a CSRF token for the sign-in form.
     Anonymous,
@@ -39,147 +45,119 @@ pub enum Who {
     /// An end customer holding a compliance inquiry's session token.
     Inquiry {
         inquiry_id: String,
+        /// The ISV's account the inquiry belongs to (for the audit trail).
+        account_sid: String,
     },
 }
 
+/// What the console keeps in a session.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Data {
+    csrf: String,
+    who: Who,
+    /// Unix seconds (real time).
+    expires: i64,
+}
+
+/// A request's console session.
 #[derive(Clone, Debug)]
 pub struct Session {
-    pub id: String,
     pub csrf: String,
     pub who: Who,
-    expires: Instant,
+    handle: tower_sessions::Session,
 }
 
-pub struct Console {
-    sessions: Mutex<HashMap<String, Session>>,
-    secure_cookie: bool,
-    pub inquiries: super::inquiries::Inquiries,
-}
-
-/// 256 bits from the OS: never the seeded generator, which makes SIDs predictable.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 pub fn equal(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
-impl Console {
-    pub fn new(secure_cookie: bool) -> Self {
-        Console {
-            sessions: Mutex::new(HashMap::new()),
-            secure_cookie,
-            inquiries: Default::default(),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
-        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// A new session (a new id every time someone signs in: no fixation).
-    pub fn start(&self, who: Who) -> Session {
-        let ttl = match who {
-            Who::Anonymous => ANONYMOUS_TTL,
-            _ => SIGNED_IN_TTL,
-        };
-        let s = Session {
-            id: random_token(),
-            csrf: random_token(),
-            who,
-            expires: Instant::now() + ttl,
-        };
-        let mut map = self.lock();
-        let now = Instant::now();
-        map.retain(|_, v| v.expires > now);
-        if map.len() >= MAX_SESSIONS {
-            // Drop anonymous sessions first; signed-in people keep theirs.
-            map.retain(|_, v| !matches!(v.who, Who::Anonymous));
-        }
-        map.insert(s.id.clone(), s.clone());
-        s
-    }
-
-    pub fn get(&self, id: &str) -> Option<Session> {
-        let mut map = self.lock();
-        match map.get(id) {
-            Some(s) if s.expires > Instant::now() => Some(s.clone()),
-            Some(_) => {
-                map.remove(id);
-                None
-            }
-            None => None,
-        }
-    }
-
-    pub fn end(&self, id: &str) {
-        self.lock().remove(id);
-    }
-
-    /// Sets the cookie for `s` on a response.
-    pub fn set_cookie(&self, resp: &mut Response, s: &Session) {
-        let secure = if self.secure_cookie { "; Secure" } else { "" };
-        let v = format!(
-            "{COOKIE_NAME}={}; Path=/console; HttpOnly; SameSite=Strict{secure}",
-            s.id
-        );
-        if let Ok(v) = HeaderValue::from_str(&v) {
-            resp.headers_mut().append(SET_COOKIE, v);
-        }
-    }
-
-    pub fn clear_cookie(&self, resp: &mut Response) {
-        let secure = if self.secure_cookie { "; Secure" } else { "" };
-        let v =
-            format!("{COOKIE_NAME}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0{secure}");
-        if let Ok(v) = HeaderValue::from_str(&v) {
-            resp.headers_mut().append(SET_COOKIE, v);
-        }
-    }
+fn internal(e: tower_sessions::session::Error) -> ConsoleError {
+    ConsoleError::Internal(anyhow::anyhow!("console session: {e}"))
 }
 
-fn console_of(parts: &Parts) -> ConsoleResult<Arc<Console>> {
+/// The session layer for the console's pages: cookie `trusthub_console` on `/console`,
+/// HttpOnly, SameSite=Strict, Secure when `secure`, ending with the browser session (the
+/// store ends it sooner).
+pub fn layer(app: Arc<App>, secure: bool) -> SessionManagerLayer<StoredSessions> {
+    SessionManagerLayer::new(StoredSessions(app))
+        .with_name(COOKIE_NAME)
+        .with_path("/console")
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnSessionEnd)
+}
+
+/// Starts a session for `who` on this request, under a new id every time (no fixation):
+/// the request's old session, if any, is deleted. Its cookie is set on the response.
+pub async fn start(
+    app: &App,
+    handle: &tower_sessions::Session,
+    who: Who,
+) -> ConsoleResult<Session> {
+    let ttl = match who {
+        Who::Anonymous => ANONYMOUS_TTL.min(app.settings.console_session_ttl),
+        _ => app.settings.console_session_ttl,
+    };
+    handle.cycle_id().await.map_err(internal)?;
+    handle.clear().await;
+    let data = Data {
+        csrf: crate::service::random_token(),
+        who,
+        expires: now() + ttl,
+    };
+    handle.insert(KEY, &data).await.map_err(internal)?;
+    Ok(Session {
+        csrf: data.csrf,
+        who: data.who,
+        handle: handle.clone(),
+    })
+}
+
+/// Ends the session: deleted from the store, its cookie removed.
+pub async fn end(s: &Session) -> ConsoleResult<()> {
+    s.handle.flush().await.map_err(internal)
+}
+
+/// The request's tower-sessions handle (the layer puts it in every console request).
+pub fn handle_of(parts: &Parts) -> ConsoleResult<tower_sessions::Session> {
     parts
         .extensions
-        .get::<Arc<Console>>()
+        .get::<tower_sessions::Session>()
         .cloned()
-        .ok_or_else(|| ConsoleError::Internal(anyhow::anyhow!("console state missing")))
+        .ok_or_else(|| ConsoleError::Internal(anyhow::anyhow!("session layer missing")))
 }
 
-fn cookie_id(parts: &Parts) -> Option<String> {
-    session_cookie(&parts.headers)
+/// The console session `handle` holds, if any and unexpired.
+pub async fn current(handle: &tower_sessions::Session) -> ConsoleResult<Option<Session>> {
+    // A record this code cannot read (written by another version) is no session.
+    let value = handle.get_value(KEY).await.map_err(internal)?;
+    let data = value.and_then(|v| serde_json::from_value::<Data>(v).ok());
+    Ok(data.filter(|d| d.expires > now()).map(|d| Session {
+        csrf: d.csrf,
+        who: d.who,
+        handle: handle.clone(),
+    }))
 }
 
-/// The session id in a request's cookies.
-pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE_NAME)
-        .map(|(_, v)| v.to_string())
-}
-
-/// The session of the request, if any.
-pub struct MaybeSession(pub Option<Session>);
+/// The session of the request, if any, and its handle (to start one).
+pub struct MaybeSession(pub Option<Session>, pub tower_sessions::Session);
 
 impl<S: Send + Sync> FromRequestParts<S> for MaybeSession {
     type Rejection = ConsoleError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let console = console_of(parts)?;
-        Ok(MaybeSession(
-            cookie_id(parts).and_then(|id| console.get(&id)),
-        ))
+        let handle = handle_of(parts)?;
+        Ok(MaybeSession(current(&handle).await?, handle))
     }
 }
 
-/// Checks the hidden `csrf` field of a POST against the session's token.
+/// Checks the hidden `csrf` field of a POST against the session's token (the form body
+/// only: one in the URL is refused before this, see `csrf_not_in_query`).
 pub fn check_csrf(s: &Session, params: &Params) -> ConsoleResult<()> {
     match params.get("csrf") {
         Some(t) if equal(t, &s.csrf) => Ok(()),
@@ -198,7 +176,7 @@ impl FromRequestParts<Arc<App>> for Customer {
     type Rejection = ConsoleError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> ConsoleResult<Self> {
-        let MaybeSession(s) = MaybeSession::from_request_parts(parts, app).await?;
+        let MaybeSession(s, _) = MaybeSession::from_request_parts(parts, app).await?;
         let s = s.ok_or(ConsoleError::SignIn)?;
         let Who::Customer {
             account_sid,
@@ -246,10 +224,103 @@ impl<S: Send + Sync> FromRequestParts<S> for Operator {
     type Rejection = ConsoleError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> ConsoleResult<Self> {
-        let MaybeSession(s) = MaybeSession::from_request_parts(parts, state).await?;
+        let MaybeSession(s, _) = MaybeSession::from_request_parts(parts, state).await?;
         match s {
             Some(s) if matches!(s.who, Who::Operator) => Ok(Operator { session: s }),
             _ => Err(ConsoleError::SignIn),
         }
+    }
+}
+
+/// tower-sessions' `SessionStore` over our store: the one place session records are
+/// written, for SQLite and PostgreSQL alike.
+#[derive(Clone)]
+pub struct StoredSessions(Arc<App>);
+
+impl std::fmt::Debug for StoredSessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoredSessions")
+    }
+}
+
+fn id_hash(id: &Id) -> String {
+    hex::encode(Sha256::digest(id.to_string().as_bytes()))
+}
+
+fn backend(e: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(e.to_string())
+}
+
+/// The row for a record: its expiry is the console's own (`Data::expires`), never later
+/// than the record's.
+fn row_of(r: &Record) -> session_store::Result<SessionRow> {
+    let data = r.data.get(KEY).cloned();
+    let console: Option<Data> = data.and_then(|d| serde_json::from_value(d).ok());
+    let record_expiry = r.expiry_date.unix_timestamp();
+    let (signed_in, expires_at) = match &console {
+        Some(d) => (
+            !matches!(d.who, Who::Anonymous),
+            d.expires.min(record_expiry),
+        ),
+        None => (false, (now() + ANONYMOUS_TTL).min(record_expiry)),
+    };
+    Ok(SessionRow {
+        id_hash: id_hash(&r.id),
+        data: serde_json::to_string(&r.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?,
+        signed_in,
+        expires_at,
+    })
+}
+
+#[async_trait::async_trait]
+impl SessionStore for StoredSessions {
+    async fn create(&self, r: &mut Record) -> session_store::Result<()> {
+        // A taken id (128 random bits: practically never) gets a new one.
+        loop {
+            let row = row_of(r)?;
+            let stored = self.0.store.insert_session(&row, now(), SHED_ANONYMOUS_AT);
+            if stored.await.map_err(backend)? {
+                return Ok(());
+            }
+            r.id = Id::default();
+        }
+    }
+
+    async fn save(&self, r: &Record) -> session_store::Result<()> {
+        self.0
+            .store
+            .save_session(&row_of(r)?)
+            .await
+            .map_err(backend)
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let Some(row) = self
+            .0
+            .store
+            .session(&id_hash(id), now())
+            .await
+            .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let data = serde_json::from_str(&row.data)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.0
+            .store
+            .delete_session(&id_hash(id))
+            .await
+            .map_err(backend)
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::error::{ConsoleError, ConsoleResult};
 use super::layout::{self, csrf_field};
-use super::session::{check_csrf, Console, MaybeSession, Session, Who};
+use super::session::{self, check_csrf, MaybeSession, Session, Who};
 use crate::error::ApiError;
 use crate::http::form::Params;
 use crate::service::{accounts, App};
@@ -58,27 +58,23 @@ fn view(s: &Session, error: Option<&str>, user: &str) -> Markup {
 }
 
 /// The sign-in page starts an anonymous session so its form carries a CSRF token too.
-pub async fn form(Extension(console): Extension<Arc<Console>>, s: MaybeSession) -> Response {
-    let (s, fresh) = match s.0 {
-        Some(s) => (s, false),
-        None => (console.start(Who::Anonymous), true),
+pub async fn form(State(app): State<Arc<App>>, s: MaybeSession) -> ConsoleResult<Response> {
+    let s = match s.0 {
+        Some(s) => s,
+        None => session::start(&app, &s.1, Who::Anonymous).await?,
     };
-    let mut resp = view(&s, None, "").into_response();
-    if fresh {
-        console.set_cookie(&mut resp, &s);
-    }
-    resp
+    Ok(view(&s, None, "").into_response())
 }
 
 pub async fn submit(
     State(app): State<Arc<App>>,
-    Extension(console): Extension<Arc<Console>>,
     admission: Option<Extension<Arc<crate::http::admission::Admission>>>,
     peer: Option<Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     s: MaybeSession,
     params: Params,
 ) -> ConsoleResult<Response> {
-    let s = s.0.ok_or(ConsoleError::Csrf)?;
+    let MaybeSession(s, handle) = s;
+    let s = s.ok_or(ConsoleError::Csrf)?;
     check_csrf(&s, &params)?;
     let secret = params.get("secret").unwrap_or("");
     let user = params.get("user").unwrap_or("").trim();
@@ -114,28 +110,19 @@ pub async fn submit(
         let page = view(&s, Some("Those credentials were not accepted."), user);
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
-    console.end(&s.id);
-    let signed_in = console.start(who);
+    let signed_in = session::start(&app, &handle, who).await?;
     let target = match &signed_in.who {
         Who::Customer { account_sid, .. } => {
             format!("/console/accounts/{account_sid}/customer-profiles")
         }
         _ => "/console/reviews".to_string(),
     };
-    let mut resp = Redirect::to(&target).into_response();
-    console.set_cookie(&mut resp, &signed_in);
-    Ok(resp)
+    Ok(Redirect::to(&target).into_response())
 }
 
-pub async fn sign_out(
-    Extension(console): Extension<Arc<Console>>,
-    s: MaybeSession,
-    params: Params,
-) -> ConsoleResult<Response> {
+pub async fn sign_out(s: MaybeSession, params: Params) -> ConsoleResult<Response> {
     let s = s.0.ok_or(ConsoleError::SignIn)?;
     check_csrf(&s, &params)?;
-    console.end(&s.id);
-    let mut resp = Redirect::to("/console/sign-in").into_response();
-    console.clear_cookie(&mut resp);
-    Ok(resp)
+    session::end(&s).await?;
+    Ok(Redirect::to("/console/sign-in").into_response())
 }
