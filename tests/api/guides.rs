@@ -70,7 +70,12 @@ async fn status_and_other_properties_are_one_change() {
             ],
         )
         .await;
-    assert_eq!((st, body["code"].as_u64()), (400, Some(22220)), "{body}");
+    assert_refused(
+        (st, &body),
+        400,
+        22220,
+        "is noncompliant and cannot be submitted. Fix: ",
+    );
     let (_, b) = s.get(&path).await;
     assert_eq!(b["status"], "draft");
     assert_eq!(b["friendly_name"], "Acme");
