@@ -105,7 +105,12 @@ test("every console route requires the right session", async () => {
   for (const p of operatorPosts) await toSignIn("POST", p, cust, { decision: "approve" });
   for (const p of customerGets) await toSignIn("GET", p, op);
   for (const p of customerPosts) await toSignIn("POST", p, op);
-  assert.deepEqual(await state(), signedIn, "a console POST with the wrong kind of session changed something");
+  // A signed-in caller's refused attempt is audited (with its 303), and changes nothing else.
+  const after = await state();
+  assert.deepEqual(after.slice(0, 4), signedIn.slice(0, 4), "a console POST with the wrong kind of session changed something");
+  const attempts = after[4].audit.slice(0, after[4].audit.length - signedIn[4].audit.length);
+  assert.ok(attempts.every((e) => e.status === 303), JSON.stringify(attempts));
+  assert.deepEqual(after[4].audit.slice(attempts.length), signedIn[4].audit);
   // Signed in, the same pages answer (the fake end user is simply not found).
   for (const p of customerGets) {
     const res = await request("GET", p, cust);
