@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The HTTP integration suite (api, crash, isolation, properties, races), the scale-out test (three servers sharing one database),
+# Every store-dependent Rust test (api, crash, hostile, isolation, properties, races, startup), the scale-out test (three servers sharing one database),
 # then the official-client suites (tests/clients/run.sh), against the PostgreSQL store:
 # every test server gets a fresh database of its own on the local PostgreSQL server
 # (started here if it is not up).
@@ -47,7 +47,7 @@ cargo build --locked
 
 start=$(date +%s)
 rust_rc=0
-cargo test --locked --test api --test crash --test isolation --test properties --test races "$@" || rust_rc=$?
+cargo test --locked --test api --test crash --test hostile --test isolation --test properties --test races --test startup "$@" || rust_rc=$?
 echo "PostgreSQL integration suite: $(($(date +%s) - start)) s (exit $rust_rc)"
 
 # Scale-out: three servers on one database (tests/scaleout.rs; ignored on SQLite, so

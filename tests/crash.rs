@@ -580,7 +580,16 @@ async fn acknowledged_work_survives_sigkill() {
         assert_eq!(st, 200, "{b}");
     }
     let chaos = started.elapsed();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The clients get some work through the last server before they stop.
+    let acked = clients.ledger.lock().unwrap().acked;
+    let until = Instant::now() + Duration::from_secs(30);
+    while clients.ledger.lock().unwrap().acked < acked + WORKERS {
+        assert!(
+            Instant::now() < until,
+            "the last server acknowledged no request within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     clients.stop.store(true, Ordering::SeqCst);
     for w in workers {
         w.await.unwrap();

@@ -9,6 +9,11 @@
 //! `message`, `more_info` = `https://www.twilio.com/docs/errors/<code>`, an integer
 //! `status` equal to the HTTP status, and no `type`/`title`.
 //!
+//! A server refusing everything would satisfy that, so each property also checks both
+//! sides where the input says what the answer must be: generated valid input is accepted
+//! (2xx), and input breaking one known rule is refused with that rule's status and code
+//! ([`Expect`]). Every property counts both kinds and fails unless each count is non-zero.
+//!
 //! Runs are reproducible: a fixed seed (not read from `PROPTEST_RNG_SEED`) and a fixed
 //! number of cases; `PROPERTIES_CASES` raises the count for a longer local run.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on failure.
@@ -58,6 +63,9 @@ struct World {
     el: String,
     /// How many answers of each status the property saw.
     seen: std::cell::RefCell<std::collections::BTreeMap<u16, usize>>,
+    /// Answers checked against [`Expect::Accepted`] and [`Expect::Refused`].
+    accepted: std::cell::Cell<usize>,
+    refused: std::cell::Cell<usize>,
 }
 
 impl World {
@@ -293,6 +301,8 @@ fn world(rt: &tokio::runtime::Runtime) -> World {
             ra,
             el,
             seen: Default::default(),
+            accepted: Default::default(),
+            refused: Default::default(),
         }
     })
 }
@@ -327,12 +337,24 @@ fn twilio_error(status: u16, body: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// What the answer to a request must be, beyond the property every answer meets.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Expect {
+    /// Nothing more is known.
+    Any,
+    /// Valid input: a 2xx answer.
+    Accepted,
+    /// Input breaking one rule: refused with this HTTP status and Twilio code.
+    Refused(u16, u64),
+}
+
 struct Request {
     method: &'static str,
     /// Path and query, already percent-encoded as they go on the wire.
     target: String,
     content_type: Option<&'static str>,
     body: Vec<u8>,
+    expect: Expect,
 }
 
 impl Request {
@@ -342,7 +364,24 @@ impl Request {
             target,
             content_type: None,
             body: vec![],
+            expect: Expect::Any,
         }
+    }
+
+    /// A form POST.
+    fn post(target: String, form: &[(&str, &str)], expect: Expect) -> Self {
+        Request {
+            method: "POST",
+            target,
+            content_type: Some("application/x-www-form-urlencoded"),
+            body: serde_urlencoded::to_string(form).unwrap().into_bytes(),
+            expect,
+        }
+    }
+
+    fn expect(mut self, expect: Expect) -> Self {
+        self.expect = expect;
+        self
     }
 }
 
@@ -386,6 +425,26 @@ impl World {
                 String::from_utf8_lossy(&body)
             )));
         }
+        match r.expect {
+            Expect::Any => {}
+            Expect::Accepted if (200..300).contains(&status) => {
+                self.accepted.set(self.accepted.get() + 1)
+            }
+            Expect::Refused(want, code)
+                if status == want
+                    && serde_json::from_slice::<Value>(&body)
+                        .is_ok_and(|v| v["code"].as_u64() == Some(code)) =>
+            {
+                self.refused.set(self.refused.get() + 1)
+            }
+            want => {
+                return Err(TestCaseError::fail(format!(
+                    "{}: wanted {want:?}, got {status} {}",
+                    what(),
+                    String::from_utf8_lossy(&body)
+                )))
+            }
+        }
         // A HEAD answer has no body to check.
         if !(200..300).contains(&status) && r.method != "HEAD" {
             twilio_error(status, &body).map_err(|why| {
@@ -413,21 +472,231 @@ where
         .build()
         .unwrap();
     let w = world(&rt);
-    let strategy = strategy(&w);
+    // Every case also sends one generated valid request and one breaking a known rule.
+    let strategy = (strategy(&w), known());
     let mut runner = TestRunner::new(config(cases));
-    let result = runner.run(&strategy, |v| {
+    let result = runner.run(&strategy, |(v, k)| {
         rt.block_on(async {
-            for r in check(&w, &v) {
+            for r in check(&w, &v).into_iter().chain(k.requests(&w)) {
                 w.send(&r).await?;
             }
             Ok(())
         })
     });
-    eprintln!("answers by status: {:?}", w.seen.borrow());
+    let (accepted, refused) = (w.accepted.get(), w.refused.get());
+    eprintln!(
+        "answers by status: {:?}; checked: {accepted} valid inputs accepted, {refused} invalid ones refused with their code",
+        w.seen.borrow()
+    );
     match result {
         Ok(()) => {}
         Err(TestError::Fail(why, v)) => panic!("{why}\n\nminimal failing input: {v:#?}"),
         Err(e) => panic!("{e}"),
+    }
+    // Both sides were checked: a server refusing (or accepting) everything fails.
+    assert!(
+        accepted > 0 && refused > 0,
+        "the property checked {accepted} valid and {refused} invalid inputs; both must be non-zero"
+    );
+}
+
+// ---------------------------------------------------------------- both sides
+
+/// A valid request with generated values: it must be accepted.
+#[derive(Clone, Debug)]
+enum Valid {
+    /// A new FriendlyName for the world's end user.
+    Rename(String),
+    /// A customer profile with this FriendlyName and email local part.
+    Profile(String, String),
+    /// An Address with this CustomerName.
+    Address(String),
+    /// A business-information end user with this business_name.
+    Business(String),
+}
+
+/// A request breaking exactly one documented rule (README "Error codes"), with generated
+/// values: it must be refused with that rule's code.
+#[derive(Clone, Debug)]
+enum Invalid {
+    /// A FriendlyName of this many characters (over 255): 20002.
+    LongName(usize),
+    /// StatusCallback `ftp://…`: 21609.
+    Callback(String),
+    /// A Status that is no status: 22203.
+    Status(String),
+    /// An unknown PolicySid: 22200.
+    Policy(String),
+    /// An unknown end-user Type: 22200.
+    Type(String),
+    /// Attributes that are JSON but not an object: 22207.
+    Attributes(String),
+    /// An unknown ObjectSid: 22205.
+    ObjectSid(String),
+    /// A PhoneNumber that is not E.164: 21421.
+    PhoneNumber(String),
+    /// An IsoCountry that is not ISO-3166 alpha-2: 21628.
+    IsoCountry(String),
+    /// A PageSize that is not a number: 20007.
+    PageSize(String),
+}
+
+#[derive(Clone, Debug)]
+struct Known(Valid, Invalid);
+
+/// Text a FriendlyName or a name attribute may hold.
+fn name() -> impl Strategy<Value = String> {
+    "[A-Za-z0-9][A-Za-z0-9 .,&'()-]{0,63}"
+}
+
+fn known() -> impl Strategy<Value = Known> {
+    let valid = prop_oneof![
+        name().prop_map(Valid::Rename),
+        (name(), "[a-z0-9]{1,16}").prop_map(|(n, e)| Valid::Profile(n, e)),
+        name().prop_map(Valid::Address),
+        name().prop_map(Valid::Business),
+    ];
+    let json_not_object = prop_oneof![
+        any::<i64>().prop_map(|n| n.to_string()),
+        prop::collection::vec(any::<i32>(), 0..5).prop_map(|v| json!(v).to_string()),
+        "[a-z ]{0,10}".prop_map(|t| json!(t).to_string()),
+        prop::sample::select(vec!["null", "true", "false", "[]", "[{}]"]).prop_map(String::from),
+    ];
+    let invalid = prop_oneof![
+        (256usize..2000).prop_map(Invalid::LongName),
+        "[a-z0-9.]{1,30}".prop_map(Invalid::Callback),
+        "[a-z-]{1,20}".prop_map(|s| Invalid::Status(format!("x{s}"))),
+        "[0-9a-f]{32}".prop_map(|h| Invalid::Policy(format!("RN{h}"))),
+        "[a-z_]{1,20}".prop_map(|t| Invalid::Type(format!("zz_{t}"))),
+        json_not_object.prop_map(Invalid::Attributes),
+        "[0-9a-f]{32}".prop_map(|h| Invalid::ObjectSid(format!("IT{h}"))),
+        "[A-Za-z ()-]{1,15}".prop_map(Invalid::PhoneNumber),
+        "[0-9]{2}|[A-Z]{3}".prop_map(Invalid::IsoCountry),
+        "[A-Za-z]{1,8}".prop_map(Invalid::PageSize),
+    ];
+    (valid, invalid).prop_map(|(v, i)| Known(v, i))
+}
+
+impl Known {
+    fn requests(&self, w: &World) -> Vec<Request> {
+        use Expect::{Accepted, Refused};
+        let a = format!("/2010-04-01/Accounts/{SID}");
+        let info = business_information().to_string();
+        let address = |country: &str, customer: &str| -> Vec<(String, String)> {
+            [
+                ("CustomerName", customer),
+                ("Street", "1 Main St"),
+                ("City", "San Francisco"),
+                ("Region", "CA"),
+                ("PostalCode", "94105"),
+                ("IsoCountry", country),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+        };
+        fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+            v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        }
+        let profile = |extra: (&str, &str), expect| {
+            Request::post(
+                "/v1/CustomerProfiles".into(),
+                &[
+                    ("FriendlyName", "Acme"),
+                    ("Email", "ops@acme.com"),
+                    ("PolicySid", SECONDARY),
+                    extra,
+                ],
+                expect,
+            )
+        };
+        let end_user = |ty: &str, attrs: &str, expect| {
+            Request::post(
+                "/v1/EndUsers".into(),
+                &[("FriendlyName", "eu"), ("Type", ty), ("Attributes", attrs)],
+                expect,
+            )
+        };
+        let valid = match &self.0 {
+            Valid::Rename(n) => Request::post(
+                format!("/v1/EndUsers/{}", w.eu),
+                &[("FriendlyName", n)],
+                Accepted,
+            ),
+            Valid::Profile(n, e) => Request::post(
+                "/v1/CustomerProfiles".into(),
+                &[
+                    ("FriendlyName", n),
+                    ("Email", &format!("{e}@example.com")),
+                    ("PolicySid", SECONDARY),
+                ],
+                Accepted,
+            ),
+            Valid::Address(n) => Request::post(
+                format!("{a}/Addresses.json"),
+                &pairs(&address("US", n)),
+                Accepted,
+            ),
+            Valid::Business(n) => {
+                let mut b = business_information();
+                b["business_name"] = n.as_str().into();
+                end_user(
+                    "customer_profile_business_information",
+                    &b.to_string(),
+                    Accepted,
+                )
+            }
+        };
+        let invalid = match &self.1 {
+            Invalid::LongName(n) => Request::post(
+                format!("/v1/EndUsers/{}", w.eu),
+                &[("FriendlyName", &"n".repeat(*n))],
+                Refused(400, 20002),
+            ),
+            Invalid::Callback(host) => profile(
+                ("StatusCallback", &format!("ftp://{host}/hook")),
+                Refused(400, 21609),
+            ),
+            Invalid::Status(st) => Request::post(
+                format!("/v1/CustomerProfiles/{}", w.bu),
+                &[("Status", st)],
+                Refused(400, 22203),
+            ),
+            Invalid::Policy(sid) => Request::post(
+                "/v1/CustomerProfiles".into(),
+                &[
+                    ("FriendlyName", "Acme"),
+                    ("Email", "ops@acme.com"),
+                    ("PolicySid", sid),
+                ],
+                Refused(400, 22200),
+            ),
+            Invalid::Type(ty) => end_user(ty, &info, Refused(400, 22200)),
+            Invalid::Attributes(attrs) => end_user(
+                "customer_profile_business_information",
+                attrs,
+                Refused(400, 22207),
+            ),
+            Invalid::ObjectSid(sid) => Request::post(
+                format!("/v1/CustomerProfiles/{}/EntityAssignments", w.bu),
+                &[("ObjectSid", sid)],
+                Refused(400, 22205),
+            ),
+            Invalid::PhoneNumber(n) => Request::post(
+                format!("{a}/IncomingPhoneNumbers.json"),
+                &[("PhoneNumber", n)],
+                Refused(400, 21421),
+            ),
+            Invalid::IsoCountry(c) => Request::post(
+                format!("{a}/Addresses.json"),
+                &pairs(&address(c, "Acme")),
+                Refused(400, 21628),
+            ),
+            Invalid::PageSize(size) => {
+                Request::get(format!("/v1/EndUsers?PageSize={size}")).expect(Refused(400, 20007))
+            }
+        };
+        vec![valid, invalid]
     }
 }
 
@@ -705,6 +974,16 @@ fn names_real(w: &World, segment: &str) -> bool {
         .any(|s| decoded.starts_with(&s.to_lowercase()))
 }
 
+/// A segment that stays one path segment naming one thing: not empty, no encoded slash,
+/// dot or control character (those may route elsewhere or be refused as such).
+fn plain_segment(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment.len() < 1000
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// What follows a 2010 SID or resource name.
 fn suffix() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -735,6 +1014,7 @@ fn random_forms_to_every_create_and_update() {
                     target,
                     content_type: *ct,
                     body: body.clone(),
+                    expect: Expect::Any,
                 })
                 .collect()
         },
@@ -929,6 +1209,7 @@ fn hostile_values_in_valid_forms() {
                     target,
                     content_type: Some("application/x-www-form-urlencoded"),
                     body: mutate(form, ms),
+                    expect: Expect::Any,
                 })
                 .collect();
             out.extend(w.list_paths().into_iter().map(Request::get));
@@ -1081,10 +1362,29 @@ fn random_attributes() {
                 target,
                 content_type: Some("application/x-www-form-urlencoded"),
                 body,
+                expect: Expect::Any,
             };
             let bu = &w.bu;
+            // JSON that is not an object, for an end-user type: 400 / 22207.
+            let end_user_type = [
+                "customer_profile_business_information",
+                "authorized_representative_1",
+                "voice_integrity_information",
+            ]
+            .contains(ty);
+            let not_object = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&form(None))
+                .ok()
+                .and_then(|f| f.into_iter().find(|(k, _)| k == "Attributes"))
+                .filter(|(_, v)| !v.contains('\0'))
+                .and_then(|(_, v)| serde_json::from_str::<Value>(&v).ok())
+                .is_some_and(|v| !v.is_object());
+            let create = if end_user_type && not_object {
+                Expect::Refused(400, 22207)
+            } else {
+                Expect::Any
+            };
             vec![
-                post("/v1/EndUsers".into(), form(Some(ty))),
+                post("/v1/EndUsers".into(), form(Some(ty))).expect(create),
                 post("/v1/SupportingDocuments".into(), form(Some(ty))),
                 post(format!("/v1/EndUsers/{}", w.eu), form(None)),
                 post(format!("/v1/SupportingDocuments/{}", w.rd), form(None)),
@@ -1123,6 +1423,12 @@ fn random_sids_in_every_path() {
                     seg.clone()
                 };
                 let target = template.replacen("{}", &seg, 1);
+                // A v1 fetch of something that is not there: 404 / 20404.
+                let expect = if !is_2010 && !names_real(w, &seg) && plain_segment(&seg) {
+                    Expect::Refused(404, 20404)
+                } else {
+                    Expect::Any
+                };
                 for &method in methods {
                     // Never delete the objects the other requests use.
                     if method == "DELETE" && names_real(w, &seg) {
@@ -1137,6 +1443,7 @@ fn random_sids_in_every_path() {
                         } else {
                             vec![]
                         },
+                        expect: if method == "GET" { expect } else { Expect::Any },
                     });
                 }
             }
@@ -1182,6 +1489,37 @@ fn paging_value(kind: u8) -> impl Strategy<Value = String> {
         1 => "\\PC{0,30}",
     ]
     .boxed()
+}
+
+/// What `PageSize` and `Page` alone must get (README "Error codes": 20007 unless a whole
+/// number: PageSize at least 1, larger ones clamped; Page from 0 to 10^9). Unknown with a
+/// PageToken, a repeated parameter, a sign, or a control character.
+fn paging_expect(paging: &[(&str, String)]) -> Expect {
+    let once = |k| paging.iter().filter(|(n, _)| *n == k).count() <= 1;
+    if !once("PageSize") || !once("Page") || paging.iter().any(|(n, _)| *n == "PageToken") {
+        return Expect::Any;
+    }
+    let mut refused = false;
+    for (name, v) in paging {
+        if v.starts_with('+') || v.chars().any(char::is_control) {
+            return Expect::Any;
+        }
+        let digits = !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+        let zero = digits && v.bytes().all(|b| b == b'0');
+        let ok = match *name {
+            "PageSize" => v.is_empty() || (digits && !zero),
+            _ => v.is_empty() || (digits && v.parse::<u64>().is_ok_and(|p| p <= 1_000_000_000)),
+        };
+        if *name == "PageSize" && zero && v.len() > 9 {
+            return Expect::Any; // a long run of digits is clamped before it is read
+        }
+        refused |= !ok;
+    }
+    if refused {
+        Expect::Refused(400, 20007)
+    } else {
+        Expect::Accepted
+    }
 }
 
 /// Random `PageSize`, `Page`, `PageToken` (and a few filters) on every list.
@@ -1231,13 +1569,19 @@ fn random_paging_on_every_list() {
                 full.push_str(&g.replace(['\u{0}', '\r', '\n'], ""));
             }
             // Together, and each part alone (so a bad PageSize does not hide a filter).
-            let queries = [full, enc(paging), enc(filters)];
+            let alone = paging_expect(paging);
+            let queries = [
+                (full, Expect::Any),
+                (enc(paging), alone),
+                (enc(filters), Expect::Any),
+            ];
             w.list_paths()
                 .into_iter()
                 .flat_map(|p| {
-                    queries
-                        .iter()
-                        .map(move |q| Request::get(format!("{p}?{q}")))
+                    let v1 = p.starts_with("/v1/");
+                    queries.iter().map(move |(q, e)| {
+                        Request::get(format!("{p}?{q}")).expect(if v1 { *e } else { Expect::Any })
+                    })
                 })
                 .collect()
         },
@@ -1296,6 +1640,7 @@ fn random_2010_paths() {
                     } else {
                         vec![]
                     },
+                    expect: Expect::Any,
                 })
                 .collect()
         },

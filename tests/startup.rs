@@ -1,8 +1,14 @@
 //! Start-up behaviour (issue 17): boolean variables in every usual spelling, the generated
 //! operator token kept (hashed) across restarts, and `serve --help` saying what happens.
-//! Runs the real binary on SQLite stores of its own.
+//! Runs the real binary on stores of its own: SQLite, or PostgreSQL with
+//! `TRUSTHUB_TEST_POSTGRES` set (the boolean-variable test always uses SQLite files: it
+//! looks at whether one is written).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on failure.
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::postgres;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -23,10 +29,20 @@ impl Drop for Started {
     }
 }
 
+/// Starts a server on the test store of `dir` (PostgreSQL when configured).
 fn start(dir: &Path, env: &[(&str, &str)]) -> Started {
+    let url = postgres::database_url(dir).unwrap_or_else(|| sqlite(dir));
+    start_on(&url, env)
+}
+
+fn sqlite(dir: &Path) -> String {
+    format!("sqlite://{}/th.db", dir.display())
+}
+
+fn start_on(database_url: &str, env: &[(&str, &str)]) -> Started {
     let mut cmd = Command::new(BIN);
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
-        .arg(format!("sqlite://{}/th.db", dir.display()))
+        .arg(database_url)
         .env_remove("TRUSTHUB_ADMIN_TOKEN")
         .env_remove("TRUSTHUB_EPHEMERAL")
         .envs(env.iter().copied())
@@ -79,7 +95,7 @@ fn boolean_variables_accept_the_usual_spellings() {
         ("off", false),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let s = start(dir.path(), &[("TRUSTHUB_EPHEMERAL", value)]);
+        let s = start_on(&sqlite(dir.path()), &[("TRUSTHUB_EPHEMERAL", value)]);
         drop(s);
         assert_eq!(
             !dir.path().join("th.db").exists(),
@@ -121,12 +137,16 @@ async fn a_generated_operator_token_survives_restarts_and_is_printed_once() {
     assert_eq!(admin_status(&second.base, &token).await, 200);
     assert_eq!(admin_status(&second.base, "not-the-token").await, 401);
     // The store keeps its hash, never the token.
-    let db = std::fs::read(dir.path().join("th.db")).unwrap();
-    let wal = std::fs::read(dir.path().join("th.db-wal")).unwrap_or_default();
+    let stored = if postgres::enabled().is_some() {
+        postgres::dump(dir.path())
+    } else {
+        let mut b = std::fs::read(dir.path().join("th.db")).unwrap();
+        b.extend(std::fs::read(dir.path().join("th.db-wal")).unwrap_or_default());
+        b
+    };
+    assert!(stored.len() > 1000, "the store was read");
     let needle = token.as_bytes();
-    for bytes in [&db, &wal] {
-        assert!(!bytes.windows(needle.len()).any(|w| w == needle));
-    }
+    assert!(!stored.windows(needle.len()).any(|w| w == needle));
     drop(second);
 
     // A configured token wins, and the stored one stays for starts without it.
@@ -134,6 +154,8 @@ async fn a_generated_operator_token_survives_restarts_and_is_printed_once() {
     assert!(!third.lines.join("\n").contains("Operator API token"));
     assert_eq!(admin_status(&third.base, "chosen").await, 200);
     assert_eq!(admin_status(&third.base, &token).await, 401);
+    drop(third);
+    postgres::drop_database(dir.path());
 }
 
 #[test]
@@ -179,6 +201,8 @@ async fn metrics_listen_serves_metrics_without_authentication() {
     // Only /metrics there: not the API.
     let api = url.replace("/metrics", "/v1/Policies");
     assert_eq!(reqwest::get(&api).await.unwrap().status(), 404);
+    drop(s);
+    postgres::drop_database(dir.path());
 }
 
 /// An empty `TRUSTHUB_ADMIN_TOKEN` counts as unset: a token is generated, and the operator
@@ -201,6 +225,8 @@ async fn an_empty_operator_token_is_not_an_open_door() {
     assert_eq!(bare.status(), 401);
     assert_eq!(admin_status(&s.base, "").await, 401);
     assert_eq!(admin_status(&s.base, &token).await, 200);
+    drop(s);
+    postgres::drop_database(dir.path());
 }
 
 /// Starts the binary expecting it to fail at start; returns its stdout and stderr.

@@ -195,11 +195,48 @@ mod tests {
 
     #[test]
     fn locks_follow_the_status() {
-        assert!(!entities_locked(Status::Draft));
-        assert!(entities_locked(Status::InReview));
-        assert!(entities_locked(Status::TwilioApproved));
-        assert!(!deletable(Status::InReview));
-        assert!(deletable(Status::TwilioRejected));
+        use Status::*;
+        let locked: Vec<Status> = ALL_STATUSES
+            .into_iter()
+            .filter(|s| entities_locked(*s))
+            .collect();
+        assert_eq!(locked, [PendingReview, InReview, TwilioApproved]);
+        let undeletable: Vec<Status> = ALL_STATUSES
+            .into_iter()
+            .filter(|s| !deletable(*s))
+            .collect();
+        assert_eq!(undeletable, [PendingReview, InReview]);
+        let reviewing: Vec<Status> = ALL_STATUSES
+            .into_iter()
+            .filter(|s| s.under_review())
+            .collect();
+        assert_eq!(reviewing, [PendingReview, InReview]);
+    }
+
+    #[test]
+    fn each_kind_has_its_wire_names_and_label() {
+        use BundleKind::*;
+        for (kind, name, collection, label) in [
+            (
+                CustomerProfile,
+                "customer_profile",
+                "CustomerProfiles",
+                "CustomerProfile",
+            ),
+            (
+                TrustProduct,
+                "trust_product",
+                "TrustProducts",
+                "TrustProduct",
+            ),
+        ] {
+            assert_eq!(
+                (kind.as_str(), kind.collection(), kind.label()),
+                (name, collection, label)
+            );
+            assert_eq!(BundleKind::parse(name), Some(kind));
+        }
+        assert_eq!(BundleKind::parse("bundle"), None);
     }
 
     #[test]

@@ -833,3 +833,203 @@ fn field_rules_override_the_type_for_one_policy() {
         "{problems:?}"
     );
 }
+
+/// End-user types `info` and `biz` and document type `proof`, each with two required fields
+/// `a` and `b`; one policy requiring one of each.
+fn two_fields() -> Catalog {
+    let field = |m: &str, f: &str| json!({"machine_name": m, "friendly_name": f, "constraint": "String", "required": true});
+    let t = |m: &str| {
+        json!({"sid": "OYx", "machine_name": m, "friendly_name": m,
+               "fields": [field("a", "A"), field("b", "B")]})
+    };
+    let policy = json!({
+        "sid": "RN00000000000000000000000000000002", "friendly_name": "Two",
+        "bundle_kind": "customer_profile",
+        "requirements": {
+            "end_user": [
+                {"type": "info", "name": "Information", "requirement_name": "information"},
+                {"type": "biz", "name": "Business", "requirement_name": "business"}
+            ],
+            "supporting_document": [[{"description": "p", "name": "proof",
+                "requirement_name": "proof", "accepted_documents": ["proof"]}]]
+        }
+    });
+    Catalog::new(
+        vec![serde_json::from_value(policy).unwrap()],
+        vec![
+            serde_json::from_value(t("info")).unwrap(),
+            serde_json::from_value(t("biz")).unwrap(),
+        ],
+        vec![serde_json::from_value(t("proof")).unwrap()],
+    )
+}
+
+fn part(item: Item) -> Part {
+    Part {
+        requirement: String::new(),
+        optional: false,
+        item,
+    }
+}
+
+fn end_user(t: &str, v: Value) -> Part {
+    part(Item::EndUser(t.into(), v))
+}
+
+fn proof(v: Value) -> Part {
+    part(Item::Document("proof".into(), v))
+}
+
+#[test]
+fn of_several_end_users_the_one_closest_to_passing_is_judged() {
+    let c = two_fields();
+    let p = &c.policies[0];
+    let full = json!({"a": "1", "b": "2"});
+    let rest = [end_user("biz", full.clone()), proof(full.clone())];
+    for order in [
+        [json!({}), json!({"a": "1"})],
+        [json!({"a": "1"}), json!({})],
+    ] {
+        let mut parts: Vec<Part> = order.iter().map(|v| end_user("info", v.clone())).collect();
+        parts.extend(rest.iter().cloned());
+        let outcome = run(p, &c, &parts);
+        let failed = only_failure(&outcome, "information", "one field missing at best");
+        assert_eq!(failed.error_code, Some(END_USER_FIELD));
+        assert_eq!(failed.invalid.len(), 1, "{failed:?}");
+        assert_eq!(failed.invalid[0].object_field, "b");
+        assert_eq!(
+            reason(failed),
+            "The B is missing. Please enter in a B on the Information."
+        );
+        assert_eq!(failed.valid.len(), 1);
+        assert_eq!(
+            outcome.failures(),
+            ["information (22215): The B is missing. Please enter in a B on the Information."]
+        );
+    }
+    for order in [[json!({}), full.clone()], [full.clone(), json!({})]] {
+        let mut parts: Vec<Part> = order.iter().map(|v| end_user("info", v.clone())).collect();
+        parts.extend(rest.iter().cloned());
+        assert_all_pass(&run(p, &c, &parts), "a complete one passes");
+    }
+}
+
+#[test]
+fn of_several_documents_the_one_closest_to_passing_is_judged() {
+    let c = two_fields();
+    let p = &c.policies[0];
+    let full = json!({"a": "1", "b": "2"});
+    let rest = [
+        end_user("info", full.clone()),
+        end_user("biz", full.clone()),
+    ];
+    for order in [
+        [json!({}), json!({"a": "1"})],
+        [json!({"a": "1"}), json!({})],
+    ] {
+        let mut parts: Vec<Part> = order.iter().map(|v| proof(v.clone())).collect();
+        parts.extend(rest.iter().cloned());
+        let outcome = run(p, &c, &parts);
+        let failed = only_failure(&outcome, "proof", "one field missing at best");
+        assert_eq!(failed.error_code, Some(DOCUMENT_FIELD));
+        assert_eq!(failed.invalid.len(), 1, "{failed:?}");
+        assert_eq!(
+            reason(failed),
+            "The B is missing. Please enter in a B on the proof."
+        );
+    }
+    for order in [[json!({}), full.clone()], [full.clone(), json!({})]] {
+        let mut parts: Vec<Part> = order.iter().map(|v| proof(v.clone())).collect();
+        parts.extend(rest.iter().cloned());
+        assert_all_pass(&run(p, &c, &parts), "a complete one passes");
+    }
+    // Equally close alternatives: the first one of the group is reported.
+    let c = hand_built();
+    let p = &c.policies[0];
+    let doc = |t: &str, number: &str| part(Item::Document(t.into(), json!({ "number": number })));
+    for order in [
+        [doc("passport", ""), doc("id_card", "")],
+        [doc("id_card", ""), doc("passport", "")],
+    ] {
+        let mut parts = order.to_vec();
+        parts.push(doc("utility_bill", "7"));
+        let outcome = run(p, &c, &parts);
+        let failed = only_failure(&outcome, "id_card", "both empty");
+        assert_eq!(failed.object_type, "id_card");
+    }
+}
+
+#[test]
+fn missing_objects_are_named_with_the_right_article() {
+    let c = two_fields();
+    let p = &c.policies[0];
+    let full = json!({"a": "1", "b": "2"});
+    let outcome = run(p, &c, &[end_user("biz", full.clone()), proof(full.clone())]);
+    let failed = only_failure(&outcome, "information", "no information");
+    assert_eq!(failed.error_code, Some(MISSING_END_USER));
+    assert_eq!(
+        reason(failed),
+        "An Information End-User is missing. Please add one to the regulatory bundle."
+    );
+    let missing: Vec<_> = failed
+        .invalid
+        .iter()
+        .map(|f| f.failure_reason.clone().unwrap())
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            "The A is missing. Please enter in a A on the Information.",
+            "The B is missing. Please enter in a B on the Information."
+        ]
+    );
+    let outcome = run(
+        p,
+        &c,
+        &[end_user("info", full.clone()), proof(full.clone())],
+    );
+    let failed = only_failure(&outcome, "business", "no business");
+    assert_eq!(
+        reason(failed),
+        "A Business End-User is missing. Please add one to the regulatory bundle."
+    );
+    let outcome = run(
+        p,
+        &c,
+        &[end_user("info", full.clone()), end_user("biz", full)],
+    );
+    let failed = only_failure(&outcome, "proof", "no proof");
+    assert_eq!(failed.error_code, Some(MISSING_DOCUMENT));
+    assert_eq!(
+        reason(failed),
+        "A proof is missing. Please add one to the regulatory bundle."
+    );
+    let c = hand_built();
+    let outcome = run(
+        &c.policies[0],
+        &c,
+        &[part(Item::Document(
+            "utility_bill".into(),
+            json!({"number": "7"}),
+        ))],
+    );
+    let failed = only_failure(&outcome, "id_card", "no identity");
+    assert_eq!(
+        reason(failed),
+        "An id_card or passport is missing. Please add one to the regulatory bundle."
+    );
+    for (name, a) in [
+        ("Information", "An"),
+        ("umbrella", "An"),
+        ("Ein", "An"),
+        ("x", "A"),
+        ("", "A"),
+    ] {
+        assert_eq!(article(name), a, "{name}");
+    }
+    assert_eq!(
+        sentence_case("primary_customer_profile"),
+        "Primary customer profile"
+    );
+    assert_eq!(title_case("a__b_c"), "A B C");
+}

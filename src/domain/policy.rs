@@ -574,6 +574,123 @@ mod tests {
     }
 
     #[test]
+    fn supporting_bundle_entries_must_name_known_policies_of_their_kind() {
+        let mut c = catalog(json!({}), json!({}));
+        let entry = &mut c.policies[0].requirements.supporting_trust_products[0];
+        entry.policy_sids = vec!["RN0000000000000000000000000000000f".into()];
+        one_problem(
+            &c,
+            "policy RN00000000000000000000000000000001: requirement t names unknown policy RN0000000000000000000000000000000f",
+        );
+        // The catalog's one policy is a trust product: as a supporting customer profile it
+        // is of the wrong kind.
+        let mut c = catalog(json!({}), json!({}));
+        let r = &mut c.policies[0].requirements;
+        r.supporting_customer_profiles = std::mem::take(&mut r.supporting_trust_products);
+        one_problem(
+            &c,
+            &format!("requirement t names policy {SID} of the wrong kind"),
+        );
+        let mut c = catalog(json!({}), json!({}));
+        c.policies[0].requirements.supporting_trust_products[0]
+            .policy_sids
+            .clear();
+        one_problem(&c, "requirement t accepts no policy");
+    }
+
+    #[test]
+    fn policies_and_types_must_be_well_formed() {
+        let c = catalog(json!({"sid": "RN1"}), json!({}));
+        let p = c.problems();
+        assert!(
+            p.contains(&"policy RN1: SID is not RN + 32 hex".to_string()),
+            "{p:?}"
+        );
+        let mut c = catalog(json!({}), json!({}));
+        let twice = c.policies[0].clone();
+        c = Catalog::new(
+            vec![c.policies[0].clone(), twice],
+            c.end_user_types.clone(),
+            vec![],
+        );
+        assert!(c
+            .problems()
+            .contains(&format!("policy {SID}: listed twice")));
+        one_problem(
+            &catalog(
+                json!({"bundle_kind": "customer_profile", "refuses_toll_free": true,
+                       "requirements": {}}),
+                json!({}),
+            ),
+            "refuses_toll_free applies to trust products only",
+        );
+        one_problem(
+            &catalog(json!({}), json!({"values": []})),
+            "end-user type info: field name allows no value",
+        );
+        let mut c = catalog(json!({}), json!({}));
+        c.end_user_types[0].sid = "OY1".into();
+        let c = Catalog::new(c.policies.clone(), c.end_user_types.clone(), vec![]);
+        one_problem(&c, "end-user type info: SID is not OY + 32 hex");
+    }
+
+    #[test]
+    fn requirements_must_name_known_types() {
+        let unknown_end_user = catalog(
+            json!({"requirements": {"end_user": [{"type": "nope", "name": "N",
+                   "requirement_name": "n"}]}}),
+            json!({}),
+        );
+        one_problem(
+            &unknown_end_user,
+            &format!("policy {SID}: requirement n names unknown end-user type nope"),
+        );
+        let doc = |accepted: serde_json::Value| {
+            catalog(
+                json!({"requirements": {"supporting_document": [[{"description": "d",
+                       "name": "D", "requirement_name": "d", "accepted_documents": accepted}]]}}),
+                json!({}),
+            )
+        };
+        one_problem(
+            &doc(json!(["nope"])),
+            &format!("policy {SID}: requirement d names unknown document type nope"),
+        );
+        one_problem(
+            &doc(json!([])),
+            &format!("policy {SID}: requirement d accepts no document type"),
+        );
+    }
+
+    #[test]
+    fn status_rules_and_required_profiles() {
+        let c = catalog(json!({}), json!({}));
+        let entry = &c.policies[0].requirements.supporting_trust_products[0];
+        for st in SUBMITTED_STATUSES {
+            assert!(entry.counts(st), "{st:?}");
+        }
+        assert!(!entry.counts(Status::Draft) && !entry.counts(Status::TwilioRejected));
+        assert_eq!(
+            entry.status_names(),
+            ["pending-review", "in-review", "twilio-approved"]
+        );
+        let mut only = entry.clone();
+        only.statuses = Some(vec!["twilio-approved".into()]);
+        assert!(only.counts(Status::TwilioApproved) && !only.counts(Status::InReview));
+        assert_eq!(only.status_names(), ["twilio-approved"]);
+        // No supporting profile at all, an optional one, a required one.
+        let mut p = c.policies[0].clone();
+        assert!(!p.requires_customer_profile());
+        let mut profile = entry.clone();
+        profile.optional = true;
+        p.requirements.supporting_customer_profiles = vec![profile.clone()];
+        assert!(!p.requires_customer_profile());
+        profile.optional = false;
+        p.requirements.supporting_customer_profiles.push(profile);
+        assert!(p.requires_customer_profile());
+    }
+
+    #[test]
     fn toll_free_numbers_are_the_eight_hundreds() {
         for n in [
             "+18005550199",

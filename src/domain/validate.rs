@@ -318,6 +318,142 @@ mod tests {
     }
 
     #[test]
+    fn a_minimum_length_above_one_refuses_shorter_values() {
+        let mut f = field(true, None, None);
+        f.min_length = Some(3);
+        assert_eq!(
+            check(&f, Some(&json!("ab"))),
+            Err(FieldProblem::Invalid(
+                "is too short (at least 3 characters)".into()
+            ))
+        );
+        assert_eq!(check(&f, Some(&json!("abc"))), Ok(()));
+        assert_eq!(
+            check(&f, Some(&json!("abcdefghijk"))),
+            Err(FieldProblem::Invalid(
+                "is too long (at most 10 characters)".into()
+            ))
+        );
+        // Characters, not bytes.
+        assert!(check(&f, Some(&json!("éé"))).is_err());
+        assert_eq!(check(&f, Some(&json!("ééé"))), Ok(()));
+        assert_eq!(check(&f, Some(&json!("éééééééééé"))), Ok(()));
+    }
+
+    #[test]
+    fn url_hosts_need_a_dot_inside() {
+        for bad in [
+            "https://localhost",
+            "http://intranet/x",
+            "localhost",
+            "https://acme.",
+            "https://acme.com./x",
+            "https:// acme.com",
+            "https://",
+        ] {
+            assert!(!is_url(bad), "{bad}");
+        }
+        for ok in ["http://acme.com", "https://a.b/x?y=1", "acme.co.uk/about"] {
+            assert!(is_url(ok), "{ok}");
+        }
+    }
+
+    #[test]
+    fn emails_need_each_part() {
+        for ok in ["a@b.co", "first.last+tag@sub.example.com"] {
+            assert!(is_email(ok), "{ok}");
+        }
+        for bad in [
+            "@b.co", "a b@c.co", "a@b@c.co", "a@bco", "a@.co", "a@co.", "ab.co", "a@b.co\n",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn e164_is_a_plus_and_7_to_15_digits_not_starting_with_0() {
+        for ok in ["+1234567", "+123456789012345"] {
+            assert!(is_e164(ok), "{ok}");
+        }
+        for bad in [
+            "+123456",
+            "+1234567890123456",
+            "+0123456789",
+            "+12345a78",
+            "1234567",
+        ] {
+            assert!(!is_e164(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn each_format_says_what_is_wrong() {
+        let cases = [
+            (Format::Email, "x", "\"x\" is not a valid email address"),
+            (Format::Url, "x", "\"x\" is not a valid URL"),
+            (
+                Format::E164,
+                "x",
+                "\"x\" is not a phone number in E.164 format (a + followed by 7 to 15 digits, e.g. +15555550100)",
+            ),
+            (Format::Integer, "1a", "\"1a\" is not a whole number"),
+            (
+                Format::AddressSids,
+                "AD1",
+                "\"AD1\" is not an Address SID (AD followed by 32 hex digits)",
+            ),
+        ];
+        for (format, value, why) in cases {
+            let mut f = field(true, Some(format), None);
+            f.max_length = None;
+            assert_eq!(
+                check(&f, Some(&json!(value))),
+                Err(FieldProblem::Invalid(why.into())),
+                "{format:?}"
+            );
+        }
+        let sids = field(true, Some(Format::AddressSids), None);
+        let ad = format!("AD{}", "0".repeat(32));
+        let mut sids = sids;
+        sids.max_length = None;
+        assert_eq!(check(&sids, Some(&json!(ad))), Ok(()));
+    }
+
+    #[test]
+    fn values_outside_the_list_are_named_with_the_allowed_ones() {
+        let f = field(true, None, Some(vec!["A", "B"]));
+        assert_eq!(
+            check(&f, Some(&json!("C"))),
+            Err(FieldProblem::Invalid(
+                "has the value \"C\", which is not one of the allowed values (A, B)".into()
+            ))
+        );
+        // A List constraint splits like `multiple`.
+        let mut list = field(true, None, Some(vec!["A", "B"]));
+        list.constraint = "List".into();
+        assert_eq!(check(&list, Some(&json!("A, B"))), Ok(()));
+    }
+
+    #[test]
+    fn attribute_values_read_as_text() {
+        assert_eq!(as_text(&json!(null)), None);
+        assert_eq!(as_text(&json!(12)).as_deref(), Some("12"));
+        assert_eq!(as_text(&json!(true)).as_deref(), Some("true"));
+        assert_eq!(as_text(&json!(["a", 1, null])).as_deref(), Some("a,1"));
+        assert_eq!(as_text(&json!({"a": 1})).as_deref(), Some("{\"a\":1}"));
+        assert_eq!(
+            address_sids(&json!(" AD1, ,AD2 ")),
+            vec!["AD1".to_string(), "AD2".to_string()]
+        );
+        assert_eq!(address_sids(&json!(["AD1", "AD2"])), vec!["AD1", "AD2"]);
+        assert!(address_sids(&json!(null)).is_empty());
+        // A value of blanks is absent; a number is present.
+        assert!(!present(Some(&json!(" "))));
+        assert!(!present(None));
+        assert!(present(Some(&json!(0))));
+    }
+
+    #[test]
     fn lengths_count_the_value_as_stored() {
         let f = field(true, None, None);
         assert!(check(&f, Some(&json!("0123456789"))).is_ok());

@@ -1,5 +1,7 @@
 //! `GET /healthz`: 200 when the store answers and the job worker's heartbeat is fresh;
 //! otherwise 503 with Twilio's error body (code 20503), naming what is unhealthy.
+//! `worker.idle_polls` counts the times the worker found nothing left to do: a client that
+//! sees it grow knows every job due before then has run (tests wait on it, never sleep).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -40,6 +42,7 @@ pub async fn healthz(State(app): State<Arc<App>>) -> Response {
             "ok": worker.is_ok(),
             "heartbeat_age_ms": age,
             "restarts": restarts,
+            "idle_polls": supervisor::idle_polls(),
         },
     });
     if problems.is_empty() {

@@ -61,6 +61,9 @@ async fn work(app: Arc<App>, lanes: Arc<lanes::Lanes>) {
             }
             Ok(None) => {
                 drop(claimed);
+                if lanes.claimed.available_permits() == lanes::CLAIMED {
+                    supervisor::idle();
+                }
                 tokio::select! {
                     _ = app.jobs_wake.notified() => {}
                     _ = tokio::time::sleep(IDLE_POLL) => {}

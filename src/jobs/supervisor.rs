@@ -13,6 +13,9 @@ use crate::service::App;
 static HEARTBEAT_MS: AtomicI64 = AtomicI64::new(0);
 /// Times the claim loop was restarted after a panic.
 static RESTARTS: AtomicU64 = AtomicU64::new(0);
+/// Times the loop found nothing due while no claimed job was unfinished: each one says
+/// "all work due at that moment is done", which tests wait for instead of sleeping.
+static IDLE_POLLS: AtomicU64 = AtomicU64::new(0);
 
 /// The loop beats at least this often while alive (also while all lanes are busy).
 pub const BEAT: Duration = Duration::from_secs(1);
@@ -30,6 +33,16 @@ fn now_ms() -> i64 {
 
 pub fn beat() {
     HEARTBEAT_MS.store(now_ms(), Ordering::Relaxed);
+}
+
+/// A claim found nothing due and no claimed job is unfinished.
+pub fn idle() {
+    IDLE_POLLS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// See [`IDLE_POLLS`].
+pub fn idle_polls() -> u64 {
+    IDLE_POLLS.load(Ordering::Relaxed)
 }
 
 /// Milliseconds since the last heartbeat (`None`: the worker never ran), and restarts.

@@ -56,23 +56,31 @@ async fn bad_object_sids_are_refused() {
     let s = Server::start();
     let bu = s.profile(SECONDARY).await;
     let base = format!("/v1/CustomerProfiles/{bu}/EntityAssignments");
+    let unknown = "is not an EndUser (IT…), SupportingDocument (RD…), CustomerProfile or TrustProduct (BU…) of this account";
     for bad in [
-        "IT123".to_string(),
-        "XX0123456789abcdef0123456789abcdef".to_string(),
-        "IT0123456789abcdef0123456789abcdef".to_string(),
-        "RD0123456789abcdef0123456789abcdef".to_string(),
-        "BU0123456789abcdef0123456789abcdef".to_string(),
-        bu.clone(),
+        "IT123",
+        "XX0123456789abcdef0123456789abcdef",
+        "IT0123456789abcdef0123456789abcdef",
+        "RD0123456789abcdef0123456789abcdef",
+        "BU0123456789abcdef0123456789abcdef",
     ] {
-        let (st, body) = s.post(&base, &[("ObjectSid", &bad)]).await;
-        assert_eq!(
-            (st, body["code"].as_u64()),
-            (400, Some(22205)),
-            "{bad}: {body}"
+        let (st, body) = s.post(&base, &[("ObjectSid", bad)]).await;
+        assert_refused(
+            (st, &body),
+            400,
+            22205,
+            &format!("ObjectSid {bad} {unknown}"),
         );
     }
+    let (st, body) = s.post(&base, &[("ObjectSid", &bu)]).await;
+    assert_refused(
+        (st, &body),
+        400,
+        22205,
+        "A bundle cannot be assigned to itself",
+    );
     let (st, body) = s.post(&base, &[]).await;
-    assert_eq!((st, body["code"].as_u64()), (400, Some(20001)));
+    assert_refused((st, &body), 400, 20001, "ObjectSid");
     let (st, _) = s
         .post(
             "/v1/CustomerProfiles/BU0123456789abcdef0123456789abcdef/EntityAssignments",
@@ -130,7 +138,12 @@ async fn channel_endpoint_assignments_and_filters() {
             ],
         )
         .await;
-    assert_eq!((st, body["code"].as_u64()), (400, Some(22205)));
+    assert_refused(
+        (st, &body),
+        400,
+        22205,
+        "ChannelEndpointType \"email\" is not supported; use phone-number",
+    );
     let (st, body) = s
         .post(
             &base,
@@ -140,7 +153,12 @@ async fn channel_endpoint_assignments_and_filters() {
             ],
         )
         .await;
-    assert_eq!((st, body["code"].as_u64()), (400, Some(22205)));
+    assert_refused(
+        (st, &body),
+        400,
+        22205,
+        "ChannelEndpointSid must be a SID starting with PN followed by 32 hexadecimal digits; got \"PN1\"",
+    );
 
     let n = |v: &serde_json::Value| v["results"].as_array().unwrap().len();
     let (_, one) = s.get(&format!("{base}?ChannelEndpointSid={pn2}")).await;
@@ -175,11 +193,15 @@ async fn trust_product_numbers_must_be_on_its_customer_profile() {
         ("ChannelEndpointType", "phone-number"),
         ("ChannelEndpointSid", pn),
     ];
+    let not_on_profile = format!(
+        "{pn} is not assigned to a CustomerProfile of this TrustProduct; assign it to the supporting CustomerProfile first"
+    );
     let (st, body) = s.post(&tp_base, &form).await;
-    assert_eq!((st, body["code"].as_u64()), (400, Some(22205)), "{body}");
+    assert_refused((st, &body), 400, 22205, &not_on_profile);
     s.assign("TrustProducts", &tp, &bu).await;
-    let (st, _) = s.post(&tp_base, &form).await;
-    assert_eq!(st, 400, "the profile does not carry the number yet");
+    // The profile does not carry the number yet.
+    let (st, body) = s.post(&tp_base, &form).await;
+    assert_refused((st, &body), 400, 22205, &not_on_profile);
     s.ok(
         &format!("/v1/CustomerProfiles/{bu}/ChannelEndpointAssignments"),
         &form,

@@ -82,7 +82,12 @@ async fn accounts_are_isolated() {
             &[("ObjectSid", &eu)],
         )
         .await;
-    assert_eq!((st, body["code"].as_u64()), (400, Some(22205)), "{body}");
+    assert_refused(
+        (st, &body),
+        400,
+        22205,
+        &format!("ObjectSid {eu} is not an EndUser (IT…), SupportingDocument (RD…), CustomerProfile or TrustProduct (BU…) of this account"),
+    );
     // The first account still sees its own.
     s.as_account(SID, TOKEN);
     let (st, b) = s.get(&format!("/v1/CustomerProfiles/{bu}")).await;

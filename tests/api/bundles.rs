@@ -180,7 +180,12 @@ async fn update_refuses_what_customers_cannot_do() {
             &[("Status", "pending-review"), ("FriendlyName", "x")],
         )
         .await;
-    assert_eq!((st, body["code"].as_u64()), (400, Some(22220)), "{body}");
+    assert_refused(
+        (st, &body),
+        400,
+        22220,
+        "is noncompliant and cannot be submitted. Fix: ",
+    );
     let (st, body) = s.post(&path, &[("Email", "")]).await;
     assert_eq!((st, body["code"].as_u64()), (400, Some(20001)), "{body}");
     let (_, b) = s.get(&path).await;

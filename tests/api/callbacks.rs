@@ -168,7 +168,8 @@ async fn callbacks_are_retried_across_a_restart() {
 
     // An attempt's outcome commits just after its request is answered: stop only once
     // both are recorded, or the restarted server would rightly run an attempt again.
-    for _ in 0..400 {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
         let (_, events) = s
             .admin("GET", &format!("/admin/v1/Bundles/{bu}/Events"), &[])
             .await;
@@ -181,6 +182,10 @@ async fn callbacks_are_retried_across_a_restart() {
         if recorded >= 2 {
             break;
         }
+        assert!(
+            std::time::Instant::now() < until,
+            "the first attempts were not recorded within 10 s: {events}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
     let dir = s.stop().unwrap();
@@ -189,15 +194,22 @@ async fn callbacks_are_retried_across_a_restart() {
         dir: Some(dir.path()),
         ..opts()
     });
+    // The restarted worker has looked at the outbox and found nothing due.
+    s.worker_caught_up().await;
     assert_eq!(
         r.seen.lock().unwrap().len(),
         2,
         "nothing is due before the retry delay"
     );
-    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "3600")])
+    // Ten minutes early (the attempts were made a few real seconds ago): still nothing.
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "3000")])
+        .await;
+    s.worker_caught_up().await;
+    assert_eq!(r.seen.lock().unwrap().len(), 2, "retried before the delay");
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "600")])
         .await;
     wait_for(&r, 4).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    s.worker_caught_up().await;
     let seen = r.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 4, "one request per attempt");
     let count = |status: &str| {
@@ -256,13 +268,6 @@ async fn a_callback_is_given_up_after_the_configured_attempts() {
         )
         .await;
     let tp = b["sid"].as_str().unwrap().to_string();
-    // Any status change will do: an operator-created account's approved primary is not needed.
-    s.admin(
-        "POST",
-        &format!("/admin/v1/Reviews/{tp}"),
-        &[("Decision", "approve")],
-    )
-    .await;
     let primary = s.approved_primary().await;
     let bu = s.profile(SECONDARY).await;
     s.complete_business_profile(&bu).await;
@@ -284,7 +289,7 @@ async fn a_callback_is_given_up_after_the_configured_attempts() {
     .await;
     // pending-review and in-review: three attempts each, then given up.
     wait_for(&r, 6).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    s.worker_caught_up().await;
     assert_eq!(r.seen.lock().unwrap().len(), 6);
     let (_, events) = s
         .admin("GET", &format!("/admin/v1/Bundles/{tp}/Events"), &[])

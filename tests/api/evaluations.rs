@@ -266,7 +266,12 @@ async fn a_complete_bundle_is_compliant_and_freezes_once_submitted() {
             ],
         )
         .await;
-    assert_eq!((st, body["code"].as_u64()), (400, Some(22205)), "{body}");
+    assert_refused(
+        (st, &body),
+        400,
+        22205,
+        "ChannelEndpointSid PN0123456789abcdef0123456789abcdef is not an IncomingPhoneNumber of this account",
+    );
     // Metadata can still be edited.
     let b = s.ok(&path, &[("FriendlyName", "Renamed")], 200).await;
     assert_eq!(b["friendly_name"], "Renamed");

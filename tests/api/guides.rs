@@ -70,7 +70,12 @@ async fn status_and_other_properties_are_one_change() {
             ],
         )
         .await;
-    assert_eq!((st, body["code"].as_u64()), (400, Some(22220)), "{body}");
+    assert_refused(
+        (st, &body),
+        400,
+        22220,
+        "is noncompliant and cannot be submitted. Fix: ",
+    );
     let (_, b) = s.get(&path).await;
     assert_eq!(b["status"], "draft");
     assert_eq!(b["friendly_name"], "Acme");
@@ -229,10 +234,11 @@ async fn a_parents_trust_products_take_the_numbers_on_its_primary() {
         assert_eq!(body["channel_endpoint_sid"], on_primary.as_str());
         // A subaccount number that is not on the Primary stays out.
         let (st, body) = assign_number(&s, "TrustProducts", &tp, &elsewhere).await;
-        assert_eq!(
-            (st, body["code"].as_u64()),
-            (400, Some(22205)),
-            "{policy}: {body}"
+        assert_refused(
+            (st, &body),
+            400,
+            22205,
+            &format!("{elsewhere} is not assigned to a CustomerProfile of this TrustProduct"),
         );
     }
     // Another family's number is unknown here.
@@ -656,7 +662,12 @@ async fn a_subaccounts_trust_product_cannot_take_the_parents_primary() {
     let unknown = random_sid("BU");
     let path = format!("/v1/TrustProducts/{tp}/EntityAssignments");
     let (st, expected) = s.post(&path, &[("ObjectSid", &unknown)]).await;
-    assert_eq!((st, expected["code"].as_u64()), (400, Some(22205)));
+    assert_refused(
+        (st, &expected),
+        400,
+        22205,
+        &format!("ObjectSid {unknown} is not an EndUser"),
+    );
     let expected = expected["message"]
         .as_str()
         .unwrap()
@@ -697,10 +708,13 @@ async fn cnam_refuses_toll_free_numbers_and_transfers_check_the_target() {
             assert_eq!(st, 201, "{body}");
             continue;
         }
-        assert_eq!((st, body["code"].as_u64()), (400, Some(22205)), "{body}");
-        assert!(
-            body["message"].as_str().unwrap().contains("toll-free"),
-            "{body}"
+        assert_refused(
+            (st, &body),
+            400,
+            22205,
+            &format!(
+                "{pn} ({e164}) is a toll-free number; CNAM trust products take local numbers only"
+            ),
         );
         // Other voice trust products take it.
         let shaken = s.trust_product(SHAKEN_STIR).await;
@@ -732,9 +746,19 @@ async fn a_trust_product_without_a_required_profile_takes_its_own_numbers() {
     let subs = s.number("+15555550171").await;
     s.as_account(SID, TOKEN);
     let (st, body) = assign_number(&s, "TrustProducts", &tp, &subs).await;
-    assert_eq!((st, body["code"].as_u64()), (400, Some(22205)), "{body}");
+    assert_refused(
+        (st, &body),
+        400,
+        22205,
+        &format!("{subs} is not assigned to a CustomerProfile of this TrustProduct"),
+    );
     // Where the profile is required, the rule stands.
     let shaken = s.trust_product(SHAKEN_STIR).await;
-    let (st, _) = assign_number(&s, "TrustProducts", &shaken, &own).await;
-    assert_eq!(st, 400);
+    let (st, body) = assign_number(&s, "TrustProducts", &shaken, &own).await;
+    assert_refused(
+        (st, &body),
+        400,
+        22205,
+        &format!("{own} is not assigned to a CustomerProfile of this TrustProduct"),
+    );
 }

@@ -379,7 +379,12 @@ async fn phone_numbers_are_owned_by_one_account() {
             &form,
         )
         .await;
-    assert_eq!((st, body["code"].as_u64()), (400, Some(22205)));
+    assert_refused(
+        (st, &body),
+        400,
+        22205,
+        &format!("ChannelEndpointSid {pn} is not an IncomingPhoneNumber of this account"),
+    );
 
     // The parent moves a free number to its subaccount (AccountSid).
     s.as_account(SID, TOKEN);
@@ -441,17 +446,18 @@ async fn cross_account_references_follow_the_documented_rules() {
     s.as_account(&sub, &token);
     let bu = s.profile(SECONDARY).await;
     let ea = format!("/v1/CustomerProfiles/{bu}/EntityAssignments");
-    for (other, why) in [
-        (&draft_primary, "not approved"),
-        (&parent_secondary, "not a primary"),
-        (&sib_profile, "a sibling's"),
+    let not_approved = format!("The parent account's Primary Customer Profile {draft_primary} is draft; it must be twilio-approved");
+    // Another account's bundle that is not the parent's Primary reads as unknown.
+    let unknown = |sid: &str| {
+        format!("ObjectSid {sid} is not an EndUser (IT…), SupportingDocument (RD…), CustomerProfile or TrustProduct (BU…) of this account")
+    };
+    for (other, says) in [
+        (&draft_primary, not_approved),
+        (&parent_secondary, unknown(&parent_secondary)),
+        (&sib_profile, unknown(&sib_profile)),
     ] {
         let (st, body) = s.post(&ea, &[("ObjectSid", other)]).await;
-        assert_eq!(
-            (st, body["code"].as_u64()),
-            (400, Some(22205)),
-            "{why}: {body}"
-        );
+        assert_refused((st, &body), 400, 22205, &says);
     }
     s.assign("CustomerProfiles", &bu, &primary).await;
     // Not even its parent's address: documents name the bundle account's own Addresses.
@@ -544,7 +550,7 @@ async fn cross_account_references_follow_the_documented_rules() {
     // Numbers: the subaccount's own, not a sibling's; the parent's primary takes its subaccounts'.
     let sub_number = s.number("+15555550188").await;
     let ce = format!("/v1/CustomerProfiles/{bu}/ChannelEndpointAssignments");
-    let (st, _) = s
+    let (st, body) = s
         .post(
             &ce,
             &[
@@ -553,7 +559,12 @@ async fn cross_account_references_follow_the_documented_rules() {
             ],
         )
         .await;
-    assert_eq!(st, 400);
+    assert_refused(
+        (st, &body),
+        400,
+        22205,
+        &format!("ChannelEndpointSid {sib_number} is not an IncomingPhoneNumber of this account"),
+    );
     s.ok(
         &ce,
         &[
@@ -574,7 +585,8 @@ async fn cross_account_references_follow_the_documented_rules() {
         201,
     )
     .await;
-    let (st, _) = s
+    // Only the primary takes subaccount numbers.
+    let (st, body) = s
         .post(
             &format!("/v1/CustomerProfiles/{parent_secondary}/ChannelEndpointAssignments"),
             &[
@@ -583,7 +595,12 @@ async fn cross_account_references_follow_the_documented_rules() {
             ],
         )
         .await;
-    assert_eq!(st, 400, "only the primary takes subaccount numbers");
+    assert_refused(
+        (st, &body),
+        400,
+        22205,
+        &format!("ChannelEndpointSid {sub_number} is not an IncomingPhoneNumber of this account"),
+    );
     // Parent credentials do not reach the subaccount's TrustHub resources.
     assert_eq!(s.get(&format!("/v1/CustomerProfiles/{bu}")).await.0, 404);
     // And the primary, now used by the subaccount's profile, cannot be deleted.

@@ -183,12 +183,19 @@ async fn rejection_carries_codes_and_the_bundle_can_be_fixed_and_resubmitted() {
         Value::Null,
         "resubmission clears the rejection"
     );
-    s.admin(
-        "POST",
-        &format!("/admin/v1/Reviews/{bu}"),
-        &[("Decision", "approve")],
-    )
-    .await;
+    let (st, b) = s
+        .admin(
+            "POST",
+            &format!("/admin/v1/Reviews/{bu}"),
+            &[("Decision", "approve")],
+        )
+        .await;
+    assert_eq!(
+        (st, b["status"].as_str()),
+        (200, Some("twilio-approved")),
+        "{b}"
+    );
+    assert_eq!(b["errors"], Value::Null, "{b}");
     s.wait_status("CustomerProfiles", &bu, "twilio-approved")
         .await;
 }
@@ -239,16 +246,31 @@ async fn operator_api_refuses_bad_requests() {
         200,
     )
     .await;
-    for form in [
-        vec![("Decision", "reject")],
-        vec![("Decision", "reject"), ("ErrorCodes", "12345")],
-        vec![("Decision", "reject"), ("ErrorCodes", "x")],
+    for (form, says) in [
+        (
+            vec![("Decision", "reject")],
+            "Missing required parameter ErrorCodes",
+        ),
+        (
+            vec![("Decision", "reject"), ("ErrorCodes", "12345")],
+            "ErrorCodes: 12345 is not a rejection code; use 18601",
+        ),
+        (
+            vec![("Decision", "reject"), ("ErrorCodes", "x")],
+            "ErrorCodes: \"x\" is not a number",
+        ),
     ] {
         let (st, body) = s
             .admin("POST", &format!("/admin/v1/Reviews/{sec}"), &form)
             .await;
-        assert_eq!(st, 400, "{form:?}: {body}");
+        assert_refused((st, &body), 400, 20001, says);
     }
+    // None of them decided anything.
+    let (_, b) = s.get(&format!("/v1/CustomerProfiles/{sec}")).await;
+    assert!(
+        b["status"] == "pending-review" || b["status"] == "in-review",
+        "{b}"
+    );
     let (st, _) = s
         .admin(
             "POST",
@@ -317,11 +339,17 @@ async fn auto_review_approves_after_the_delay_measured_on_the_server_clock() {
     )
     .await;
     s.wait_status("CustomerProfiles", &bu, "in-review").await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Fifty minutes on the server clock (the submission was a few real seconds ago), and
+    // the worker has run everything due by then: not decided yet.
+    let (st, clock) = s
+        .admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "3000")])
+        .await;
+    assert_eq!((st, clock["offset_seconds"].as_i64()), (200, Some(3000)));
+    s.worker_caught_up().await;
     let (_, b) = s.get(&format!("/v1/CustomerProfiles/{bu}")).await;
     assert_eq!(b["status"], "in-review", "an hour has not passed yet");
     let (st, clock) = s
-        .admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "3600")])
+        .admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "600")])
         .await;
     assert_eq!((st, clock["offset_seconds"].as_i64()), (200, Some(3600)));
     s.wait_status("CustomerProfiles", &bu, "twilio-approved")
@@ -376,32 +404,33 @@ async fn auto_review_trigger_values_reject_with_their_codes() {
         .contains("Acme REJECT"));
 }
 
-/// Seed 001's second half: the trust product is approved once its profile is.
-#[tokio::test]
-async fn auto_review_of_a_trust_product_waits_for_its_customer_profile() {
-    let s = Server::start_with(Options {
-        args: vec!["--review", "auto", "--review-delay", "3600"],
+/// A Secondary profile with this `Email`, submitted under a two-hour review delay; then,
+/// after a restart with a one-minute delay, a Voice Integrity trust product over it,
+/// submitted: the trust product's decision falls due long before its profile's.
+/// Returns the running server, its directory, the profile and the trust product.
+async fn trust_product_due_before_its_profile(
+    profile_email: &str,
+) -> (Server, tempfile::TempDir, String, String) {
+    let opts = |delay| Options {
+        args: vec!["--review", "auto", "--review-delay", delay],
         ..Options::default()
-    });
+    };
+    let s = Server::start_with(opts("7200"));
     let primary = s.approved_primary().await;
     let bu = secondary_ready(&s, &primary).await;
-    let pn = &s.number("+15555550100").await;
-    let form = [
-        ("ChannelEndpointType", "phone-number"),
-        ("ChannelEndpointSid", pn),
-    ];
-    s.ok(
-        &format!("/v1/CustomerProfiles/{bu}/ChannelEndpointAssignments"),
-        &form,
-        201,
-    )
-    .await;
     s.ok(
         &format!("/v1/CustomerProfiles/{bu}"),
-        &[("Status", "pending-review")],
+        &[("Email", profile_email), ("Status", "pending-review")],
         200,
     )
     .await;
+    // In review: its decision is scheduled two hours after the submission.
+    s.wait_status("CustomerProfiles", &bu, "in-review").await;
+    let dir = s.stop().unwrap();
+    let s = Server::start_with(Options {
+        dir: Some(dir.path()),
+        ..opts("60")
+    });
     let tp = s.trust_product(VOICE_INTEGRITY).await;
     let vi = s
         .end_user(
@@ -412,24 +441,81 @@ async fn auto_review_of_a_trust_product_waits_for_its_customer_profile() {
     s.assign("TrustProducts", &tp, &vi).await;
     s.assign("TrustProducts", &tp, &bu).await;
     s.ok(
-        &format!("/v1/TrustProducts/{tp}/ChannelEndpointAssignments"),
-        &form,
-        201,
-    )
-    .await;
-    s.ok(
         &format!("/v1/TrustProducts/{tp}"),
         &[("Status", "pending-review")],
         200,
     )
     .await;
     s.wait_status("TrustProducts", &tp, "in-review").await;
-    // Both become due at once; the trust product must not be approved before its profile.
-    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "3600")])
+    (s, dir, bu, tp)
+}
+
+/// The status_changed event of `sid` into `to`.
+async fn decision_event(s: &Server, sid: &str, to: &str) -> Value {
+    let (_, events) = s
+        .admin("GET", &format!("/admin/v1/Bundles/{sid}/Events"), &[])
+        .await;
+    events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "status_changed" && e["detail"]["to"] == to)
+        .unwrap_or_else(|| panic!("{sid} has no change to {to}: {events}"))
+        .clone()
+}
+
+/// Seed 001's second half: the trust product is decided only after its profile, even
+/// when its own decision falls due first.
+#[tokio::test]
+async fn auto_review_of_a_trust_product_waits_for_its_customer_profile() {
+    let (s, dir, bu, tp) = trust_product_due_before_its_profile("ops@acme.com").await;
+    // Ten minutes on: the trust product's delay has passed, its profile's has not.
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "600")])
+        .await;
+    s.worker_caught_up().await;
+    let (_, b) = s.get(&format!("/v1/TrustProducts/{tp}")).await;
+    assert_eq!(b["status"], "in-review", "decided before its profile");
+    // Two hours on: the profile is approved, then the trust product.
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "7200")])
+        .await;
+    s.wait_status("CustomerProfiles", &bu, "twilio-approved")
         .await;
     s.wait_status("TrustProducts", &tp, "twilio-approved").await;
-    let (_, profile) = s.get(&format!("/v1/CustomerProfiles/{bu}")).await;
-    assert_eq!(profile["status"], "twilio-approved");
+    let profile = decision_event(&s, &bu, "twilio-approved").await;
+    let product = decision_event(&s, &tp, "twilio-approved").await;
+    assert!(
+        product["date_created"].as_str() >= profile["date_created"].as_str(),
+        "{product} before {profile}"
+    );
+    drop(s);
+    drop(dir);
+}
+
+/// A rejected customer profile rejects the trust product over it, with its codes.
+#[tokio::test]
+async fn auto_review_carries_a_rejected_profile_over_to_its_trust_product() {
+    let (s, dir, bu, tp) = trust_product_due_before_its_profile("reject@acme.com").await;
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "600")])
+        .await;
+    s.worker_caught_up().await;
+    let (_, b) = s.get(&format!("/v1/TrustProducts/{tp}")).await;
+    assert_eq!(b["status"], "in-review", "decided before its profile");
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "7200")])
+        .await;
+    let profile = s
+        .wait_status("CustomerProfiles", &bu, "twilio-rejected")
+        .await;
+    assert_eq!(profile["errors"], serde_json::json!([{"code": 18606}]));
+    let product = s.wait_status("TrustProducts", &tp, "twilio-rejected").await;
+    assert_eq!(product["errors"], serde_json::json!([{"code": 18606}]));
+    let rejected = decision_event(&s, &tp, "twilio-rejected").await;
+    assert_eq!(
+        rejected["detail"]["failure_reason"],
+        format!("The supporting bundle {bu} was rejected"),
+        "{rejected}"
+    );
+    drop(s);
+    drop(dir);
 }
 
 #[tokio::test]

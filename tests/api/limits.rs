@@ -48,10 +48,21 @@ async fn per_account_rate_limit_answers_429_with_retry_after() {
         other["auth_token"].as_str().unwrap(),
     );
     assert_eq!(s.get("/v1/Policies?PageSize=1").await.0, 200);
-    // And the allowance comes back.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // And the allowance comes back (the bucket refills in real time: poll, within 5 s).
     s.as_account(SID, TOKEN);
-    assert_eq!(s.get("/v1/Policies?PageSize=1").await.0, 200);
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let (st, body) = s.get("/v1/Policies?PageSize=1").await;
+        if st == 200 {
+            break;
+        }
+        assert_eq!(body["code"], 20429, "{body}");
+        assert!(
+            std::time::Instant::now() < until,
+            "the allowance did not come back within 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test]
@@ -242,7 +253,19 @@ async fn sigterm_lets_requests_in_flight_finish() {
             .await
             .map(|r| r.status().as_u16())
     });
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The fault is used up (and listed no more) once the request is being held by it.
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let (_, faults) = s.admin("GET", "/admin/v1/Faults", &[]).await;
+        if faults["faults"].as_array().is_some_and(|f| f.is_empty()) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < until,
+            "the slow request never arrived: {faults}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     std::process::Command::new("kill")
         .args(["-TERM", &s.pid().to_string()])
         .status()
@@ -293,9 +316,19 @@ async fn logs_never_contain_secrets() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 401);
     s.admin("GET", "/admin/v1/Reviews", &[]).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let log = std::fs::read_to_string(s.dir.join("server.log")).unwrap();
-    assert!(log.len() > 100, "trace logging is on: {log}");
+    // The log is written as requests finish: wait for the last one's line.
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    let log = loop {
+        let log = std::fs::read_to_string(s.dir.join("server.log")).unwrap();
+        if log.contains("/admin/v1/Reviews") {
+            break log;
+        }
+        assert!(
+            std::time::Instant::now() < until,
+            "no log line for the last request: {log}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     for secret in [
         SECRET_TOKEN,
         secret.as_str(),

@@ -246,6 +246,39 @@ impl Server {
         panic!("{sid} never reached {want}: {b}");
     }
 
+    /// Waits until the job worker has twice found nothing due with nothing running
+    /// (`/healthz` `worker.idle_polls`), so every job due before the call has run: the way
+    /// to say "nothing more happens now" without sleeping. Fails after 10 s.
+    pub async fn worker_caught_up(&self) {
+        let polls = || async {
+            let resp = self
+                .http
+                .get(format!("{}/healthz", self.base))
+                .send()
+                .await
+                .expect("healthz");
+            let body: Value = resp.json().await.expect("healthz JSON");
+            body["worker"]["idle_polls"]
+                .as_u64()
+                .or_else(|| body["checks"]["worker"]["idle_polls"].as_u64())
+                .unwrap_or_else(|| panic!("no worker.idle_polls in {body}"))
+        };
+        // Two more: a poll counted while this call began may have read the store before.
+        let want = polls().await + 2;
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let n = polls().await;
+            if n >= want {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < until,
+                "the job worker did not become idle within 10 s ({n} idle polls, wanted {want})"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+    }
+
     /// A complete, approved Primary Customer Profile (console-only: made through the
     /// operator API), as an ISV's parent account has one.
     pub async fn approved_primary(&self) -> String {
@@ -295,7 +328,16 @@ impl Server {
                 &[("Decision", "approve")],
             )
             .await;
-        assert!(st == 200 || st == 409, "{b}");
+        // 409 only when the pipeline decided first (an approval: waited for below).
+        assert!(
+            st == 200
+                || (st == 409
+                    && b["code"] == 20409
+                    && b["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("twilio-approved"))),
+            "the operator's approval of {bu} was refused: {b}"
+        );
         self.wait_status(collection, bu, "twilio-approved").await;
     }
 
@@ -525,6 +567,23 @@ pub fn random_sid(prefix: &str) -> String {
         .unwrap()
         .as_nanos();
     format!("{prefix}{:032x}", n)
+}
+
+/// A refusal identified by its rule: the HTTP status, Twilio's code and the meaningful
+/// part of the message (several rules share one code, e.g. 22205).
+#[track_caller]
+pub fn assert_refused(got: (u16, &Value), status: u16, code: u64, says: &str) {
+    let (st, body) = got;
+    assert_eq!(
+        (st, body["code"].as_u64()),
+        (status, Some(code)),
+        "wanted {status}/{code} saying {says:?}: {body}"
+    );
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(says),
+        "wanted a message saying {says:?}: {body}"
+    );
 }
 
 /// Twilio's legacy error body: the helper libraries pick their exception class from it.

@@ -79,18 +79,38 @@ test("every console route requires the right session", async () => {
     assert.equal(res.status, 303, `${method} ${path}`);
     assert.equal(res.headers.get("location"), "/console/sign-in", `${method} ${path}`);
   };
+  // What a refused POST could have changed: the owner's profiles, end users, the bundle's
+  // evaluations and timeline, and the audit trail of the owner's account.
+  const state = async () => {
+    const as = (p) => L.api(p, null, owner.sid, owner.auth_token);
+    const got = await Promise.all([
+      as("/v1/CustomerProfiles"), as("/v1/EndUsers"), as(`/v1/CustomerProfiles/${bu}/Evaluations`),
+      L.admin(`/admin/v1/Bundles/${bu}/Events`), L.admin(`/admin/v1/Audit?AccountSid=${owner.sid}`),
+    ]);
+    for (const r of got) assert.equal(r.status, 200, JSON.stringify(r.body));
+    return got.map((r) => r.body);
+  };
+  const before = await state();
   // Nobody signed in: everything sends to the sign-in page, and changes nothing.
   for (const p of [...customerGets, ...operatorGets, ...anyGets]) await toSignIn("GET", p);
   for (const p of [...customerPosts, ...operatorPosts, ...anyPosts]) {
     await toSignIn("POST", p, null, { decision: "approve" });
   }
+  assert.deepEqual(await state(), before, "an unauthenticated console POST changed something");
   // A customer is no operator, and an operator is no customer.
   const cust = await session({ role: "customer", user: owner.sid, secret: owner.auth_token });
+  const op = await session({ role: "operator", secret: L.ADMIN });
+  const signedIn = await state();
   for (const p of operatorGets) await toSignIn("GET", p, cust);
   for (const p of operatorPosts) await toSignIn("POST", p, cust, { decision: "approve" });
-  const op = await session({ role: "operator", secret: L.ADMIN });
   for (const p of customerGets) await toSignIn("GET", p, op);
   for (const p of customerPosts) await toSignIn("POST", p, op);
+  // A signed-in caller's refused attempt is audited (with its 303), and changes nothing else.
+  const after = await state();
+  assert.deepEqual(after.slice(0, 4), signedIn.slice(0, 4), "a console POST with the wrong kind of session changed something");
+  const attempts = after[4].audit.slice(0, after[4].audit.length - signedIn[4].audit.length);
+  assert.ok(attempts.every((e) => e.status === 303), JSON.stringify(attempts));
+  assert.deepEqual(after[4].audit.slice(attempts.length), signedIn[4].audit);
   // Signed in, the same pages answer (the fake end user is simply not found).
   for (const p of customerGets) {
     const res = await request("GET", p, cust);

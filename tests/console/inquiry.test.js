@@ -79,9 +79,17 @@ test("compliance inquiries produce customer profiles", async () => {
   const assigned = await L.api(`/v1/CustomerProfiles/${secondarySid}/EntityAssignments`);
   assert.ok(assigned.body.results.some((a) => a.object_sid === primarySid));
 
-  // Another account's profile cannot be named, and the API needs credentials.
-  const bad = await L.api("/v1/ComplianceInquiries/Customers/Initialize", { PrimaryProfileSid: "BU" + "0".repeat(32) });
-  assert.equal(bad.status, 400);
+  // Another account's real profile cannot be named (refused as unknown), and the API
+  // needs credentials.
+  const stranger = await L.admin("/admin/v1/Accounts", { FriendlyName: "Stranger" });
+  assert.equal(stranger.status, 201, JSON.stringify(stranger.body));
+  const theirs = await L.admin(`/admin/v1/Accounts/${stranger.body.sid}/CustomerProfiles`, {
+    FriendlyName: "Stranger Inc", Email: "ops@stranger.example.com", PolicySid: PRIMARY,
+  });
+  assert.equal(theirs.status, 201, JSON.stringify(theirs.body));
+  const bad = await L.api("/v1/ComplianceInquiries/Customers/Initialize", { PrimaryProfileSid: theirs.body.sid });
+  assert.deepEqual([bad.status, bad.body.code], [400, 22205], JSON.stringify(bad.body));
+  assert.ok(bad.body.message.includes(`PrimaryProfileSid ${theirs.body.sid} is not a Customer Profile of this account`), bad.body.message);
   const anon = await fetch(`${L.BASE}/v1/ComplianceInquiries/Customers/Initialize`, { method: "POST" });
   assert.equal(anon.status, 401);
 });

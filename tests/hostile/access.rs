@@ -186,29 +186,35 @@ async fn compliance_inquiries_answer_a_wrong_method_in_twilios_body() {
     }
 }
 
-/// Starts `serve` on `listen` and returns (still running after a moment, stderr).
+/// Starts `serve` on `listen` and returns (it came up: printed its `Review:` start-up line,
+/// or else it exited; stderr). Waits for one or the other, at most 30 s.
 fn serve_on(listen: &str, args: &[&str], admin_token: &str) -> (bool, String) {
+    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_trusthub"))
         .args(["serve", "--listen", listen, "--ephemeral"])
         .args(args)
         .env("TRUSTHUB_ADMIN_TOKEN", admin_token)
         .current_dir(dir.path())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let until = std::time::Instant::now() + Duration::from_secs(5);
-    while std::time::Instant::now() < until {
-        if let Ok(Some(_)) = child.try_wait() {
-            let out = child.wait_with_output().unwrap();
-            return (false, String::from_utf8_lossy(&out.stderr).to_string());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let up = std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .any(|l| l.starts_with("Review:"));
+        let _ = tx.send(up);
+    });
+    let up = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the server neither came up nor exited within 30 s");
     let _ = child.kill();
     let out = child.wait_with_output().unwrap();
-    (true, String::from_utf8_lossy(&out.stderr).to_string())
+    (up, String::from_utf8_lossy(&out.stderr).to_string())
 }
 
 #[test]

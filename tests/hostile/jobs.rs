@@ -105,6 +105,7 @@ async fn a_review_step_that_keeps_failing_backs_off_and_is_given_up() {
     // Given up means no more attempts, however far the clock moves.
     s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "100000")])
         .await;
+    s.worker_caught_up().await;
     let (st, health) = health(&s).await;
     assert_eq!(st, 200, "{health}");
     assert_eq!(failures(&s, &tp).await.len(), events.len());

@@ -152,7 +152,10 @@ test("status callbacks are signed, retried and survive a crash", async () => {
   client = second.client;
   profile = client.trusthub.v1.customerProfiles(bu);
   assert.equal((await profile.fetch()).status, "in-review");
+  // The restarted worker has looked at the outbox: nothing is due yet.
+  await second.operator.workerCaughtUp();
   assert.equal(receiver.requests.length, FAILING_REQUESTS, "nothing is due before the clock moves");
+  assert.equal((await profile.fetch()).status, "in-review");
 
   // An hour later (server time) the retries and the review decision are due.
   assert.equal((await second.operator.advanceClock(RETRY_DELAY_S)).offset_seconds, RETRY_DELAY_S);
@@ -165,6 +168,7 @@ test("status callbacks are signed, retried and survive a crash", async () => {
     (events) => events.length >= expectedRequests,
     "every attempt to be recorded",
   );
+  await second.operator.workerCaughtUp(); // a duplicate attempt would have been made by now
   const received = [...receiver.requests];
 
   // Every request is signed as Twilio signs it, for the URL it was sent to.

@@ -314,8 +314,9 @@ test("secondary business profile is noncompliant without the primary profile", a
   await assert.rejects(
     client.trusthub.v1.customerProfiles(bu).update({ status: "pending-review" }),
     restError(400, (err) => {
-      assert.ok(Number.isInteger(err.code) && err.code >= 22200 && err.code <= 22299, `code ${err.code}`);
-      assert.ok(err.message.toLowerCase().replace(/_/g, " ").includes("primary customer profile"), err.message);
+      assert.equal(err.code, 22220, err.message);
+      assert.ok(err.message.includes(`The CustomerProfile ${bu} is noncompliant and cannot be submitted`), err.message);
+      assert.ok(err.message.includes("primary_customer_profile ("), err.message);
     }),
   );
   assert.equal((await profile.fetch()).status, "draft");
@@ -439,7 +440,14 @@ test("voice integrity trust product", async () => {
   assert.equal(failing[0].error_code, 22217); // supporting profile not approved (catalog.md)
 
   // Submitting a noncompliant trust product is refused; it stays draft.
-  await assert.rejects(product.update({ status: "pending-review" }), restError(400));
+  await assert.rejects(
+    product.update({ status: "pending-review" }),
+    restError(400, (err) => {
+      assert.equal(err.code, 22220, err.message);
+      assert.ok(err.message.includes(`The TrustProduct ${tp} is noncompliant and cannot be submitted`), err.message);
+      assert.ok(err.message.includes("(22217)"), err.message);
+    }),
+  );
   assert.equal((await product.fetch()).status, "draft");
 });
 
@@ -514,7 +522,10 @@ async function createPrimaryProfile() {
       friendlyName: "not allowed",
       policySid: PRIMARY_PROFILE_POLICY,
     }),
-    restError(400),
+    restError(400, (err) => {
+      assert.equal(err.code, 22200, err.message);
+      assert.ok(err.message.includes("This operation is restricted via API"), err.message);
+    }),
   );
   // ...but the customer sees and completes the profile the Console made.
   const profile = client.trusthub.v1.customerProfiles(primary);

@@ -225,6 +225,21 @@ class Operator {
   advanceClock(seconds) {
     return this.call("POST", "/admin/v1/Clock", 200, { AdvanceSeconds: seconds });
   }
+
+  /** /healthz worker.idle_polls: times the job worker found nothing due and nothing running. */
+  async idlePolls() {
+    const body = await (await fetch(this.base + "/healthz")).json();
+    return (body.worker || body.checks.worker).idle_polls;
+  }
+
+  /**
+   * Resolves once every job due before the call has run: the worker was idle twice since
+   * (a poll counted as the call began may have read the store earlier).
+   */
+  async workerCaughtUp() {
+    const want = (await this.idlePolls()) + 2;
+    await waitUntil(() => this.idlePolls(), (n) => n >= want, "the job worker to be idle");
+  }
 }
 
 /** An Address of the client's account (client.addresses.create); resolves to its SID. */

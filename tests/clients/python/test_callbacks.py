@@ -171,7 +171,10 @@ def test_callbacks_are_signed_retried_and_survive_a_crash(receiver, servers, htt
     client = official_client(second.base, second.account_sid, second.auth_token, http_client)
     profile = client.trusthub.v1.customer_profiles(bu)
     assert profile.fetch().status == "in-review"
+    # The restarted worker has looked at the outbox: nothing is due yet.
+    second.operator.worker_caught_up()
     assert len(receiver.received()) == FAILING_REQUESTS, "nothing is due before the clock moves"
+    assert profile.fetch().status == "in-review"
 
     # An hour later (server time) the retries and the review decision are due.
     assert second.operator.advance_clock(RETRY_DELAY_S)["offset_seconds"] == RETRY_DELAY_S
@@ -184,6 +187,7 @@ def test_callbacks_are_signed_retried_and_survive_a_crash(receiver, servers, htt
         lambda events: len(events) >= expected_requests,
         "every attempt to be recorded",
     )
+    second.operator.worker_caught_up()  # a duplicate attempt would have been made by now
     received = receiver.received()
 
     # Every request is signed as Twilio signs it, for the URL it was sent to.

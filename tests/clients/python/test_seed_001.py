@@ -291,9 +291,9 @@ def test_secondary_business_profile_is_noncompliant_without_primary(client, base
     # 10. Submit: refused because the evaluation is noncompliant; the bundle stays draft.
     with pytest.raises(TwilioRestException) as excinfo:
         profile.update(status="pending-review")
-    assert excinfo.value.status == 400
-    assert isinstance(excinfo.value.code, int) and 22200 <= excinfo.value.code <= 22299, excinfo.value.code
-    assert "primary customer profile" in excinfo.value.msg.lower().replace("_", " "), excinfo.value.msg
+    assert (excinfo.value.status, excinfo.value.code) == (400, 22220), excinfo.value.msg
+    assert f"The CustomerProfile {bu} is noncompliant and cannot be submitted" in excinfo.value.msg, excinfo.value.msg
+    assert "primary_customer_profile (" in excinfo.value.msg, excinfo.value.msg
     assert profile.fetch().status == "draft"
 
 
@@ -398,7 +398,9 @@ def test_voice_integrity_trust_product(client, base, server):
     # Submitting a noncompliant trust product is refused; it stays draft.
     with pytest.raises(TwilioRestException) as excinfo:
         product.update(status="pending-review")
-    assert excinfo.value.status == 400
+    assert (excinfo.value.status, excinfo.value.code) == (400, 22220), excinfo.value.msg
+    assert f"The TrustProduct {tp} is noncompliant and cannot be submitted" in excinfo.value.msg, excinfo.value.msg
+    assert "(22217)" in excinfo.value.msg, excinfo.value.msg
     assert product.fetch().status == "draft"
 
 
@@ -464,7 +466,8 @@ def primary_profile(client, base, server, operator) -> str:
         client.trusthub.v1.customer_profiles.create(
             email="compliance@acme.example.com", friendly_name="not allowed", policy_sid=PRIMARY_PROFILE_POLICY
         )
-    assert excinfo.value.status == 400
+    assert (excinfo.value.status, excinfo.value.code) == (400, 22200), excinfo.value.msg
+    assert "This operation is restricted via API" in excinfo.value.msg, excinfo.value.msg
     # ...but the customer sees and completes the profile the Console made.
     profile = client.trusthub.v1.customer_profiles(primary)
     fetched = profile.fetch()

@@ -333,6 +333,18 @@ class Operator:
     def advance_clock(self, seconds: int) -> Dict[str, Any]:
         return self.call("POST", "/admin/v1/Clock", AdvanceSeconds=seconds)
 
+    def idle_polls(self) -> int:
+        """``/healthz`` ``worker.idle_polls``: times the job worker found nothing due and nothing running."""
+        body = requests.get(self.base + "/healthz", timeout=10).json()
+        worker = body.get("worker") or body["checks"]["worker"]
+        return worker["idle_polls"]
+
+    def worker_caught_up(self) -> None:
+        """Wait until every job due before this call has run (the worker was idle twice
+        since: a poll counted as the call began may have read the store earlier)."""
+        want = self.idle_polls() + 2
+        wait_until(self.idle_polls, lambda n: n >= want, "the job worker to be idle")
+
 
 def create_address(client: Client, friendly_name: str = "Acme Inc headquarters") -> str:
     """An Address of the client's account (``client.addresses.create``); returns its SID."""
