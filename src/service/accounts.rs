@@ -376,6 +376,34 @@ pub async fn get_key(app: &App, account: &Account, sid: &str) -> ApiResult<ApiKe
         })
 }
 
+/// The account's API keys, a page (2010 `Keys.json`).
+pub async fn list_keys(app: &App, account: &Account, page: PageQuery) -> ApiResult<Page<ApiKey>> {
+    Ok(app.store.list_keys(&account.sid, page).await?)
+}
+
+/// Renames a key (`FriendlyName`); without a new name the key is returned unchanged.
+pub async fn update_key(
+    app: &App,
+    account: &Account,
+    sid: &str,
+    friendly_name: Option<String>,
+) -> ApiResult<ApiKey> {
+    let mut k = get_key(app, account, sid).await?;
+    if let Some(name) = friendly_name {
+        k.friendly_name = name;
+        k.date_updated = app.clock.now();
+        app.store.update_key(&k).await?;
+    }
+    Ok(k)
+}
+
+/// Deletes a key: its secret stops authenticating at once.
+pub async fn delete_key(app: &App, account: &Account, sid: &str) -> ApiResult<()> {
+    let k = get_key(app, account, sid).await?;
+    app.store.delete_key(&account.sid, &k.sid).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -446,13 +446,13 @@ async fn cross_account_references_follow_the_documented_rules() {
     s.as_account(&sub, &token);
     let bu = s.profile(SECONDARY).await;
     let ea = format!("/v1/CustomerProfiles/{bu}/EntityAssignments");
-    let not_approved = format!("The parent account's Primary Customer Profile {draft_primary} is draft; it must be twilio-approved");
-    // Another account's bundle that is not the parent's Primary reads as unknown.
+    // Another account's bundle that the subaccount may not use reads as unknown — the
+    // parent's Primary too while it is not approved (its status is not told: issue 15).
     let unknown = |sid: &str| {
         format!("ObjectSid {sid} is not an EndUser (IT…), SupportingDocument (RD…), CustomerProfile or TrustProduct (BU…) of this account")
     };
     for (other, says) in [
-        (&draft_primary, not_approved),
+        (&draft_primary, unknown(&draft_primary)),
         (&parent_secondary, unknown(&parent_secondary)),
         (&sib_profile, unknown(&sib_profile)),
     ] {

@@ -104,7 +104,7 @@ pub async fn list_keys(
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
     let paging = page::parse(&params)?;
-    let found = app.store.list_keys(&account.sid, paging.query).await?;
+    let found = accounts::list_keys(&app, &account, paging.query).await?;
     Ok(Json(paging.v2010(
         &found,
         &format!("/2010-04-01/Accounts/{}/Keys.json", account.sid),
@@ -127,12 +127,7 @@ pub async fn update_key(
     JsonMember(sid): JsonMember,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
-    let mut k = accounts::get_key(&app, &account, &sid).await?;
-    if let Some(name) = params.owned("FriendlyName") {
-        k.friendly_name = name;
-        k.date_updated = app.clock.now();
-        app.store.update_key(&k).await?;
-    }
+    let k = accounts::update_key(&app, &account, &sid, params.owned("FriendlyName")).await?;
     Ok(Json(render::key(&k)))
 }
 
@@ -140,7 +135,6 @@ pub async fn delete_key(
     InAccount { app, account, .. }: InAccount,
     JsonMember(sid): JsonMember,
 ) -> ApiResult<StatusCode> {
-    let k = accounts::get_key(&app, &account, &sid).await?;
-    app.store.delete_key(&account.sid, &k.sid).await?;
+    accounts::delete_key(&app, &account, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
