@@ -288,11 +288,27 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ),
         None => {}
     }
+    // One shutdown signal for every listener: each stops accepting, and its requests in
+    // flight get `--shutdown-timeout` (the process exits once all have drained).
+    let drain = std::time::Duration::from_secs(args.shutdown_timeout);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let on_stop = move || {
+        let mut rx = stopped.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    };
+    let mut others = Vec::new();
     if let Some(l) = metrics_listener {
         println!("Metrics: http://{}/metrics", l.local_addr()?);
         let router = http::metrics_router(app.clone());
-        let (deadline, never) = (std::time::Duration::ZERO, std::future::pending());
-        tokio::spawn(server::run(l, router, limits, deadline, never));
+        others.push(tokio::spawn(server::run(
+            l,
+            router,
+            limits,
+            drain,
+            on_stop(),
+        )));
     }
     let router = http::router(app.clone());
     if let Some((l, ca, tls)) = transparent {
@@ -305,18 +321,20 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         for line in proxy::env_lines(&proxy_addr.to_string(), &ca.cert_path) {
             println!("  {line}");
         }
-        tokio::spawn(proxy::run(l, router.clone(), tls, limits));
+        let proxy = proxy::run(l, router.clone(), tls, limits, drain, on_stop());
+        others.push(tokio::spawn(proxy));
     }
     println!("Review: {:?}", app.settings.review);
     jobs::spawn(app.clone());
-    server::run(
-        listener,
-        router,
-        limits,
-        std::time::Duration::from_secs(args.shutdown_timeout),
-        shutdown_signal(),
-    )
-    .await;
+    let api = server::run(listener, router, limits, drain, on_stop());
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    api.await;
+    for task in others {
+        let _ = task.await;
+    }
     Ok(())
 }
 

@@ -40,6 +40,7 @@ use rcgen::{
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -209,21 +210,58 @@ pub fn env_lines(proxy: &str, ca: &Path) -> Vec<String> {
     ]
 }
 
-/// Serves proxy connections until the process ends, under the same connection limit,
-/// idle and header deadlines as the API listener ([`server::accept`]); a TLS handshake
-/// inside a tunnel has `limits.idle` to complete. Requests reach `router`, so they share
-/// its admission budgets too.
+/// Serves proxy connections until `shutdown`, under the same connection limit, idle and
+/// header deadlines as the API listener ([`server::accept`]); a TLS handshake inside a
+/// tunnel has `limits.idle` to complete. Requests reach `router`, so they share its
+/// admission budgets too. After `shutdown`, requests in flight get until `drain` to be
+/// answered, as on the API listener (`--shutdown-timeout`).
 pub async fn run(
     listener: TcpListener,
     router: Router,
     tls: rustls::ServerConfig,
     limits: ConnLimits,
+    drain: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
 ) {
     let tls = TlsAcceptor::from(Arc::new(tls));
-    server::accept(listener, limits, std::future::pending(), |conn| {
-        serve_client(conn, router.clone(), tls.clone(), limits.idle)
+    let in_flight = InFlight::default();
+    server::accept(listener, limits, shutdown, |conn| {
+        serve_client(
+            conn,
+            router.clone(),
+            tls.clone(),
+            limits.idle,
+            in_flight.clone(),
+        )
     })
     .await;
+    let until = tokio::time::Instant::now() + drain;
+    while in_flight.0.load(Ordering::SeqCst) > 0 {
+        if tokio::time::Instant::now() >= until {
+            tracing::warn!("shutdown deadline reached with proxy requests still in flight");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Requests being answered through the proxy (connections serve on their own tasks, so
+/// shutdown counts requests rather than joining connections).
+#[derive(Clone, Default)]
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    async fn count<F: std::future::Future>(self, f: F) -> F::Output {
+        struct Done(Arc<AtomicUsize>);
+        impl Drop for Done {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        self.0.fetch_add(1, Ordering::SeqCst);
+        let _done = Done(self.0);
+        f.await
+    }
 }
 
 /// A tunnel asked for by `CONNECT`: the connection once hyper hands it over, and the host.
@@ -231,11 +269,17 @@ type Tunnel = Arc<std::sync::Mutex<Option<(hyper::upgrade::OnUpgrade, &'static s
 
 /// One client connection: proxy requests, and once a `CONNECT` is accepted, the TLS
 /// tunnel on the same connection (so it stays within the connection's limit and watchdog).
-async fn serve_client(conn: Accepted, router: Router, tls: TlsAcceptor, idle: Duration) {
+async fn serve_client(
+    conn: Accepted,
+    router: Router,
+    tls: TlsAcceptor,
+    idle: Duration,
+    in_flight: InFlight,
+) {
     let tunnel: Tunnel = Default::default();
-    let (r, t) = (router.clone(), tunnel.clone());
+    let (r, t, n) = (router.clone(), tunnel.clone(), in_flight.clone());
     let service = Counted::new(
-        tower::service_fn(move |req| proxy_request(req, r.clone(), t.clone())),
+        tower::service_fn(move |req| n.clone().count(proxy_request(req, r.clone(), t.clone()))),
         &conn,
     );
     let counted = service.wrap(());
@@ -270,7 +314,8 @@ async fn serve_client(conn: Accepted, router: Router, tls: TlsAcceptor, idle: Du
                 "The TLS handshake named no server (SNI); this tunnel is for {host}"
             )),
         };
-        serve_for_host(req, host, 443, misdirected, router.clone())
+        let answer = serve_for_host(req, host, 443, misdirected, router.clone());
+        in_flight.clone().count(answer)
     });
     let _ = server::http1(idle)
         .serve_connection(

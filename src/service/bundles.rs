@@ -324,14 +324,17 @@ async fn submit(
 
 /// The SID of the account family's Primary Customer Profile when it is a direct customer's
 /// (its Business Information says `business_identity=direct_customer` and no Primary of the
-/// family says otherwise); `None` for ISVs and families without a Primary.
+/// family says otherwise); `None` for ISVs and families without a Primary. A subaccount
+/// counts only its parent's twilio-approved Primaries — the only parent bundles it may use
+/// (issue 15: it learns nothing of the others, not even that they exist).
 async fn direct_customer_primary(app: &App, account_sid: &str) -> ApiResult<Option<String>> {
-    let root = app
+    let parent = app
         .store
         .account(account_sid)
         .await?
-        .and_then(|a| a.owner_sid)
-        .unwrap_or_else(|| account_sid.to_string());
+        .and_then(|a| a.owner_sid);
+    let approved_only = parent.is_some();
+    let root = parent.unwrap_or_else(|| account_sid.to_string());
     let mut direct = None;
     let primaries = app
         .catalog
@@ -351,7 +354,11 @@ async fn direct_customer_primary(app: &App, account_sid: &str) -> ApiResult<Opti
             .store
             .list_bundles(&root, BundleKind::CustomerProfile, &filter, page)
             .await?;
-        for primary in found.items {
+        let visible = found
+            .items
+            .into_iter()
+            .filter(|p| !approved_only || p.status == Status::TwilioApproved);
+        for primary in visible {
             let (entities, _) = app.store.assigned_objects(&primary.sid).await?;
             let identities = entities
                 .iter()

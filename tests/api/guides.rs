@@ -335,10 +335,25 @@ async fn secondary_profiles_through_the_api_are_for_isvs() {
         msg.contains("direct_customer") && msg.contains(&primary),
         "{msg}"
     );
-    // Its subaccounts belong to the same direct customer.
+    // Its subaccounts know nothing of the parent's Primary until it is approved (issue 15:
+    // a parent bundle a subaccount may not use reads as nothing)...
     let (sub, token) = subaccount(&s, "Store").await;
     s.as_account(&sub, &token);
-    assert_eq!(create_secondary(&s).await.0, 400);
+    let (st, body) = create_secondary(&s).await;
+    assert_eq!(st, 201, "a draft parent Primary must not show: {body}");
+    assert!(!body.to_string().contains(&primary), "{body}");
+    // ...and once it is, they belong to the same direct customer.
+    s.as_account(SID, TOKEN);
+    s.ok(
+        &format!("/v1/CustomerProfiles/{primary}"),
+        &[("Status", "pending-review")],
+        200,
+    )
+    .await;
+    s.approve(&primary).await;
+    s.as_account(&sub, &token);
+    let (st, body) = create_secondary(&s).await;
+    assert_eq!((st, body["code"].as_u64()), (400, Some(22200)), "{body}");
     // Other customer-profile policies are not restricted.
     assert_eq!(
         s.post(

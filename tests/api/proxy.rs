@@ -680,3 +680,53 @@ async fn the_connection_limit_holds_on_both_listeners() {
         }
     }
 }
+
+/// SIGTERM: a request in flight through the proxy is answered, as on the API listener
+/// (`--shutdown-timeout`), before the server exits.
+#[tokio::test]
+async fn sigterm_lets_proxy_requests_in_flight_finish() {
+    use std::time::{Duration, Instant};
+    let ca_dir = tempfile::tempdir().unwrap();
+    let (mut s, proxy) = start_with(ca_dir.path(), &["--shutdown-timeout", "5"]);
+    s.admin(
+        "POST",
+        "/admin/v1/Faults",
+        &[("Path", "/v1/Policies"), ("DelayMs", "700"), ("Count", "1")],
+    )
+    .await;
+    let http = client_through(&proxy, ca_dir.path());
+    let slow = tokio::spawn(async move {
+        http.get("https://trusthub.twilio.com/v1/Policies")
+            .basic_auth(SID, Some(TOKEN))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    // The fault is used up (and listed no more) once the request is being held by it.
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, faults) = s.admin("GET", "/admin/v1/Faults", &[]).await;
+        if faults["faults"].as_array().is_some_and(|f| f.is_empty()) {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "the request never arrived: {faults}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    std::process::Command::new("kill")
+        .args(["-TERM", &s.pid().to_string()])
+        .status()
+        .unwrap();
+    let status = slow.await.unwrap();
+    assert_eq!(
+        status.ok(),
+        Some(200),
+        "the proxied request in flight is answered"
+    );
+    assert!(
+        s.wait_exit(Duration::from_secs(10)),
+        "the server exits after draining"
+    );
+}
