@@ -36,7 +36,7 @@ use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use rcgen::{
     BasicConstraints, CertificateParams, CidrSubnet, DnType, ExtendedKeyUsagePurpose,
-    GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose, NameConstraints,
+    GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose, NameConstraints, PublicKeyData,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::path::{Path, PathBuf};
@@ -110,11 +110,29 @@ impl Ca {
                 .with_context(|| format!("reading {}", cert_path.display()))?;
             let cert_der = rustls_pemfile_cert(&pem)
                 .with_context(|| format!("no certificate in {}", cert_path.display()))?;
+            // DER is canonical: the certificate holds its key's SubjectPublicKeyInfo verbatim.
+            let spki = key.subject_public_key_info();
+            if !cert_der.windows(spki.len()).any(|w| w == spki.as_slice()) {
+                bail!(
+                    "{} is not the certificate of the key {}: restore the pair the clients \
+                     trust, or remove both to make a new CA (clients must then trust it)",
+                    cert_path.display(),
+                    key_path.display()
+                );
+            }
             return Ok(Ca {
                 cert_path,
                 cert_der,
                 issuer: Issuer::new(ca_params(), key),
             });
+        }
+        if cert_path.exists() {
+            bail!(
+                "{} exists but its key {} does not: restore the key, or remove the certificate \
+                 to make a new CA (clients must then trust the new one)",
+                cert_path.display(),
+                key_path.display()
+            );
         }
         let key = KeyPair::generate()?;
         let cert = ca_params().self_signed(&key)?;

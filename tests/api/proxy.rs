@@ -730,3 +730,31 @@ async fn sigterm_lets_proxy_requests_in_flight_finish() {
         "the server exits after draining"
     );
 }
+
+/// A CA directory whose certificate is not its key's, or whose key is gone, stops the start
+/// with the reason (it would otherwise fail every handshake, or silently replace the CA the
+/// clients trust).
+#[tokio::test]
+async fn a_ca_certificate_without_its_key_stops_the_start() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    drop(start(a.path()));
+    drop(start(b.path()));
+    let fails = |dir: &Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_trusthub"))
+            .args(["serve", "--ephemeral", "--listen", "127.0.0.1:0"])
+            .args(["--proxy-listen", "127.0.0.1:0", "--proxy-ca-dir"])
+            .arg(dir)
+            .env_remove("TRUSTHUB_ADMIN_TOKEN")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "started with {}", dir.display());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let cert = "trusthub-proxy-ca.pem";
+    std::fs::copy(b.path().join(cert), a.path().join(cert)).unwrap();
+    let err = fails(a.path());
+    assert!(err.contains("is not the certificate of the key"), "{err}");
+    std::fs::remove_file(b.path().join("trusthub-proxy-ca-key.pem")).unwrap();
+    let err = fails(b.path());
+    assert!(err.contains("exists but its key"), "{err}");
+}
