@@ -212,7 +212,8 @@ fn dropped() -> Response {
 }
 
 async fn reset(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
-    let accounts = matches!(params.get("Accounts"), Some("true" | "True"));
+    // Anything but true/false is refused (20001), not read as false.
+    let accounts = super::api2010::bool_param(params.get("Accounts"), "Accounts")?.unwrap_or(false);
     let account = params.owned("AccountSid").filter(|s| !s.is_empty());
     if let Some(a) = &account {
         if app.store.account(a).await?.is_none() {

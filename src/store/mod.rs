@@ -325,13 +325,35 @@ pub struct BundleFilter {
     pub policy_sid: Option<String>,
 }
 
+/// Whom a console session is for. Each class has its own cap (SECURITY.md): when it is
+/// full, a new session of that class evicts the oldest of the same class only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionClass {
+    /// The sign-in page: only the sign-in form's CSRF token.
+    Anonymous = 0,
+    /// A customer or the operator, signed in with credentials.
+    SignedIn = 1,
+    /// An end customer holding a hosted inquiry's link.
+    Inquiry = 2,
+}
+
+impl SessionClass {
+    pub fn from_i64(v: i64) -> Option<SessionClass> {
+        match v {
+            0 => Some(SessionClass::Anonymous),
+            1 => Some(SessionClass::SignedIn),
+            2 => Some(SessionClass::Inquiry),
+            _ => None,
+        }
+    }
+}
+
 /// A console session: a tower-sessions record as JSON, keyed by the SHA-256 of its id.
 #[derive(Debug, Clone)]
 pub struct SessionRow {
     pub id_hash: String,
     pub data: String,
-    /// False for sign-in-page sessions, which are shed first.
-    pub signed_in: bool,
+    pub class: SessionClass,
     /// Unix seconds (real time).
     pub expires_at: i64,
 }
@@ -559,7 +581,9 @@ pub trait Store: Send + Sync {
     /// their paging position as `seq`.
     /// Inserts a new session; `false` if its id is taken. First deletes expired sessions
     /// and, when `shed_at` or more remain, the anonymous ones.
-    async fn insert_session(&self, s: &SessionRow, now: i64, shed_at: i64) -> StoreResult<bool>;
+    /// Stores a new session unless its id is taken (false). Expired sessions are deleted
+    /// first; when `cap` sessions of its class are stored, the oldest of them go.
+    async fn insert_session(&self, s: &SessionRow, now: i64, cap: i64) -> StoreResult<bool>;
     /// Writes a session (inserted if it is gone).
     async fn save_session(&self, s: &SessionRow) -> StoreResult<()>;
     /// The session unless it expired by `now` (unix seconds, real time).

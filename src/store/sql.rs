@@ -468,7 +468,11 @@ fn session_row(r: &AnyRow) -> StoreResult<SessionRow> {
     Ok(SessionRow {
         id_hash: r.try_get("id_hash")?,
         data: r.try_get("data")?,
-        signed_in: flag(r, "signed_in")?,
+        class: {
+            let v: i64 = r.try_get("class")?;
+            SessionClass::from_i64(v)
+                .ok_or_else(|| anyhow::anyhow!("unknown console session class {v}"))?
+        },
         expires_at: r.try_get("expires_at")?,
     })
 }
@@ -1538,31 +1542,39 @@ impl Store for SqlStore {
         self.fetch_page(q, page, true, evaluation_row).await
     }
 
-    async fn insert_session(&self, s: &SessionRow, now: i64, shed_at: i64) -> StoreResult<bool> {
+    async fn insert_session(&self, s: &SessionRow, now: i64, cap: i64) -> StoreResult<bool> {
         // Sweeping here keeps the table bounded without a timer of its own: every new
         // session pays for the expired ones (the index on expires_at makes that cheap).
         self.q("DELETE FROM console_sessions WHERE expires_at <= ?")
             .bind(now)
             .run(&self.pool)
             .await?;
+        let class = s.class as i64;
         let count: i64 = self
-            .q("SELECT COUNT(*) FROM console_sessions")
+            .q("SELECT COUNT(*) FROM console_sessions WHERE class = ?")
+            .bind(class)
             .one(&self.pool)
             .await?
             .try_get(0)?;
-        if count >= shed_at {
-            self.q("DELETE FROM console_sessions WHERE signed_in = 0")
-                .run(&self.pool)
-                .await?;
+        if count >= cap {
+            // The oldest of this class only: a flood of one class evicts none of another.
+            self.q(
+                "DELETE FROM console_sessions WHERE id_hash IN (SELECT id_hash
+                 FROM console_sessions WHERE class = ? ORDER BY expires_at LIMIT ?)",
+            )
+            .bind(class)
+            .bind(count - cap + 1)
+            .run(&self.pool)
+            .await?;
         }
         let inserted = self
             .q(
-                "INSERT INTO console_sessions (id_hash, data, signed_in, expires_at)
+                "INSERT INTO console_sessions (id_hash, data, class, expires_at)
                 VALUES (?, ?, ?, ?) ON CONFLICT (id_hash) DO NOTHING",
             )
             .bind(s.id_hash.as_str())
             .bind(s.data.as_str())
-            .bind(i64::from(s.signed_in))
+            .bind(class)
             .bind(s.expires_at)
             .run(&self.pool)
             .await?;
@@ -1571,13 +1583,13 @@ impl Store for SqlStore {
 
     async fn save_session(&self, s: &SessionRow) -> StoreResult<()> {
         self.q(
-            "INSERT INTO console_sessions (id_hash, data, signed_in, expires_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO console_sessions (id_hash, data, class, expires_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (id_hash) DO UPDATE SET data = excluded.data,
-                 signed_in = excluded.signed_in, expires_at = excluded.expires_at",
+                 class = excluded.class, expires_at = excluded.expires_at",
         )
         .bind(s.id_hash.as_str())
         .bind(s.data.as_str())
-        .bind(i64::from(s.signed_in))
+        .bind(s.class as i64)
         .bind(s.expires_at)
         .run(&self.pool)
         .await?;

@@ -256,6 +256,15 @@ async fn reset_of_one_account_with_accounts_deletes_it_and_its_subaccounts() {
         s.as_account(user, pass);
         assert_eq!(s.get("/v1/CustomerProfiles").await.0, 200, "{user} before");
     }
+    // A value that is not true/false is refused, not read as "keep the accounts".
+    let (st, body) = s
+        .admin(
+            "POST",
+            "/admin/v1/Reset",
+            &[("AccountSid", &osid), ("Accounts", "1")],
+        )
+        .await;
+    assert_refused((st, &body), 400, 20001, "Accounts must be true or false");
     let (st, _) = s
         .admin(
             "POST",

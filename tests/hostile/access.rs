@@ -366,46 +366,56 @@ async fn a_wrong_token_and_an_unknown_sid_take_the_same_path() {
     );
 }
 
-/// Sign-in-page sessions cannot crowd out signed-in people: once the store holds 10,000
-/// sessions, storing a new one first deletes the anonymous ones (SECURITY.md), and a
-/// sign-in made before keeps working.
+/// Console sessions are capped per class (SECURITY.md): a flood of sign-in-page visits, or
+/// of one inquiry link opened again and again, evicts only the oldest sessions of its own
+/// class — a sign-in and a sign-in form opened before keep working. (A debug build's
+/// `TRUSTHUB_TEST_SESSION_CAP` makes the cap 40 instead of 10,000.)
 #[tokio::test]
-async fn anonymous_console_sessions_are_shed_first() {
-    use crate::common::console::{cookie_of, page, sign_in};
-    const VISITS: usize = 10_050;
-    const TASKS: usize = 8;
-    let s = Server::start();
+async fn a_flood_of_one_session_class_evicts_no_other() {
+    use crate::common::console::{cookie_of, page, sign_in, start_inquiry};
+    const CAP: usize = 40;
+    let s = Server::start_with(Options {
+        env: vec![("TRUSTHUB_TEST_SESSION_CAP", "40")],
+        ..Options::default()
+    });
     let http = crate::common::console::client();
     let signed_in = sign_in(&http, &s.base, SID, TOKEN).await;
     let sign_in_page = format!("{}/console/sign-in", s.base);
-    let first = http.get(&sign_in_page).send().await.unwrap();
-    let anonymous = cookie_of(&first).expect("an anonymous session");
-    let mut tasks = Vec::new();
-    for _ in 0..TASKS {
+    let visit = |cookie: Option<String>| {
         let (http, url) = (http.clone(), sign_in_page.clone());
-        tasks.push(tokio::spawn(async move {
-            for _ in 0..VISITS / TASKS {
-                let resp = http.get(&url).send().await.unwrap();
-                assert_eq!(resp.status(), 200);
+        async move {
+            let mut req = http.get(&url);
+            if let Some(c) = cookie {
+                req = req.header("cookie", c);
             }
-        }));
+            let resp = req.send().await.unwrap();
+            assert_eq!(resp.status(), 200);
+            cookie_of(&resp)
+        }
+    };
+    let anonymous = visit(None).await.expect("an anonymous session");
+    // Opening an inquiry link again and again (each visit without a cookie is a session).
+    let (_, url) = start_inquiry(&s).await;
+    for _ in 0..CAP * 2 {
+        let resp = http.get(&url).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
     }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    // The first anonymous session is gone: the page starts a new one (a new cookie).
-    let again = http
-        .get(&sign_in_page)
-        .header("cookie", &anonymous)
-        .send()
-        .await
-        .unwrap();
-    let fresh = cookie_of(&again);
-    assert!(
-        fresh.as_ref().is_some_and(|c| *c != anonymous),
-        "the oldest anonymous session was shed"
+    assert_eq!(
+        visit(Some(anonymous.clone())).await,
+        None,
+        "the sign-in form opened before the inquiry flood is still there"
     );
     let profiles = format!("{}/console/accounts/{SID}/customer-profiles", s.base);
+    assert_eq!(page(&http, &profiles, &signed_in).await.0, 200);
+    // Sign-in-page visits in a loop: the oldest sign-in form goes, nobody's sign-in.
+    for _ in 0..CAP * 2 {
+        visit(None).await;
+    }
+    let fresh = visit(Some(anonymous.clone())).await;
+    assert!(
+        fresh.is_some_and(|c| c != anonymous),
+        "the oldest anonymous session was evicted"
+    );
     assert_eq!(
         page(&http, &profiles, &signed_in).await.0,
         200,

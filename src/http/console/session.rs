@@ -21,14 +21,28 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use super::error::{ConsoleError, ConsoleResult};
 use crate::http::form::Params;
 use crate::service::App;
-use crate::store::{Account, SessionRow};
+use crate::store::{Account, SessionClass, SessionRow};
 
 pub const COOKIE_NAME: &str = "trusthub_console";
 /// Seconds a sign-in-page session lasts (it only carries the sign-in form's CSRF token).
 const ANONYMOUS_TTL: i64 = 3600;
-/// When the store holds this many sessions, storing a new one first deletes the anonymous
-/// ones (someone requesting the sign-in page in a loop); signed-in people keep theirs.
-pub const SHED_ANONYMOUS_AT: i64 = 10_000;
+/// Sessions stored per class (sign-in page, signed in, inquiry holder): when a class is
+/// full, a new session of it evicts that class's oldest, never another class's (someone
+/// requesting the sign-in page, or opening an inquiry link, in a loop). A debug build takes
+/// `TRUSTHUB_TEST_SESSION_CAP` instead, so tests can fill a class quickly.
+pub const SESSIONS_PER_CLASS: i64 = 10_000;
+
+fn session_cap() -> i64 {
+    if cfg!(debug_assertions) {
+        if let Some(cap) = std::env::var("TRUSTHUB_TEST_SESSION_CAP")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            return cap;
+        }
+    }
+    SESSIONS_PER_CLASS
+}
 /// The key of the console's data in a tower-sessions record.
 const KEY: &str = "console";
 
@@ -257,18 +271,25 @@ fn row_of(r: &Record) -> session_store::Result<SessionRow> {
     let data = r.data.get(KEY).cloned();
     let console: Option<Data> = data.and_then(|d| serde_json::from_value(d).ok());
     let record_expiry = r.expiry_date.unix_timestamp();
-    let (signed_in, expires_at) = match &console {
+    let (class, expires_at) = match &console {
         Some(d) => (
-            !matches!(d.who, Who::Anonymous),
+            match d.who {
+                Who::Anonymous => SessionClass::Anonymous,
+                Who::Inquiry { .. } => SessionClass::Inquiry,
+                _ => SessionClass::SignedIn,
+            },
             d.expires.min(record_expiry),
         ),
-        None => (false, (now() + ANONYMOUS_TTL).min(record_expiry)),
+        None => (
+            SessionClass::Anonymous,
+            (now() + ANONYMOUS_TTL).min(record_expiry),
+        ),
     };
     Ok(SessionRow {
         id_hash: id_hash(&r.id),
         data: serde_json::to_string(&r.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?,
-        signed_in,
+        class,
         expires_at,
     })
 }
@@ -279,7 +300,7 @@ impl SessionStore for StoredSessions {
         // A taken id (128 random bits: practically never) gets a new one.
         loop {
             let row = row_of(r)?;
-            let stored = self.0.store.insert_session(&row, now(), SHED_ANONYMOUS_AT);
+            let stored = self.0.store.insert_session(&row, now(), session_cap());
             if stored.await.map_err(backend)? {
                 return Ok(());
             }
