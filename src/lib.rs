@@ -18,6 +18,15 @@ pub mod store;
 pub mod telemetry;
 pub mod transfer;
 
+/// Start-up output: a closed stdout (`serve | head -1`) must not panic the server the way
+/// `println!` would; the lines are then simply not seen.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 use anyhow::{bail, Context};
 use sha2::Digest;
 use std::sync::Arc;
@@ -264,9 +273,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ),
         accounts: Default::default(),
     });
-    println!("TrustHub listening on http://{addr} (public URL {public})");
+    say!("TrustHub listening on http://{addr} (public URL {public})");
     match boot {
-        Some((a, true)) => println!(
+        Some((a, true)) => say!(
             "Bootstrap account created: Account SID {}  Auth token {}",
             a.sid,
             if args.auth_token.is_some() {
@@ -275,14 +284,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 a.auth_token.clone()
             }
         ),
-        Some((a, false)) => println!("Bootstrap account: Account SID {}", a.sid),
-        None => println!("Using the accounts already in the store"),
+        Some((a, false)) => say!("Bootstrap account: Account SID {}", a.sid),
+        None => say!("Using the accounts already in the store"),
     }
     match admin.generated {
-        Some(token) => println!(
+        Some(token) => say!(
             "Operator API token: {token}  (generated; printed only now, kept hashed in the store)"
         ),
-        None if configured_admin_token(&args).is_none() => println!(
+        None if configured_admin_token(&args).is_none() => say!(
             "Operator API token: the one printed at this store's first start \
              (set TRUSTHUB_ADMIN_TOKEN to use another)"
         ),
@@ -300,7 +309,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let mut others = Vec::new();
     if let Some(l) = metrics_listener {
-        println!("Metrics: http://{}/metrics", l.local_addr()?);
+        say!("Metrics: http://{}/metrics", l.local_addr()?);
         let router = http::metrics_router(app.clone());
         others.push(tokio::spawn(server::run(
             l,
@@ -313,18 +322,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let router = http::router(app.clone());
     if let Some((l, ca, tls)) = transparent {
         let proxy_addr = l.local_addr()?;
-        println!(
+        say!(
             "Transparent proxy on {proxy_addr} for {}; CA {}. In the client's shell:",
             proxy::HOSTS.join(", "),
             ca.cert_path.display()
         );
         for line in proxy::env_lines(&proxy_addr.to_string(), &ca.cert_path) {
-            println!("  {line}");
+            say!("  {line}");
         }
         let proxy = proxy::run(l, router.clone(), tls, limits, drain, on_stop());
         others.push(tokio::spawn(proxy));
     }
-    println!("Review: {:?}", app.settings.review);
+    say!("Review: {:?}", app.settings.review);
     jobs::spawn(app.clone());
     let api = server::run(listener, router, limits, drain, on_stop());
     tokio::spawn(async move {
