@@ -401,3 +401,50 @@ async fn the_metrics_listener_is_hardened_like_the_api() {
     let body: serde_json::Value = other.json().await.unwrap();
     assert_eq!(body["code"], 20404, "{body}");
 }
+
+/// `serve | head -1`: a stdout closed from the start (or after the first line) must not
+/// panic the server; it serves on, its start-up lines unseen.
+#[test]
+fn serve_with_a_closed_stdout_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--ephemeral",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env_remove("TRUSTHUB_ADMIN_TOKEN")
+        .stdout(writer)
+        .stderr(Stdio::null())
+        .current_dir(dir.path())
+        .spawn()
+        .unwrap();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let healthy = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the server exited with {status}");
+        }
+        let ok = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok_and(|mut c| {
+            use std::io::{Read, Write};
+            let _ = c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut out = String::new();
+            let _ = c.read_to_string(&mut out);
+            out.starts_with("HTTP/1.1 200")
+        });
+        if ok || std::time::Instant::now() > until {
+            break ok;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(healthy, "the server never answered /healthz");
+}
