@@ -221,7 +221,10 @@ async fn create_whole(app: &App, account: &Account, p: NewProfile) -> ApiResult<
         };
     }
     if !p.submit {
-        evaluations::create(app, &bundle, &bundle.policy_sid).await?;
+        if let Err(e) = evaluations::create(app, &bundle, &bundle.policy_sid).await {
+            roll_back(app, account, Some(&bundle), &made, address_sid.as_deref()).await;
+            return Err(e);
+        }
         return Ok(Outcome::Done {
             bundle,
             submitted: false,
@@ -244,6 +247,10 @@ async fn create_whole(app: &App, account: &Account, p: NewProfile) -> ApiResult<
             bundle,
             submitted: false,
         }),
-        Err(e) => Err(e),
+        // Anything else: nothing of the profile is kept (a retry must not make a second).
+        Err(e) => {
+            roll_back(app, account, Some(&bundle), &made, address_sid.as_deref()).await;
+            Err(e)
+        }
     }
 }

@@ -73,6 +73,7 @@ async fn attributes_are_unreadable_on_disk_and_survive_a_key_rotation() {
     assert_eq!(st, 201, "{inquiry}");
     drop(s);
     let bytes = db_bytes(dir.path());
+
     assert!(
         !contains(&bytes, "Mnbvcxzlkjhgfdsa"),
         "an inquiry's prefill is not stored in clear"
@@ -135,8 +136,24 @@ async fn attributes_are_unreadable_on_disk_and_survive_a_key_rotation() {
         st, 400,
         "the address is found inside the encrypted document"
     );
+    // A completed profile form names what it creates without quoting attribute values.
+    {
+        use crate::common::console::{bundle_of, client, complete_inquiry, open_inquiry};
+        let (id, url) = console::start_inquiry(&s).await;
+        let http = client();
+        let (cookie, csrf) = open_inquiry(&http, &url).await;
+        let name = "Lkjhgfdsapoiuyt Corp";
+        let (st, page) = complete_inquiry(&http, &s.base, &id, &cookie, &csrf, name).await;
+        assert_eq!(st, 200, "{page}");
+        bundle_of(&page);
+    }
     drop(s);
-    assert!(!contains(&db_bytes(dir.path()), "Qwertyuiopasdfgh"));
+    let bytes = db_bytes(dir.path());
+    assert!(!contains(&bytes, "Qwertyuiopasdfgh"));
+    assert!(
+        !contains(&bytes, "Lkjhgfdsapoiuyt"),
+        "no name the profile form gives quotes an attribute value"
+    );
     postgres::drop_database(dir.path());
 
     // A bad key is refused at start.

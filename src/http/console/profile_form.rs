@@ -260,12 +260,17 @@ pub async fn create(
             message: None,
         });
     }
-    let business = people
+    let opt = |name: &str| Some(values.get(name).to_string()).filter(|s| !s.is_empty());
+    // With an encryption key, names never quote attribute values (they are stored in
+    // clear): the profile's own name, or the policy's, labels what the form creates.
+    let encrypting = crate::store::codec::encrypting();
+    let business = match people
         .iter()
         .find_map(|(_, a)| a.get("business_name").and_then(Value::as_str))
-        .unwrap_or("Business")
-        .to_string();
-    let opt = |name: &str| Some(values.get(name).to_string()).filter(|s| !s.is_empty());
+    {
+        Some(name) if !encrypting => name.to_string(),
+        _ => opt("profile.friendly_name").unwrap_or_else(|| policy.friendly_name.clone()),
+    };
     let address = doc_type.map(|t| {
         let input = AddressInput {
             customer_name: Some(business.clone()),
@@ -290,6 +295,7 @@ pub async fn create(
         .into_iter()
         .map(|(t, attrs)| {
             let name = match (attrs.get("first_name"), attrs.get("last_name")) {
+                _ if encrypting => t.friendly_name.clone(),
                 (Some(Value::String(f)), Some(Value::String(l))) => format!("{f} {l}"),
                 _ => format!("{business} – {}", t.friendly_name),
             };
