@@ -8,7 +8,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::postgres;
+use common::{closed_within, postgres};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -315,28 +315,6 @@ fn admin_output_to_a_closed_pipe_exits_quietly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{:?}: {err}", out.status);
     assert!(!err.contains("panicked"), "{err}");
-}
-
-/// Reads until the peer closes; false if it is still open after `within`.
-fn closed_within(conn: &mut std::net::TcpStream, within: std::time::Duration) -> bool {
-    use std::io::Read;
-    conn.set_read_timeout(Some(within)).unwrap();
-    let mut buf = [0u8; 1024];
-    loop {
-        match conn.read(&mut buf) {
-            Ok(0) => return true,
-            Ok(_) => continue,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                return false
-            }
-            Err(_) => return true,
-        }
-    }
 }
 
 /// `--metrics-listen` is served like the API listener: its idle deadline, its connection

@@ -248,32 +248,6 @@ async fn a_tunnel_without_a_handshake_is_closed() {
     );
 }
 
-/// Server CPU time (user + system) in clock ticks, from `/proc/<pid>/stat`.
-fn cpu_ticks(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = after.split_whitespace().collect();
-    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
-}
-
-/// True when the proxy closed the connection within `within` (whatever it sent first).
-fn closed_within(c: &mut TcpStream, within: std::time::Duration) -> bool {
-    let until = std::time::Instant::now() + within;
-    c.set_read_timeout(Some(std::time::Duration::from_millis(200)))
-        .unwrap();
-    let mut buf = [0u8; 1024];
-    while std::time::Instant::now() < until {
-        match c.read(&mut buf) {
-            Ok(0) => return true,
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
-            Err(_) => return true,
-        }
-    }
-    false
-}
-
 /// Issue 15 item 4, for the proxy listener too (it shares the API listener's accept loop):
 /// idle connections — silent ones and a keep-alive one after a request — are closed, and
 /// out of file descriptors the loop backs off instead of spinning, then recovers.

@@ -606,3 +606,30 @@ pub fn assert_error_body(status: u16, body: &Value) {
         "{body}"
     );
 }
+
+/// True when the peer closed `c` within `within` (whatever it sent first).
+pub fn closed_within(c: &mut std::net::TcpStream, within: std::time::Duration) -> bool {
+    use std::io::Read;
+    let until = std::time::Instant::now() + within;
+    c.set_read_timeout(Some(std::time::Duration::from_millis(200)))
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    while std::time::Instant::now() < until {
+        match c.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
+/// A process's CPU time (user + system) in clock ticks, from `/proc/<pid>/stat`.
+pub fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = after.split_whitespace().collect();
+    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+}

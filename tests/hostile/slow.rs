@@ -106,24 +106,6 @@ fn h2_preface(s: &Server) -> TcpStream {
     c
 }
 
-/// True when the server closed the connection within `within` (whatever it sent first).
-fn closed_within(c: &mut TcpStream, within: Duration) -> bool {
-    let until = Instant::now() + within;
-    c.set_read_timeout(Some(Duration::from_millis(200)))
-        .unwrap();
-    let mut buf = [0u8; 1024];
-    while Instant::now() < until {
-        match c.read(&mut buf) {
-            Ok(0) => return true,
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
-            Err(_) => return true,
-        }
-    }
-    false
-}
-
 #[tokio::test]
 async fn idle_and_http2_connections_are_closed() {
     let s = Server::start_with(Options {
@@ -147,14 +129,6 @@ async fn idle_and_http2_connections_are_closed() {
             "connection {i} still open"
         );
     }
-}
-
-/// Server CPU time (user + system) in clock ticks, from `/proc/<pid>/stat`.
-fn cpu_ticks(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = after.split_whitespace().collect();
-    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
 }
 
 #[tokio::test]
