@@ -224,26 +224,7 @@ async fn the_operator_suspends_closes_and_rotates_top_level_accounts() {
     assert_eq!(resp.headers()["location"], "/console/sign-in");
     s.as_account(&sid, &new_token);
     assert_eq!(s.get("/v1/CustomerProfiles").await.0, 200, "still active");
-    let page = http
-        .get(format!("{}/console/sign-in", s.base))
-        .send()
-        .await
-        .unwrap();
-    let cookie = cookie_of(&page);
-    let csrf = csrf_of(&page.text().await.unwrap());
-    let resp = http
-        .post(format!("{}/console/sign-in", s.base))
-        .header("cookie", &cookie)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("role", "operator"),
-            ("secret", ADMIN_TOKEN),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303);
-    let cookie = cookie_of(&resp);
+    let cookie = crate::common::console::operator_sign_in(&http, &s.base, ADMIN_TOKEN).await;
     let page = http
         .get(format!("{}/console/operator/accounts", s.base))
         .header("cookie", &cookie)

@@ -44,6 +44,30 @@ pub async fn sign_in(http: &reqwest::Client, base: &str, sid: &str, token: &str)
     cookie_of(&resp).expect("a new session cookie at sign-in")
 }
 
+/// Signs in to the console as the operator (`role=operator`); the session cookie.
+pub async fn operator_sign_in(http: &reqwest::Client, base: &str, token: &str) -> String {
+    let page = http
+        .get(format!("{base}/console/sign-in"))
+        .send()
+        .await
+        .unwrap();
+    let cookie = cookie_of(&page).expect("the sign-in page sets a cookie");
+    let csrf = csrf_of(&page.text().await.unwrap());
+    let resp = http
+        .post(format!("{base}/console/sign-in"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("role", "operator"),
+            ("secret", token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303, "signed in as the operator");
+    cookie_of(&resp).expect("a new session cookie at sign-in")
+}
+
 /// GET `path` with `cookie`: the status and the body.
 pub async fn page(http: &reqwest::Client, url: &str, cookie: &str) -> (u16, String) {
     let resp = http.get(url).header("cookie", cookie).send().await.unwrap();
