@@ -69,7 +69,7 @@ SECONDARY = "RNdfbf3fae0e1107f8aded0e7cead80bf5"
 
 BUSINESS_INFORMATION = {
     "business_name": "Acme Inc",
-    "business_identity": "direct_customer",
+    "business_identity": "isv_reseller_or_partner",
     "business_type": "Corporation",
     "business_industry": "TECHNOLOGY",
     "business_registration_identifier": "USA: Employer Identification Number (EIN)",
