@@ -127,7 +127,9 @@ fn address_type<'a>(app: &'a App, policy: &Policy) -> Option<&'a ObjectType> {
         })
 }
 
-/// The whole form; `action` is where it posts.
+/// The whole form; `action` is where it posts. `form_id`, when given, is the form's
+/// one-time id (a hidden field): the profile service makes one profile per id.
+#[allow(clippy::too_many_arguments)]
 pub fn form_body(
     app: &App,
     policy: &Policy,
@@ -135,6 +137,7 @@ pub fn form_body(
     errors: &Errors,
     form_error: Option<&str>,
     csrf: &str,
+    form_id: Option<&str>,
     action: &str,
 ) -> Markup {
     html! {
@@ -142,6 +145,7 @@ pub fn form_body(
         @if let Some(e) = form_error { div.error-summary role="alert" { p { (e) } } }
         form.guided method="post" action=(action) novalidate data-validate="" {
             (csrf_field(csrf))
+            @if let Some(id) = form_id { input type="hidden" name=(FORM_ID) value=(id); }
             fieldset {
                 legend { "Profile" }
                 (text_field("profile.friendly_name", "Profile name", false, "Defaults to the business name.", "text", values, errors))
@@ -184,11 +188,18 @@ pub fn form_body(
     }
 }
 
+/// The hidden field carrying a rendered form's one-time id.
+pub const FORM_ID: &str = "form_id";
+
 /// What became of a create attempt.
 pub enum Created {
     Done {
         bundle: Bundle,
         submitted: bool,
+    },
+    /// This rendered form made `bundle_sid` before: nothing more was made.
+    SentAlready {
+        bundle_sid: String,
     },
     Invalid {
         errors: Errors,
@@ -210,7 +221,10 @@ fn address_error(e: &ApiError) -> Option<(&'static str, String)> {
 
 /// Checks the form, then has `service::profiles` create the whole profile for `account`
 /// (and assign `supporting`, a primary profile for a secondary one), evaluate and submit.
-/// This only parses and maps failures back onto the form's fields.
+/// This only parses and maps failures back onto the form's fields. `inquiry`: the hosted
+/// inquiry it finishes and the SHA-256 of the link's token its page was opened with;
+/// `form_id`: the console form's one-time id.
+#[allow(clippy::too_many_arguments)]
 pub async fn create(
     app: &Arc<App>,
     account: &Account,
@@ -218,7 +232,8 @@ pub async fn create(
     values: &Values,
     supporting: Option<&str>,
     submit: bool,
-    inquiry: Option<&str>,
+    inquiry: Option<(String, String)>,
+    form_id: Option<String>,
 ) -> ConsoleResult<Created> {
     let mut errors = Errors::new();
     let mut people: Vec<(&ObjectType, Map<String, Value>)> = Vec::new();
@@ -314,10 +329,12 @@ pub async fn create(
         address,
         supporting: supporting.map(str::to_string),
         submit,
-        inquiry: inquiry.map(str::to_string),
+        inquiry,
+        form_id,
     };
     match profiles::create(app, account, new).await? {
         Outcome::Done { bundle, submitted } => Ok(Created::Done { bundle, submitted }),
+        Outcome::SentAlready { bundle_sid } => Ok(Created::SentAlready { bundle_sid }),
         Outcome::Refused { step, error } => {
             let field = match step {
                 Step::Address => address_error(&error),
@@ -363,11 +380,17 @@ fn page(
 ) -> ConsoleResult<Markup> {
     let p = policy(app)?;
     let action = format!("/console/accounts/{}/primary-profile/new", viewing.sid);
+    // A new rendering is a new form; one shown again after a refusal keeps its id (the
+    // refused attempt made nothing).
+    let form_id = Some(values.get(FORM_ID))
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(crate::service::random_token);
     let body = html! {
         h1 { "Create a Primary Business Profile" }
         p.lead { "Tell us about the business behind " strong { (viewing.friendly_name) } ". "
             "Every field below comes from the policy " em { (p.friendly_name) } " (" code { (p.sid) } "); fields marked * are required." }
-        (form_body(app, p, values, errors, form_error, &c.session.csrf, &action))
+        (form_body(app, p, values, errors, form_error, &c.session.csrf, Some(&form_id), &action))
     };
     Ok(layout::page(
         "Create a Primary Business Profile",
@@ -399,7 +422,19 @@ async fn create_submit(
     let viewing = c.scope(&app, &account).await?;
     let values = Values(params.0);
     let submit = values.get("action") != "draft";
-    match create(&app, &viewing, policy(&app)?, &values, None, submit, None).await? {
+    let form_id = Some(values.get(FORM_ID).to_string()).filter(|id| !id.is_empty());
+    if form_id.is_none() {
+        return Err(ConsoleError::BadRequest(
+            "This form is out of date: reload the page and send it again.".into(),
+        ));
+    }
+    let p = policy(&app)?;
+    match create(&app, &viewing, p, &values, None, submit, None, form_id).await? {
+        Created::SentAlready { bundle_sid } => Ok(Redirect::to(&format!(
+            "/console/accounts/{}/bundles/{bundle_sid}?notice=sent-already",
+            viewing.sid
+        ))
+        .into_response()),
         Created::Done { bundle, submitted } => {
             let notice = if submitted {
                 "submitted"
