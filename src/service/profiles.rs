@@ -61,11 +61,17 @@ pub struct NewProfile {
     pub supporting: Option<String>,
     /// Submit (`pending-review`) after the evaluation; else leave a draft.
     pub submit: bool,
-    /// The hosted inquiry this profile finishes, and the SHA-256 of the session token its
-    /// page was opened with (a resumed inquiry's old link finishes nothing).
-    pub inquiry: Option<(String, String)>,
+    /// What the profile is made once for.
+    pub once: Once,
+}
+
+/// What makes a profile at most once, checked in its transaction.
+pub enum Once {
     /// The console form's one-time id: the rendered form makes one profile at most.
-    pub form_id: Option<String>,
+    Form(String),
+    /// A hosted inquiry, which the profile finishes, and the SHA-256 of the session token
+    /// its page was opened with (a resumed inquiry's old link finishes nothing).
+    Inquiry { id: String, token_hash: String },
 }
 
 /// The step a failure belongs to (the form shows it there).
@@ -232,23 +238,25 @@ async fn create_whole(app: &App, account: &Account, p: NewProfile) -> Result<Out
 
     // 2. Write them in one transaction.
     let mut tx = app.store.begin().await?;
-    if let Some((id, token_hash)) = &p.inquiry {
-        if !tx.finish_inquiry(id, token_hash, &bundle.sid).await? {
-            return Err(Stop::Fail(ApiError::conflict(
-                20409,
-                "This form was sent already, or its link was replaced by a newer one; reload the page",
-            )));
+    match &p.once {
+        Once::Inquiry { id, token_hash } => {
+            if !tx.finish_inquiry(id, token_hash, &bundle.sid).await? {
+                return Err(Stop::Fail(ApiError::conflict(
+                    20409,
+                    "This form was sent already, or its link was replaced by a newer one; reload the page",
+                )));
+            }
         }
-    }
-    if let Some(form_id) = &p.form_id {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        // A form can be sent as long as the sign-in that shows it lasts.
-        let until = now + app.settings.console_session_ttl;
-        let used = tx
-            .use_form(&account.sid, &hash_secret(form_id), &bundle.sid, now, until)
-            .await?;
-        if let Some(bundle_sid) = used {
-            return Ok(Outcome::SentAlready { bundle_sid });
+        Once::Form(form_id) => {
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            // A form can be sent as long as the sign-in that shows it lasts.
+            let until = now + app.settings.console_session_ttl;
+            let used = tx
+                .use_form(&account.sid, &hash_secret(form_id), &bundle.sid, now, until)
+                .await?;
+            if let Some(bundle_sid) = used {
+                return Ok(Outcome::SentAlready { bundle_sid });
+            }
         }
     }
     if let Some(a) = address {

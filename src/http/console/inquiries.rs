@@ -17,11 +17,12 @@ use std::sync::Arc;
 use super::error::{ConsoleError, ConsoleResult};
 use super::fields::{Errors, Values};
 use super::layout::{self, status_badge};
-use super::profile_form::{self, Created, PRIMARY_BUSINESS};
+use super::profile_form::{self, Created, Hidden, PRIMARY_BUSINESS};
 use super::session::{self, check_csrf, MaybeSession, Session, Who};
 use crate::http::form::Params;
 use crate::http::path::Path;
 use crate::service::inquiries;
+use crate::service::profiles::Once;
 use crate::service::App;
 use crate::store::Inquiry;
 
@@ -73,12 +74,16 @@ async fn view(
         .policy(policy_of(i))
         .ok_or(ConsoleError::NotFound)?;
     let action = format!("/console/inquiries/{}", i.id);
+    let hidden = Hidden {
+        csrf: &s.csrf,
+        form_id: None,
+    };
     Ok(layout::bare(
         "Business profile",
         html! {
             h1 { "Tell us about your business" }
             p.lead { "This information is checked before your phone numbers can be used. Fields marked * are required." }
-            (profile_form::form_body(app, policy, values, errors, form_error, &s.csrf, None, &action))
+            (profile_form::form_body(app, policy, values, errors, form_error, hidden, &action))
         },
     ))
 }
@@ -171,11 +176,11 @@ async fn complete(
     let primary = i.primary_sid.as_deref();
     // The token this session was opened with: the profile finishes the inquiry only while
     // it is still the inquiry's.
-    let finishes = Some((i.id.clone(), i.token_hash.clone()));
-    let created = profile_form::create(
-        &app, &account, policy, &values, primary, true, finishes, None,
-    );
-    match created.await? {
+    let once = Once::Inquiry {
+        id: i.id.clone(),
+        token_hash: i.token_hash.clone(),
+    };
+    match profile_form::create(&app, &account, policy, &values, primary, true, once).await? {
         Created::Done { bundle, .. } => {
             i.bundle_sid = Some(bundle.sid);
             Ok(view(&app, &i, &s, &values, &Errors::new(), None)

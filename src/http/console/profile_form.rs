@@ -22,7 +22,7 @@ use crate::http::form::Params;
 use crate::http::path::Path;
 use crate::service::addresses::AddressInput;
 use crate::service::bundles::NewBundle;
-use crate::service::profiles::{self, NewProfile, Outcome, Step};
+use crate::service::profiles::{self, NewProfile, Once, Outcome, Step};
 use crate::service::App;
 use crate::store::{Account, Bundle};
 
@@ -127,25 +127,29 @@ fn address_type<'a>(app: &'a App, policy: &Policy) -> Option<&'a ObjectType> {
         })
 }
 
-/// The whole form; `action` is where it posts. `form_id`, when given, is the form's
-/// one-time id (a hidden field): the profile service makes one profile per id.
-#[allow(clippy::too_many_arguments)]
+/// The hidden fields of a form: the session's CSRF token and, for the console's own form,
+/// the rendered form's one-time id (the profile service makes one profile per id).
+pub struct Hidden<'a> {
+    pub csrf: &'a str,
+    pub form_id: Option<&'a str>,
+}
+
+/// The whole form; `action` is where it posts.
 pub fn form_body(
     app: &App,
     policy: &Policy,
     values: &Values,
     errors: &Errors,
     form_error: Option<&str>,
-    csrf: &str,
-    form_id: Option<&str>,
+    hidden: Hidden,
     action: &str,
 ) -> Markup {
     html! {
         (error_summary(errors))
         @if let Some(e) = form_error { div.error-summary role="alert" { p { (e) } } }
         form.guided method="post" action=(action) novalidate data-validate="" {
-            (csrf_field(csrf))
-            @if let Some(id) = form_id { input type="hidden" name=(FORM_ID) value=(id); }
+            (csrf_field(hidden.csrf))
+            @if let Some(id) = hidden.form_id { input type="hidden" name=(FORM_ID) value=(id); }
             fieldset {
                 legend { "Profile" }
                 (text_field("profile.friendly_name", "Profile name", false, "Defaults to the business name.", "text", values, errors))
@@ -221,10 +225,8 @@ fn address_error(e: &ApiError) -> Option<(&'static str, String)> {
 
 /// Checks the form, then has `service::profiles` create the whole profile for `account`
 /// (and assign `supporting`, a primary profile for a secondary one), evaluate and submit.
-/// This only parses and maps failures back onto the form's fields. `inquiry`: the hosted
-/// inquiry it finishes and the SHA-256 of the link's token its page was opened with;
-/// `form_id`: the console form's one-time id.
-#[allow(clippy::too_many_arguments)]
+/// This only parses and maps failures back onto the form's fields. `once`: the rendered
+/// form's one-time id, or the hosted inquiry it finishes.
 pub async fn create(
     app: &Arc<App>,
     account: &Account,
@@ -232,8 +234,7 @@ pub async fn create(
     values: &Values,
     supporting: Option<&str>,
     submit: bool,
-    inquiry: Option<(String, String)>,
-    form_id: Option<String>,
+    once: Once,
 ) -> ConsoleResult<Created> {
     let mut errors = Errors::new();
     let mut people: Vec<(&ObjectType, Map<String, Value>)> = Vec::new();
@@ -329,8 +330,7 @@ pub async fn create(
         address,
         supporting: supporting.map(str::to_string),
         submit,
-        inquiry,
-        form_id,
+        once,
     };
     match profiles::create(app, account, new).await? {
         Outcome::Done { bundle, submitted } => Ok(Created::Done { bundle, submitted }),
@@ -386,11 +386,15 @@ fn page(
         .filter(|id| !id.is_empty())
         .map(str::to_string)
         .unwrap_or_else(crate::service::random_token);
+    let hidden = Hidden {
+        csrf: &c.session.csrf,
+        form_id: Some(&form_id),
+    };
     let body = html! {
         h1 { "Create a Primary Business Profile" }
         p.lead { "Tell us about the business behind " strong { (viewing.friendly_name) } ". "
             "Every field below comes from the policy " em { (p.friendly_name) } " (" code { (p.sid) } "); fields marked * are required." }
-        (form_body(app, p, values, errors, form_error, &c.session.csrf, Some(&form_id), &action))
+        (form_body(app, p, values, errors, form_error, hidden, &action))
     };
     Ok(layout::page(
         "Create a Primary Business Profile",
@@ -422,14 +426,14 @@ async fn create_submit(
     let viewing = c.scope(&app, &account).await?;
     let values = Values(params.0);
     let submit = values.get("action") != "draft";
-    let form_id = Some(values.get(FORM_ID).to_string()).filter(|id| !id.is_empty());
-    if form_id.is_none() {
+    let form_id = values.get(FORM_ID).to_string();
+    if form_id.is_empty() {
         return Err(ConsoleError::BadRequest(
             "This form is out of date: reload the page and send it again.".into(),
         ));
     }
-    let p = policy(&app)?;
-    match create(&app, &viewing, p, &values, None, submit, None, form_id).await? {
+    let once = Once::Form(form_id);
+    match create(&app, &viewing, policy(&app)?, &values, None, submit, once).await? {
         Created::SentAlready { bundle_sid } => Ok(Redirect::to(&format!(
             "/console/accounts/{}/bundles/{bundle_sid}?notice=sent-already",
             viewing.sid
