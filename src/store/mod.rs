@@ -14,6 +14,11 @@
 //! locks, `SKIP LOCKED` job claims, the accounts' paging column, substring search, bulk
 //! reload — live in `dialect.rs` and nowhere else. Text PostgreSQL cannot hold (NUL)
 //! never reaches either store (`sql::Arg`).
+//!
+//! An operation that writes several resources at once (the console's profile form) opens
+//! a transaction-scoped handle, `Tx` (`Store::begin`): its methods run the very
+//! statements and checks of the `Store` methods of the same names (`sql.rs` writes each
+//! once, over a connection or any executor), inside one transaction.
 
 pub mod codec;
 pub mod dialect;
@@ -576,11 +581,6 @@ pub trait Store: Send + Sync {
         event: Event,
     ) -> StoreResult<Evaluation>;
 
-    /// Every row of every table (snapshots excepted), in an order `load` can replay:
-    /// `(table, {column: value})` with numbers, strings and nulls only. Accounts carry
-    /// their paging position as `seq`.
-    /// Inserts a new session; `false` if its id is taken. First deletes expired sessions
-    /// and, when `shed_at` or more remain, the anonymous ones.
     /// Stores a new session unless its id is taken (false). Expired sessions are deleted
     /// first; when `cap` sessions of its class are stored, the oldest of them go.
     async fn insert_session(&self, s: &SessionRow, now: i64, cap: i64) -> StoreResult<bool>;
@@ -609,6 +609,9 @@ pub trait Store: Send + Sync {
     /// is rolled back).
     async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
 
+    /// Every row of every table (snapshots excepted), in an order `load` can replay:
+    /// `(table, {column: value})` with numbers, strings and nulls only. Accounts carry
+    /// their paging position as `seq`.
     async fn dump(&self) -> StoreResult<Vec<(String, Value)>>;
     /// Replaces the whole state (snapshots excepted) by `rows`, in one transaction.
     async fn load(&self, rows: &[(String, Value)]) -> StoreResult<()>;
