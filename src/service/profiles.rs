@@ -21,8 +21,8 @@
 //! call cannot give without the store running the service's rules; and the handle reuses
 //! each store write as it is, so no statement or check exists twice. Everything is built
 //! before the transaction opens, so the transaction (which on SQLite holds the write lock)
-//! only writes, and never waits for a read outside it (the in-memory store has one
-//! connection).
+//! only writes and reads back its own rows, and never waits for a read outside it (the
+//! in-memory store has one connection).
 //!
 //! **Once.** A hosted inquiry is marked finished by the first statement of the
 //! transaction, only while its link is the one the session was opened with; the console's
