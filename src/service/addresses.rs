@@ -48,7 +48,11 @@ fn check_name(n: &str) -> ApiResult<()> {
     Ok(())
 }
 
-pub async fn create(app: &App, account: &Account, input: AddressInput) -> ApiResult<Address> {
+/// Checks a new Address of `account` and builds its row, without writing it: what
+/// `create` stores, and what the console's profile form writes in its own transaction.
+/// Errors: a missing field (`MissingParameter`), a FriendlyName over 64 characters
+/// (20002), a country that is not ISO-3166 alpha-2 (21628).
+pub fn build(app: &App, account: &Account, input: AddressInput) -> ApiResult<Address> {
     let required = |v: Option<String>, name: &'static str| {
         v.filter(|s| !s.trim().is_empty())
             .ok_or(ApiError::MissingParameter(name))
@@ -73,6 +77,11 @@ pub async fn create(app: &App, account: &Account, input: AddressInput) -> ApiRes
         date_created: now,
         date_updated: now,
     };
+    Ok(address)
+}
+
+pub async fn create(app: &App, account: &Account, input: AddressInput) -> ApiResult<Address> {
+    let address = build(app, account, input)?;
     Ok(app.store.insert_address(address).await?)
 }
 

@@ -4,7 +4,8 @@ use crate::domain::bundle::{self, BundleKind, Role, Whose};
 use crate::error::{ApiError, ApiResult};
 use crate::sid;
 use crate::store::{
-    Bundle, ChannelAssignment, EntityAssignment, EntityKind, Page, PageQuery, StoreError,
+    Bundle, ChannelAssignment, Entity, EntityAssignment, EntityKind, Event, Page, PageQuery,
+    StoreError,
 };
 
 use super::{lifecycle, App};
@@ -16,7 +17,7 @@ fn event(app: &App, b: &Bundle, kind: &str, detail: serde_json::Value) -> crate:
 
 /// Statuses in which a bundle's entity / channel assignments may change, checked again by
 /// the store under the bundle's lock (a submission may land between read and write).
-fn entities_open() -> Vec<crate::domain::bundle::Status> {
+pub fn entities_open() -> Vec<crate::domain::bundle::Status> {
     super::statuses_where(|s| !bundle::entities_locked(s))
 }
 
@@ -60,6 +61,25 @@ fn locked(b: &Bundle, what: &str) -> ApiError {
 }
 
 pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult<EntityAssignment> {
+    let (row, assigned) = build_entity(app, b, object_sid, &[]).await?;
+    app.store
+        .insert_entity_assignment(row, &entities_open(), assigned)
+        .await
+        .map_err(|e| entity_write_refused(b, object_sid, e))
+}
+
+/// Checks that `object_sid` may be assigned to `b` and builds the assignment and its
+/// "assigned" event, without writing them (the store checks the bundle's status and the
+/// object again under lock, with `entities_open`). `made`: entities created in the same
+/// unit of work, not yet in the store (the console's profile form). Errors: `b` under
+/// review or approved (409 / 20409); an object that is not one of the account's entities
+/// or a bundle it may reference (`referable`), or `b` itself (400 / 22205).
+pub async fn build_entity(
+    app: &App,
+    b: &Bundle,
+    object_sid: &str,
+    made: &[Entity],
+) -> ApiResult<(EntityAssignment, Event)> {
     if bundle::entities_locked(b.status) {
         return Err(locked(b, "entity assignments"));
     }
@@ -78,11 +98,17 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
             } else {
                 EntityKind::SupportingDocument
             };
-            let e = app
-                .store
-                .entity(&b.account_sid, kind, object_sid)
-                .await?
-                .ok_or_else(unknown)?;
+            let made = made
+                .iter()
+                .find(|e| e.sid == object_sid && e.kind == kind && e.account_sid == b.account_sid);
+            let e = match made {
+                Some(e) => e.clone(),
+                None => app
+                    .store
+                    .entity(&b.account_sid, kind, object_sid)
+                    .await?
+                    .ok_or_else(unknown)?,
+            };
             e.type_name
         }
         Some(sid::BUNDLE) => {
@@ -110,25 +136,24 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
     };
     let detail = json!({"assignment_sid": row.sid, "object_sid": row.object_sid});
     let assigned = event(app, b, "assigned", detail);
-    let a = match app
-        .store
-        .insert_entity_assignment(row, &entities_open(), assigned)
-        .await
-    {
-        Err(StoreError::Stale) => return Err(changed(b, object_sid)),
-        Err(StoreError::Duplicate) => {
-            return Err(ApiError::conflict(
-                20409,
-                format!(
-                    "{object_sid} is already assigned to {} {}",
-                    b.kind.label(),
-                    b.sid
-                ),
-            ))
-        }
-        other => other?,
-    };
-    Ok(a)
+    Ok((row, assigned))
+}
+
+/// How the API answers the store's refusal of an entity assignment: the bundle or object
+/// changed meanwhile (409 / 20409), or the object is assigned already (409 / 20409).
+pub fn entity_write_refused(b: &Bundle, object_sid: &str, e: StoreError) -> ApiError {
+    match e {
+        StoreError::Stale => changed(b, object_sid),
+        StoreError::Duplicate => ApiError::conflict(
+            20409,
+            format!(
+                "{object_sid} is already assigned to {} {}",
+                b.kind.label(),
+                b.sid
+            ),
+        ),
+        other => other.into(),
+    }
 }
 
 /// The bundle `sid` if account `account_sid` may name it in `role`

@@ -6,7 +6,8 @@ use crate::sid;
 use crate::store::{Bundle, BundleFilter, Page, PageQuery};
 
 use super::{evaluations, lifecycle, App};
-use crate::store::BundleChange;
+use crate::domain::evaluate::Outcome;
+use crate::store::{BundleChange, Evaluation, Event};
 use serde_json::json;
 
 pub struct NewBundle {
@@ -56,6 +57,21 @@ pub async fn create(
     new: NewBundle,
     console_allowed: bool,
 ) -> ApiResult<Bundle> {
+    let (bundle, created) = build(app, account_sid, kind, new, console_allowed).await?;
+    Ok(app.store.insert_bundle(bundle, created).await?)
+}
+
+/// Checks a new bundle and builds its draft row and "created" event, without writing
+/// them: what `create` stores, and what the console's profile form writes in its own
+/// transaction. Errors (400): FriendlyName (20002), Email (20001), StatusCallback (21609),
+/// PolicySid unknown, of the other kind or refused through the API (22200).
+pub async fn build(
+    app: &App,
+    account_sid: &str,
+    kind: BundleKind,
+    new: NewBundle,
+    console_allowed: bool,
+) -> ApiResult<(Bundle, Event)> {
     super::check_friendly_name(&new.friendly_name)?;
     check_email(&new.email)?;
     super::check_sid("PolicySid", &new.policy_sid, sid::POLICY, 22200)?;
@@ -129,7 +145,7 @@ pub async fn create(
         json!({"policy_sid": bundle.policy_sid, "kind": kind.as_str()}),
         now,
     );
-    Ok(app.store.insert_bundle(bundle, created).await?)
+    Ok((bundle, created))
 }
 
 /// A bundle of this account and kind, or Twilio's 404.
@@ -246,7 +262,9 @@ fn edit(b: &mut Bundle, changes: &BundleChanges) -> ApiResult<bool> {
         || changes.status_callback.is_some())
 }
 
-fn check_transition(b: &Bundle, to: Status) -> ApiResult<()> {
+/// The customer's status change rule (`domain::bundle::customer_transition`) as the API
+/// answers it: 22203 for a status only the review sets, 409 / 20409 from a wrong status.
+pub fn check_transition(b: &Bundle, to: Status) -> ApiResult<()> {
     match bundle::customer_transition(b.status, to) {
         Ok(()) => Ok(()),
         Err(TransitionError::NotCustomerSettable(to)) => Err(ApiError::invalid(
@@ -270,29 +288,60 @@ fn check_transition(b: &Bundle, to: Status) -> ApiResult<()> {
 
 /// `Status=pending-review`: evaluate, and submit only a compliant bundle. `b` carries the
 /// request's other properties, saved with the submission (so a new StatusCallback hears it).
-async fn submit(
+async fn submit(app: &App, b: Bundle, to: Status, edited: Option<Event>) -> ApiResult<Bundle> {
+    let (evaluation, outcome) = evaluations::run(app, &b, &b.policy_sid.clone()).await?;
+    match submission(app, b, to, edited, evaluation, outcome) {
+        Submission::Accepted(change) => lifecycle::commit(app, change).await,
+        Submission::Refused {
+            evaluation,
+            event,
+            error,
+        } => {
+            app.store.insert_evaluation(evaluation, event).await?;
+            Err(error)
+        }
+    }
+}
+
+/// What a submission of `b` comes to, given its evaluation (no write).
+pub enum Submission {
+    /// Compliant: the status change to save, with the evaluation, its events and the jobs
+    /// it queues (callback, review).
+    Accepted(BundleChange),
+    /// Noncompliant: the bundle stays as it is; the evaluation and its
+    /// "submission_refused" event are kept, and the caller is answered `error` (400 /
+    /// 22220 naming the failures).
+    Refused {
+        evaluation: Evaluation,
+        event: Event,
+        error: ApiError,
+    },
+}
+
+/// The submission rule, shared by the API (`submit`) and the console's profile form: a
+/// compliant evaluation moves `b` to `to` (`lifecycle::transition`, the evaluation and
+/// `edited`, the event of the request's other changes, saved with it); a noncompliant
+/// one refuses. The caller writes the outcome.
+pub fn submission(
     app: &App,
     b: Bundle,
     to: Status,
-    edited: Option<crate::store::Event>,
-) -> ApiResult<Bundle> {
-    let kind = b.kind;
-    let (evaluation, outcome) = evaluations::run(app, &b, &b.policy_sid.clone()).await?;
+    edited: Option<Event>,
+    evaluation: Evaluation,
+    outcome: Outcome,
+) -> Submission {
     if !outcome.compliant {
-        let refused = lifecycle::event(
+        let event = lifecycle::event(
             &b,
             "submission_refused",
             json!({"evaluation_sid": evaluation.sid, "failures": outcome.failures()}),
             app.clock.now(),
         );
-        app.store
-            .insert_evaluation(evaluation.clone(), refused)
-            .await?;
-        return Err(ApiError::Invalid {
+        let error = ApiError::Invalid {
             code: evaluations::NONCOMPLIANT,
             message: format!(
                 "The {} {} is noncompliant and cannot be submitted. Fix: {}",
-                kind.label(),
+                b.kind.label(),
                 b.sid,
                 outcome.failures().join("; ")
             ),
@@ -305,21 +354,21 @@ async fn submit(
                     .map(|r| r.requirement_name.clone())
                     .collect::<Vec<_>>(),
             })),
-        });
+        };
+        return Submission::Refused {
+            evaluation,
+            event,
+            error,
+        };
     }
-    let evaluated = lifecycle::event(
-        &b,
-        "evaluated",
-        json!({"evaluation_sid": evaluation.sid, "status": evaluation.status}),
-        app.clock.now(),
-    );
+    let evaluated = evaluations::evaluated(&b, &evaluation);
     let mut change = lifecycle::transition(app, b, to, "customer", None);
     change.evaluation = Some(evaluation);
     change.events.insert(0, evaluated);
     if let Some(e) = edited {
         change.events.insert(0, e);
     }
-    lifecycle::commit(app, change).await
+    Submission::Accepted(change)
 }
 
 /// The SID of the account family's Primary Customer Profile when it is a direct customer's

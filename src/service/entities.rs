@@ -65,6 +65,22 @@ pub async fn create(
     type_name: &str,
     attributes: Value,
 ) -> ApiResult<Entity> {
+    let entity = build(app, account_sid, kind, friendly_name, type_name, attributes)?;
+    Ok(app.store.insert_entity(entity).await?)
+}
+
+/// Checks a new EndUser or SupportingDocument and builds its row, without writing it:
+/// what `create` stores, and what the console's profile form writes in its own
+/// transaction. Errors: a FriendlyName outside 1–255 characters (20002), an unknown type
+/// (22200).
+pub fn build(
+    app: &App,
+    account_sid: &str,
+    kind: EntityKind,
+    friendly_name: String,
+    type_name: &str,
+    attributes: Value,
+) -> ApiResult<Entity> {
     super::check_friendly_name(&friendly_name)?;
     let known = match kind {
         EntityKind::EndUser => app.catalog.end_user_type(type_name),
@@ -95,7 +111,7 @@ pub async fn create(
         date_created: now,
         date_updated: now,
     };
-    Ok(app.store.insert_entity(entity).await?)
+    Ok(entity)
 }
 
 pub async fn get(app: &App, account_sid: &str, kind: EntityKind, sid: &str) -> ApiResult<Entity> {

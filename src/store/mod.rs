@@ -14,6 +14,11 @@
 //! locks, `SKIP LOCKED` job claims, the accounts' paging column, substring search, bulk
 //! reload — live in `dialect.rs` and nowhere else. Text PostgreSQL cannot hold (NUL)
 //! never reaches either store (`sql::Arg`).
+//!
+//! An operation that writes several resources at once (the console's profile form) opens
+//! a transaction-scoped handle, `Tx` (`Store::begin`): its methods run the very
+//! statements and checks of the `Store` methods of the same names (`sql.rs` writes each
+//! once, over a connection or any executor), inside one transaction.
 
 pub mod codec;
 pub mod dialect;
@@ -576,11 +581,6 @@ pub trait Store: Send + Sync {
         event: Event,
     ) -> StoreResult<Evaluation>;
 
-    /// Every row of every table (snapshots excepted), in an order `load` can replay:
-    /// `(table, {column: value})` with numbers, strings and nulls only. Accounts carry
-    /// their paging position as `seq`.
-    /// Inserts a new session; `false` if its id is taken. First deletes expired sessions
-    /// and, when `shed_at` or more remain, the anonymous ones.
     /// Stores a new session unless its id is taken (false). Expired sessions are deleted
     /// first; when `cap` sessions of its class are stored, the oldest of them go.
     async fn insert_session(&self, s: &SessionRow, now: i64, cap: i64) -> StoreResult<bool>;
@@ -603,13 +603,15 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<Option<Inquiry>>;
     /// Writes a new token hash and primary profile of an inquiry.
     async fn update_inquiry(&self, i: &Inquiry) -> StoreResult<()>;
-    /// Records the bundle an open inquiry created; `false` if it was finished already.
-    async fn finish_inquiry(&self, id: &str, bundle_sid: &str) -> StoreResult<bool>;
-    /// Claims an open inquiry until `until` for one completion; `false` if it is finished
-    /// or claimed by another until after `now` (unix seconds, real time).
-    async fn claim_inquiry(&self, id: &str, now: i64, until: i64) -> StoreResult<bool>;
-    async fn release_inquiry(&self, id: &str) -> StoreResult<()>;
 
+    /// Opens a unit of work: the writes made through it commit together at `Tx::commit`,
+    /// or not at all (a `Tx` dropped before, by an error, a hung-up request or a crash,
+    /// is rolled back).
+    async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
+
+    /// Every row of every table (snapshots excepted), in an order `load` can replay:
+    /// `(table, {column: value})` with numbers, strings and nulls only. Accounts carry
+    /// their paging position as `seq`.
     async fn dump(&self) -> StoreResult<Vec<(String, Value)>>;
     /// Replaces the whole state (snapshots excepted) by `rows`, in one transaction.
     async fn load(&self, rows: &[(String, Value)]) -> StoreResult<()>;
@@ -662,6 +664,64 @@ pub trait Store: Send + Sync {
         bundle_sid: &str,
         page: PageQuery,
     ) -> StoreResult<Page<Evaluation>>;
+}
+
+/// One store transaction (`Store::begin`): the writes of an operation that makes several
+/// resources at once (the console's profile form, `service::profiles`). Each method is
+/// the `Store` method of the same name, with the same checks under lock, run inside the
+/// transaction; reads see its own uncommitted writes. On SQLite the transaction holds the
+/// write lock from the start; on PostgreSQL, the rows it wrote or locked.
+#[async_trait]
+pub trait Tx: Send {
+    async fn insert_address(&mut self, address: Address) -> StoreResult<Address>;
+    async fn insert_bundle(&mut self, bundle: Bundle, created: Event) -> StoreResult<Bundle>;
+    async fn insert_entity(&mut self, entity: Entity) -> StoreResult<Entity>;
+    async fn insert_entity_assignment(
+        &mut self,
+        assignment: EntityAssignment,
+        open: &[Status],
+        event: Event,
+    ) -> StoreResult<EntityAssignment>;
+    async fn insert_evaluation(
+        &mut self,
+        evaluation: Evaluation,
+        event: Event,
+    ) -> StoreResult<Evaluation>;
+    async fn save_bundle(&mut self, change: BundleChange) -> StoreResult<()>;
+    async fn bundle(&mut self, account_sid: &str, sid: &str) -> StoreResult<Option<Bundle>>;
+    async fn assigned_objects(
+        &mut self,
+        bundle_sid: &str,
+    ) -> StoreResult<(Vec<Entity>, Vec<Bundle>)>;
+    async fn existing_addresses(
+        &mut self,
+        account_sid: &str,
+        sids: &[String],
+    ) -> StoreResult<Vec<String>>;
+    /// Records the bundle an open inquiry created, if `token_hash` is still its session
+    /// token's; `false` if it was finished already or its link was replaced (resumed).
+    /// A concurrent completion waits for this transaction and then finds it finished.
+    async fn finish_inquiry(
+        &mut self,
+        id: &str,
+        token_hash: &str,
+        bundle_sid: &str,
+    ) -> StoreResult<bool>;
+    /// Records that the rendered form `form_hash` (SHA-256 of its one-time id) of
+    /// `account_sid` made `bundle_sid`, kept until `expires_at` (unix seconds, real time;
+    /// expired records are deleted first). `Some(bundle)` when that form was used already
+    /// (committed by another transaction, which a concurrent one waits for): the bundle
+    /// it made.
+    async fn use_form(
+        &mut self,
+        account_sid: &str,
+        form_hash: &str,
+        bundle_sid: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<Option<String>>;
+    /// Commits every write made through this transaction.
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
 }
 
 /// Tables in dependency order: `load` inserts in this order, deletes in reverse.

@@ -24,6 +24,15 @@ pub fn csrf_of(html: &str) -> String {
     html[at..at + html[at..].find('"').unwrap()].to_string()
 }
 
+/// The one-time id (`form_id`) of the Primary-profile form on a page.
+pub fn form_id_of(html: &str) -> String {
+    let at = html
+        .find("name=\"form_id\" value=\"")
+        .expect("a form_id field")
+        + 22;
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
 /// Signs in as `sid`/`token` on `base`; the session cookie.
 pub async fn sign_in(http: &reqwest::Client, base: &str, sid: &str, token: &str) -> String {
     let page = http

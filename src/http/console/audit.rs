@@ -17,7 +17,7 @@ pub async fn record(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
     }
     let path = req.uri().path().to_string();
     let who = match req.extensions().get::<tower_sessions::Session>() {
-        Some(handle) => current(handle).await.ok().flatten().map(|s| s.who),
+        Some(handle) => current(&app, handle).await.ok().flatten().map(|s| s.who),
         None => None,
     };
     let resp = next.run(req).await;
@@ -37,6 +37,7 @@ pub async fn record(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
         Some(Who::Inquiry {
             inquiry_id,
             account_sid,
+            ..
         }) => ("inquiry", Some(inquiry_id), Some(account_sid)),
         Some(Who::Anonymous) | None => return resp,
     };

@@ -22,7 +22,7 @@ use crate::http::form::Params;
 use crate::http::path::Path;
 use crate::service::addresses::AddressInput;
 use crate::service::bundles::NewBundle;
-use crate::service::profiles::{self, NewProfile, Outcome, Step};
+use crate::service::profiles::{self, NewProfile, Once, Outcome, Step};
 use crate::service::App;
 use crate::store::{Account, Bundle};
 
@@ -127,6 +127,13 @@ fn address_type<'a>(app: &'a App, policy: &Policy) -> Option<&'a ObjectType> {
         })
 }
 
+/// The hidden fields of a form: the session's CSRF token and, for the console's own form,
+/// the rendered form's one-time id (the profile service makes one profile per id).
+pub struct Hidden<'a> {
+    pub csrf: &'a str,
+    pub form_id: Option<&'a str>,
+}
+
 /// The whole form; `action` is where it posts.
 pub fn form_body(
     app: &App,
@@ -134,14 +141,15 @@ pub fn form_body(
     values: &Values,
     errors: &Errors,
     form_error: Option<&str>,
-    csrf: &str,
+    hidden: Hidden,
     action: &str,
 ) -> Markup {
     html! {
         (error_summary(errors))
         @if let Some(e) = form_error { div.error-summary role="alert" { p { (e) } } }
         form.guided method="post" action=(action) novalidate data-validate="" {
-            (csrf_field(csrf))
+            (csrf_field(hidden.csrf))
+            @if let Some(id) = hidden.form_id { input type="hidden" name=(FORM_ID) value=(id); }
             fieldset {
                 legend { "Profile" }
                 (text_field("profile.friendly_name", "Profile name", false, "Defaults to the business name.", "text", values, errors))
@@ -184,11 +192,18 @@ pub fn form_body(
     }
 }
 
+/// The hidden field carrying a rendered form's one-time id.
+pub const FORM_ID: &str = "form_id";
+
 /// What became of a create attempt.
 pub enum Created {
     Done {
         bundle: Bundle,
         submitted: bool,
+    },
+    /// This rendered form made `bundle_sid` before: nothing more was made.
+    SentAlready {
+        bundle_sid: String,
     },
     Invalid {
         errors: Errors,
@@ -210,7 +225,8 @@ fn address_error(e: &ApiError) -> Option<(&'static str, String)> {
 
 /// Checks the form, then has `service::profiles` create the whole profile for `account`
 /// (and assign `supporting`, a primary profile for a secondary one), evaluate and submit.
-/// This only parses and maps failures back onto the form's fields.
+/// This only parses and maps failures back onto the form's fields. `once`: the rendered
+/// form's one-time id, or the hosted inquiry it finishes.
 pub async fn create(
     app: &Arc<App>,
     account: &Account,
@@ -218,7 +234,7 @@ pub async fn create(
     values: &Values,
     supporting: Option<&str>,
     submit: bool,
-    inquiry: Option<&str>,
+    once: Once,
 ) -> ConsoleResult<Created> {
     let mut errors = Errors::new();
     let mut people: Vec<(&ObjectType, Map<String, Value>)> = Vec::new();
@@ -314,10 +330,11 @@ pub async fn create(
         address,
         supporting: supporting.map(str::to_string),
         submit,
-        inquiry: inquiry.map(str::to_string),
+        once,
     };
     match profiles::create(app, account, new).await? {
         Outcome::Done { bundle, submitted } => Ok(Created::Done { bundle, submitted }),
+        Outcome::SentAlready { bundle_sid } => Ok(Created::SentAlready { bundle_sid }),
         Outcome::Refused { step, error } => {
             let field = match step {
                 Step::Address => address_error(&error),
@@ -363,11 +380,21 @@ fn page(
 ) -> ConsoleResult<Markup> {
     let p = policy(app)?;
     let action = format!("/console/accounts/{}/primary-profile/new", viewing.sid);
+    // A new rendering is a new form; one shown again after a refusal keeps its id (the
+    // refused attempt made nothing).
+    let form_id = Some(values.get(FORM_ID))
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(crate::service::random_token);
+    let hidden = Hidden {
+        csrf: &c.session.csrf,
+        form_id: Some(&form_id),
+    };
     let body = html! {
         h1 { "Create a Primary Business Profile" }
         p.lead { "Tell us about the business behind " strong { (viewing.friendly_name) } ". "
             "Every field below comes from the policy " em { (p.friendly_name) } " (" code { (p.sid) } "); fields marked * are required." }
-        (form_body(app, p, values, errors, form_error, &c.session.csrf, &action))
+        (form_body(app, p, values, errors, form_error, hidden, &action))
     };
     Ok(layout::page(
         "Create a Primary Business Profile",
@@ -399,7 +426,19 @@ async fn create_submit(
     let viewing = c.scope(&app, &account).await?;
     let values = Values(params.0);
     let submit = values.get("action") != "draft";
-    match create(&app, &viewing, policy(&app)?, &values, None, submit, None).await? {
+    let form_id = values.get(FORM_ID).to_string();
+    if form_id.is_empty() {
+        return Err(ConsoleError::BadRequest(
+            "This form is out of date: reload the page and send it again.".into(),
+        ));
+    }
+    let once = Once::Form(form_id);
+    match create(&app, &viewing, policy(&app)?, &values, None, submit, once).await? {
+        Created::SentAlready { bundle_sid } => Ok(Redirect::to(&format!(
+            "/console/accounts/{}/bundles/{bundle_sid}?notice=sent-already",
+            viewing.sid
+        ))
+        .into_response()),
         Created::Done { bundle, submitted } => {
             let notice = if submitted {
                 "submitted"

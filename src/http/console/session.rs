@@ -4,8 +4,11 @@
 //! store keeps its SHA-256); the session says who it is and carries the CSRF token.
 //!
 //! Expiry is real time, not the sandbox clock (advancing the server clock must not sign
-//! people out), and is written into the session itself, so no save can extend it. Expired
-//! rows are never read and are deleted whenever a new session is stored.
+//! people out), and is written into the session itself, so no save can extend it. It is
+//! judged again at every read against the TTL in force: a session ends at the earlier of
+//! its stored expiry and its start plus the current `--console-session-ttl`, so restarting
+//! with a lower TTL shortens sessions already open. Expired rows are never read and are
+//! deleted whenever a new session is stored.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -61,6 +64,11 @@ pub enum Who {
         inquiry_id: String,
         /// The ISV's account the inquiry belongs to (for the audit trail).
         account_sid: String,
+        /// The SHA-256 of the token the page was opened with (the inquiry's `token_hash`
+        /// then): once the inquiry is resumed, the token changes and the session ends.
+        /// Empty in sessions of earlier releases, which therefore end.
+        #[serde(default)]
+        token_hash: String,
     },
 }
 
@@ -71,6 +79,28 @@ struct Data {
     who: Who,
     /// Unix seconds (real time).
     expires: i64,
+    /// When the session started, unix seconds (real time); `None` in sessions of earlier
+    /// releases, which keep their stored expiry.
+    #[serde(default)]
+    started: Option<i64>,
+}
+
+/// How long a session of `who` lasts under the current settings, in seconds.
+fn ttl(app: &App, who: &Who) -> i64 {
+    match who {
+        Who::Anonymous => ANONYMOUS_TTL.min(app.settings.console_session_ttl),
+        _ => app.settings.console_session_ttl,
+    }
+}
+
+impl Data {
+    /// The stored expiry, or the start plus the TTL in force now if that is earlier.
+    fn expires(&self, app: &App) -> i64 {
+        match self.started {
+            Some(started) => self.expires.min(started + ttl(app, &self.who)),
+            None => self.expires,
+        }
+    }
 }
 
 /// A request's console session.
@@ -113,16 +143,15 @@ pub async fn start(
     handle: &tower_sessions::Session,
     who: Who,
 ) -> ConsoleResult<Session> {
-    let ttl = match who {
-        Who::Anonymous => ANONYMOUS_TTL.min(app.settings.console_session_ttl),
-        _ => app.settings.console_session_ttl,
-    };
+    let ttl = ttl(app, &who);
     handle.cycle_id().await.map_err(internal)?;
     handle.clear().await;
+    let started = now();
     let data = Data {
         csrf: crate::service::random_token(),
         who,
-        expires: now() + ttl,
+        expires: started + ttl,
+        started: Some(started),
     };
     handle.insert(KEY, &data).await.map_err(internal)?;
     Ok(Session {
@@ -146,12 +175,15 @@ pub fn handle_of(parts: &Parts) -> ConsoleResult<tower_sessions::Session> {
         .ok_or_else(|| ConsoleError::Internal(anyhow::anyhow!("session layer missing")))
 }
 
-/// The console session `handle` holds, if any and unexpired.
-pub async fn current(handle: &tower_sessions::Session) -> ConsoleResult<Option<Session>> {
+/// The console session `handle` holds, if any and unexpired under the TTL in force.
+pub async fn current(
+    app: &App,
+    handle: &tower_sessions::Session,
+) -> ConsoleResult<Option<Session>> {
     // A record this code cannot read (written by another version) is no session.
     let value = handle.get_value(KEY).await.map_err(internal)?;
     let data = value.and_then(|v| serde_json::from_value::<Data>(v).ok());
-    Ok(data.filter(|d| d.expires > now()).map(|d| Session {
+    Ok(data.filter(|d| d.expires(app) > now()).map(|d| Session {
         csrf: d.csrf,
         who: d.who,
         handle: handle.clone(),
@@ -161,12 +193,12 @@ pub async fn current(handle: &tower_sessions::Session) -> ConsoleResult<Option<S
 /// The session of the request, if any, and its handle (to start one).
 pub struct MaybeSession(pub Option<Session>, pub tower_sessions::Session);
 
-impl<S: Send + Sync> FromRequestParts<S> for MaybeSession {
+impl FromRequestParts<Arc<App>> for MaybeSession {
     type Rejection = ConsoleError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> ConsoleResult<Self> {
         let handle = handle_of(parts)?;
-        Ok(MaybeSession(current(&handle).await?, handle))
+        Ok(MaybeSession(current(app, &handle).await?, handle))
     }
 }
 
@@ -234,10 +266,10 @@ pub struct Operator {
     pub session: Session,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Operator {
+impl FromRequestParts<Arc<App>> for Operator {
     type Rejection = ConsoleError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> ConsoleResult<Self> {
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<App>) -> ConsoleResult<Self> {
         let MaybeSession(s, _) = MaybeSession::from_request_parts(parts, state).await?;
         match s {
             Some(s) if matches!(s.who, Who::Operator) => Ok(Operator { session: s }),
