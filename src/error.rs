@@ -91,6 +91,16 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// Seconds to wait before trying again, for a limit that says.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::Limit { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
 impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> Self {
         ApiError::Internal(e)
@@ -117,14 +127,9 @@ impl IntoResponse for ApiError {
             body["details"] = d.clone();
         }
         let mut resp = (status, axum::Json(body)).into_response();
-        if let ApiError::Limit {
-            retry_after: Some(secs),
-            ..
-        } = &self
-        {
-            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let Some(secs) = self.retry_after() {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         if matches!(self, ApiError::Unauthorized) {
             resp.headers_mut().insert(

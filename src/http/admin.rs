@@ -74,9 +74,8 @@ pub async fn require_operator(
         return Err(ApiError::Unauthorized);
     }
     let _slot = super::admission::authenticated(&req)?;
-    let mut resp = next.run(req).await;
-    resp.extensions_mut().insert(super::auth::Operator);
-    Ok(resp)
+    super::audit::identify(req.extensions(), crate::service::audit::Actor::Operator);
+    Ok(next.run(req).await)
 }
 
 fn account_json(a: &Account) -> Value {

@@ -10,6 +10,7 @@ use base64::Engine;
 use std::sync::Arc;
 
 use crate::error::ApiError;
+use crate::service::audit::Actor;
 use crate::service::{accounts, App};
 use crate::store::Account;
 
@@ -18,13 +19,9 @@ use crate::store::Account;
 pub struct Caller {
     pub account_sid: String,
     pub account: Account,
-    /// The API key used, when not the auth token (for the audit trail).
+    /// The API key used, when not the auth token.
     pub key_sid: Option<String>,
 }
-
-/// Marks a response to an authenticated operator request (for the audit trail).
-#[derive(Clone, Debug)]
-pub struct Operator;
 
 fn credentials(req: &Request) -> Option<(String, String)> {
     let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
@@ -87,9 +84,16 @@ pub async fn require_account(
         account,
         key_sid: user.starts_with(crate::sid::API_KEY).then(|| user.clone()),
     };
-    req.extensions_mut().insert(caller.clone());
-    let mut resp = next.run(req).await;
-    // The request inspector files the exchange under this account.
-    resp.extensions_mut().insert(caller);
-    Ok(resp)
+    let actor = match &caller.key_sid {
+        Some(key_sid) => Actor::ApiKey {
+            account_sid: caller.account_sid.clone(),
+            key_sid: key_sid.clone(),
+        },
+        None => Actor::Account {
+            account_sid: caller.account_sid.clone(),
+        },
+    };
+    super::audit::identify(req.extensions(), actor);
+    req.extensions_mut().insert(caller);
+    Ok(next.run(req).await)
 }

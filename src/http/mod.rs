@@ -4,6 +4,7 @@ pub mod admin;
 pub mod admission;
 pub mod api2010;
 pub mod assignments;
+pub mod audit;
 pub mod auth;
 pub mod bundles;
 pub mod catalog;
@@ -75,7 +76,12 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(inquiries::routes(app.clone()))
         .merge(console::routes(app.clone()))
         .fallback(not_found)
-        .layer(from_fn_with_state(app.clone(), sandbox::observe))
+        // Outermost last: the sandbox's clock and faults, then the one audit layer (it gives
+        // every request the slot authentication names its actor in), then the inspector.
+        .layer(from_fn_with_state(app.clone(), sandbox::inspect))
+        .layer(from_fn_with_state(app.clone(), audit::record))
+        .layer(from_fn_with_state(app.clone(), sandbox::faults))
+        .layer(from_fn_with_state(app.clone(), sandbox::tick))
         .layer(axum::middleware::from_fn(limits::guard))
         .layer(from_fn_with_state(
             admission::Admission::new(app.settings.max_concurrency, app.settings.body_timeout),

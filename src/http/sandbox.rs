@@ -1,9 +1,11 @@
-//! Sandbox powers on the wire: every API request passes `observe` (clock tick, injected
-//! faults, request inspector); the operator manages them under `/admin/v1`.
+//! Sandbox powers on the wire: three layers every API request passes ([`tick`] moves a
+//! seeded clock, [`faults`] injects the operator's faults, [`inspect`] keeps the request
+//! inspector's log), and their operator API under `/admin/v1`. Auditing is not one of
+//! them: it is the same for every request (`audit.rs`).
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -13,7 +15,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 use super::admin::require_operator;
-use super::auth::{Caller, Operator};
+use super::audit::ActorSlot;
 use super::form::{Params, RawBody};
 use crate::error::{ApiError, ApiResult};
 use crate::format::iso;
@@ -40,74 +42,57 @@ fn is_api(path: &str) -> bool {
     path.starts_with("/v1/") || path.starts_with("/2010-04-01/")
 }
 
-pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
-    if !is_api(&path) {
-        let method = req.method().to_string();
-        let resp = next.run(req).await;
-        let status = resp.status().as_u16();
-        if method != "GET" && resp.extensions().get::<Operator>().is_some() {
-            let account = account_in_path(&path);
-            audit(&app, "operator", None, account, &method, &path, status).await;
-        }
-        return resp;
-    }
-    let method = req.method().to_string();
-    // A seeded clock moves with the writes; reads (polling included) leave it alone,
-    // so a run that polls a different number of times still replays byte for byte.
-    if method != "GET" {
+/// A seeded clock moves with the API's writes; reads (polling included) leave it alone,
+/// so a run that polls a different number of times still replays byte for byte.
+pub async fn tick(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    if is_api(req.uri().path()) && req.method() != Method::GET {
         app.clock.tick();
     }
+    next.run(req).await
+}
+
+/// Injected faults (`/admin/v1/Faults`) answer an API request instead of its handler: an
+/// error body, a dropped connection, or a delay before the handler runs.
+pub async fn faults(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if !is_api(path) {
+        return next.run(req).await;
+    }
     let roll: f64 = rand::thread_rng().gen();
-    match app.faults.take(&method, &path, roll) {
+    match app.faults.take(req.method().as_str(), path, roll) {
         Some(Effect::Error { status, code }) => {
             // Read the body first: answering with it unread makes hyper close the
             // connection, and a client reusing it then sees a reset instead of the next
             // answer (seen as a flaky twilio-python test).
             let _ = axum::body::to_bytes(req.into_body(), crate::http::form::MAX_BODY).await;
-            return injected(status, code);
+            injected(status, code)
         }
-        Some(Effect::Drop) => return dropped(),
+        Some(Effect::Drop) => dropped(),
         Some(Effect::Delay { ms }) => {
-            tokio::time::sleep(std::time::Duration::from_millis(ms)).await
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            next.run(req).await
         }
-        None => {}
+        None => next.run(req).await,
     }
-    if !app.requests.enabled() {
-        let resp = next.run(req).await;
-        if let Some((kind, actor, account, status)) = actor_of(&resp, &method) {
-            audit(
-                &app,
-                kind,
-                Some(actor),
-                Some(account),
-                &method,
-                &path,
-                status,
-            )
-            .await;
-        }
-        return resp;
+}
+
+/// The request inspector (`--request-log`): an API exchange by an authenticated account is
+/// kept under that account, the request's body as the handler's form reader read it (after
+/// authentication; nothing is read here) and the response's as sent.
+pub async fn inspect(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
+    if !app.requests.enabled() || !is_api(req.uri().path()) {
+        return next.run(req).await;
     }
-    // The handler's form reader fills this in after authentication; nothing is read here.
     let raw = RawBody::default();
-    let mut req = req;
     req.extensions_mut().insert(raw.clone());
-    let uri = req.uri().clone();
+    let (method, uri) = (req.method().to_string(), req.uri().clone());
+    let slot = req.extensions().get::<ActorSlot>().cloned();
     let resp = next.run(req).await;
-    if let Some((kind, actor, account, status)) = actor_of(&resp, &method) {
-        audit(
-            &app,
-            kind,
-            Some(actor),
-            Some(account),
-            &method,
-            &path,
-            status,
-        )
-        .await;
-    }
-    let Some(caller) = resp.extensions().get::<Caller>().cloned() else {
+    let Some(account) = slot
+        .as_ref()
+        .and_then(ActorSlot::get)
+        .and_then(|a| a.account_sid().map(str::to_string))
+    else {
         return resp;
     };
     let (parts, body) = resp.into_parts();
@@ -119,10 +104,10 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
     };
     let body = raw.0.get().map(|b| &b[..]).unwrap_or_default();
     app.requests.record(
-        &caller.account_sid,
+        &account,
         Logged::new(
             method,
-            path,
+            uri.path().to_string(),
             uri.query().unwrap_or(""),
             body,
             parts.status.as_u16(),
@@ -131,57 +116,6 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
         ),
     );
     Response::from_parts(parts, Body::from(bytes))
-}
-
-/// Writes (not reads) by an authenticated caller go to the audit trail, recorded before
-/// the answer leaves so the trail's order is the order of the requests.
-/// (kind, actor SID, account SID, status) of an audited write; read before any await so
-/// the response (not `Sync`) is not held across it.
-fn actor_of(resp: &Response, method: &str) -> Option<(&'static str, String, String, u16)> {
-    if method == "GET" {
-        return None;
-    }
-    let c = resp.extensions().get::<Caller>()?;
-    let (kind, actor) = match &c.key_sid {
-        Some(k) => ("api_key", k.clone()),
-        None => ("account", c.account_sid.clone()),
-    };
-    Some((kind, actor, c.account_sid.clone(), resp.status().as_u16()))
-}
-
-/// The account an operator's write names in its path (`…/Accounts/AC…`, the console's
-/// `…/accounts/AC…`), so the audit trail files it under that account too.
-pub(crate) fn account_in_path(path: &str) -> Option<String> {
-    let mut segments = path.split('/');
-    segments.find(|s| s.eq_ignore_ascii_case("accounts"))?;
-    segments
-        .next()
-        .filter(|s| s.starts_with(crate::sid::ACCOUNT))
-        .map(str::to_string)
-}
-
-pub(crate) async fn audit(
-    app: &Arc<App>,
-    kind: &str,
-    actor: Option<String>,
-    account: Option<String>,
-    method: &str,
-    path: &str,
-    status: u16,
-) {
-    let entry = crate::store::AuditEntry {
-        seq: 0,
-        actor_kind: kind.into(),
-        actor_sid: actor,
-        account_sid: account,
-        method: method.into(),
-        path: path.into(),
-        status,
-        date_created: app.clock.now(),
-    };
-    if let Err(e) = app.store.add_audit(entry).await {
-        tracing::warn!(error = %e, "could not record an audit entry");
-    }
 }
 
 fn injected(status: u16, code: u32) -> Response {

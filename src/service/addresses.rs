@@ -1,6 +1,5 @@
 //! Addresses (2010-04-01), which supporting documents name in `address_sids`.
 
-use crate::domain::bundle::entities_locked;
 use crate::error::{ApiError, ApiResult};
 use crate::sid;
 use crate::store::{Account, Address, AddressFilter, Page, PageQuery};
@@ -100,20 +99,12 @@ async fn ensure_unlocked(app: &App, a: &Address, action: &str) -> ApiResult<()> 
         .documents_mentioning(&a.account_sid, &a.sid)
         .await?
     {
-        for b in app.store.bundles_holding(&doc.sid).await? {
-            if entities_locked(b.status) {
-                return Err(ApiError::invalid(
-                    21630,
-                    format!(
-                        "Address {} is used by SupportingDocument {} of {} {}, which is {}; it cannot be {action}",
-                        a.sid,
-                        doc.sid,
-                        b.kind.label(),
-                        b.sid,
-                        b.status.as_str()
-                    ),
-                ));
-            }
+        if let Some(holder) = super::entities::locking_holder(app, &doc.sid).await? {
+            let (address, document) = (&a.sid, &doc.sid);
+            return Err(ApiError::invalid(
+                21630,
+                format!("Address {address} is used by SupportingDocument {document} of {holder}; it cannot be {action}"),
+            ));
         }
     }
     Ok(())

@@ -4,7 +4,7 @@ use crate::domain::bundle::{self, BundleKind, Role, Whose};
 use crate::error::{ApiError, ApiResult};
 use crate::sid;
 use crate::store::{
-    Bundle, ChannelAssignment, EntityAssignment, EntityKind, Page, PageQuery, StoreError,
+    Bundle, ChannelAssignment, EntityAssignment, EntityKind, Page, PageQuery, StoreError, Unique,
 };
 
 use super::{lifecycle, App};
@@ -116,7 +116,7 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
         .await
     {
         Err(StoreError::Stale) => return Err(changed(b, object_sid)),
-        Err(StoreError::Duplicate) => {
+        Err(StoreError::Duplicate(Unique::EntityAssignment)) => {
             return Err(ApiError::conflict(
                 20409,
                 format!(
@@ -249,7 +249,7 @@ pub async fn create_channel(
         .await
     {
         Err(StoreError::Stale) => return Err(changed(b, endpoint_sid)),
-        Err(StoreError::Duplicate) => {
+        Err(StoreError::Duplicate(Unique::ChannelAssignment)) => {
             return Err(ApiError::conflict(
                 20409,
                 format!(

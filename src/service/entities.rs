@@ -114,24 +114,31 @@ pub async fn list(
     Ok(app.store.list_entities(account_sid, kind, page).await?)
 }
 
-/// Objects under review are what the reviewer is looking at, and an approved bundle's
-/// objects are what was vetted: neither may change.
-async fn ensure_not_under_review(app: &App, e: &Entity, action: &str) -> ApiResult<()> {
-    let holders = app.store.bundles_holding(&e.sid).await?;
-    if let Some(b) = holders
+/// A bundle holding the object `sid` that freezes it (under review or approved), described
+/// for a refusal: "CustomerProfile BU…, which is in-review".
+pub(crate) async fn locking_holder(app: &App, sid: &str) -> ApiResult<Option<String>> {
+    let holders = app.store.bundles_holding(sid).await?;
+    Ok(holders
         .iter()
         .find(|b| crate::domain::bundle::entities_locked(b.status))
-    {
-        return Err(ApiError::conflict(
-            20409,
+        .map(|b| {
             format!(
-                "The {} {} is assigned to {} {}, which is {}; it cannot be {action} while that bundle is under review or approved",
-                label(e.kind),
-                e.sid,
+                "{} {}, which is {}",
                 b.kind.label(),
                 b.sid,
                 b.status.as_str()
-            ),
+            )
+        }))
+}
+
+/// Objects under review are what the reviewer is looking at, and an approved bundle's
+/// objects are what was vetted: neither may change.
+async fn ensure_not_under_review(app: &App, e: &Entity, action: &str) -> ApiResult<()> {
+    if let Some(holder) = locking_holder(app, &e.sid).await? {
+        let what = format!("The {} {}", label(e.kind), e.sid);
+        return Err(ApiError::conflict(
+            20409,
+            format!("{what} is assigned to {holder}; it cannot be {action} while that bundle is under review or approved"),
         ));
     }
     Ok(())

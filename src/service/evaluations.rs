@@ -11,6 +11,26 @@ use super::App;
 /// Our code for "submitted while noncompliant" (Twilio's is not public).
 pub const NONCOMPLIANT: u32 = 22220;
 
+/// An assigned end user or document as the rules see it.
+pub fn entity_view(e: &crate::store::Entity) -> EvalEntity<'_> {
+    EvalEntity {
+        sid: &e.sid,
+        type_name: &e.type_name,
+        friendly_name: &e.friendly_name,
+        attributes: &e.attributes,
+    }
+}
+
+/// An assigned bundle as the rules see it.
+pub fn bundle_view(b: &Bundle) -> SupportingBundle<'_> {
+    SupportingBundle {
+        sid: &b.sid,
+        policy_sid: &b.policy_sid,
+        status: b.status,
+        errors: b.errors.as_deref(),
+    }
+}
+
 /// Evaluates without storing: returns the row to store and the outcome.
 pub async fn run(app: &App, bundle: &Bundle, policy_sid: &str) -> ApiResult<(Evaluation, Outcome)> {
     super::check_sid("PolicySid", policy_sid, sid::POLICY, 22200)?;
@@ -38,24 +58,13 @@ pub async fn run(app: &App, bundle: &Bundle, policy_sid: &str) -> ApiResult<(Eva
         entities
             .iter()
             .filter(move |e| e.kind == kind)
-            .map(|e| EvalEntity {
-                sid: &e.sid,
-                type_name: &e.type_name,
-                attributes: &e.attributes,
-            })
+            .map(entity_view)
             .collect()
     };
     let assigned = Assigned {
         end_users: view(EntityKind::EndUser),
         documents: view(EntityKind::SupportingDocument),
-        bundles: bundles
-            .iter()
-            .map(|b| SupportingBundle {
-                sid: &b.sid,
-                policy_sid: &b.policy_sid,
-                status: b.status,
-            })
-            .collect(),
+        bundles: bundles.iter().map(bundle_view).collect(),
         addresses: Some(addresses),
     };
     let outcome = evaluate::evaluate(policy, &app.catalog, &assigned);

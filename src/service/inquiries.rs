@@ -183,7 +183,13 @@ pub fn token_matches(i: &Inquiry, token: &str) -> bool {
         .into()
 }
 
-/// The form values the inquiry was started with.
-pub fn prefill(i: &Inquiry) -> Vec<(String, String)> {
-    serde_json::from_value(i.prefill.clone()).unwrap_or_default()
+/// The form values the inquiry was started with; a stored prefill of another shape is an
+/// error, not an empty form.
+pub fn prefill(i: &Inquiry) -> ApiResult<Vec<(String, String)>> {
+    serde_json::from_value(i.prefill.clone()).map_err(|e| {
+        ApiError::Internal(anyhow::anyhow!(
+            "inquiry {}: unreadable prefill in the store: {e}",
+            i.id
+        ))
+    })
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod addresses;
 pub mod assignments;
+pub mod audit;
 pub mod bundles;
 pub mod entities;
 pub mod evaluations;
@@ -20,7 +21,7 @@ use crate::clock::Clock;
 use crate::domain::policy::Catalog;
 use crate::error::ApiError;
 use crate::format::Urls;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, Unique};
 
 /// Everything a request needs: the store, the catalog, URL building and the clock.
 pub struct App {
@@ -109,8 +110,16 @@ impl Default for Settings {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Duplicate => {
-                ApiError::conflict(20409, "The resource already exists".to_string())
+            // A constraint a service did not expect to meet: say which, as a conflict.
+            StoreError::Duplicate(Unique::Identity { table }) => ApiError::conflict(
+                20409,
+                format!(
+                    "A {table} row with this SID already exists (a server started with --seed \
+                     repeats its SIDs on a store it wrote before: use another seed)"
+                ),
+            ),
+            StoreError::Duplicate(u) => {
+                ApiError::conflict(20409, format!("The resource already exists ({u:?})"))
             }
             StoreError::Stale => ApiError::conflict(
                 20409,

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::domain::validate::is_e164;
 use crate::error::{ApiError, ApiResult};
 use crate::sid;
-use crate::store::{Account, NumberFilter, Page, PageQuery, PhoneNumber, StoreError};
+use crate::store::{Account, NumberFilter, Page, PageQuery, PhoneNumber, StoreError, Unique};
 
 use super::{accounts, App};
 
@@ -110,10 +110,26 @@ pub async fn create(
         date_updated: now,
     };
     match app.store.insert_number(n).await {
-        Err(StoreError::Duplicate) => Err(ApiError::invalid(
-            21422,
-            format!("PhoneNumber {number} is not available: another account owns it"),
-        )),
+        Err(StoreError::Duplicate(Unique::PhoneNumber)) => {
+            let filter = NumberFilter {
+                phone_number: Some(number.to_string()),
+                friendly_name: None,
+            };
+            let one = PageQuery {
+                size: 1,
+                cursor: None,
+            };
+            let own = app.store.list_numbers(&account.sid, &filter, one).await?;
+            let holder = if own.items.is_empty() {
+                "another account owns it"
+            } else {
+                "this account has it already"
+            };
+            Err(ApiError::invalid(
+                21422,
+                format!("PhoneNumber {number} is not available: {holder}"),
+            ))
+        }
         other => Ok(other?),
     }
 }

@@ -1,4 +1,6 @@
-//! The operator's side of review: the queue and the decisions.
+//! The operator's review, for the operator API and the console: the queue of bundles
+//! awaiting a decision, and the operator's decisions. The pipeline's own steps are
+//! `jobs/pipeline.rs`; the automatic reviewer's rules are `domain/reviewer.rs`.
 
 use crate::domain::bundle::Status;
 use crate::error::{ApiError, ApiResult};

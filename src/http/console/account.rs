@@ -8,7 +8,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use super::error::ConsoleResult;
-use super::layout::{self, date, page_query, pager, Nav};
+use super::layout::{self, date, page_query, pager};
 use super::session::Customer;
 use crate::service::{accounts, App};
 use crate::store::AccountFilter;
@@ -53,13 +53,5 @@ async fn list(
         }
         (pager(&page, "/console/accounts", None, |a| a.seq))
     };
-    Ok(layout::page(
-        "Accounts",
-        Nav::Customer {
-            me: &c.account,
-            viewing: &c.account,
-            csrf: &c.session.csrf,
-        },
-        body,
-    ))
+    Ok(layout::page("Accounts", c.nav(&c.account), body))
 }

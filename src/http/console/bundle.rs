@@ -13,12 +13,11 @@ use std::sync::Arc;
 
 use super::error::{ConsoleError, ConsoleResult};
 use super::fields::{self, error_summary, Errors, Values};
-use super::layout::{self, csrf_field, notice, Nav};
-use super::session::{check_csrf, Customer};
+use super::layout::{self, csrf_field, notice};
+use super::session::{Customer, Form};
 use super::views;
 use crate::domain::bundle::{entities_locked, Status};
 use crate::error::ApiError;
-use crate::http::form::Params;
 use crate::http::path::Path;
 use crate::service::bundles::{self, BundleChanges};
 use crate::service::{entities, evaluations, App};
@@ -28,12 +27,8 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/console/accounts/{account}/bundles/{bundle}", get(show))
         .route(
-            "/console/accounts/{account}/bundles/{bundle}/evaluate",
-            post(evaluate),
-        )
-        .route(
-            "/console/accounts/{account}/bundles/{bundle}/submit",
-            post(submit),
+            "/console/accounts/{account}/bundles/{bundle}/{action}",
+            post(act),
         )
         .route(
             "/console/accounts/{account}/bundles/{bundle}/end-users/{end_user}",
@@ -60,14 +55,6 @@ async fn scoped(
         .await?
         .ok_or(ConsoleError::NotFound)?;
     Ok((viewing, b))
-}
-
-fn nav<'a>(c: &'a Customer, viewing: &'a Account) -> Nav<'a> {
-    Nav::Customer {
-        me: &c.account,
-        viewing,
-        csrf: &c.session.csrf,
-    }
 }
 
 fn base(b: &Bundle) -> String {
@@ -124,41 +111,37 @@ async fn show(
             (views::timeline(&content.events))
         }
     };
-    Ok(layout::page(&b.friendly_name, nav(&c, &viewing), body))
+    Ok(layout::page(&b.friendly_name, c.nav(&viewing), body))
 }
 
-async fn evaluate(
+/// The bundle page's buttons: `evaluate`, and `submit` (for review).
+async fn act(
     State(app): State<Arc<App>>,
-    c: Customer,
-    Path((account, sid)): Path<(String, String)>,
-    params: Params,
+    Path((account, sid, action)): Path<(String, String, String)>,
+    Form { who: c, .. }: Form<Customer>,
 ) -> ConsoleResult<Response> {
-    check_csrf(&c.session, &params)?;
     let (_, b) = scoped(&app, &c, &account, &sid).await?;
-    evaluations::create(&app, &b, &b.policy_sid).await?;
-    Ok(Redirect::to(&format!("{}?notice=evaluated", base(&b))).into_response())
-}
-
-async fn submit(
-    State(app): State<Arc<App>>,
-    c: Customer,
-    Path((account, sid)): Path<(String, String)>,
-    params: Params,
-) -> ConsoleResult<Response> {
-    check_csrf(&c.session, &params)?;
-    let (_, b) = scoped(&app, &c, &account, &sid).await?;
-    let changes = BundleChanges {
-        status: Some("pending-review".into()),
-        ..Default::default()
-    };
-    let notice = match bundles::update(&app, &b.account_sid, b.kind, &b.sid, changes).await {
-        Ok(_) => "submitted",
-        // The refused submission's evaluation is kept: the page shows what failed.
-        Err(ApiError::Invalid {
-            code: evaluations::NONCOMPLIANT,
-            ..
-        }) => "refused",
-        Err(e) => return Err(e.into()),
+    let notice = match action.as_str() {
+        "evaluate" => {
+            evaluations::create(&app, &b, &b.policy_sid).await?;
+            "evaluated"
+        }
+        "submit" => {
+            let changes = BundleChanges {
+                status: Some("pending-review".into()),
+                ..Default::default()
+            };
+            match bundles::update(&app, &b.account_sid, b.kind, &b.sid, changes).await {
+                Ok(_) => "submitted",
+                // The refused submission's evaluation is kept: the page shows what failed.
+                Err(ApiError::Invalid {
+                    code: evaluations::NONCOMPLIANT,
+                    ..
+                }) => "refused",
+                Err(e) => return Err(e.into()),
+            }
+        }
+        _ => return Err(ConsoleError::NotFound),
     };
     Ok(Redirect::to(&format!("{}?notice={notice}", base(&b))).into_response())
 }
@@ -203,7 +186,7 @@ fn edit_page(
     };
     Ok(layout::page(
         &format!("Edit {}", e.friendly_name),
-        nav(c, viewing),
+        c.nav(viewing),
         body,
     ))
 }
@@ -225,11 +208,9 @@ async fn edit_form(
 
 async fn edit_save(
     State(app): State<Arc<App>>,
-    c: Customer,
     Path((account, sid, end_user_sid)): Path<(String, String, String)>,
-    params: Params,
+    Form { who: c, params }: Form<Customer>,
 ) -> ConsoleResult<Response> {
-    check_csrf(&c.session, &params)?;
     let (viewing, b) = scoped(&app, &c, &account, &sid).await?;
     let e = end_user(&app, &b, &end_user_sid).await?;
     let t = app

@@ -106,7 +106,7 @@ async fn open(
         (None, Some(s)) if holds(&s, &id) => s,
         _ => return Err(ConsoleError::SignIn),
     };
-    let prefill = Values(inquiries::prefill(&i));
+    let prefill = Values(inquiries::prefill(&i)?);
     Ok(view(&app, &i, &session, &prefill, &Errors::new(), None)
         .await?
         .into_response())

@@ -11,11 +11,10 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use super::error::{ConsoleError, ConsoleResult};
-use super::layout::{self, csrf_field, date, notice, status_badge, Nav};
-use super::session::{check_csrf, Operator};
+use super::layout::{self, csrf_field, date, notice, status_badge};
+use super::session::{Form, Operator};
 use super::views;
 use crate::error::ApiError;
-use crate::http::form::Params;
 use crate::http::path::Path;
 use crate::service::review::{self, Verdict};
 use crate::service::App;
@@ -76,13 +75,7 @@ async fn queue(
             }
         }
     };
-    Ok(layout::page(
-        "Review queue",
-        Nav::Operator {
-            csrf: &op.session.csrf,
-        },
-        body,
-    ))
+    Ok(layout::page("Review queue", op.nav(), body))
 }
 
 async fn page(app: &App, op: &Operator, b: &Bundle, error: Option<&str>) -> ConsoleResult<Markup> {
@@ -149,9 +142,7 @@ async fn page(app: &App, op: &Operator, b: &Bundle, error: Option<&str>) -> Cons
     };
     Ok(layout::page(
         &format!("Review {}", b.friendly_name),
-        Nav::Operator {
-            csrf: &op.session.csrf,
-        },
+        op.nav(),
         body,
     ))
 }
@@ -174,11 +165,9 @@ async fn show(
 
 async fn decide(
     State(app): State<Arc<App>>,
-    op: Operator,
     Path(sid): Path<String>,
-    params: Params,
+    Form { who: op, params }: Form<Operator>,
 ) -> ConsoleResult<Response> {
-    check_csrf(&op.session, &params)?;
     let b = bundle(&app, &sid).await?;
     let verdict = match params.get("decision") {
         Some("approve") => Verdict::Approve,
