@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::sync::Arc;
 
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::service::audit::Actor;
 use crate::service::{accounts, App};
 use crate::store::Account;
@@ -51,8 +51,8 @@ pub async fn require_account(
     State(app): State<Arc<App>>,
     mut req: Request,
     next: Next,
-) -> Result<Response, ApiError> {
-    let (user, pass) = credentials(&req).ok_or(ApiError::Unauthorized)?;
+) -> Result<Response, Error> {
+    let (user, pass) = credentials(&req).ok_or(Error::Unauthorized)?;
     let throttle = super::admission::failures(&req);
     let keys = super::admission::failure_keys(&req, &user);
     if let Some(t) = &throttle {
@@ -62,7 +62,7 @@ pub async fn require_account(
     let account = match accounts::authenticate(&app, &user, &pass).await {
         Ok(a) => a,
         Err(e) => {
-            if let (Some(t), ApiError::Unauthorized) = (&throttle, &e) {
+            if let (Some(t), Error::Unauthorized) = (&throttle, &e) {
                 t.failures.failed(&keys);
             }
             return Err(e);
@@ -72,7 +72,7 @@ pub async fn require_account(
     // Twilio's standard API keys cannot use the Accounts and Keys resources (only a Main
     // key, which this server does not issue, can): https://www.twilio.com/docs/iam/api-keys
     if user.starts_with(crate::sid::API_KEY) && key_may_not_use(req.uri().path()) {
-        return Err(ApiError::Unauthorized);
+        return Err(Error::Unauthorized);
     }
     if let Some(rate) = &app.rate {
         rate.check(&account.sid)?;

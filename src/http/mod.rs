@@ -10,6 +10,7 @@ pub mod bundles;
 pub mod catalog;
 pub mod console;
 pub mod entities;
+pub mod error;
 pub mod evaluations;
 pub mod form;
 pub mod health;
@@ -33,7 +34,7 @@ use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use tracing::Level;
 
 use crate::domain::bundle::BundleKind;
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::service::App;
 use crate::store::EntityKind;
 
@@ -119,13 +120,13 @@ async fn serve_metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
     )
 }
 
-async fn not_found(uri: Uri) -> ApiError {
+async fn not_found(uri: Uri) -> Error {
     let path = uri.path();
-    ApiError::NotFound(path.strip_prefix("/v1").unwrap_or(path).to_string())
+    Error::NotFound(path.strip_prefix("/v1").unwrap_or(path).to_string())
 }
 
-pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
-    ApiError::MethodNotAllowed {
+pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> Error {
+    Error::MethodNotAllowed {
         method: method.to_string(),
         path: uri.path().to_string(),
     }

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use super::admin::require_operator;
 use super::audit::ActorSlot;
 use super::form::{Params, RawBody};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::format::iso;
 use crate::http::path::Path;
 use crate::sandbox::{Effect, Fault, Logged};
@@ -100,7 +100,7 @@ pub async fn inspect(State(app): State<Arc<App>>, mut req: Request, next: Next) 
     // is sent, whatever its size (the inspector keeps a bounded part).
     let bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(b) => b,
-        Err(e) => return ApiError::Internal(anyhow::anyhow!("response body: {e}")).into_response(),
+        Err(e) => return Error::Internal(anyhow::anyhow!("response body: {e}")).into_response(),
     };
     let body = raw.0.get().map(|b| &b[..]).unwrap_or_default();
     app.requests.record(
@@ -145,13 +145,13 @@ fn dropped() -> Response {
     Response::new(Body::from_stream(failing))
 }
 
-async fn reset(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+async fn reset(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
     // Anything but true/false is refused (20001), not read as false.
     let accounts = super::api2010::bool_param(params.get("Accounts"), "Accounts")?.unwrap_or(false);
     let account = params.owned("AccountSid").filter(|s| !s.is_empty());
     if let Some(a) = &account {
         if app.store.account(a).await?.is_none() {
-            return Err(ApiError::NotFound(format!("/Accounts/{a}")));
+            return Err(Error::NotFound(format!("/Accounts/{a}")));
         }
     }
     // Deleted subaccounts leave the request inspector too (Twilio allows 1,000 per account).
@@ -204,14 +204,14 @@ async fn reset(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Va
     ))
 }
 
-fn check_name(name: &str) -> ApiResult<()> {
+fn check_name(name: &str) -> Result<()> {
     if name.is_empty()
         || name.len() > 64
         || !name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
     {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20001,
             "Name must be 1 to 64 letters, digits, '-', '_' or '.'",
         ));
@@ -219,10 +219,7 @@ fn check_name(name: &str) -> ApiResult<()> {
     Ok(())
 }
 
-async fn take_snapshot(
-    State(app): State<Arc<App>>,
-    params: Params,
-) -> ApiResult<impl IntoResponse> {
+async fn take_snapshot(State(app): State<Arc<App>>, params: Params) -> Result<impl IntoResponse> {
     let name = params.required("Name")?.to_string();
     check_name(&name)?;
     let rows = app.store.dump().await?;
@@ -239,7 +236,7 @@ async fn take_snapshot(
     ))
 }
 
-async fn list_snapshots(State(app): State<Arc<App>>) -> ApiResult<Json<Value>> {
+async fn list_snapshots(State(app): State<Arc<App>>) -> Result<Json<Value>> {
     let items: Vec<Value> = app
         .store
         .list_snapshots()
@@ -250,12 +247,12 @@ async fn list_snapshots(State(app): State<Arc<App>>) -> ApiResult<Json<Value>> {
     Ok(Json(json!({ "snapshots": items })))
 }
 
-async fn restore(State(app): State<Arc<App>>, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+async fn restore(State(app): State<Arc<App>>, Path(name): Path<String>) -> Result<Json<Value>> {
     let data = app
         .store
         .snapshot(&name)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("/Snapshots/{name}")))?;
+        .ok_or_else(|| Error::NotFound(format!("/Snapshots/{name}")))?;
     let mut rows = Vec::new();
     for line in data.lines().filter(|l| !l.is_empty()) {
         let v: Value = serde_json::from_str(line).map_err(anyhow::Error::from)?;
@@ -268,7 +265,7 @@ async fn restore(State(app): State<Arc<App>>, Path(name): Path<String>) -> ApiRe
     Ok(Json(json!({"name": name, "restored_rows": rows.len()})))
 }
 
-async fn add_fault(State(app): State<Arc<App>>, params: Params) -> ApiResult<impl IntoResponse> {
+async fn add_fault(State(app): State<Arc<App>>, params: Params) -> Result<impl IntoResponse> {
     let path = params.required("Path")?.to_string();
     let methods: Vec<String> = params
         .get("Methods")
@@ -277,11 +274,11 @@ async fn add_fault(State(app): State<Arc<App>>, params: Params) -> ApiResult<imp
         .map(|m| m.trim().to_ascii_uppercase())
         .filter(|m| !m.is_empty())
         .collect();
-    let number = |name: &str| -> ApiResult<Option<u64>> {
+    let number = |name: &str| -> Result<Option<u64>> {
         match params.get(name).filter(|s| !s.is_empty()) {
             None => Ok(None),
             Some(v) => v.parse().map(Some).map_err(|_| {
-                ApiError::invalid(20001, format!("{name} must be a whole number; got \"{v}\""))
+                Error::invalid(20001, format!("{name} must be a whole number; got \"{v}\""))
             }),
         }
     };
@@ -292,7 +289,7 @@ async fn add_fault(State(app): State<Arc<App>>, params: Params) -> ApiResult<imp
             .parse::<f64>()
             .ok()
             .filter(|p| (0.0..=1.0).contains(p))
-            .ok_or_else(|| ApiError::invalid(20001, "Probability must be a number from 0 to 1"))?,
+            .ok_or_else(|| Error::invalid(20001, "Probability must be a number from 0 to 1"))?,
     };
     let effect = if matches!(params.get("Drop"), Some("true" | "True")) {
         Effect::Drop
@@ -300,7 +297,7 @@ async fn add_fault(State(app): State<Arc<App>>, params: Params) -> ApiResult<imp
         Effect::Delay { ms: ms.min(60_000) }
     } else if let Some(status) = number("Status")? {
         if !(400..=599).contains(&status) {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 20001,
                 "Status must be an HTTP error status from 400 to 599",
             ));
@@ -311,7 +308,7 @@ async fn add_fault(State(app): State<Arc<App>>, params: Params) -> ApiResult<imp
             code,
         }
     } else {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20001,
             "Give the fault an effect: Status (with ErrorCode), DelayMs, or Drop=true",
         ));
@@ -335,23 +332,20 @@ async fn list_faults(State(app): State<Arc<App>>) -> Json<Value> {
     Json(json!({ "faults": items }))
 }
 
-async fn remove_fault(
-    State(app): State<Arc<App>>,
-    Path(sid): Path<String>,
-) -> ApiResult<StatusCode> {
+async fn remove_fault(State(app): State<Arc<App>>, Path(sid): Path<String>) -> Result<StatusCode> {
     if app.faults.remove(&sid) {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::NotFound(format!("/Faults/{sid}")))
+        Err(Error::NotFound(format!("/Faults/{sid}")))
     }
 }
 
-async fn requests(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+async fn requests(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
     let limit = match params.get("Limit").filter(|s| !s.is_empty()) {
         None => 50,
         Some(v) => v
             .parse::<usize>()
-            .map_err(|_| ApiError::invalid(20001, "Limit must be a whole number"))?,
+            .map_err(|_| Error::invalid(20001, "Limit must be a whole number"))?,
     };
     let account = params.owned("AccountSid").filter(|s| !s.is_empty());
     let (held, budget) = app.requests.usage();

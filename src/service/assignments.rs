@@ -1,7 +1,7 @@
 //! EntityAssignments and ChannelEndpointAssignments of both bundle kinds.
 
 use crate::domain::bundle::{self, BundleKind, Role, Whose};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::sid;
 use crate::store::{
     Bundle, ChannelAssignment, EntityAssignment, EntityKind, Page, PageQuery, StoreError, Unique,
@@ -27,8 +27,8 @@ fn channels_open() -> Vec<crate::domain::bundle::Status> {
 }
 
 /// A conditional write refused: the bundle or the object changed meanwhile.
-fn changed(b: &Bundle, object_sid: &str) -> ApiError {
-    ApiError::conflict(
+fn changed(b: &Bundle, object_sid: &str) -> Error {
+    Error::conflict(
         20409,
         format!(
             "The {} {} or {object_sid} changed while this request was processed (submitted, deleted or assigned elsewhere); fetch them and try again",
@@ -42,8 +42,8 @@ fn changed(b: &Bundle, object_sid: &str) -> ApiError {
 pub const INVALID_OBJECT: u32 = 22205;
 pub const PHONE_NUMBER: &str = "phone-number";
 
-fn locked(b: &Bundle, what: &str) -> ApiError {
-    ApiError::conflict(
+fn locked(b: &Bundle, what: &str) -> Error {
+    Error::conflict(
         20409,
         format!(
             "The {} {} is {}; its {what} cannot change {}",
@@ -59,12 +59,12 @@ fn locked(b: &Bundle, what: &str) -> ApiError {
     )
 }
 
-pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult<EntityAssignment> {
+pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> Result<EntityAssignment> {
     if bundle::entities_locked(b.status) {
         return Err(locked(b, "entity assignments"));
     }
     let unknown = || {
-        ApiError::invalid(
+        Error::invalid(
             INVALID_OBJECT,
             format!(
                 "ObjectSid {object_sid} is not an EndUser (IT…), SupportingDocument (RD…), CustomerProfile or TrustProduct (BU…) of this account (a subaccount's CustomerProfile may also take its parent's twilio-approved Primary Customer Profile)"
@@ -87,7 +87,7 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
         }
         Some(sid::BUNDLE) => {
             if object_sid == b.sid {
-                return Err(ApiError::invalid(
+                return Err(Error::invalid(
                     INVALID_OBJECT,
                     "A bundle cannot be assigned to itself",
                 ));
@@ -117,7 +117,7 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
     {
         Err(StoreError::Stale) => return Err(changed(b, object_sid)),
         Err(StoreError::Duplicate(Unique::EntityAssignment)) => {
-            return Err(ApiError::conflict(
+            return Err(Error::conflict(
                 20409,
                 format!(
                     "{object_sid} is already assigned to {} {}",
@@ -140,7 +140,7 @@ pub async fn referable(
     account_sid: &str,
     role: Role,
     sid: &str,
-) -> ApiResult<Option<Bundle>> {
+) -> Result<Option<Bundle>> {
     let mut found = app
         .store
         .bundle(account_sid, sid)
@@ -169,7 +169,7 @@ pub async fn referable(
     }))
 }
 
-pub async fn get_entity(app: &App, b: &Bundle, sid: &str) -> ApiResult<EntityAssignment> {
+pub async fn get_entity(app: &App, b: &Bundle, sid: &str) -> Result<EntityAssignment> {
     app.store
         .entity_assignment(&b.sid, sid)
         .await?
@@ -181,14 +181,14 @@ pub async fn list_entities(
     b: &Bundle,
     object_type: Option<&str>,
     page: PageQuery,
-) -> ApiResult<Page<EntityAssignment>> {
+) -> Result<Page<EntityAssignment>> {
     Ok(app
         .store
         .list_entity_assignments(&b.sid, object_type, page)
         .await?)
 }
 
-pub async fn delete_entity(app: &App, b: &Bundle, sid: &str) -> ApiResult<()> {
+pub async fn delete_entity(app: &App, b: &Bundle, sid: &str) -> Result<()> {
     let a = get_entity(app, b, sid).await?;
     if bundle::entities_locked(b.status) {
         return Err(locked(b, "entity assignments"));
@@ -210,9 +210,9 @@ pub async fn create_channel(
     b: &Bundle,
     endpoint_type: &str,
     endpoint_sid: &str,
-) -> ApiResult<ChannelAssignment> {
+) -> Result<ChannelAssignment> {
     if endpoint_type != PHONE_NUMBER {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             INVALID_OBJECT,
             format!("ChannelEndpointType \"{endpoint_type}\" is not supported; use phone-number"),
         ));
@@ -250,7 +250,7 @@ pub async fn create_channel(
     {
         Err(StoreError::Stale) => return Err(changed(b, endpoint_sid)),
         Err(StoreError::Duplicate(Unique::ChannelAssignment)) => {
-            return Err(ApiError::conflict(
+            return Err(Error::conflict(
                 20409,
                 format!(
                     "{endpoint_sid} is already assigned to {} {}",
@@ -268,7 +268,7 @@ pub async fn create_channel(
 /// its subaccounts' numbers (Twilio's SHAKEN/STIR guide for direct customers with
 /// subaccounts), and so do the parent's trust products, once the number is on one of their
 /// customer profiles (checked next: in practice, on that Primary).
-async fn ensure_number_reachable(app: &App, b: &Bundle, endpoint_sid: &str) -> ApiResult<()> {
+async fn ensure_number_reachable(app: &App, b: &Bundle, endpoint_sid: &str) -> Result<()> {
     if app
         .store
         .number(&b.account_sid, endpoint_sid)
@@ -293,7 +293,7 @@ async fn ensure_number_reachable(app: &App, b: &Bundle, endpoint_sid: &str) -> A
             }
         }
     }
-    Err(ApiError::invalid(
+    Err(Error::invalid(
         INVALID_OBJECT,
         format!(
             "ChannelEndpointSid {endpoint_sid} is not an IncomingPhoneNumber of this account; provision it with POST /2010-04-01/Accounts/{}/IncomingPhoneNumbers.json first",
@@ -303,7 +303,7 @@ async fn ensure_number_reachable(app: &App, b: &Bundle, endpoint_sid: &str) -> A
 }
 
 /// Twilio's CNAM guide: CNAM for toll-free numbers is not registered through the API.
-async fn ensure_not_toll_free(app: &App, tp: &Bundle, endpoint_sid: &str) -> ApiResult<()> {
+async fn ensure_not_toll_free(app: &App, tp: &Bundle, endpoint_sid: &str) -> Result<()> {
     let Some(policy) = app
         .catalog
         .policy(&tp.policy_sid)
@@ -317,7 +317,7 @@ async fn ensure_not_toll_free(app: &App, tp: &Bundle, endpoint_sid: &str) -> Api
     if !crate::domain::policy::is_us_toll_free(&n.phone_number) {
         return Ok(());
     }
-    Err(ApiError::invalid(
+    Err(Error::invalid(
         INVALID_OBJECT,
         format!(
             "{endpoint_sid} ({}) is a toll-free number; {} trust products take local numbers only (toll-free CNAM is not registered through the API)",
@@ -330,7 +330,7 @@ async fn ensure_not_toll_free(app: &App, tp: &Bundle, endpoint_sid: &str) -> Api
 /// policy requires a customer profile, and for a number of another account (a subaccount's,
 /// which only the parent's Primary brings in). A policy with an optional profile takes the
 /// account's own numbers directly.
-async fn needs_profile_for(app: &App, tp: &Bundle, endpoint_sid: &str) -> ApiResult<bool> {
+async fn needs_profile_for(app: &App, tp: &Bundle, endpoint_sid: &str) -> Result<bool> {
     let required = app
         .catalog
         .policy(&tp.policy_sid)
@@ -344,11 +344,11 @@ async fn needs_profile_for(app: &App, tp: &Bundle, endpoint_sid: &str) -> ApiRes
 
 /// Seed 001: "Only those phone numbers already assigned to your Secondary Business
 /// Profile are eligible" for a trust product.
-async fn ensure_on_supporting_profile(app: &App, b: &Bundle, endpoint_sid: &str) -> ApiResult<()> {
+async fn ensure_on_supporting_profile(app: &App, b: &Bundle, endpoint_sid: &str) -> Result<()> {
     if on_a_customer_profile(app, &b.sid, endpoint_sid, None).await? {
         return Ok(());
     }
-    Err(ApiError::invalid(
+    Err(Error::invalid(
         INVALID_OBJECT,
         format!(
             "{endpoint_sid} is not assigned to a CustomerProfile of this TrustProduct; assign it to the supporting CustomerProfile first, then to the TrustProduct"
@@ -363,7 +363,7 @@ async fn on_a_customer_profile(
     tp_sid: &str,
     endpoint_sid: &str,
     except: Option<&str>,
-) -> ApiResult<bool> {
+) -> Result<bool> {
     let (_, supporting) = app.store.assigned_objects(tp_sid).await?;
     let one = [endpoint_sid.to_string()];
     for p in supporting
@@ -392,7 +392,7 @@ async fn ensure_no_trust_product_relies_on(
     app: &App,
     b: &Bundle,
     endpoint_sid: &str,
-) -> ApiResult<()> {
+) -> Result<()> {
     if b.kind != BundleKind::CustomerProfile {
         return Ok(());
     }
@@ -409,7 +409,7 @@ async fn ensure_no_trust_product_relies_on(
         if on_a_customer_profile(app, &tp.sid, endpoint_sid, Some(&b.sid)).await? {
             continue;
         }
-        return Err(ApiError::conflict(
+        return Err(Error::conflict(
             20409,
             format!(
                 "{endpoint_sid} is assigned to TrustProduct {} (policy {}), which relies on this CustomerProfile for it; remove it from the TrustProduct first",
@@ -423,11 +423,7 @@ async fn ensure_no_trust_product_relies_on(
 /// Policies with the same `exclusive_channel_endpoints` group register a number once: a
 /// second CNAM (SHAKEN/STIR, Voice Integrity, …) trust product cannot take it (Twilio answers
 /// 409 / 20409 naming the bundle that has it).
-async fn ensure_not_registered_elsewhere(
-    app: &App,
-    b: &Bundle,
-    endpoint_sid: &str,
-) -> ApiResult<()> {
+async fn ensure_not_registered_elsewhere(app: &App, b: &Bundle, endpoint_sid: &str) -> Result<()> {
     let group_of = |policy_sid: &str| {
         app.catalog
             .policy(policy_sid)
@@ -451,7 +447,7 @@ async fn ensure_not_registered_elsewhere(
     } else {
         "another account's TrustProduct".to_string()
     };
-    Err(ApiError::conflict(
+    Err(Error::conflict(
         20409,
         format!(
             "{endpoint_sid} is already assigned to {holder}; a phone number can be registered on one {group} trust product at a time. Remove it there first."
@@ -459,7 +455,7 @@ async fn ensure_not_registered_elsewhere(
     ))
 }
 
-pub async fn get_channel(app: &App, b: &Bundle, sid: &str) -> ApiResult<ChannelAssignment> {
+pub async fn get_channel(app: &App, b: &Bundle, sid: &str) -> Result<ChannelAssignment> {
     app.store
         .channel_assignment(&b.sid, sid)
         .await?
@@ -471,14 +467,14 @@ pub async fn list_channels(
     b: &Bundle,
     endpoint_sids: Option<&[String]>,
     page: PageQuery,
-) -> ApiResult<Page<ChannelAssignment>> {
+) -> Result<Page<ChannelAssignment>> {
     Ok(app
         .store
         .list_channel_assignments(&b.sid, endpoint_sids, page)
         .await?)
 }
 
-pub async fn delete_channel(app: &App, b: &Bundle, sid: &str) -> ApiResult<()> {
+pub async fn delete_channel(app: &App, b: &Bundle, sid: &str) -> Result<()> {
     let a = get_channel(app, b, sid).await?;
     ensure_no_trust_product_relies_on(app, b, &a.channel_endpoint_sid).await?;
     let detail = json!({"assignment_sid": a.sid, "channel_endpoint_sid": a.channel_endpoint_sid});
@@ -493,6 +489,6 @@ pub async fn delete_channel(app: &App, b: &Bundle, sid: &str) -> ApiResult<()> {
     }
 }
 
-fn not_found(kind: BundleKind, bundle_sid: &str, sub: &str, sid: &str) -> ApiError {
-    ApiError::NotFound(format!("/{}/{bundle_sid}/{sub}/{sid}", kind.collection()))
+fn not_found(kind: BundleKind, bundle_sid: &str, sub: &str, sid: &str) -> Error {
+    Error::NotFound(format!("/{}/{bundle_sid}/{sub}/{sid}", kind.collection()))
 }

@@ -2,7 +2,7 @@
 
 use crate::domain::bundle::BundleKind;
 use crate::domain::evaluate::{self, Assigned, Entity as EvalEntity, Outcome, SupportingBundle};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::sid;
 use crate::store::{Bundle, EntityKind, Evaluation, Page, PageQuery};
 
@@ -32,10 +32,10 @@ pub fn bundle_view(b: &Bundle) -> SupportingBundle<'_> {
 }
 
 /// Evaluates without storing: returns the row to store and the outcome.
-pub async fn run(app: &App, bundle: &Bundle, policy_sid: &str) -> ApiResult<(Evaluation, Outcome)> {
+pub async fn run(app: &App, bundle: &Bundle, policy_sid: &str) -> Result<(Evaluation, Outcome)> {
     super::check_sid("PolicySid", policy_sid, sid::POLICY, 22200)?;
     let policy = app.catalog.policy(policy_sid).ok_or_else(|| {
-        ApiError::invalid(
+        Error::invalid(
             22200,
             format!("PolicySid {policy_sid} is not a known policy; GET /v1/Policies lists them"),
         )
@@ -86,13 +86,13 @@ pub async fn run(app: &App, bundle: &Bundle, policy_sid: &str) -> ApiResult<(Eva
     Ok((row, outcome))
 }
 
-pub async fn create(app: &App, bundle: &Bundle, policy_sid: &str) -> ApiResult<Evaluation> {
+pub async fn create(app: &App, bundle: &Bundle, policy_sid: &str) -> Result<Evaluation> {
     let (row, _) = run(app, bundle, policy_sid).await?;
     let detail = serde_json::json!({"evaluation_sid": row.sid, "status": row.status});
     let e = super::lifecycle::event(bundle, "evaluated", detail, row.date_created);
     match app.store.insert_evaluation(row, e).await {
         // Deleted meanwhile.
-        Err(crate::store::StoreError::Stale) => Err(ApiError::NotFound(format!(
+        Err(crate::store::StoreError::Stale) => Err(Error::NotFound(format!(
             "/{}/{}",
             bundle.kind.collection(),
             bundle.sid
@@ -101,19 +101,19 @@ pub async fn create(app: &App, bundle: &Bundle, policy_sid: &str) -> ApiResult<E
     }
 }
 
-pub async fn get(app: &App, bundle: &Bundle, sid: &str) -> ApiResult<Evaluation> {
+pub async fn get(app: &App, bundle: &Bundle, sid: &str) -> Result<Evaluation> {
     app.store
         .evaluation(&bundle.sid, sid)
         .await?
         .ok_or_else(|| not_found(bundle.kind, &bundle.sid, sid))
 }
 
-pub async fn list(app: &App, bundle: &Bundle, page: PageQuery) -> ApiResult<Page<Evaluation>> {
+pub async fn list(app: &App, bundle: &Bundle, page: PageQuery) -> Result<Page<Evaluation>> {
     Ok(app.store.list_evaluations(&bundle.sid, page).await?)
 }
 
-fn not_found(kind: BundleKind, bundle_sid: &str, sid: &str) -> ApiError {
-    ApiError::NotFound(format!(
+fn not_found(kind: BundleKind, bundle_sid: &str, sid: &str) -> Error {
+    Error::NotFound(format!(
         "/{}/{bundle_sid}/Evaluations/{sid}",
         kind.collection()
     ))

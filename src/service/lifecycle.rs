@@ -100,7 +100,7 @@ pub fn transition(
 }
 
 /// Saves a change and wakes the background jobs it queued.
-pub async fn commit(app: &App, change: BundleChange) -> crate::error::ApiResult<Bundle> {
+pub async fn commit(app: &App, change: BundleChange) -> crate::error::Result<Bundle> {
     let mut bundle = change.bundle.clone();
     let queued = !change.jobs.is_empty();
     let decision = match bundle.status {

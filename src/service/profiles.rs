@@ -16,7 +16,7 @@ use super::addresses::{self, AddressInput};
 use super::bundles::{self, BundleChanges, NewBundle};
 use super::{assignments, entities, evaluations, App};
 use crate::domain::bundle::BundleKind;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::store::{Account, Bundle, EntityKind};
 
 /// Seconds (real time) an inquiry stays claimed by the request completing it.
@@ -53,7 +53,7 @@ pub enum Outcome {
     /// evaluation is kept and the bundle stays a draft).
     Done { bundle: Bundle, submitted: bool },
     /// Nothing was left behind.
-    Refused { step: Step, error: ApiError },
+    Refused { step: Step, error: Error },
 }
 
 /// Creates the whole profile for `account`, detached from the caller (see the module doc).
@@ -61,7 +61,7 @@ pub enum Outcome {
 /// task. Errors: a refused step is `Outcome::Refused`; an inquiry being completed by
 /// another request is a 409 (20409); a store failure is `Err`, also after undoing what
 /// was made.
-pub async fn create(app: &Arc<App>, account: &Account, p: NewProfile) -> ApiResult<Outcome> {
+pub async fn create(app: &Arc<App>, account: &Account, p: NewProfile) -> Result<Outcome> {
     let (app, account) = (app.clone(), account.clone());
     tokio::spawn(async move {
         let Some(inquiry) = p.inquiry.clone() else {
@@ -75,7 +75,7 @@ pub async fn create(app: &Arc<App>, account: &Account, p: NewProfile) -> ApiResu
             .claim_inquiry(&inquiry, now, now + CLAIM_SECONDS)
             .await?
         {
-            return Err(ApiError::conflict(
+            return Err(Error::conflict(
                 20409,
                 "This form is being sent, or was sent already; reload the page",
             ));
@@ -90,13 +90,13 @@ pub async fn create(app: &Arc<App>, account: &Account, p: NewProfile) -> ApiResu
         outcome
     })
     .await
-    .map_err(|e| ApiError::Internal(e.into()))?
+    .map_err(|e| Error::Internal(e.into()))?
 }
 
 /// Test builds only: `TRUSTHUB_TEST_PROFILE_PAUSE_MS` waits between steps (so a test can
 /// hang up mid-operation) and `TRUSTHUB_TEST_PROFILE_FAIL=<step>` plants a store failure
 /// after that step. Release builds compile this to nothing.
-async fn checkpoint(step: &str) -> ApiResult<()> {
+async fn checkpoint(step: &str) -> Result<()> {
     if cfg!(debug_assertions) {
         if let Some(ms) = std::env::var("TRUSTHUB_TEST_PROFILE_PAUSE_MS")
             .ok()
@@ -105,7 +105,7 @@ async fn checkpoint(step: &str) -> ApiResult<()> {
             tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
         }
         if std::env::var("TRUSTHUB_TEST_PROFILE_FAIL").is_ok_and(|v| v == step) {
-            return Err(ApiError::Internal(anyhow::anyhow!(
+            return Err(Error::Internal(anyhow::anyhow!(
                 "planted failure after {step}"
             )));
         }
@@ -132,12 +132,12 @@ async fn roll_back(
     }
 }
 
-async fn create_whole(app: &App, account: &Account, p: NewProfile) -> ApiResult<Outcome> {
+async fn create_whole(app: &App, account: &Account, p: NewProfile) -> Result<Outcome> {
     let address = match &p.address {
         None => None,
         Some((input, _, _)) => match addresses::create(app, account, input.clone()).await {
             Ok(a) => Some(a),
-            Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
+            Err(Error::Internal(e)) => return Err(Error::Internal(e)),
             Err(error) => {
                 return Ok(Outcome::Refused {
                     step: Step::Address,
@@ -165,7 +165,7 @@ async fn create_whole(app: &App, account: &Account, p: NewProfile) -> ApiResult<
         Err(e) => {
             roll_back(app, account, None, &[], address_sid.as_deref()).await;
             return match e {
-                ApiError::Internal(e) => Err(ApiError::Internal(e)),
+                Error::Internal(e) => Err(Error::Internal(e)),
                 error => Ok(Outcome::Refused {
                     step: Step::Bundle,
                     error,
@@ -174,7 +174,7 @@ async fn create_whole(app: &App, account: &Account, p: NewProfile) -> ApiResult<
         }
     };
     let mut made: Vec<(EntityKind, String)> = Vec::new();
-    let content: ApiResult<()> = async {
+    let content: Result<()> = async {
         checkpoint("bundle").await?;
         for (type_name, name, attributes) in p.end_users {
             let e = entities::create(
@@ -213,7 +213,7 @@ async fn create_whole(app: &App, account: &Account, p: NewProfile) -> ApiResult<
     if let Err(e) = content {
         roll_back(app, account, Some(&bundle), &made, address_sid.as_deref()).await;
         return match e {
-            ApiError::Internal(e) => Err(ApiError::Internal(e)),
+            Error::Internal(e) => Err(Error::Internal(e)),
             error => Ok(Outcome::Refused {
                 step: Step::Content,
                 error,
@@ -240,7 +240,7 @@ async fn create_whole(app: &App, account: &Account, p: NewProfile) -> ApiResult<
             bundle: b,
             submitted: true,
         }),
-        Err(ApiError::Invalid {
+        Err(Error::Invalid {
             code: evaluations::NONCOMPLIANT,
             ..
         }) => Ok(Outcome::Done {

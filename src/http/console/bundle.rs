@@ -17,7 +17,7 @@ use super::layout::{self, csrf_field, notice};
 use super::session::{Customer, Form};
 use super::views;
 use crate::domain::bundle::{entities_locked, Status};
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::http::path::Path;
 use crate::service::bundles::{self, BundleChanges};
 use crate::service::{entities, evaluations, App};
@@ -134,7 +134,7 @@ async fn act(
             match bundles::update(&app, &b.account_sid, b.kind, &b.sid, changes).await {
                 Ok(_) => "submitted",
                 // The refused submission's evaluation is kept: the page shows what failed.
-                Err(ApiError::Invalid {
+                Err(Error::Invalid {
                     code: evaluations::NONCOMPLIANT,
                     ..
                 }) => "refused",

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 
 use super::layout;
-use crate::error::ApiError;
+use crate::error::Error;
 
 #[derive(Debug)]
 pub enum ConsoleError {
@@ -19,15 +19,15 @@ pub enum ConsoleError {
     BadRequest(String),
     /// A service refused: shown with its message under its own status (400 invalid, 403
     /// not allowed, 409 conflict, 429 too many attempts with `Retry-After`, …).
-    Refused(ApiError),
+    Refused(Error),
     Internal(anyhow::Error),
 }
 
-impl From<ApiError> for ConsoleError {
-    fn from(e: ApiError) -> Self {
+impl From<Error> for ConsoleError {
+    fn from(e: Error) -> Self {
         match e {
-            ApiError::NotFound(_) | ApiError::Unauthorized => ConsoleError::NotFound,
-            ApiError::Internal(e) => ConsoleError::Internal(e),
+            Error::NotFound(_) | Error::Unauthorized => ConsoleError::NotFound,
+            Error::Internal(e) => ConsoleError::Internal(e),
             other => ConsoleError::Refused(other),
         }
     }
@@ -35,7 +35,7 @@ impl From<ApiError> for ConsoleError {
 
 impl From<crate::store::StoreError> for ConsoleError {
     fn from(e: crate::store::StoreError) -> Self {
-        ApiError::from(e).into()
+        Error::from(e).into()
     }
 }
 

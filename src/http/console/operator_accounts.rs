@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::error::{ConsoleError, ConsoleResult};
 use super::layout::{self, csrf_field, date};
 use super::session::{Form, Operator};
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::http::path::Path;
 use crate::service::{accounts, App};
 use crate::store::{Account, AccountFilter, PageQuery};
@@ -159,8 +159,8 @@ async fn change(
             Redirect::to(&format!("/console/operator/accounts?notice={}", a.status))
                 .into_response(),
         ),
-        Err(ApiError::NotFound(_)) => Err(ConsoleError::NotFound),
-        Err(e @ ApiError::Invalid { .. }) => {
+        Err(Error::NotFound(_)) => Err(ConsoleError::NotFound),
+        Err(e @ Error::Invalid { .. }) => {
             let body = page(&app, &op, None, Some(&e.to_string())).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
         }

@@ -17,7 +17,7 @@ use super::layout::{self, csrf_field};
 use super::session::{Customer, Form};
 use crate::domain::policy::{Format, ObjectType, Policy};
 use crate::domain::validate::is_email;
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::http::path::Path;
 use crate::service::addresses::AddressInput;
 use crate::service::bundles::NewBundle;
@@ -196,13 +196,13 @@ pub enum Created {
 }
 
 /// Where an Address error belongs in the form, and how to say it there.
-fn address_error(e: &ApiError) -> Option<(&'static str, String)> {
+fn address_error(e: &Error) -> Option<(&'static str, String)> {
     match e {
-        ApiError::MissingParameter(p) => ADDRESS_FIELDS
+        Error::MissingParameter(p) => ADDRESS_FIELDS
             .iter()
             .find(|(_, _, _, _, param)| param == p)
             .map(|(name, label, ..)| (*name, format!("{label} is required."))),
-        ApiError::Invalid { code: 21628, .. } => Some(("address.iso_country", format!("{e}."))),
+        Error::Invalid { code: 21628, .. } => Some(("address.iso_country", format!("{e}."))),
         _ => None,
     }
 }

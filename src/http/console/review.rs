@@ -14,7 +14,7 @@ use super::error::{ConsoleError, ConsoleResult};
 use super::layout::{self, csrf_field, date, notice, status_badge};
 use super::session::{Form, Operator};
 use super::views;
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::http::path::Path;
 use crate::service::review::{self, Verdict};
 use crate::service::App;
@@ -189,13 +189,9 @@ async fn decide(
     };
     match review::decide(&app, &b.sid, verdict).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/reviews?notice={done}")).into_response()),
-        Err(
-            e @ (ApiError::MissingParameter(_)
-            | ApiError::Invalid { .. }
-            | ApiError::Conflict { .. }),
-        ) => {
+        Err(e @ (Error::MissingParameter(_) | Error::Invalid { .. } | Error::Conflict { .. })) => {
             let msg = match e {
-                ApiError::MissingParameter(_) => "Choose at least one rejection code.".to_string(),
+                Error::MissingParameter(_) => "Choose at least one rejection code.".to_string(),
                 other => other.to_string(),
             };
             let b = bundle(&app, &sid).await?;

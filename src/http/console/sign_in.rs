@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::error::{ConsoleError, ConsoleResult};
 use super::layout::{self, csrf_field};
 use super::session::{self, check_csrf, MaybeSession, Session, Who};
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::http::form::Params;
 use crate::service::{accounts, App};
 
@@ -101,11 +101,11 @@ pub async fn submit(
                     .starts_with(crate::sid::API_KEY)
                     .then(|| user.to_string()),
             }),
-            Err(ApiError::Forbidden { message, .. }) => {
+            Err(Error::Forbidden { message, .. }) => {
                 let page = view(&s, Some(&message), user);
                 return Ok((StatusCode::FORBIDDEN, page).into_response());
             }
-            Err(ApiError::Unauthorized) => None,
+            Err(Error::Unauthorized) => None,
             Err(e) => return Err(e.into()),
         },
     };
