@@ -79,6 +79,10 @@ impl Unique {
     }
 }
 
+// The row types below each repeat their table's common columns (seq, sid, account_sid,
+// dates), and the `Store` trait's methods come in same-shaped groups per table:
+// `duplicates` pairs this file with itself for them. One struct per table keeps each
+// row's fields flat where every caller uses them.
 #[derive(Debug, Clone)]
 pub struct Account {
     pub seq: i64,

@@ -304,6 +304,11 @@ fn row_json(row: &AnyRow) -> Value {
     Value::Object(obj)
 }
 
+// Row mappings (one `try_get` per column) and, below, the bind lists of the INSERTs and
+// UPDATEs repeat one shape per table: `duplicates` pairs this file with itself for them.
+// They stay written out: each lists its table's columns beside the SQL that must match
+// them, and a derive over sqlx's `Any` row would cover only the plain columns (not SQLite's
+// 0/1 booleans, the enums, the encrypted JSON), so half would be written out anyway.
 fn account_row(r: &AnyRow) -> StoreResult<Account> {
     Ok(Account {
         seq: r.try_get("seq")?,
@@ -762,6 +767,8 @@ impl<'q> Q<'q> {
     }
 }
 
+// The trait's signatures again, as Rust requires of an implementation (`duplicates` pairs
+// this with `mod.rs`, which declares them).
 #[async_trait]
 impl Store for SqlStore {
     async fn account_count(&self) -> StoreResult<i64> {

@@ -35,6 +35,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(render::address(&address))))
 }
 
+/// The 2010 list shape (paging, the filters sent, a `v2010` page), as in `numbers.rs`
+/// (`duplicates` pairs the two): each names its own filters and rendering.
 pub async fn list(
     InAccount { app, account, .. }: InAccount,
     params: Params,

@@ -110,7 +110,7 @@ impl ListQuery {
             .map(|q| q.trim().to_string())
             .filter(|q| !q.is_empty())
     }
-    fn page(&self) -> PageQuery {
+    pub(super) fn page(&self) -> PageQuery {
         page_query(self.after, self.before)
     }
 }
