@@ -234,5 +234,5 @@ async fn edit_save(
         Some(Value::Object(attrs)),
     )
     .await?;
-    Ok(Redirect::to(&format!("{}?notice=saved", base(&b))).into_response())
+    Ok(Redirect::to(&format!("{}?notice=saved", base(b))).into_response())
 }
