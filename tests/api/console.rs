@@ -101,3 +101,37 @@ async fn an_inquiry_of_a_suspended_account_is_a_403_page() {
     assert_eq!(st, 403, "{html}");
     assert!(html.contains("suspended"), "{html}");
 }
+
+#[tokio::test]
+async fn a_decision_on_a_decided_bundle_is_a_409_page() {
+    let s = Server::start();
+    let bu = s.complete_primary().await;
+    s.ok(
+        &format!("/v1/CustomerProfiles/{bu}"),
+        &[("Status", "pending-review")],
+        200,
+    )
+    .await;
+    let http = console::client();
+    let cookie = console::operator_sign_in(&http, &s.base, ADMIN_TOKEN).await;
+    let (_, html) = console::page(&http, &format!("{}/console/reviews", s.base), &cookie).await;
+    let csrf = csrf_of(&html);
+    let url = format!("{}/console/reviews/{bu}/decision", s.base);
+    let form = [("csrf", csrf.as_str()), ("decision", "approve")];
+    let (st, _) = console::post(&http, &url, &cookie, &form).await;
+    assert_eq!(st, 303);
+    // A second tab still shows the decision forms.
+    let resp = http
+        .post(&url)
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let (st, _, html) = answer(resp).await;
+    assert_eq!(st, 409, "{html}");
+    assert!(
+        html.contains("only pending-review and in-review bundles can be decided"),
+        "{html}"
+    );
+}

@@ -89,7 +89,7 @@ async fn operator_audit(
         h1 { "Audit trail" }
         p.lead {
             "Every change request (not reads) of " (scope(account.as_deref()))
-            ", newest first: who made it (an account's auth token, an API key, or an operator) and how it ended."
+            ", newest first: who made it (an account's auth token or an API key, through the API or the console; the operator; an end customer completing an inquiry) and how it ended."
         }
         (account_filter("/console/operator/audit", account.as_deref()))
         @if entries.is_empty() {

@@ -189,14 +189,20 @@ async fn decide(
     };
     match review::decide(&app, &b.sid, verdict).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/reviews?notice={done}")).into_response()),
+        // The page again with the refusal: a form to fix is 422, a bundle decided meanwhile
+        // keeps its 409.
         Err(e @ (Error::MissingParameter(_) | Error::Invalid { .. } | Error::Conflict { .. })) => {
-            let msg = match e {
-                Error::MissingParameter(_) => "Choose at least one rejection code.".to_string(),
-                other => other.to_string(),
+            let (status, msg) = match e {
+                Error::MissingParameter(_) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Choose at least one rejection code.".to_string(),
+                ),
+                Error::Conflict { .. } => (e.status(), e.to_string()),
+                other => (StatusCode::UNPROCESSABLE_ENTITY, other.to_string()),
             };
             let b = bundle(&app, &sid).await?;
             let body = page(&app, &op, &b, Some(&msg)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
+            Ok((status, body).into_response())
         }
         Err(e) => Err(e.into()),
     }
