@@ -4,5 +4,5 @@ pub mod bundle;
 pub mod descriptions;
 pub mod evaluate;
 pub mod policy;
-pub mod review;
+pub mod reviewer;
 pub mod validate;

@@ -1,7 +1,7 @@
 //! CustomerProfiles and TrustProducts: one implementation over `BundleKind`.
 
 use crate::domain::bundle::{self, BundleKind, Status, TransitionError};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::sid;
 use crate::store::{Bundle, BundleFilter, Page, PageQuery};
 
@@ -25,24 +25,24 @@ pub struct BundleChanges {
     pub status_callback: Option<String>,
 }
 
-pub fn not_found(kind: BundleKind, sid: &str) -> ApiError {
-    ApiError::NotFound(format!("/{}/{sid}", kind.collection()))
+pub fn not_found(kind: BundleKind, sid: &str) -> Error {
+    Error::NotFound(format!("/{}/{sid}", kind.collection()))
 }
 
 /// Twilio checks the Email during review, not when it is given (seed 004's own sample
 /// sends `Email=Email`): here it only has to be there. The reviewer rejects a malformed one.
-fn check_email(email: &str) -> ApiResult<()> {
+fn check_email(email: &str) -> Result<()> {
     if email.trim().is_empty() {
-        return Err(ApiError::invalid(20001, "Email must not be empty"));
+        return Err(Error::invalid(20001, "Email must not be empty"));
     }
     Ok(())
 }
 
 /// Status callbacks are delivered by POST over http(s) only.
-fn check_callback(url: &str) -> ApiResult<()> {
+fn check_callback(url: &str) -> Result<()> {
     match url::Url::parse(url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(()),
-        _ => Err(ApiError::invalid(
+        _ => Err(Error::invalid(
             21609,
             format!("StatusCallback \"{url}\" is not a valid http or https URL"),
         )),
@@ -56,7 +56,7 @@ pub async fn create(
     kind: BundleKind,
     new: NewBundle,
     console_allowed: bool,
-) -> ApiResult<Bundle> {
+) -> Result<Bundle> {
     let (bundle, created) = build(app, account_sid, kind, new, console_allowed).await?;
     Ok(app.store.insert_bundle(bundle, created).await?)
 }
@@ -71,7 +71,7 @@ pub async fn build(
     kind: BundleKind,
     new: NewBundle,
     console_allowed: bool,
-) -> ApiResult<(Bundle, Event)> {
+) -> Result<(Bundle, Event)> {
     super::check_friendly_name(&new.friendly_name)?;
     check_email(&new.email)?;
     super::check_sid("PolicySid", &new.policy_sid, sid::POLICY, 22200)?;
@@ -79,7 +79,7 @@ pub async fn build(
         check_callback(cb)?;
     }
     let policy = app.catalog.policy(&new.policy_sid).ok_or_else(|| {
-        ApiError::invalid(
+        Error::invalid(
             22200,
             format!(
                 "PolicySid {} is not a known policy; GET /v1/Policies lists them",
@@ -88,7 +88,7 @@ pub async fn build(
         )
     })?;
     if policy.bundle_kind != kind {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             22200,
             format!(
                 "Policy {} ({}) is for a {}, not a {}",
@@ -103,7 +103,7 @@ pub async fn build(
         ));
     }
     if policy.console_only && !console_allowed {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             22200,
             format!(
                 "This operation is restricted via API for {} ({}). Use the Console instead.",
@@ -113,7 +113,7 @@ pub async fn build(
     }
     if policy.requires_isv_primary && !console_allowed {
         if let Some(primary) = direct_customer_primary(app, account_sid).await? {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 22200,
                 format!(
                     "This operation is restricted via API for {} ({}): the account's Primary Customer Profile {primary} is for a direct customer (business_identity=direct_customer). Creating Secondary Customer Profiles through the API is for ISVs (isv_reseller_or_partner); direct customers use the Console instead.",
@@ -149,7 +149,7 @@ pub async fn build(
 }
 
 /// A bundle of this account and kind, or Twilio's 404.
-pub async fn get(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -> ApiResult<Bundle> {
+pub async fn get(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -> Result<Bundle> {
     match app.store.bundle(account_sid, sid).await? {
         Some(b) if b.kind == kind => Ok(b),
         _ => Err(not_found(kind, sid)),
@@ -162,7 +162,7 @@ pub async fn list(
     kind: BundleKind,
     filter: &BundleFilter,
     page: PageQuery,
-) -> ApiResult<Page<Bundle>> {
+) -> Result<Page<Bundle>> {
     Ok(app
         .store
         .list_bundles(account_sid, kind, filter, page)
@@ -178,12 +178,12 @@ pub async fn update(
     kind: BundleKind,
     sid: &str,
     changes: BundleChanges,
-) -> ApiResult<Bundle> {
+) -> Result<Bundle> {
     // The review pipeline may move the status meanwhile: re-read and re-apply.
     let mut attempts = 0;
     loop {
         match apply(app, account_sid, kind, sid, &changes).await {
-            Err(ApiError::Conflict { code: 20409, .. }) if attempts < 3 => attempts += 1,
+            Err(Error::Conflict { code: 20409, .. }) if attempts < 3 => attempts += 1,
             other => return other,
         }
     }
@@ -195,12 +195,12 @@ async fn apply(
     kind: BundleKind,
     sid: &str,
     changes: &BundleChanges,
-) -> ApiResult<Bundle> {
+) -> Result<Bundle> {
     let mut b = get(app, account_sid, kind, sid).await?;
     let to = match &changes.status {
         None => None,
         Some(raw) => Some(Status::parse(raw).ok_or_else(|| {
-            ApiError::invalid(
+            Error::invalid(
                 22203,
                 format!("Status \"{raw}\" is not a bundle status; to submit a bundle for review send Status=pending-review"),
             )
@@ -239,7 +239,7 @@ async fn apply(
 }
 
 /// Applies FriendlyName, Email and StatusCallback to `b`; true if any was sent.
-fn edit(b: &mut Bundle, changes: &BundleChanges) -> ApiResult<bool> {
+fn edit(b: &mut Bundle, changes: &BundleChanges) -> Result<bool> {
     if let Some(name) = &changes.friendly_name {
         super::check_friendly_name(name)?;
         b.friendly_name = name.clone();
@@ -264,17 +264,17 @@ fn edit(b: &mut Bundle, changes: &BundleChanges) -> ApiResult<bool> {
 
 /// The customer's status change rule (`domain::bundle::customer_transition`) as the API
 /// answers it: 22203 for a status only the review sets, 409 / 20409 from a wrong status.
-pub fn check_transition(b: &Bundle, to: Status) -> ApiResult<()> {
+pub fn check_transition(b: &Bundle, to: Status) -> Result<()> {
     match bundle::customer_transition(b.status, to) {
         Ok(()) => Ok(()),
-        Err(TransitionError::NotCustomerSettable(to)) => Err(ApiError::invalid(
+        Err(TransitionError::NotCustomerSettable(to)) => Err(Error::invalid(
             22203,
             format!(
                 "Status can only be set to pending-review by the customer; {} is set by the review",
                 to.as_str()
             ),
         )),
-        Err(TransitionError::WrongState { from }) => Err(ApiError::conflict(
+        Err(TransitionError::WrongState { from }) => Err(Error::conflict(
             20409,
             format!(
                 "The {} {} is {} and cannot be submitted; only draft and twilio-rejected bundles can",
@@ -288,7 +288,7 @@ pub fn check_transition(b: &Bundle, to: Status) -> ApiResult<()> {
 
 /// `Status=pending-review`: evaluate, and submit only a compliant bundle. `b` carries the
 /// request's other properties, saved with the submission (so a new StatusCallback hears it).
-async fn submit(app: &App, b: Bundle, to: Status, edited: Option<Event>) -> ApiResult<Bundle> {
+async fn submit(app: &App, b: Bundle, to: Status, edited: Option<Event>) -> Result<Bundle> {
     let (evaluation, outcome) = evaluations::run(app, &b, &b.policy_sid.clone()).await?;
     match submission(app, b, to, edited, evaluation, outcome) {
         Submission::Accepted(change) => lifecycle::commit(app, change).await,
@@ -314,7 +314,7 @@ pub enum Submission {
     Refused {
         evaluation: Evaluation,
         event: Event,
-        error: ApiError,
+        error: Error,
     },
 }
 
@@ -337,7 +337,7 @@ pub fn submission(
             json!({"evaluation_sid": evaluation.sid, "failures": outcome.failures()}),
             app.clock.now(),
         );
-        let error = ApiError::Invalid {
+        let error = Error::Invalid {
             code: evaluations::NONCOMPLIANT,
             message: format!(
                 "The {} {} is noncompliant and cannot be submitted. Fix: {}",
@@ -376,7 +376,7 @@ pub fn submission(
 /// family says otherwise); `None` for ISVs and families without a Primary. A subaccount
 /// counts only its parent's twilio-approved Primaries — the only parent bundles it may use
 /// (issue 15: it learns nothing of the others, not even that they exist).
-async fn direct_customer_primary(app: &App, account_sid: &str) -> ApiResult<Option<String>> {
+async fn direct_customer_primary(app: &App, account_sid: &str) -> Result<Option<String>> {
     let parent = app
         .store
         .account(account_sid)
@@ -424,10 +424,10 @@ async fn direct_customer_primary(app: &App, account_sid: &str) -> ApiResult<Opti
     Ok(direct)
 }
 
-pub async fn delete(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -> ApiResult<()> {
+pub async fn delete(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -> Result<()> {
     let b = get(app, account_sid, kind, sid).await?;
     if !bundle::deletable(b.status) {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             21647,
             format!(
                 "The {} {} is {} and cannot be deleted until its review ends",
@@ -450,7 +450,7 @@ pub async fn delete(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -
         } else {
             "a subaccount's bundle".to_string()
         };
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             21647,
             format!("The {} {} is assigned to {holder}", kind.label(), b.sid),
         ));
@@ -462,7 +462,7 @@ pub async fn delete(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -
         .delete_bundle(account_sid, sid, &super::statuses_where(bundle::deletable))
         .await
     {
-        Err(crate::store::StoreError::Stale) => Err(ApiError::conflict(
+        Err(crate::store::StoreError::Stale) => Err(Error::conflict(
             20409,
             format!(
                 "The {} {} changed while it was being deleted (submitted or assigned); fetch it and try again",

@@ -100,7 +100,7 @@ pub fn transition(
 }
 
 /// Saves a change and wakes the background jobs it queued.
-pub async fn commit(app: &App, change: BundleChange) -> crate::error::ApiResult<Bundle> {
+pub async fn commit(app: &App, change: BundleChange) -> crate::error::Result<Bundle> {
     let after = AfterCommit::of(&change);
     app.store.save_bundle(change).await?;
     Ok(after.done(app))

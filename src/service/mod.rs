@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod addresses;
 pub mod assignments;
+pub mod audit;
 pub mod bundles;
 pub mod entities;
 pub mod evaluations;
@@ -18,9 +19,9 @@ use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::domain::policy::Catalog;
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::format::Urls;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, Unique};
 
 /// Everything a request needs: the store, the catalog, URL building and the clock.
 pub struct App {
@@ -106,17 +107,25 @@ impl Default for Settings {
     }
 }
 
-impl From<StoreError> for ApiError {
+impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Duplicate => {
-                ApiError::conflict(20409, "The resource already exists".to_string())
+            // A constraint a service did not expect to meet: say which, as a conflict.
+            StoreError::Duplicate(Unique::Identity { table }) => Error::conflict(
+                20409,
+                format!(
+                    "A {table} row with this SID already exists (a server started with --seed \
+                     repeats its SIDs on a store it wrote before: use another seed)"
+                ),
+            ),
+            StoreError::Duplicate(u) => {
+                Error::conflict(20409, format!("The resource already exists ({u:?})"))
             }
-            StoreError::Stale => ApiError::conflict(
+            StoreError::Stale => Error::conflict(
                 20409,
                 "The resource changed while this request was processed; fetch it and try again",
             ),
-            StoreError::Other(e) => ApiError::Internal(e),
+            StoreError::Other(e) => Error::Internal(e),
         }
     }
 }
@@ -142,9 +151,9 @@ pub fn random_token() -> String {
 }
 
 /// Bundles, end users and documents share Twilio's FriendlyName rule.
-pub fn check_friendly_name(name: &str) -> Result<(), ApiError> {
+pub fn check_friendly_name(name: &str) -> Result<(), Error> {
     if name.trim().is_empty() || name.chars().count() > 255 {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20002,
             "FriendlyName must be between 1 and 255 characters",
         ));
@@ -153,11 +162,11 @@ pub fn check_friendly_name(name: &str) -> Result<(), ApiError> {
 }
 
 /// Checks that `sid` is `prefix` + 32 hex digits; the message names the parameter.
-pub fn check_sid(param: &str, sid: &str, prefix: &str, code: u32) -> Result<(), ApiError> {
+pub fn check_sid(param: &str, sid: &str, prefix: &str, code: u32) -> Result<(), Error> {
     if crate::sid::is_valid(sid, prefix) {
         Ok(())
     } else {
-        Err(ApiError::invalid(
+        Err(Error::invalid(
             code,
             format!("{param} must be a SID starting with {prefix} followed by 32 hexadecimal digits; got \"{sid}\""),
         ))

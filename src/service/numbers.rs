@@ -4,14 +4,14 @@
 use serde_json::{Map, Value};
 
 use crate::domain::validate::is_e164;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::sid;
-use crate::store::{Account, NumberFilter, Page, PageQuery, PhoneNumber, StoreError};
+use crate::store::{Account, NumberFilter, Page, PageQuery, PhoneNumber, StoreError, Unique};
 
 use super::{accounts, App};
 
-fn not_found(account: &str, sid: &str) -> ApiError {
-    ApiError::NotFound(format!(
+fn not_found(account: &str, sid: &str) -> Error {
+    Error::NotFound(format!(
         "/2010-04-01/Accounts/{account}/IncomingPhoneNumbers/{sid}.json"
     ))
 }
@@ -43,10 +43,7 @@ pub const SETTINGS: [(&str, &str); 21] = [
 
 /// Checks and applies settings; enumerated ones must hold an allowed value. Of a repeated
 /// parameter the first counts, as everywhere else (`Params::get`).
-pub fn apply_settings(
-    config: &mut Map<String, Value>,
-    params: &[(String, String)],
-) -> ApiResult<()> {
+pub fn apply_settings(config: &mut Map<String, Value>, params: &[(String, String)]) -> Result<()> {
     for (param, prop) in SETTINGS {
         let Some((_, v)) = params.iter().find(|(k, _)| k == param) else {
             continue;
@@ -59,7 +56,7 @@ pub fn apply_settings(
             _ => &[],
         };
         if !allowed.is_empty() && !allowed.contains(&v.as_str()) {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 21422,
                 format!("{param} must be one of {}; got \"{v}\"", allowed.join(", ")),
             ));
@@ -81,15 +78,15 @@ pub async fn create(
     phone_number: Option<&str>,
     friendly_name: Option<String>,
     params: &[(String, String)],
-) -> ApiResult<PhoneNumber> {
+) -> Result<PhoneNumber> {
     let Some(number) = phone_number.filter(|s| !s.is_empty()) else {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             21452,
             "PhoneNumber is required: this server provisions the E.164 number you name (AreaCode search is not supported)",
         ));
     };
     if !is_e164(number) {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             21421,
             format!("PhoneNumber \"{number}\" is not in E.164 format (e.g. +15555550100)"),
         ));
@@ -110,15 +107,31 @@ pub async fn create(
         date_updated: now,
     };
     match app.store.insert_number(n).await {
-        Err(StoreError::Duplicate) => Err(ApiError::invalid(
-            21422,
-            format!("PhoneNumber {number} is not available: another account owns it"),
-        )),
+        Err(StoreError::Duplicate(Unique::PhoneNumber)) => {
+            let filter = NumberFilter {
+                phone_number: Some(number.to_string()),
+                friendly_name: None,
+            };
+            let one = PageQuery {
+                size: 1,
+                cursor: None,
+            };
+            let own = app.store.list_numbers(&account.sid, &filter, one).await?;
+            let holder = if own.items.is_empty() {
+                "another account owns it"
+            } else {
+                "this account has it already"
+            };
+            Err(Error::invalid(
+                21422,
+                format!("PhoneNumber {number} is not available: {holder}"),
+            ))
+        }
         other => Ok(other?),
     }
 }
 
-pub async fn get(app: &App, account: &Account, sid: &str) -> ApiResult<PhoneNumber> {
+pub async fn get(app: &App, account: &Account, sid: &str) -> Result<PhoneNumber> {
     app.store
         .number(&account.sid, sid)
         .await?
@@ -130,7 +143,7 @@ pub async fn list(
     account: &Account,
     filter: &NumberFilter,
     page: PageQuery,
-) -> ApiResult<Page<PhoneNumber>> {
+) -> Result<Page<PhoneNumber>> {
     Ok(app.store.list_numbers(&account.sid, filter, page).await?)
 }
 
@@ -143,12 +156,12 @@ pub async fn update(
     friendly_name: Option<String>,
     new_owner: Option<&str>,
     params: &[(String, String)],
-) -> ApiResult<PhoneNumber> {
+) -> Result<PhoneNumber> {
     let mut n = get(app, account, sid).await?;
     apply_settings(&mut n.config, params)?;
     if let Some(name) = friendly_name {
         if name.chars().count() > 64 {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 20002,
                 "FriendlyName must be at most 64 characters",
             ));
@@ -164,20 +177,20 @@ pub async fn update(
         let to = match accounts::reach(app, caller, target, false).await {
             Ok(to) => to,
             Err(_) if caller.owner_sid.as_deref() == Some(target) => {
-                return Err(ApiError::invalid(
+                return Err(Error::invalid(
                     21474,
                     format!("A subaccount cannot transfer a phone number to its parent account {target}; the parent account can move it"),
                 ))
             }
             Err(_) => {
-                return Err(ApiError::invalid(
+                return Err(Error::invalid(
                     21473,
                     format!("AccountSid {target} is not this account or one of its active subaccounts; phone numbers move only within an account family"),
                 ))
             }
         };
         if !app.store.bundles_with_number(&n.sid).await?.is_empty() {
-            return Err(ApiError::conflict(
+            return Err(Error::conflict(
                 20409,
                 format!(
                     "{} is assigned to a bundle; remove it from the bundle before moving it",
@@ -192,7 +205,7 @@ pub async fn update(
     Ok(n)
 }
 
-pub async fn delete(app: &App, account: &Account, sid: &str) -> ApiResult<()> {
+pub async fn delete(app: &App, account: &Account, sid: &str) -> Result<()> {
     let n = get(app, account, sid).await?;
     if let Some(b) = app.store.bundles_with_number(&n.sid).await?.first() {
         // The parent's bundles (its Primary, its trust products) may hold a subaccount's
@@ -210,11 +223,11 @@ pub async fn delete(app: &App, account: &Account, sid: &str) -> ApiResult<()> {
                 n.sid
             )
         };
-        return Err(ApiError::conflict(20409, message));
+        return Err(Error::conflict(20409, message));
     }
     // Checked again under the number's lock: an assignment may have landed since.
     match app.store.delete_number(&account.sid, sid).await {
-        Err(crate::store::StoreError::Stale) => Err(ApiError::conflict(
+        Err(crate::store::StoreError::Stale) => Err(Error::conflict(
             20409,
             format!(
                 "{} was assigned while it was being released; delete that ChannelEndpointAssignment first",
@@ -227,7 +240,7 @@ pub async fn delete(app: &App, account: &Account, sid: &str) -> ApiResult<()> {
 
 /// The bundle a number shows in `bundle_sid`: the one set on it, else the first it is
 /// assigned to.
-pub async fn bundle_of(app: &App, n: &PhoneNumber) -> ApiResult<Option<String>> {
+pub async fn bundle_of(app: &App, n: &PhoneNumber) -> Result<Option<String>> {
     if let Some(Value::String(b)) = n.config.get("bundle_sid") {
         return Ok(Some(b.clone()));
     }

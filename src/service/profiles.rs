@@ -43,7 +43,7 @@ use super::addresses::{self, AddressInput};
 use super::bundles::{self, NewBundle, Submission};
 use super::{assignments, entities, evaluations, lifecycle, App};
 use crate::domain::bundle::{BundleKind, Status};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::store::{
     Account, Bundle, Entity, EntityAssignment, EntityKind, Event, StoreError, StoreResult,
 };
@@ -88,15 +88,15 @@ pub enum Outcome {
     /// evaluation is kept and the bundle stays a draft).
     Done { bundle: Bundle, submitted: bool },
     /// Nothing was made.
-    Refused { step: Step, error: ApiError },
+    Refused { step: Step, error: Error },
     /// This rendered form (`form_id`) made `bundle_sid` already; nothing more was made.
     SentAlready { bundle_sid: String },
 }
 
 /// Why the operation stopped: a refusal of a step (shown on the form), or a failure.
 enum Stop {
-    At(Step, ApiError),
-    Fail(ApiError),
+    At(Step, Error),
+    Fail(Error),
 }
 
 impl From<StoreError> for Stop {
@@ -105,8 +105,8 @@ impl From<StoreError> for Stop {
     }
 }
 
-impl From<ApiError> for Stop {
-    fn from(e: ApiError) -> Self {
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
         Stop::Fail(e)
     }
 }
@@ -115,10 +115,10 @@ trait At<T> {
     fn at(self, step: Step) -> Result<T, Stop>;
 }
 
-impl<T> At<T> for ApiResult<T> {
+impl<T> At<T> for Result<T> {
     fn at(self, step: Step) -> Result<T, Stop> {
         self.map_err(|e| match e {
-            ApiError::Internal(e) => Stop::Fail(ApiError::Internal(e)),
+            Error::Internal(e) => Stop::Fail(Error::Internal(e)),
             e => Stop::At(step, e),
         })
     }
@@ -128,7 +128,7 @@ impl<T> At<T> for ApiResult<T> {
 /// detached from the caller. Errors: a refused step is `Outcome::Refused`, a form sent
 /// before `Outcome::SentAlready`; an inquiry finished already (or whose link was replaced)
 /// is a 409 (20409); a store failure is `Err`. In every case but `Done`, nothing was made.
-pub async fn create(app: &Arc<App>, account: &Account, p: NewProfile) -> ApiResult<Outcome> {
+pub async fn create(app: &Arc<App>, account: &Account, p: NewProfile) -> Result<Outcome> {
     let (app, account) = (app.clone(), account.clone());
     tokio::spawn(async move {
         match create_whole(&app, &account, p).await {
@@ -138,7 +138,7 @@ pub async fn create(app: &Arc<App>, account: &Account, p: NewProfile) -> ApiResu
         }
     })
     .await
-    .map_err(|e| ApiError::Internal(e.into()))?
+    .map_err(|e| Error::Internal(e.into()))?
 }
 
 /// Test builds only, between the steps inside the transaction:
@@ -160,7 +160,7 @@ async fn checkpoint(step: &str) -> Result<(), Stop> {
             tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
         }
         if std::env::var("TRUSTHUB_TEST_PROFILE_FAIL").is_ok_and(|v| v == step) {
-            return Err(Stop::Fail(ApiError::Internal(anyhow::anyhow!(
+            return Err(Stop::Fail(Error::Internal(anyhow::anyhow!(
                 "planted failure after {step}"
             ))));
         }
@@ -241,7 +241,7 @@ async fn create_whole(app: &App, account: &Account, p: NewProfile) -> Result<Out
     match &p.once {
         Once::Inquiry { id, token_hash } => {
             if !tx.finish_inquiry(id, token_hash, &bundle.sid).await? {
-                return Err(Stop::Fail(ApiError::conflict(
+                return Err(Stop::Fail(Error::conflict(
                     20409,
                     "This form was sent already, or its link was replaced by a newer one; reload the page",
                 )));
@@ -285,7 +285,7 @@ async fn create_whole(app: &App, account: &Account, p: NewProfile) -> Result<Out
     }
     // The evaluation judges what this transaction holds, with the API's rule.
     let stored = tx.bundle(&account.sid, &bundle_sid).await?.ok_or_else(|| {
-        ApiError::Internal(anyhow::anyhow!("the new bundle is not in its transaction"))
+        Error::Internal(anyhow::anyhow!("the new bundle is not in its transaction"))
     })?;
     let (objects, supporting) = tx.assigned_objects(&bundle_sid).await?;
     let named = evaluations::named_addresses(&objects);
@@ -340,7 +340,7 @@ async fn create_whole(app: &App, account: &Account, p: NewProfile) -> Result<Out
 /// is the content step's refusal, worded as the API words it.
 fn assignment_written<T>(written: StoreResult<T>, b: &Bundle, object_sid: &str) -> Result<T, Stop> {
     written.map_err(|e| match e {
-        StoreError::Other(e) => Stop::Fail(ApiError::Internal(e)),
+        StoreError::Other(e) => Stop::Fail(Error::Internal(e)),
         e => Stop::At(
             Step::Content,
             assignments::entity_write_refused(b, object_sid, e),

@@ -31,9 +31,9 @@ use crate::domain::bundle::{BundleKind, Status};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A unique constraint refused the write (e.g. the same object assigned twice).
-    #[error("a unique constraint refused the write")]
-    Duplicate,
+    /// A unique constraint refused the write; which one says what is taken.
+    #[error("the unique constraint {0:?} refused the write")]
+    Duplicate(Unique),
     /// The row changed since it was read (another request or worker got there first).
     #[error("the row changed since it was read")]
     Stale,
@@ -43,6 +43,51 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// The unique constraint a write broke, by meaning. [`Unique::named`] is the one map from
+/// the database's name for it (PostgreSQL's constraint names; SQLite's are derived from its
+/// column list the same way, see `Dialect::unique_constraint`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unique {
+    /// A row's own identity (its SID, id or name) is taken. Generated SIDs repeat only when
+    /// a server started with `--seed` writes to a store it wrote to before.
+    Identity { table: String },
+    /// `phone_numbers.phone_number`: the number is provisioned already (to any account).
+    PhoneNumber,
+    /// `entity_assignments (bundle_sid, object_sid)`: the object is assigned already.
+    EntityAssignment,
+    /// `channel_assignments (bundle_sid, channel_endpoint_sid)`: likewise for an endpoint.
+    ChannelAssignment,
+    /// A constraint this map does not know, by its name.
+    Other(String),
+}
+
+impl Unique {
+    /// The meaning of the constraint `name` (PostgreSQL's spelling: `table_column_key`,
+    /// `table_pkey`).
+    pub fn named(name: &str) -> Unique {
+        match name {
+            "phone_numbers_phone_number_key" => Unique::PhoneNumber,
+            "entity_assignments_bundle_sid_object_sid_key" => Unique::EntityAssignment,
+            "channel_assignments_bundle_sid_channel_endpoint_sid_key" => Unique::ChannelAssignment,
+            _ => {
+                let identity = ["_pkey", "_sid_key", "_id_key", "_name_key", "_id_hash_key"]
+                    .iter()
+                    .find_map(|suffix| name.strip_suffix(suffix));
+                match identity {
+                    Some(table) => Unique::Identity {
+                        table: table.to_string(),
+                    },
+                    None => Unique::Other(name.to_string()),
+                }
+            }
+        }
+    }
+}
+
+// The row types below each repeat their table's common columns (seq, sid, account_sid,
+// dates), and the `Store` trait's methods come in same-shaped groups per table:
+// `duplicates` pairs this file with itself for them. One struct per table keeps each
+// row's fields flat where every caller uses them.
 #[derive(Debug, Clone)]
 pub struct Account {
     pub seq: i64,
@@ -59,7 +104,7 @@ pub struct Account {
 #[derive(Debug, Clone)]
 pub struct AuditEntry {
     pub seq: i64,
-    /// `account` (auth token), `api_key` or `operator`.
+    /// `account` (auth token), `api_key`, `operator` or `inquiry` (`service::audit::Actor`).
     pub actor_kind: String,
     /// The account or key SID; `None` for the operator.
     pub actor_sid: Option<String>,
@@ -172,6 +217,13 @@ impl EntityKind {
             EntityKind::SupportingDocument => crate::sid::SUPPORTING_DOCUMENT,
         }
     }
+
+    /// The kind a stored row names ([`EntityKind::as_str`]); `None` for any other text.
+    pub fn parse(s: &str) -> Option<EntityKind> {
+        [EntityKind::EndUser, EntityKind::SupportingDocument]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
 }
 
 /// An EndUser or a SupportingDocument: typed attributes owned by an account.
@@ -270,6 +322,13 @@ impl JobKind {
             JobKind::Callback => "callback",
             JobKind::Review => "review",
         }
+    }
+
+    /// The kind a stored row names ([`JobKind::as_str`]); `None` for any other text.
+    pub fn parse(s: &str) -> Option<JobKind> {
+        [JobKind::Callback, JobKind::Review]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 
@@ -439,7 +498,7 @@ pub trait Store: Send + Sync {
     async fn documents_mentioning(&self, account_sid: &str, text: &str)
         -> StoreResult<Vec<Entity>>;
 
-    /// Fails with `Duplicate` when another account already owns the number.
+    /// Fails with `Duplicate(Unique::PhoneNumber)` when the number is provisioned already.
     async fn insert_number(&self, number: PhoneNumber) -> StoreResult<PhoneNumber>;
     async fn number(&self, account_sid: &str, sid: &str) -> StoreResult<Option<PhoneNumber>>;
     /// Any account's number (for the parent-and-subaccount rules).

@@ -19,7 +19,9 @@ pub struct SqlStore {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate,
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::Duplicate(Unique::named(&Dialect::unique_constraint(d.as_ref())))
+            }
             // The row a write refers to is gone (deleted meanwhile).
             sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::Stale,
             // Lost a lock race (PostgreSQL deadlock or serialization failure; SQLite still
@@ -68,6 +70,8 @@ pub(super) struct Q<'q> {
     n: usize,
     args: AnyArguments<'q>,
     unstorable: bool,
+    /// A value that could not be bound (`bind_encoded`): the statement fails unsent.
+    failed: Option<anyhow::Error>,
 }
 
 impl<'q> Q<'q> {
@@ -78,6 +82,7 @@ impl<'q> Q<'q> {
             n: 0,
             args: AnyArguments::default(),
             unstorable: false,
+            failed: None,
         }
         .push(sql)
     }
@@ -100,6 +105,26 @@ impl<'q> Q<'q> {
         self
     }
 
+    /// Binds `value` as stored JSON that may quote attributes: `codec::encode`d (encrypted
+    /// with a key). If that fails, so does the statement, before anything is sent.
+    fn bind_encoded(mut self, value: &Value) -> Self {
+        match codec::encode(value) {
+            Ok(text) => self.bind(text),
+            Err(e) => {
+                self.failed.get_or_insert(e);
+                self
+            }
+        }
+    }
+
+    /// The binding failure, if any (the statement must not run).
+    fn check(&mut self) -> StoreResult<()> {
+        match self.failed.take() {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
+    }
+
     /// ` AND column = ?` when the filter is set.
     fn and_eq(self, column: &str, value: Option<&'q str>) -> Self {
         match value {
@@ -117,7 +142,8 @@ impl<'q> Q<'q> {
         self.push(")")
     }
 
-    async fn all<'c, E: Executor<'c, Database = Any>>(self, ex: E) -> StoreResult<Vec<AnyRow>> {
+    async fn all<'c, E: Executor<'c, Database = Any>>(mut self, ex: E) -> StoreResult<Vec<AnyRow>> {
+        self.check()?;
         if self.unstorable {
             return Ok(vec![]);
         }
@@ -125,7 +151,11 @@ impl<'q> Q<'q> {
         Ok(sqlx::query_with(&self.sql, self.args).fetch_all(ex).await?)
     }
 
-    async fn opt<'c, E: Executor<'c, Database = Any>>(self, ex: E) -> StoreResult<Option<AnyRow>> {
+    async fn opt<'c, E: Executor<'c, Database = Any>>(
+        mut self,
+        ex: E,
+    ) -> StoreResult<Option<AnyRow>> {
+        self.check()?;
         if self.unstorable {
             return Ok(None);
         }
@@ -135,7 +165,8 @@ impl<'q> Q<'q> {
             .await?)
     }
 
-    async fn one<'c, E: Executor<'c, Database = Any>>(self, ex: E) -> StoreResult<AnyRow> {
+    async fn one<'c, E: Executor<'c, Database = Any>>(mut self, ex: E) -> StoreResult<AnyRow> {
+        self.check()?;
         if self.unstorable {
             return Err(anyhow::anyhow!("text with a NUL character cannot be stored").into());
         }
@@ -144,7 +175,8 @@ impl<'q> Q<'q> {
     }
 
     /// Rows affected. A write naming unstorable text matches nothing; an insert of it fails.
-    async fn run<'c, E: Executor<'c, Database = Any>>(self, ex: E) -> StoreResult<u64> {
+    async fn run<'c, E: Executor<'c, Database = Any>>(mut self, ex: E) -> StoreResult<u64> {
+        self.check()?;
         if self.unstorable {
             if self.sql.trim_start().starts_with("INSERT") {
                 return Err(anyhow::anyhow!("text with a NUL character cannot be stored").into());
@@ -273,6 +305,11 @@ fn row_json(row: &AnyRow) -> Value {
     Value::Object(obj)
 }
 
+// Row mappings (one `try_get` per column) and, below, the bind lists of the INSERTs and
+// UPDATEs repeat one shape per table: `duplicates` pairs this file with itself for them.
+// They stay written out: each lists its table's columns beside the SQL that must match
+// them, and a derive over sqlx's `Any` row would cover only the plain columns (not SQLite's
+// 0/1 booleans, the enums, the encrypted JSON), so half would be written out anyway.
 fn account_row(r: &AnyRow) -> StoreResult<Account> {
     Ok(Account {
         seq: r.try_get("seq")?,
@@ -396,16 +433,15 @@ fn bundle_named(r: &AnyRow, c: &[&str; 14]) -> StoreResult<Bundle> {
 }
 
 fn entity_row(r: &AnyRow) -> StoreResult<Entity> {
+    let sid: String = r.try_get("sid")?;
     let kind: String = r.try_get("kind")?;
     let attributes: String = r.try_get("attributes")?;
     Ok(Entity {
         seq: r.try_get("seq")?,
-        sid: r.try_get("sid")?,
         account_sid: r.try_get("account_sid")?,
-        kind: match kind.as_str() {
-            "end_user" => EntityKind::EndUser,
-            _ => EntityKind::SupportingDocument,
-        },
+        kind: EntityKind::parse(&kind)
+            .with_context(|| format!("unknown entity kind {kind:?} in store (row {sid})"))?,
+        sid,
         type_name: r.try_get("type_name")?,
         friendly_name: r.try_get("friendly_name")?,
         attributes: codec::decode(&attributes)?,
@@ -495,14 +531,13 @@ fn inquiry_row(r: &AnyRow) -> StoreResult<Inquiry> {
 }
 
 fn job_row(r: &AnyRow) -> StoreResult<Job> {
+    let id: i64 = r.try_get("id")?;
     let kind: String = r.try_get("kind")?;
     let payload: String = r.try_get("payload")?;
     Ok(Job {
-        id: r.try_get("id")?,
-        kind: match kind.as_str() {
-            "callback" => JobKind::Callback,
-            _ => JobKind::Review,
-        },
+        id,
+        kind: JobKind::parse(&kind)
+            .with_context(|| format!("unknown job kind {kind:?} in store (job {id})"))?,
         bundle_sid: r.try_get("bundle_sid")?,
         payload: codec::decode(&payload)?,
         due_at: r.try_get("due_at")?,
@@ -685,7 +720,7 @@ impl SqlStore {
         )
         .bind(j.kind.as_str())
         .bind(j.bundle_sid.as_str())
-        .bind(codec::encode(&j.payload))
+        .bind_encoded(&j.payload)
         .bind(j.due_at)
         .bind(j.attempts)
         .bind(now)
@@ -720,7 +755,7 @@ impl<'q> Q<'q> {
             .bind(e.account_sid.as_str())
             .bind(e.policy_sid.as_str())
             .bind(e.status.as_str())
-            .bind(codec::encode(&e.results))
+            .bind_encoded(&e.results)
             .bind(e.date_created)
     }
 
@@ -728,7 +763,7 @@ impl<'q> Q<'q> {
         self.bind(e.bundle_sid.as_str())
             .bind(e.account_sid.as_str())
             .bind(e.kind.as_str())
-            .bind(codec::encode(&e.detail))
+            .bind_encoded(&e.detail)
             .bind(e.date_created)
     }
 }
@@ -891,7 +926,7 @@ impl SqlStore {
             .bind(e.kind.as_str())
             .bind(e.type_name.as_str())
             .bind(e.friendly_name.as_str())
-            .bind(codec::encode(&e.attributes))
+            .bind_encoded(&e.attributes)
             .bind(e.date_created)
             .bind(e.date_updated)
             .one(ex)
@@ -1141,6 +1176,8 @@ impl Tx for SqlTx {
     }
 }
 
+// The trait's signatures again, as Rust requires of an implementation (`duplicates` pairs
+// this with `mod.rs`, which declares them).
 #[async_trait]
 impl Store for SqlStore {
     async fn account_count(&self) -> StoreResult<i64> {
@@ -1595,7 +1632,7 @@ impl Store for SqlStore {
             "UPDATE entities SET friendly_name = ?, attributes = ?, date_updated = ? WHERE sid = ?",
         )
         .bind(e.friendly_name.as_str())
-        .bind(codec::encode(&e.attributes))
+        .bind_encoded(&e.attributes)
         .bind(e.date_updated)
         .bind(e.sid.as_str())
         .run(&mut *tx)
@@ -1916,7 +1953,7 @@ impl Store for SqlStore {
         .bind(i.account_sid.as_str())
         .bind(i.external_id.as_str())
         .bind(i.primary_sid.clone())
-        .bind(codec::encode(&i.prefill))
+        .bind_encoded(&i.prefill)
         .bind(i.bundle_sid.clone())
         .bind(i.date_created)
         .bind(i.expires_at)

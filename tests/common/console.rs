@@ -83,6 +83,28 @@ pub async fn page(http: &reqwest::Client, url: &str, cookie: &str) -> (u16, Stri
     (resp.status().as_u16(), resp.text().await.unwrap())
 }
 
+/// POST `form` to `url` with `cookie` (add the `csrf` field yourself): the status and the
+/// redirect target (`Location`), if any.
+pub async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> (u16, Option<String>) {
+    let resp = http
+        .post(url)
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let location = resp
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string());
+    (resp.status().as_u16(), location)
+}
+
 const BI: &str = "customer_profile_business_information";
 const AR1: &str = "authorized_representative_1";
 

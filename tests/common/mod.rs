@@ -285,6 +285,26 @@ impl Server {
         }
     }
 
+    /// A complete draft Primary Customer Profile of this account (console-only: made
+    /// through the operator API), ready to submit.
+    pub async fn complete_primary(&self) -> String {
+        let (st, b) = self
+            .admin(
+                "POST",
+                &format!("/admin/v1/Accounts/{}/CustomerProfiles", self.user),
+                &[
+                    ("FriendlyName", "Acme"),
+                    ("Email", "ops@acme.com"),
+                    ("PolicySid", PRIMARY),
+                ],
+            )
+            .await;
+        assert_eq!(st, 201, "{b}");
+        let bu = b["sid"].as_str().unwrap().to_string();
+        self.complete_business_profile(&bu).await;
+        bu
+    }
+
     /// A complete, approved Primary Customer Profile (console-only: made through the
     /// operator API), as an ISV's parent account has one.
     pub async fn approved_primary(&self) -> String {

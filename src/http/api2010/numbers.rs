@@ -6,14 +6,14 @@ use axum::Json;
 use std::collections::HashMap;
 
 use super::render;
-use crate::error::ApiResult;
+use crate::error::Result;
 use crate::http::form::Params;
 use crate::http::page;
 use crate::http::scope::{InAccount, JsonMember};
 use crate::service::{numbers, App};
 use crate::store::{NumberFilter, PhoneNumber};
 
-async fn rendered(app: &App, n: &PhoneNumber) -> ApiResult<serde_json::Value> {
+async fn rendered(app: &App, n: &PhoneNumber) -> Result<serde_json::Value> {
     let bundle = numbers::bundle_of(app, n).await?;
     Ok(render::number(n, bundle.as_deref()))
 }
@@ -21,7 +21,7 @@ async fn rendered(app: &App, n: &PhoneNumber) -> ApiResult<serde_json::Value> {
 pub async fn create(
     InAccount { app, account, .. }: InAccount,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let n = numbers::create(
         &app,
         &account,
@@ -36,7 +36,7 @@ pub async fn create(
 pub async fn list(
     InAccount { app, account, .. }: InAccount,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let mut filters = Vec::new();
     let mut take = |name| super::take_filter(&params, name, &mut filters);
@@ -64,7 +64,7 @@ pub async fn list(
 pub async fn fetch(
     InAccount { app, account, .. }: InAccount,
     JsonMember(sid): JsonMember,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let n = numbers::get(&app, &account, &sid).await?;
     Ok(Json(rendered(&app, &n).await?))
 }
@@ -77,7 +77,7 @@ pub async fn update(
     }: InAccount,
     JsonMember(sid): JsonMember,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let n = numbers::update(
         &app,
         &caller.account,
@@ -94,7 +94,7 @@ pub async fn update(
 pub async fn remove(
     InAccount { app, account, .. }: InAccount,
     JsonMember(sid): JsonMember,
-) -> ApiResult<StatusCode> {
+) -> Result<StatusCode> {
     numbers::delete(&app, &account, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }

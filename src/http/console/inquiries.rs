@@ -113,7 +113,7 @@ async fn open(
         (None, Some(s)) => held(s, &i).await?,
         _ => return Err(ConsoleError::SignIn),
     };
-    let prefill = Values(inquiries::prefill(&i));
+    let prefill = Values(inquiries::prefill(&i)?);
     Ok(view(&app, &i, &session, &prefill, &Errors::new(), None)
         .await?
         .into_response())

@@ -13,12 +13,11 @@ use std::sync::Arc;
 
 use super::error::{ConsoleError, ConsoleResult};
 use super::fields::{self, error_summary, input_id, Errors, Values};
-use super::layout::{self, csrf_field, Nav};
-use super::session::{check_csrf, Customer};
+use super::layout::{self, csrf_field};
+use super::session::{Customer, Form};
 use crate::domain::policy::{Format, ObjectType, Policy};
 use crate::domain::validate::is_email;
-use crate::error::ApiError;
-use crate::http::form::Params;
+use crate::error::Error;
 use crate::http::path::Path;
 use crate::service::addresses::AddressInput;
 use crate::service::bundles::NewBundle;
@@ -212,13 +211,13 @@ pub enum Created {
 }
 
 /// Where an Address error belongs in the form, and how to say it there.
-fn address_error(e: &ApiError) -> Option<(&'static str, String)> {
+fn address_error(e: &Error) -> Option<(&'static str, String)> {
     match e {
-        ApiError::MissingParameter(p) => ADDRESS_FIELDS
+        Error::MissingParameter(p) => ADDRESS_FIELDS
             .iter()
             .find(|(_, _, _, _, param)| param == p)
             .map(|(name, label, ..)| (*name, format!("{label} is required."))),
-        ApiError::Invalid { code: 21628, .. } => Some(("address.iso_country", format!("{e}."))),
+        Error::Invalid { code: 21628, .. } => Some(("address.iso_country", format!("{e}."))),
         _ => None,
     }
 }
@@ -398,11 +397,7 @@ fn page(
     };
     Ok(layout::page(
         "Create a Primary Business Profile",
-        Nav::Customer {
-            me: &c.account,
-            viewing,
-            csrf: &c.session.csrf,
-        },
+        c.nav(viewing),
         body,
     ))
 }
@@ -418,11 +413,9 @@ async fn new_form(
 
 async fn create_submit(
     State(app): State<Arc<App>>,
-    c: Customer,
     Path(account): Path<String>,
-    params: Params,
+    Form { who: c, params }: Form<Customer>,
 ) -> ConsoleResult<Response> {
-    check_csrf(&c.session, &params)?;
     let viewing = c.scope(&app, &account).await?;
     let values = Values(params.0);
     let submit = values.get("action") != "draft";

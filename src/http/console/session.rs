@@ -10,7 +10,7 @@
 //! with a lower TTL shortens sessions already open. Expired rows are never read and are
 //! deleted whenever a new session is stored.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -22,7 +22,9 @@ use tower_sessions::session_store::{self, SessionStore};
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use super::error::{ConsoleError, ConsoleResult};
+use super::layout::Nav;
 use crate::http::form::Params;
+use crate::service::audit::Actor;
 use crate::service::App;
 use crate::store::{Account, SessionClass, SessionRow};
 
@@ -70,6 +72,35 @@ pub enum Who {
         #[serde(default)]
         token_hash: String,
     },
+}
+
+impl Who {
+    /// The actor the audit trail records for this session's writes (`http/audit.rs`); the
+    /// sign-in page's session is nobody yet.
+    pub fn actor(&self) -> Option<Actor> {
+        match self {
+            Who::Anonymous => None,
+            Who::Customer {
+                account_sid,
+                key_sid: Some(key_sid),
+            } => Some(Actor::ApiKey {
+                account_sid: account_sid.clone(),
+                key_sid: key_sid.clone(),
+            }),
+            Who::Customer { account_sid, .. } => Some(Actor::Account {
+                account_sid: account_sid.clone(),
+            }),
+            Who::Operator => Some(Actor::Operator),
+            Who::Inquiry {
+                inquiry_id,
+                account_sid,
+                ..
+            } => Some(Actor::Inquiry {
+                inquiry_id: inquiry_id.clone(),
+                account_sid: account_sid.clone(),
+            }),
+        }
+    }
 }
 
 /// What the console keeps in a session.
@@ -190,7 +221,9 @@ pub async fn current(
     }))
 }
 
-/// The session of the request, if any, and its handle (to start one).
+/// The session of the request, if any, and its handle (to start one). Every console
+/// extractor resolves the session through this one, which names the session's actor for
+/// the audit trail (`http/audit.rs`): the console's authentication.
 pub struct MaybeSession(pub Option<Session>, pub tower_sessions::Session);
 
 impl FromRequestParts<Arc<App>> for MaybeSession {
@@ -198,7 +231,11 @@ impl FromRequestParts<Arc<App>> for MaybeSession {
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> ConsoleResult<Self> {
         let handle = handle_of(parts)?;
-        Ok(MaybeSession(current(app, &handle).await?, handle))
+        let session = current(app, &handle).await?;
+        if let Some(actor) = session.as_ref().and_then(|s| s.who.actor()) {
+            crate::http::audit::identify(&parts.extensions, actor);
+        }
+        Ok(MaybeSession(session, handle))
     }
 }
 
@@ -208,6 +245,31 @@ pub fn check_csrf(s: &Session, params: &Params) -> ConsoleResult<()> {
     match params.get("csrf") {
         Some(t) if equal(t, &s.csrf) => Ok(()),
         _ => Err(ConsoleError::Csrf),
+    }
+}
+
+/// A signed-in session kind that may post console forms.
+pub trait SignedIn: FromRequestParts<Arc<App>, Rejection = ConsoleError> + Send {
+    fn session(&self) -> &Session;
+}
+
+/// A console form posted by a signed-in `W` (a [`Customer`] or the [`Operator`]), its CSRF
+/// token checked: how every signed-in console write receives its form, so none can forget
+/// the check.
+pub struct Form<W> {
+    pub who: W,
+    pub params: Params,
+}
+
+impl<W: SignedIn> FromRequest<Arc<App>> for Form<W> {
+    type Rejection = ConsoleError;
+
+    async fn from_request(req: Request, app: &Arc<App>) -> ConsoleResult<Self> {
+        let (mut parts, body) = req.into_parts();
+        let who = W::from_request_parts(&mut parts, app).await?;
+        let params = Params::from_request(Request::from_parts(parts, body), app).await?;
+        check_csrf(who.session(), &params)?;
+        Ok(Form { who, params })
     }
 }
 
@@ -252,7 +314,23 @@ impl FromRequestParts<Arc<App>> for Customer {
     }
 }
 
+impl SignedIn for Customer {
+    fn session(&self) -> &Session {
+        &self.session
+    }
+}
+
 impl Customer {
+    /// The pages' navigation for this customer, viewing `viewing` (its own account or one
+    /// of its subaccounts).
+    pub fn nav<'a>(&'a self, viewing: &'a Account) -> Nav<'a> {
+        Nav::Customer {
+            me: &self.account,
+            viewing,
+            csrf: &self.session.csrf,
+        }
+    }
+
     /// The account a URL names, if this customer may see it: its own, or (for a parent)
     /// a subaccount's. Anything else is a 404, like another account's bundle on the API.
     pub async fn scope(&self, app: &App, account_sid: &str) -> ConsoleResult<Account> {
@@ -264,6 +342,21 @@ impl Customer {
 
 pub struct Operator {
     pub session: Session,
+}
+
+impl SignedIn for Operator {
+    fn session(&self) -> &Session {
+        &self.session
+    }
+}
+
+impl Operator {
+    /// The pages' navigation for the operator.
+    pub fn nav(&self) -> Nav<'_> {
+        Nav::Operator {
+            csrf: &self.session.csrf,
+        }
+    }
 }
 
 impl FromRequestParts<Arc<App>> for Operator {
