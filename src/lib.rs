@@ -195,6 +195,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .and_then(|k| k.try_into().ok())
         .context("the store's page_token_key is not 32 bytes of hex")?;
     http::page::set_key(&page_key);
+    let fresh = match args.seed {
+        Some(seed) => hex::encode(sha2::Sha256::digest(format!("sign-in forms {seed}"))),
+        None => hex::encode(rand::random::<[u8; 32]>()),
+    };
+    let sign_in_key = store.secret("sign_in_form_key", &fresh).await?;
+    let sign_in_key: [u8; 32] = hex::decode(sign_in_key.trim())
+        .ok()
+        .and_then(|k| k.try_into().ok())
+        .context("the store's sign_in_form_key is not 32 bytes of hex")?;
     let clock = match args.seed {
         Some(_) => clock::Clock::fixed(clock::SEEDED_START),
         None => clock::Clock::default(),
@@ -274,6 +283,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             args.rate_burst.unwrap_or(args.rate_limit),
         ),
         accounts: Default::default(),
+        sign_in_key,
     });
     say!("TrustHub listening on http://{addr} (public URL {public})");
     match boot {

@@ -39,6 +39,10 @@ pub struct App {
     pub accounts: accounts::AccountCache,
     /// Per-account request rate (`--rate-limit`), when set.
     pub rate: Option<crate::http::limits::AccountRate>,
+    /// The HMAC-SHA256 key of the console sign-in form's CSRF tokens (32 bytes, the
+    /// store's `sign_in_form_key` secret, so every server sharing the store accepts a form
+    /// another served; `http/console/sign_in.rs`).
+    pub sign_in_key: [u8; 32],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

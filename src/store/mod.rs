@@ -393,8 +393,6 @@ pub struct BundleFilter {
 /// full, a new session of that class evicts the oldest of the same class only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionClass {
-    /// The sign-in page: only the sign-in form's CSRF token.
-    Anonymous = 0,
     /// A customer or the operator, signed in with credentials.
     SignedIn = 1,
     /// An end customer holding a hosted inquiry's link.
@@ -404,7 +402,6 @@ pub enum SessionClass {
 impl SessionClass {
     pub fn from_i64(v: i64) -> Option<SessionClass> {
         match v {
-            0 => Some(SessionClass::Anonymous),
             1 => Some(SessionClass::SignedIn),
             2 => Some(SessionClass::Inquiry),
             _ => None,

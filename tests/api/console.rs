@@ -57,7 +57,7 @@ async fn a_throttled_sign_in_is_a_429_page_with_retry_after() {
         .send()
         .await
         .unwrap();
-    let cookie = console::cookie_of(&page).unwrap();
+    let cookie = console::sign_in_cookie_of(&page).unwrap();
     let csrf = csrf_of(&page.text().await.unwrap());
     let mut statuses = vec![];
     let throttled = loop {

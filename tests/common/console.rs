@@ -18,6 +18,16 @@ pub fn cookie_of(resp: &reqwest::Response) -> Option<String> {
         .map(|v| v.split(';').next().unwrap().to_string())
 }
 
+/// The sign-in page's cookie (`trusthub_sign_in=…`), which its form's token is bound to.
+pub fn sign_in_cookie_of(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("trusthub_sign_in="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
 /// The CSRF token of the first form on a page.
 pub fn csrf_of(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
@@ -40,7 +50,7 @@ pub async fn sign_in(http: &reqwest::Client, base: &str, sid: &str, token: &str)
         .send()
         .await
         .unwrap();
-    let cookie = cookie_of(&page).expect("the sign-in page sets a cookie");
+    let cookie = sign_in_cookie_of(&page).expect("the sign-in page sets a cookie");
     let csrf = csrf_of(&page.text().await.unwrap());
     let resp = http
         .post(format!("{base}/console/sign-in"))
@@ -60,7 +70,7 @@ pub async fn operator_sign_in(http: &reqwest::Client, base: &str, token: &str) -
         .send()
         .await
         .unwrap();
-    let cookie = cookie_of(&page).expect("the sign-in page sets a cookie");
+    let cookie = sign_in_cookie_of(&page).expect("the sign-in page sets a cookie");
     let csrf = csrf_of(&page.text().await.unwrap());
     let resp = http
         .post(format!("{base}/console/sign-in"))

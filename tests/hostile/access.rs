@@ -366,13 +366,16 @@ async fn a_wrong_token_and_an_unknown_sid_take_the_same_path() {
     );
 }
 
-/// Console sessions are capped per class (SECURITY.md): a flood of sign-in-page visits, or
-/// of one inquiry link opened again and again, evicts only the oldest sessions of its own
-/// class — a sign-in and a sign-in form opened before keep working. (A debug build's
+/// Anyone may request the sign-in page, in a loop: it stores nothing (its form carries a
+/// signed, stateless token), so a flood of anonymous visits leaves the session table as it
+/// was and a sign-in form opened before the flood still signs in. Sessions that are stored
+/// are capped per class (SECURITY.md): a flood of one inquiry link opened again and again
+/// evicts only inquiry sessions — a sign-in keeps working. (A debug build's
 /// `TRUSTHUB_TEST_SESSION_CAP` makes the cap 40 instead of 10,000.)
 #[tokio::test]
-async fn a_flood_of_one_session_class_evicts_no_other() {
-    use crate::common::console::{cookie_of, page, sign_in, start_inquiry};
+async fn a_flood_of_sign_in_pages_stores_nothing_and_one_class_evicts_no_other() {
+    use crate::common::console::start_inquiry;
+    use crate::common::console::{cookie_of, csrf_of, page, sign_in, sign_in_cookie_of};
     const CAP: usize = 40;
     let s = Server::start_with(Options {
         env: vec![("TRUSTHUB_TEST_SESSION_CAP", "40")],
@@ -381,44 +384,127 @@ async fn a_flood_of_one_session_class_evicts_no_other() {
     let http = crate::common::console::client();
     let signed_in = sign_in(&http, &s.base, SID, TOKEN).await;
     let sign_in_page = format!("{}/console/sign-in", s.base);
-    let visit = |cookie: Option<String>| {
-        let (http, url) = (http.clone(), sign_in_page.clone());
-        async move {
-            let mut req = http.get(&url);
-            if let Some(c) = cookie {
-                req = req.header("cookie", c);
-            }
-            let resp = req.send().await.unwrap();
-            assert_eq!(resp.status(), 200);
-            cookie_of(&resp)
-        }
-    };
-    let anonymous = visit(None).await.expect("an anonymous session");
+    // A sign-in form opened before the floods.
+    let before = http.get(&sign_in_page).send().await.unwrap();
+    assert_eq!(before.status(), 200);
+    assert_eq!(cookie_of(&before), None, "no session for the sign-in page");
+    let form_cookie = sign_in_cookie_of(&before).expect("the sign-in cookie");
+    let form_csrf = csrf_of(&before.text().await.unwrap());
     // Opening an inquiry link again and again (each visit without a cookie is a session).
     let (_, url) = start_inquiry(&s).await;
     for _ in 0..CAP * 2 {
         let resp = http.get(&url).send().await.unwrap();
         assert_eq!(resp.status(), 200);
     }
-    assert_eq!(
-        visit(Some(anonymous.clone())).await,
-        None,
-        "the sign-in form opened before the inquiry flood is still there"
-    );
     let profiles = format!("{}/console/accounts/{SID}/customer-profiles", s.base);
     assert_eq!(page(&http, &profiles, &signed_in).await.0, 200);
-    // Sign-in-page visits in a loop: the oldest sign-in form goes, nobody's sign-in.
-    for _ in 0..CAP * 2 {
-        visit(None).await;
+    // Sign-in-page visits in a loop, several at a time: not one row is written.
+    let count = "SELECT COUNT(*) FROM console_sessions";
+    let rows = s.raw_number(count).await;
+    let mut visits = tokio::task::JoinSet::new();
+    for _ in 0..CAP * 10 {
+        let (http, url) = (http.clone(), sign_in_page.clone());
+        visits.spawn(async move {
+            let resp = http.get(&url).send().await.unwrap();
+            assert_eq!(resp.status(), 200);
+            assert_eq!(cookie_of(&resp), None, "no session for the sign-in page");
+        });
+        if visits.len() >= 8 {
+            visits.join_next().await.unwrap().unwrap();
+        }
     }
-    let fresh = visit(Some(anonymous.clone())).await;
-    assert!(
-        fresh.is_some_and(|c| c != anonymous),
-        "the oldest anonymous session was evicted"
-    );
+    while let Some(v) = visits.join_next().await {
+        v.unwrap();
+    }
+    assert_eq!(s.raw_number(count).await, rows, "sign-in pages stored rows");
+    // The form opened before the floods still signs in, and the earlier sign-in holds.
+    let resp = http
+        .post(&sign_in_page)
+        .header("cookie", &form_cookie)
+        .form(&[
+            ("csrf", form_csrf.as_str()),
+            ("user", SID),
+            ("secret", TOKEN),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303, "the earlier sign-in form still works");
+    assert_eq!(s.raw_number(count).await, rows + 1, "a sign-in stores one");
     assert_eq!(
         page(&http, &profiles, &signed_in).await.0,
         200,
         "still signed in"
     );
+}
+
+/// The sign-in form's token is bound to the page's cookie, signed with the store's key and
+/// valid for an hour: another cookie, an altered issue time, a token forged with another
+/// key, or one issued more than an hour ago is a 403; the genuine one signs in. (A seeded
+/// server's key is the SHA-256 of "sign-in forms <seed>", so this test can sign tokens.)
+#[tokio::test]
+async fn the_sign_in_token_is_bound_to_its_cookie_signed_and_expires() {
+    use crate::common::console::{csrf_of, sign_in_cookie_of};
+    use hmac::Mac;
+    use sha2::Digest;
+    let s = Server::start_with(Options {
+        args: vec!["--seed", "7"],
+        ..Options::default()
+    });
+    let http = crate::common::console::client();
+    let url = format!("{}/console/sign-in", s.base);
+    let open = || async {
+        let page = http.get(&url).send().await.unwrap();
+        let cookie = sign_in_cookie_of(&page).unwrap();
+        (cookie, csrf_of(&page.text().await.unwrap()))
+    };
+    let (cookie, csrf) = open().await;
+    let (other_cookie, _) = open().await;
+    assert_ne!(cookie, other_cookie, "a fresh cookie per browser");
+    let post = |cookie: String, csrf: String| {
+        let (http, url) = (http.clone(), url.clone());
+        async move {
+            http.post(&url)
+                .header("cookie", cookie)
+                .form(&[("csrf", csrf.as_str()), ("user", SID), ("secret", TOKEN)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let value = cookie.split_once('=').unwrap().1.to_string();
+    let sign = |key: &[u8], issued: i64| {
+        let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+        m.update(format!("{value}.{issued}").as_bytes());
+        format!("{issued:016x}{}", hex::encode(m.finalize().into_bytes()))
+    };
+    let key = sha2::Sha256::digest(b"sign-in forms 7");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert_eq!(
+        post(other_cookie, csrf.clone()).await,
+        403,
+        "another cookie"
+    );
+    assert_eq!(post(String::new(), csrf.clone()).await, 403, "no cookie");
+    let issued = i64::from_str_radix(&csrf[..16], 16).unwrap();
+    let altered = format!("{:016x}{}", issued - 1, &csrf[16..]);
+    assert_eq!(post(cookie.clone(), altered).await, 403, "altered time");
+    let forged = sign(&sha2::Sha256::digest(b"another key"), now);
+    assert_eq!(post(cookie.clone(), forged).await, 403, "another key");
+    let stale = sign(&key, now - 3700);
+    assert_eq!(
+        post(cookie.clone(), stale).await,
+        403,
+        "issued over an hour ago"
+    );
+    assert_eq!(
+        post(cookie.clone(), sign(&key, now - 60)).await,
+        303,
+        "a token of this key"
+    );
+    assert_eq!(post(cookie, csrf).await, 303, "the page's own token");
 }

@@ -29,11 +29,10 @@ use crate::service::App;
 use crate::store::{Account, SessionClass, SessionRow};
 
 pub const COOKIE_NAME: &str = "trusthub_console";
-/// Seconds a sign-in-page session lasts (it only carries the sign-in form's CSRF token).
-const ANONYMOUS_TTL: i64 = 3600;
-/// Sessions stored per class (sign-in page, signed in, inquiry holder): when a class is
-/// full, a new session of it evicts that class's oldest, never another class's (someone
-/// requesting the sign-in page, or opening an inquiry link, in a loop). A debug build takes
+/// Sessions stored per class (signed in, inquiry holder): when a class is full, a new
+/// session of it evicts that class's oldest, never another class's (someone opening an
+/// inquiry link in a loop). The sign-in page stores no session at all
+/// (`console/sign_in.rs`). A debug build takes
 /// `TRUSTHUB_TEST_SESSION_CAP` instead, so tests can fill a class quickly.
 pub const SESSIONS_PER_CLASS: i64 = 10_000;
 
@@ -53,8 +52,6 @@ const KEY: &str = "console";
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Who {
-    /// Visited the sign-in page: holds only a CSRF token for the sign-in form.
-    Anonymous,
     /// `key_sid` when signed in with an API key, re-checked on every request.
     Customer {
         account_sid: String,
@@ -75,30 +72,28 @@ pub enum Who {
 }
 
 impl Who {
-    /// The actor the audit trail records for this session's writes (`http/audit.rs`); the
-    /// sign-in page's session is nobody yet.
-    pub fn actor(&self) -> Option<Actor> {
+    /// The actor the audit trail records for this session's writes (`http/audit.rs`).
+    pub fn actor(&self) -> Actor {
         match self {
-            Who::Anonymous => None,
             Who::Customer {
                 account_sid,
                 key_sid: Some(key_sid),
-            } => Some(Actor::ApiKey {
+            } => Actor::ApiKey {
                 account_sid: account_sid.clone(),
                 key_sid: key_sid.clone(),
-            }),
-            Who::Customer { account_sid, .. } => Some(Actor::Account {
+            },
+            Who::Customer { account_sid, .. } => Actor::Account {
                 account_sid: account_sid.clone(),
-            }),
-            Who::Operator => Some(Actor::Operator),
+            },
+            Who::Operator => Actor::Operator,
             Who::Inquiry {
                 inquiry_id,
                 account_sid,
                 ..
-            } => Some(Actor::Inquiry {
+            } => Actor::Inquiry {
                 inquiry_id: inquiry_id.clone(),
                 account_sid: account_sid.clone(),
-            }),
+            },
         }
     }
 }
@@ -116,19 +111,16 @@ struct Data {
     started: Option<i64>,
 }
 
-/// How long a session of `who` lasts under the current settings, in seconds.
-fn ttl(app: &App, who: &Who) -> i64 {
-    match who {
-        Who::Anonymous => ANONYMOUS_TTL.min(app.settings.console_session_ttl),
-        _ => app.settings.console_session_ttl,
-    }
+/// How long a session lasts under the current settings, in seconds.
+fn ttl(app: &App) -> i64 {
+    app.settings.console_session_ttl
 }
 
 impl Data {
     /// The stored expiry, or the start plus the TTL in force now if that is earlier.
     fn expires(&self, app: &App) -> i64 {
         match self.started {
-            Some(started) => self.expires.min(started + ttl(app, &self.who)),
+            Some(started) => self.expires.min(started + ttl(app)),
             None => self.expires,
         }
     }
@@ -174,7 +166,7 @@ pub async fn start(
     handle: &tower_sessions::Session,
     who: Who,
 ) -> ConsoleResult<Session> {
-    let ttl = ttl(app, &who);
+    let ttl = ttl(app);
     handle.cycle_id().await.map_err(internal)?;
     handle.clear().await;
     let started = now();
@@ -232,8 +224,8 @@ impl FromRequestParts<Arc<App>> for MaybeSession {
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> ConsoleResult<Self> {
         let handle = handle_of(parts)?;
         let session = current(app, &handle).await?;
-        if let Some(actor) = session.as_ref().and_then(|s| s.who.actor()) {
-            crate::http::audit::identify(&parts.extensions, actor);
+        if let Some(s) = &session {
+            crate::http::audit::identify(&parts.extensions, s.who.actor());
         }
         Ok(MaybeSession(session, handle))
     }
@@ -391,25 +383,18 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
 }
 
 /// The row for a record: its expiry is the console's own (`Data::expires`), never later
-/// than the record's.
+/// than the record's. Every record the console stores holds its `Data` (`start` writes it);
+/// one without is refused (`Encode`).
 fn row_of(r: &Record) -> session_store::Result<SessionRow> {
     let data = r.data.get(KEY).cloned();
-    let console: Option<Data> = data.and_then(|d| serde_json::from_value(d).ok());
-    let record_expiry = r.expiry_date.unix_timestamp();
-    let (class, expires_at) = match &console {
-        Some(d) => (
-            match d.who {
-                Who::Anonymous => SessionClass::Anonymous,
-                Who::Inquiry { .. } => SessionClass::Inquiry,
-                _ => SessionClass::SignedIn,
-            },
-            d.expires.min(record_expiry),
-        ),
-        None => (
-            SessionClass::Anonymous,
-            (now() + ANONYMOUS_TTL).min(record_expiry),
-        ),
+    let console: Data = data
+        .and_then(|d| serde_json::from_value(d).ok())
+        .ok_or_else(|| session_store::Error::Encode("a session without console data".into()))?;
+    let class = match console.who {
+        Who::Inquiry { .. } => SessionClass::Inquiry,
+        _ => SessionClass::SignedIn,
     };
+    let expires_at = console.expires.min(r.expiry_date.unix_timestamp());
     Ok(SessionRow {
         id_hash: id_hash(&r.id),
         data: serde_json::to_string(&r.data)

@@ -1,8 +1,17 @@
 //! Signing in (customers with Account SID + auth token or API key + secret; operators with
 //! the admin token) and out.
+//!
+//! The sign-in page stores nothing (anyone may request it, in a loop): its forms carry a
+//! stateless, signed double-submit CSRF token. The page sets the cookie `trusthub_sign_in`
+//! (a random value, Path=/console/sign-in, HttpOnly, SameSite=Strict, an hour) — kept if the
+//! browser already holds one, so two open tabs both work — and the form's `csrf` field is
+//! `<issue time, 16 hex digits><HMAC-SHA256(App::sign_in_key, cookie "." issue time), hex>`.
+//! A sign-in POST is accepted only with that cookie, a token whose HMAC matches it
+//! (constant-time) and an issue time at most [`FORM_TTL`] ago. Only a successful sign-in
+//! stores a session.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use maud::{html, Markup};
@@ -10,12 +19,93 @@ use std::sync::Arc;
 
 use super::error::{ConsoleError, ConsoleResult};
 use super::layout::{self, csrf_field};
-use super::session::{self, check_csrf, MaybeSession, Session, Who};
+use super::session::{self, check_csrf, MaybeSession, Who};
 use crate::error::Error;
 use crate::http::form::Params;
 use crate::service::{accounts, App};
 
-fn view(s: &Session, error: Option<&str>, user: &str) -> Markup {
+/// The sign-in page's cookie: the browser's half of the double-submit token.
+const COOKIE: &str = "trusthub_sign_in";
+/// Seconds a sign-in form (and its cookie) stays valid.
+pub const FORM_TTL: i64 = 3600;
+/// Seconds a token's issue time may lie ahead of this server's clock (servers sharing a
+/// store disagree a little).
+const SKEW: i64 = 60;
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn mac(app: &App, cookie: &str, issued: i64) -> HmacSha256 {
+    use hmac::Mac;
+    #[allow(clippy::expect_used)] // HMAC takes a key of any length: this cannot fail.
+    let mut m = <HmacSha256 as Mac>::new_from_slice(&app.sign_in_key).expect("any key length");
+    m.update(format!("{cookie}.{issued}").as_bytes());
+    m
+}
+
+/// The form's token for `cookie`, issued now: 16 hex digits of the issue time (Unix
+/// seconds, real time) then the 64 hex digits of the HMAC.
+fn token(app: &App, cookie: &str) -> String {
+    use hmac::Mac;
+    let issued = now();
+    let tag = mac(app, cookie, issued).finalize().into_bytes();
+    format!("{issued:016x}{}", hex::encode(tag))
+}
+
+/// Whether `token` was issued by [`token`] for `cookie` at most [`FORM_TTL`] seconds ago.
+fn token_valid(app: &App, cookie: &str, token: &str) -> bool {
+    use hmac::Mac;
+    if token.len() != 80 || !token.is_ascii() {
+        return false;
+    }
+    let (issued, tag) = token.split_at(16);
+    let (Ok(issued), Ok(tag)) = (i64::from_str_radix(issued, 16), hex::decode(tag)) else {
+        return false;
+    };
+    let age = now() - issued;
+    (-SKEW..=FORM_TTL).contains(&age) && mac(app, cookie, issued).verify_slice(&tag).is_ok()
+}
+
+/// The value of the request's sign-in cookie, if it has a well-formed one.
+fn cookie_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The sign-in page's form for the request: the cookie to (re)set and the form's token.
+struct Issued {
+    set_cookie: HeaderValue,
+    csrf: String,
+}
+
+fn issue(app: &App, headers: &HeaderMap) -> ConsoleResult<Issued> {
+    let value = cookie_of(headers).unwrap_or_else(|| hex::encode(rand::random::<[u8; 16]>()));
+    let secure = if app.urls.base().starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let set_cookie = format!(
+        "{COOKIE}={value}; Path=/console/sign-in; Max-Age={FORM_TTL}; HttpOnly; SameSite=Strict{secure}"
+    );
+    Ok(Issued {
+        set_cookie: HeaderValue::from_str(&set_cookie)
+            .map_err(|e| ConsoleError::Internal(anyhow::anyhow!("sign-in cookie: {e}")))?,
+        csrf: token(app, &value),
+    })
+}
+
+fn view(csrf: &str, error: Option<&str>, user: &str) -> Markup {
     let customer = html! {
         div.field {
             label for="user" { "Account SID or API key SID" }
@@ -40,21 +130,21 @@ fn view(s: &Session, error: Option<&str>, user: &str) -> Markup {
             h1 { "Sign in to the TrustHub console" }
             @if let Some(e) = error { div.error-summary role="alert" { p { (e) } } }
             div.cards {
-                (card(s, "customer", "Customers", customer, "Sign in"))
-                (card(s, "operator", "Operators", operator, "Sign in as operator"))
+                (card(csrf, "customer", "Customers", customer, "Sign in"))
+                (card(csrf, "operator", "Operators", operator, "Sign in as operator"))
             }
         },
     )
 }
 
 /// One sign-in form: the role it signs in as, its heading, fields and button.
-fn card(s: &Session, role: &str, heading: &str, fields: Markup, button: &str) -> Markup {
+fn card(csrf: &str, role: &str, heading: &str, fields: Markup, button: &str) -> Markup {
     let id = format!("{role}-h");
     html! {
         section.card aria-labelledby=(id) {
             h2 id=(id) { (heading) }
             form method="post" action="/console/sign-in" {
-                (csrf_field(&s.csrf))
+                (csrf_field(csrf))
                 input type="hidden" name="role" value=(role);
                 (fields)
                 button.primary type="submit" { (button) }
@@ -63,13 +153,11 @@ fn card(s: &Session, role: &str, heading: &str, fields: Markup, button: &str) ->
     }
 }
 
-/// The sign-in page starts an anonymous session so its form carries a CSRF token too.
-pub async fn form(State(app): State<Arc<App>>, s: MaybeSession) -> ConsoleResult<Response> {
-    let s = match s.0 {
-        Some(s) => s,
-        None => session::start(&app, &s.1, Who::Anonymous).await?,
-    };
-    Ok(view(&s, None, "").into_response())
+/// The sign-in page: stores nothing, sets the sign-in cookie, its forms carry a token for it.
+pub async fn form(State(app): State<Arc<App>>, headers: HeaderMap) -> ConsoleResult<Response> {
+    let issued = issue(&app, &headers)?;
+    let page = view(&issued.csrf, None, "");
+    Ok(([(header::SET_COOKIE, issued.set_cookie)], page).into_response())
 }
 
 pub async fn submit(
@@ -77,11 +165,15 @@ pub async fn submit(
     admission: Option<Extension<Arc<crate::http::admission::Admission>>>,
     peer: Option<Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     s: MaybeSession,
+    headers: HeaderMap,
     params: Params,
 ) -> ConsoleResult<Response> {
-    let MaybeSession(s, handle) = s;
-    let s = s.ok_or(ConsoleError::Csrf)?;
-    check_csrf(&s, &params)?;
+    let handle = s.1;
+    let csrf = params.get("csrf").unwrap_or("");
+    match cookie_of(&headers) {
+        Some(cookie) if token_valid(&app, &cookie, csrf) => {}
+        _ => return Err(ConsoleError::Csrf),
+    }
     let secret = params.get("secret").unwrap_or("");
     let user = params.get("user").unwrap_or("").trim();
     let credential = match params.get("role") {
@@ -102,7 +194,7 @@ pub async fn submit(
                     .then(|| user.to_string()),
             }),
             Err(Error::Forbidden { message, .. }) => {
-                let page = view(&s, Some(&message), user);
+                let page = view(csrf, Some(&message), user);
                 return Ok((StatusCode::FORBIDDEN, page).into_response());
             }
             Err(Error::Unauthorized) => None,
@@ -113,7 +205,7 @@ pub async fn submit(
         if let Some(Extension(a)) = &admission {
             a.failures.failed(&keys);
         }
-        let page = view(&s, Some("Those credentials were not accepted."), user);
+        let page = view(csrf, Some("Those credentials were not accepted."), user);
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
     let signed_in = session::start(&app, &handle, who).await?;
