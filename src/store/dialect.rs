@@ -147,7 +147,9 @@ impl Dialect {
     pub async fn after_load(self, conn: &mut sqlx::AnyConnection) -> sqlx::Result<()> {
         if self == Dialect::Postgres {
             for table in super::TABLES {
-                let id = super::id_column(table);
+                let Some(id) = super::serial_column(table) else {
+                    continue;
+                };
                 conn.execute(
                     format!(
                         "SELECT setval(pg_get_serial_sequence('{table}', '{id}'),

@@ -780,8 +780,11 @@ pub trait Tx: Send {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }
 
-/// Tables in dependency order: `load` inserts in this order, deletes in reverse.
-pub const TABLES: [&str; 12] = [
+/// Tables in dependency order: `load` inserts in this order, deletes in reverse. What a
+/// snapshot, `trusthub export` and a full reset cover: every table of the API's data,
+/// including the console's form records and hosted inquiries (which name bundles), but not
+/// console sessions (after a move users sign in again), secrets or snapshots themselves.
+pub const TABLES: [&str; 14] = [
     "accounts",
     "api_keys",
     "addresses",
@@ -793,15 +796,25 @@ pub const TABLES: [&str; 12] = [
     "evaluations",
     "events",
     "jobs",
+    "profile_forms",
+    "inquiries",
     "audit",
 ];
 
-/// The identity column of a table (paging and reload order).
-pub fn id_column(table: &str) -> &'static str {
-    if table == "jobs" {
-        "id"
-    } else {
-        "seq"
+/// The columns a table's rows are dumped in order of.
+pub fn order_columns(table: &str) -> &'static str {
+    match table {
+        "profile_forms" => "account_sid, form_hash",
+        _ => serial_column(table).unwrap_or("1"),
+    }
+}
+
+/// The table's generated identity column (paging and reload order), if it has one.
+pub fn serial_column(table: &str) -> Option<&'static str> {
+    match table {
+        "jobs" => Some("id"),
+        "profile_forms" => None,
+        _ => Some("seq"),
     }
 }
 

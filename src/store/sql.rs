@@ -2014,7 +2014,7 @@ impl Store for SqlStore {
             } else {
                 table
             };
-            let sql = format!("SELECT * FROM {from} t ORDER BY {}", id_column(table));
+            let sql = format!("SELECT * FROM {from} t ORDER BY {}", order_columns(table));
             for row in self.q(&sql).all(&self.pool).await? {
                 out.push((table.to_string(), row_json(&row)));
             }
@@ -2079,8 +2079,6 @@ impl Store for SqlStore {
                         .run(&mut *tx)
                         .await?;
                 }
-                // The profiles the console's forms made are gone: so is their record.
-                self.q("DELETE FROM profile_forms").run(&mut *tx).await?;
             }
             Some(sid) => {
                 // Deleting the account deletes its subaccounts too (nothing may point at a
@@ -2107,6 +2105,7 @@ impl Store for SqlStore {
                     "DELETE FROM phone_numbers WHERE account_sid = ?",
                     "DELETE FROM addresses WHERE account_sid = ?",
                     "DELETE FROM profile_forms WHERE account_sid = ?",
+                    "DELETE FROM inquiries WHERE account_sid = ?",
                 ];
                 let keys = "DELETE FROM api_keys WHERE account_sid = ?";
                 // Subaccounts before their parent.

@@ -476,3 +476,61 @@ async fn an_inquiry_is_completed_once() {
     assert_eq!(st, 200);
     bundle_of(&html);
 }
+
+/// A snapshot holds the console's form records and the hosted inquiries with the bundles
+/// they name: restoring one taken before an inquiry was completed and a Primary-profile form
+/// sent brings the inquiry back open (its link completes it anew) and forgets the form's
+/// record with its profile (the same form then makes a profile again, not a redirect to a
+/// profile that no longer exists).
+#[tokio::test]
+async fn a_restored_snapshot_keeps_form_records_and_inquiries_with_their_bundles() {
+    let s = Server::start();
+    let http = client();
+    let cookie = sign_in(&http, &s.base, SID, TOKEN).await;
+    let (id, url) = start_inquiry(&s).await;
+    let form = profile_form(&s.base, &cookie).await;
+    let (st, b) = s
+        .admin("POST", "/admin/v1/Snapshots", &[("Name", "before-forms")])
+        .await;
+    assert_eq!(st, 201, "{b}");
+    let (inquiry_cookie, csrf) = open_inquiry(&http, &url).await;
+    let (st, html) = complete_inquiry(&http, &s.base, &id, &inquiry_cookie, &csrf, "Snap Co").await;
+    assert_eq!(st, 200, "{html}");
+    let finished = bundle_of(&html);
+    let first = redirect_of(
+        &post_profile_form(&http, &s.base, &cookie, &form)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(first.1, "notice=submitted");
+    let (st, b) = s
+        .admin("POST", "/admin/v1/Snapshots/before-forms/Restore", &[])
+        .await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(
+        s.get(&format!("/v1/CustomerProfiles/{finished}")).await.0,
+        404
+    );
+    // The inquiry is open again.
+    let (inquiry_cookie, csrf) = open_inquiry(&http, &url).await;
+    let (st, html) = complete_inquiry(&http, &s.base, &id, &inquiry_cookie, &csrf, "Snap Co").await;
+    assert_eq!(st, 200, "{html}");
+    let again = bundle_of(&html);
+    assert_ne!(again, finished, "completed anew");
+    assert_eq!(s.get(&format!("/v1/CustomerProfiles/{again}")).await.0, 200);
+    // The form's record went with its profile.
+    let resent = redirect_of(
+        &post_profile_form(&http, &s.base, &cookie, &form)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        resent.1, "notice=submitted",
+        "a new profile, not 'sent already'"
+    );
+    assert_ne!(resent.0, first.0);
+    assert_eq!(
+        s.get(&format!("/v1/CustomerProfiles/{}", resent.0)).await.0,
+        200
+    );
+}

@@ -53,6 +53,12 @@ async fn an_exported_store_imports_into_another_with_the_same_reads() {
     let (_, events_before) = s
         .admin("GET", &format!("/admin/v1/Bundles/{primary}/Events"), &[])
         .await;
+    // A hosted inquiry handed out before the move (the link names the path only here).
+    let (_, inquiry_url) = crate::common::console::start_inquiry(&s).await;
+    let inquiry_path = inquiry_url
+        .strip_prefix("http://th.test")
+        .unwrap()
+        .to_string();
     drop(s);
 
     let export = a_dir.path().join("export.jsonl");
@@ -104,6 +110,11 @@ async fn an_exported_store_imports_into_another_with_the_same_reads() {
         .admin("GET", &format!("/admin/v1/Bundles/{primary}/Events"), &[])
         .await;
     assert_eq!(events_before, events_after);
+    // The inquiry link handed out before the move still opens its form, and new inquiries
+    // number after the imported one.
+    let http = crate::common::console::client();
+    crate::common::console::open_inquiry(&http, &format!("{}{inquiry_path}", s.base)).await;
+    crate::common::console::start_inquiry(&s).await;
     // The imported store keeps working: new rows page after the imported ones.
     let more = s.profile(SECONDARY).await;
     let (_, list) = s.get("/v1/CustomerProfiles").await;
