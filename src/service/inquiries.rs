@@ -13,8 +13,9 @@ use serde_json::Value;
 
 use super::accounts::hash_secret;
 use super::{random_token, App};
+use crate::domain::bundle::Status;
 use crate::error::{Error, Result};
-use crate::store::{Account, Inquiry, InquiryCaps};
+use crate::store::{Account, Bundle, Inquiry, InquiryCaps};
 
 /// Inquiries the store keeps in all; beyond it, finished ones go first, then the oldest.
 pub const STORED_IN_ALL: i64 = 10_000;
@@ -38,6 +39,14 @@ impl Kind {
             Kind::Customer => "customer",
             Kind::Registration => "registration",
             Kind::Tollfree => "tollfree",
+        }
+    }
+
+    /// The parameter that names the profile an inquiry of this kind builds on.
+    pub fn profile_param(self) -> &'static str {
+        match self {
+            Kind::Tollfree => "CustomerProfileSid",
+            Kind::Customer | Kind::Registration => "PrimaryProfileSid",
         }
     }
 
@@ -81,15 +90,40 @@ pub fn check_prefill(param: &str, value: &str) -> Result<()> {
 /// calling account can build on (the one rule of `assignments::referable`); anything else
 /// reads as an unknown SID. `param` names the parameter in the error (22205).
 pub async fn check_primary(app: &App, caller: &Account, param: &str, sid: &str) -> Result<()> {
+    profile_named(app, caller, param, sid).await.map(|_| ())
+}
+
+/// The Customer Profile `sid` that `caller` may name in `param` ([`check_primary`]).
+async fn profile_named(app: &App, caller: &Account, param: &str, sid: &str) -> Result<Bundle> {
     super::check_sid(param, sid, crate::sid::BUNDLE, 22205)?;
     let role = crate::domain::bundle::Role::InquiryProfile;
     match super::assignments::referable(app, &caller.sid, role, sid).await? {
-        Some(_) => Ok(()),
+        Some(b) => Ok(b),
         None => Err(Error::invalid(
             22205,
             format!("{param} {sid} is not a Customer Profile of this account (or, for a subaccount, its parent's twilio-approved Primary Customer Profile)"),
         )),
     }
+}
+
+/// An inquiry builds on its profile (the profile the end customer completes is assigned to
+/// it), which therefore must be twilio-approved: the new one could not pass evaluation
+/// otherwise. 400 (22205) naming the profile's status if it is not; for a SID the caller
+/// may not name, the same answer as [`check_primary`]'s (a subaccount can only name its
+/// parent's approved Primary, so this reveals nothing of another account's bundles).
+async fn check_approved(app: &App, caller: &Account, kind: Kind, sid: &str) -> Result<()> {
+    let param = kind.profile_param();
+    let b = profile_named(app, caller, param, sid).await?;
+    if b.status == Status::TwilioApproved {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        22205,
+        format!(
+            "{param} {sid} is {}: a hosted inquiry builds only on a twilio-approved Customer Profile (the profile it makes is assigned to it and cannot pass evaluation before)",
+            b.status.as_str()
+        ),
+    ))
 }
 
 /// Starts an inquiry of `caller`'s with form values `prefill` (input name, value pairs).
@@ -100,6 +134,9 @@ pub async fn start(
     primary: Option<String>,
     prefill: Vec<(String, String)>,
 ) -> Result<Started> {
+    if let Some(sid) = &primary {
+        check_approved(app, caller, kind, sid).await?;
+    }
     let id = format!("inq_{}", &random_token()[..24]);
     let account = &caller.sid;
     let external_id = match kind {
@@ -151,8 +188,11 @@ pub async fn resume(
     let kind = Kind::parse(&inquiry.kind)?;
     let token = random_token();
     inquiry.token_hash = hash_secret(&token);
-    if inquiry.bundle_sid.is_none() && primary.is_some() {
-        inquiry.primary_sid = primary;
+    if inquiry.bundle_sid.is_none() {
+        if let Some(sid) = &primary {
+            check_approved(app, caller, kind, sid).await?;
+            inquiry.primary_sid = primary;
+        }
     }
     app.store.update_inquiry(&inquiry).await?;
     Ok(Started {

@@ -534,3 +534,60 @@ async fn a_restored_snapshot_keeps_form_records_and_inquiries_with_their_bundles
         200
     );
 }
+
+/// An inquiry builds on its profile (the Secondary it makes is assigned to it), so the
+/// profile must be twilio-approved: a draft or in-review Primary is refused at Initialize
+/// (400, 22205, naming its status), on resuming an open inquiry, and as a Tollfree
+/// inquiry's CustomerProfileSid; the same Primary once approved is accepted. (Another
+/// account's bundle keeps the unknown-SID answer: hostile/access.rs.)
+#[tokio::test]
+async fn an_inquiry_builds_only_on_a_twilio_approved_primary() {
+    let s = Server::start();
+    let primary = s.complete_primary().await;
+    let init = "/v1/ComplianceInquiries/Customers/Initialize";
+    let refused = |status: &str| format!("PrimaryProfileSid {primary} is {status}");
+    let got = s.post(init, &[("PrimaryProfileSid", &primary)]).await;
+    assert_refused((got.0, &got.1), 400, 22205, &refused("draft"));
+    assert!(got.1["message"]
+        .as_str()
+        .unwrap()
+        .contains("twilio-approved"));
+    s.ok(
+        &format!("/v1/CustomerProfiles/{primary}"),
+        &[("Status", "pending-review")],
+        200,
+    )
+    .await;
+    s.wait_status("CustomerProfiles", &primary, "in-review")
+        .await;
+    let got = s.post(init, &[("PrimaryProfileSid", &primary)]).await;
+    assert_refused((got.0, &got.1), 400, 22205, &refused("in-review"));
+    let tollfree = [
+        ("TollfreePhoneNumber", "+18005550100"),
+        ("NotificationEmail", "tf@acme.example.com"),
+        ("CustomerProfileSid", primary.as_str()),
+    ];
+    let got = s
+        .post("/v1/ComplianceInquiries/Tollfree/Initialize", &tollfree)
+        .await;
+    let says = format!("CustomerProfileSid {primary} is in-review");
+    assert_refused((got.0, &got.1), 400, 22205, &says);
+    // Resuming an open inquiry onto it: refused too, and the inquiry keeps no Primary.
+    let (st, open) = s.post(init, &[]).await;
+    assert_eq!(st, 201, "{open}");
+    let resume = format!(
+        "/v1/ComplianceInquiries/Customers/{}/Initialize",
+        open["customer_id"].as_str().unwrap()
+    );
+    let got = s.post(&resume, &[("PrimaryProfileSid", &primary)]).await;
+    assert_refused((got.0, &got.1), 400, 22205, &refused("in-review"));
+    s.approve(&primary).await;
+    let (st, b) = s.post(init, &[("PrimaryProfileSid", &primary)]).await;
+    assert_eq!(st, 201, "{b}");
+    let (st, b) = s.post(&resume, &[("PrimaryProfileSid", &primary)]).await;
+    assert_eq!(st, 200, "{b}");
+    let (st, b) = s
+        .post("/v1/ComplianceInquiries/Tollfree/Initialize", &tollfree)
+        .await;
+    assert_eq!(st, 201, "{b}");
+}
