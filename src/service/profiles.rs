@@ -126,8 +126,9 @@ impl<T> At<T> for Result<T> {
 
 /// Creates the whole profile for `account` in one transaction (see the module doc),
 /// detached from the caller. Errors: a refused step is `Outcome::Refused`, a form sent
-/// before `Outcome::SentAlready`; an inquiry finished already (or whose link was replaced)
-/// is a 409 (20409); a store failure is `Err`. In every case but `Done`, nothing was made.
+/// before — or an inquiry finished meanwhile through the same link — `Outcome::SentAlready`;
+/// an inquiry whose link was replaced (resumed) or that expired is a 409 (20409); a store
+/// failure is `Err`. In every case but `Done`, nothing was made.
 pub async fn create(app: &Arc<App>, account: &Account, p: NewProfile) -> Result<Outcome> {
     let (app, account) = (app.clone(), account.clone());
     tokio::spawn(async move {
@@ -241,9 +242,18 @@ async fn create_whole(app: &App, account: &Account, p: NewProfile) -> Result<Out
     match &p.once {
         Once::Inquiry { id, token_hash } => {
             if !tx.finish_inquiry(id, token_hash, &bundle.sid).await? {
+                drop(tx);
+                // Finished meanwhile through this same link (a double click, another
+                // server): the profile that completion made, as a resend shows it.
+                let now = app.clock.now();
+                if let Some(i) = app.store.inquiry(id, now).await? {
+                    if let (Some(bundle_sid), true) = (i.bundle_sid, i.token_hash == *token_hash) {
+                        return Ok(Outcome::SentAlready { bundle_sid });
+                    }
+                }
                 return Err(Stop::Fail(Error::conflict(
                     20409,
-                    "This form was sent already, or its link was replaced by a newer one; reload the page",
+                    "This inquiry's link was replaced by a newer one, or the inquiry expired; open the newest link",
                 )));
             }
         }
