@@ -284,3 +284,30 @@ fn redact(url: &str) -> String {
         _ => url.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Row;
+
+    /// The bundled SQLite is built as `.cargo/config.toml` asks: without memory statistics,
+    /// whose one global mutex every allocation would otherwise take.
+    #[tokio::test]
+    async fn sqlite_is_built_without_memory_statistics() {
+        let pool = Dialect::Sqlite
+            .open("sqlite::memory:", &PgOptions::default())
+            .await
+            .unwrap();
+        let options: Vec<String> = sqlx::query("PRAGMA compile_options")
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect();
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "SQLite built with {options:?}"
+        );
+    }
+}

@@ -195,9 +195,20 @@ impl SqlStore {
         q.run(&self.pool).await
     }
 
+    /// A write transaction. The begin runs as a task of its own, so a request dropped while
+    /// it runs (the client hung up) cannot leave it half done: sqlx's SQLite driver begins
+    /// a custom statement (`BEGIN IMMEDIATE`) on its worker, then checks the connection in
+    /// a second step, and a future dropped between the two left the transaction open on a
+    /// pooled connection with no `Transaction` to roll it back — holding SQLite's write lock
+    /// for good, so every later write failed. Run whole, the begin always yields its
+    /// `Transaction`; if nobody awaits it any more, dropping it rolls back.
     async fn tx(&self) -> StoreResult<sqlx::Transaction<'static, Any>> {
         crate::telemetry::store_statement();
-        Ok(self.pool.begin_with(self.d.begin()).await?)
+        let (pool, begin) = (self.pool.clone(), self.d.begin());
+        tokio::spawn(async move { pool.begin_with(begin).await })
+            .await
+            .context("the transaction's begin task failed")?
+            .map_err(StoreError::from)
     }
 
     async fn fetch_page<T>(
