@@ -211,6 +211,44 @@ impl SqlStore {
             .map_err(StoreError::from)
     }
 
+    /// Runs one write from `Dialect::with_event` (binding `data` with `bind`) as a task of
+    /// its own: sqlx's SQLite worker stops a script whose caller went away (a client hung
+    /// up) at its next row, which could be before its `COMMIT`; as its own task the write
+    /// always runs to the end. A failed write's connection is closed where that may leave
+    /// a transaction open (`Dialect::failed_write_leaves_transaction`). Answers the `seq`
+    /// the write returned, and `data` back.
+    async fn write_whole<T: Send + Sync + 'static>(
+        &self,
+        sql: String,
+        data: T,
+        bind: for<'a> fn(Q<'a>, &'a T) -> Q<'a>,
+    ) -> StoreResult<(i64, T)> {
+        let (pool, d) = (self.pool.clone(), self.d);
+        tokio::spawn(async move {
+            let mut conn = pool.acquire().await?;
+            let q = bind(Q::new(d, &sql), &data);
+            if q.unstorable {
+                return Err(anyhow::anyhow!("text with a NUL character cannot be stored").into());
+            }
+            let rows = match q.all(&mut *conn).await {
+                Ok(rows) => rows,
+                Err(e) => {
+                    if d.failed_write_leaves_transaction() {
+                        conn.close_on_drop();
+                    }
+                    return Err(e);
+                }
+            };
+            let row = rows
+                .into_iter()
+                .next()
+                .context("the write returned no row")?;
+            Ok((seq_of(row)?, data))
+        })
+        .await
+        .context("the write task failed")?
+    }
+
     async fn fetch_page<T>(
         &self,
         q: Q<'_>,
@@ -1521,15 +1559,12 @@ impl Store for SqlStore {
     async fn insert_evaluation(&self, e: Evaluation, event: Event) -> StoreResult<Evaluation> {
         // No lock: the foreign key holds the bundle (PostgreSQL's key-share lock; SQLite's
         // single writer), and a bundle deleted first fails it (`Stale`).
-        if let Some(sql) = self.d.with_event(INSERT_EVALUATION, EVENT_VALUES) {
-            let q = self.q(&sql).bind_evaluation(&e).bind_event(&event);
-            let seq = seq_of(q.one(&self.pool).await?)?;
-            return Ok(Evaluation { seq, ..e });
-        }
-        let mut tx = self.tx().await?;
-        let seq = self.insert_evaluation_in(&mut tx, &e).await?;
-        self.insert_event(&mut tx, &event).await?;
-        commit(tx).await?;
+        let sql = self.d.with_event(INSERT_EVALUATION, EVENT_VALUES);
+        let (seq, (e, _)) = self
+            .write_whole(sql, (e, event), |q, (e, event)| {
+                q.bind_evaluation(e).bind_event(event)
+            })
+            .await?;
         Ok(Evaluation { seq, ..e })
     }
 
