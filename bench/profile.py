@@ -30,19 +30,24 @@ def target(name, tmp):
     d = os.path.join(tmp, name)
     os.makedirs(d)
     if name in ("list", "list_deep"):
-        p = b.start_server(d)
+        store = b.SqliteStore(d)
+        p = b.start_server(d, store)
         p.wait_healthy()
         p.stop()
-        db = os.path.join(d, "th.db")
         b.log(f"inserting {b.ROWS:,} EndUsers")
-        b.insert_end_users(db, b.ROWS)
-        p = b.start_server(d)
+        store.insert_end_users(b.ROWS)
+        p = b.start_server(d, store)
         p.wait_healthy()
         if name == "list":
             return p, f"/v1/EndUsers?PageSize={b.PAGE_SIZE}", "GET", None
         depth = min(b.DEPTH, b.ROWS // b.PAGE_SIZE - 1)
-        seq, _ = b.row_at(db, depth * b.PAGE_SIZE - 1)
-        token = b.page_token_after(seq)
+        (seq,), = store.query(
+            "SELECT seq FROM entities WHERE account_sid = ? AND kind = 'end_user'"
+            " ORDER BY seq LIMIT 1 OFFSET ?",
+            (b.ACCOUNT_SID, depth * b.PAGE_SIZE - 1),
+        )
+        (key,), = store.query("SELECT value FROM secrets WHERE name = 'page_token_key'")
+        token = b.page_token_after(key, seq)
         return p, f"/v1/EndUsers?PageSize={b.PAGE_SIZE}&Page={depth}&PageToken={token}", "GET", None
     p = b.start_server(d)
     p.wait_healthy()

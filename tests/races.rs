@@ -236,3 +236,46 @@ async fn deleting_a_bundle_racing_an_assignment_or_an_evaluation() {
     })
     .await;
 }
+
+/// Clients that hang up mid-request (the server drops the handler wherever it is) leave
+/// no transaction open behind them: writes keep working afterwards. On SQLite, a handler
+/// dropped between sqlx's `BEGIN IMMEDIATE` and its check of it left the transaction open
+/// on a pooled connection, holding the write lock, and every later write failed.
+#[tokio::test]
+async fn clients_hanging_up_mid_write_leave_no_transaction_open() {
+    use base64::Engine;
+    use tokio::io::AsyncWriteExt;
+    let s = Server::start();
+    let sh = shared(&s).await;
+    let (bu, ..) = complete_profile(&s, &sh).await;
+    let path = format!("/v1/CustomerProfiles/{bu}/Evaluations");
+    let addr = s.base.trim_start_matches("http://").to_string();
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{SID}:{TOKEN}"));
+    let body = format!("PolicySid={SECONDARY}");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {auth}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    // 16 clients at once, each hanging up (a reset) from at once to a few milliseconds
+    // after sending, so the handlers are dropped at every point of an evaluation.
+    let hangups = runs() * 8;
+    join_all((0..16).map(|client| {
+        let (addr, request) = (&addr, &request);
+        async move {
+            for i in 0..hangups / 16 {
+                let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+                c.set_zero_linger().unwrap();
+                c.write_all(request.as_bytes()).await.unwrap();
+                let wait = (i * 16 + client) * 7919 % 4000;
+                tokio::time::sleep(std::time::Duration::from_micros(wait as u64)).await;
+                drop(c);
+            }
+        }
+    }))
+    .await;
+    for _ in 0..10 {
+        let (st, body) = s.post(&path, &[("PolicySid", SECONDARY)]).await;
+        assert_eq!(st, 201, "an evaluation after {hangups} hang-ups: {body}");
+    }
+}

@@ -72,20 +72,40 @@ impl Dialect {
         }
     }
 
-    /// One statement for a row and its event, where the dialect has one: PostgreSQL chains
-    /// `insert` (an INSERT … RETURNING seq) and the event (`values` placeholders, bound
-    /// after the insert's) in data-modifying CTEs, one round trip instead of BEGIN, two
-    /// INSERTs and COMMIT, and atomic as any statement. SQLite has no such CTE: `None`,
-    /// and the caller uses a transaction.
-    pub fn with_event(self, insert: &str, values: &str) -> Option<String> {
+    /// A row and its event written in one round trip, atomically: `insert` is an INSERT …
+    /// RETURNING seq, the event's `values` placeholders are bound after the insert's.
+    /// PostgreSQL chains them in data-modifying CTEs (one statement). SQLite has no such
+    /// CTE: a script of `BEGIN IMMEDIATE`, the two INSERTs and `COMMIT`, which sqlx's
+    /// worker thread runs in one go, so SQLite's write lock is held only while SQLite works
+    /// (a transaction of separate statements holds it across every hand-off between the
+    /// worker and the request's task, and under load other writers sleep in the busy
+    /// handler meanwhile). A script that fails half-way leaves its transaction open: see
+    /// `failed_write_leaves_transaction`.
+    pub fn with_event(self, insert: &str, values: &str) -> String {
+        const EVENT: &str =
+            "INSERT INTO events (bundle_sid, account_sid, type, detail, date_created)";
         match self {
-            Dialect::Sqlite => None,
-            Dialect::Postgres => Some(format!(
-                "WITH w AS ({insert}), ev AS (INSERT INTO events (bundle_sid, account_sid, type,
-                 detail, date_created) SELECT {} FROM w) SELECT seq FROM w",
+            Dialect::Sqlite => {
+                format!("BEGIN IMMEDIATE; {insert}; {EVENT} VALUES {values}; COMMIT")
+            }
+            Dialect::Postgres => format!(
+                "WITH w AS ({insert}), ev AS ({EVENT} SELECT {} FROM w) SELECT seq FROM w",
                 values.trim_start_matches('(').trim_end_matches(')')
-            )),
+            ),
         }
+    }
+
+    /// `with_event` for a write inside an open transaction: PostgreSQL's one statement;
+    /// SQLite's script would BEGIN again, so `None`, and the caller writes the two rows.
+    pub fn with_event_in_tx(self, insert: &str, values: &str) -> Option<String> {
+        (self == Dialect::Postgres).then(|| self.with_event(insert, values))
+    }
+
+    /// Whether a `with_event` write that failed may leave a transaction open on its
+    /// connection (SQLite's script stops at the failing statement, before its `COMMIT`):
+    /// such a connection is closed, not pooled, and closing rolls the transaction back.
+    pub fn failed_write_leaves_transaction(self) -> bool {
+        self == Dialect::Sqlite
     }
 
     /// Suffix of a SELECT whose rows the transaction then checks and changes. SQLite's
@@ -307,5 +327,32 @@ fn redact(url: &str) -> String {
             u.to_string()
         }
         _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Row;
+
+    /// The bundled SQLite is built as `.cargo/config.toml` asks: without memory statistics,
+    /// whose one global mutex every allocation would otherwise take.
+    #[tokio::test]
+    async fn sqlite_is_built_without_memory_statistics() {
+        let pool = Dialect::Sqlite
+            .open("sqlite::memory:", &PgOptions::default())
+            .await
+            .unwrap();
+        let options: Vec<String> = sqlx::query("PRAGMA compile_options")
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect();
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "SQLite built with {options:?}"
+        );
     }
 }

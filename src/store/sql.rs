@@ -228,9 +228,58 @@ impl SqlStore {
         q.run(&self.pool).await
     }
 
+    /// A write transaction. The begin runs as a task of its own, so a request dropped while
+    /// it runs (the client hung up) cannot leave it half done: sqlx's SQLite driver begins
+    /// a custom statement (`BEGIN IMMEDIATE`) on its worker, then checks the connection in
+    /// a second step, and a future dropped between the two left the transaction open on a
+    /// pooled connection with no `Transaction` to roll it back — holding SQLite's write lock
+    /// for good, so every later write failed. Run whole, the begin always yields its
+    /// `Transaction`; if nobody awaits it any more, dropping it rolls back.
     async fn tx(&self) -> StoreResult<sqlx::Transaction<'static, Any>> {
         crate::telemetry::store_statement();
-        Ok(self.pool.begin_with(self.d.begin()).await?)
+        let (pool, begin) = (self.pool.clone(), self.d.begin());
+        tokio::spawn(async move { pool.begin_with(begin).await })
+            .await
+            .context("the transaction's begin task failed")?
+            .map_err(StoreError::from)
+    }
+
+    /// Runs one write from `Dialect::with_event` (binding `data` with `bind`) as a task of
+    /// its own: sqlx's SQLite worker stops a script whose caller went away (a client hung
+    /// up) at its next row, which could be before its `COMMIT`; as its own task the write
+    /// always runs to the end. A failed write's connection is closed where that may leave
+    /// a transaction open (`Dialect::failed_write_leaves_transaction`). Answers the `seq`
+    /// the write returned, and `data` back.
+    async fn write_whole<T: Send + Sync + 'static>(
+        &self,
+        sql: String,
+        data: T,
+        bind: for<'a> fn(Q<'a>, &'a T) -> Q<'a>,
+    ) -> StoreResult<(i64, T)> {
+        let (pool, d) = (self.pool.clone(), self.d);
+        tokio::spawn(async move {
+            let mut conn = pool.acquire().await?;
+            let q = bind(Q::new(d, &sql), &data);
+            if q.unstorable {
+                return Err(anyhow::anyhow!("text with a NUL character cannot be stored").into());
+            }
+            let rows = match q.all(&mut *conn).await {
+                Ok(rows) => rows,
+                Err(e) => {
+                    if d.failed_write_leaves_transaction() {
+                        conn.close_on_drop();
+                    }
+                    return Err(e);
+                }
+            };
+            let row = rows
+                .into_iter()
+                .next()
+                .context("the write returned no row")?;
+            Ok((seq_of(row)?, data))
+        })
+        .await
+        .context("the write task failed")?
     }
 
     async fn fetch_page<T>(
@@ -1007,7 +1056,7 @@ impl SqlStore {
         e: Evaluation,
         event: Event,
     ) -> StoreResult<Evaluation> {
-        if let Some(sql) = self.d.with_event(INSERT_EVALUATION, EVENT_VALUES) {
+        if let Some(sql) = self.d.with_event_in_tx(INSERT_EVALUATION, EVENT_VALUES) {
             let q = self.q(&sql).bind_evaluation(&e).bind_event(&event);
             let seq = seq_of(q.one(&mut *conn).await?)?;
             return Ok(Evaluation { seq, ..e });
@@ -1802,16 +1851,14 @@ impl Store for SqlStore {
 
     async fn insert_evaluation(&self, e: Evaluation, event: Event) -> StoreResult<Evaluation> {
         // No lock: the foreign key holds the bundle (PostgreSQL's key-share lock; SQLite's
-        // single writer), and a bundle deleted first fails it (`Stale`). Where the dialect
-        // writes both rows in one statement, no transaction is needed.
-        if self.d.with_event(INSERT_EVALUATION, EVENT_VALUES).is_some() {
-            let mut conn = self.pool.acquire().await?;
-            return self.insert_evaluation_with_event(&mut conn, e, event).await;
-        }
-        let mut tx = self.tx().await?;
-        let e = self.insert_evaluation_with_event(&mut tx, e, event).await?;
-        commit(tx).await?;
-        Ok(e)
+        // single writer), and a bundle deleted first fails it (`Stale`).
+        let sql = self.d.with_event(INSERT_EVALUATION, EVENT_VALUES);
+        let (seq, (e, _)) = self
+            .write_whole(sql, (e, event), |q, (e, event)| {
+                q.bind_evaluation(e).bind_event(event)
+            })
+            .await?;
+        Ok(Evaluation { seq, ..e })
     }
 
     async fn evaluation(&self, bundle_sid: &str, sid: &str) -> StoreResult<Option<Evaluation>> {
