@@ -39,13 +39,7 @@ fn check_email(email: &str) -> ApiResult<()> {
 
 /// Status callbacks are delivered by POST over http(s) only.
 fn check_callback(url: &str) -> ApiResult<()> {
-    match url::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(()),
-        _ => Err(ApiError::invalid(
-            21609,
-            format!("StatusCallback \"{url}\" is not a valid http or https URL"),
-        )),
-    }
+    super::check_http_url("StatusCallback", url, 21609)
 }
 
 /// `console_allowed` is for the operator API: the public API refuses console-only policies.
