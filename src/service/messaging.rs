@@ -197,6 +197,7 @@ pub async fn get(app: &App, account_sid: &str, sid: &str) -> ApiResult<Messaging
         .ok_or_else(|| not_found(format!("/Services/{sid}")))
 }
 
+/// The account's services, oldest first (keyset paging).
 pub async fn list(
     app: &App,
     account_sid: &str,
@@ -205,6 +206,8 @@ pub async fn list(
     Ok(app.store.list_services(account_sid, page).await?)
 }
 
+/// Renames the service and/or changes the settings the request carries (404 / 20404 for
+/// another account's; bad values as [`apply_settings`], nothing applied then).
 pub async fn update(
     app: &App,
     account_sid: &str,
@@ -331,6 +334,8 @@ pub async fn get_number(
         .ok_or_else(|| not_found(number_path(service_sid, number_sid)))
 }
 
+/// The numbers of the service's pool, in the order they joined (404 / 20404 when the
+/// service is not the account's).
 pub async fn list_numbers(
     app: &App,
     account_sid: &str,
