@@ -15,7 +15,9 @@ Environment (all optional):
   BENCH_DEPTH        page of the deep-list run (default 10000; PageSize 50)
   BENCH_STARTUP_RUNS start-up runs per store, median reported (default 5)
   BENCH_SERVER_ARGS  extra `trusthub serve` flags, e.g. "--request-log 0"
-  BENCH_ONLY         comma list of phases to run: startup,api,ceiling,list (default all)
+  BENCH_ONLY         comma list of phases to run: startup,api,ceiling,list,inspector
+                     (default all; inspector: fetch with the request inspector on and off,
+                     BENCH_INSPECTOR_ROUNDS interleaved pairs, default 2, first store only)
   BENCH_STORES       comma list of stores: sqlite,postgres (default both)
   BENCH_POSTGRES     the PostgreSQL server (default postgres://postgres@127.0.0.1:5432)
 """
@@ -56,7 +58,8 @@ DEPTH = int(os.environ.get("BENCH_DEPTH", "10000"))
 PAGE_SIZE = 50
 STARTUP_RUNS = int(os.environ.get("BENCH_STARTUP_RUNS", "5"))
 SERVER_ARGS = shlex.split(os.environ.get("BENCH_SERVER_ARGS", ""))
-ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "startup,api,ceiling,list").split(",")))
+ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "startup,api,ceiling,list,inspector").split(",")))
+INSPECTOR_ROUNDS = int(os.environ.get("BENCH_INSPECTOR_ROUNDS", "2"))
 STORES = [x for x in os.environ.get("BENCH_STORES", "sqlite,postgres").split(",") if x]
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 
@@ -69,7 +72,7 @@ SECONDARY = "RNdfbf3fae0e1107f8aded0e7cead80bf5"
 
 BUSINESS_INFORMATION = {
     "business_name": "Acme Inc",
-    "business_identity": "direct_customer",
+    "business_identity": "isv_reseller_or_partner",
     "business_type": "Corporation",
     "business_industry": "TECHNOLOGY",
     "business_registration_identifier": "USA: Employer Identification Number (EIN)",
@@ -180,7 +183,7 @@ class Process:
         self.log.close()
 
 
-def start_server(data_dir, store=None):
+def start_server(data_dir, store=None, extra_args=()):
     store = store or SqliteStore(data_dir)
     env = dict(os.environ)
     for k in list(env):
@@ -199,6 +202,7 @@ def start_server(data_dir, store=None):
         "--database-url",
         store.url(),
         *SERVER_ARGS,
+        *extra_args,
     ]
     return Process(argv, env=env, log_path=os.path.join(data_dir, "server.log"))
 
@@ -612,6 +616,49 @@ def phase_api(tmp, results, kind):
     return fetch_body
 
 
+def phase_inspector(tmp, results, kind):
+    """What the request inspector costs the hot path: fetch with the default inspector and
+    with `--request-log 0`, in interleaved pairs (other work on the machine moves both)."""
+    runs = {"on": [], "off": []}
+    for i in range(INSPECTOR_ROUNDS):
+        for label, args in (("on", ()), ("off", ("--request-log", "0"))):
+            d = os.path.join(tmp, f"inspector-{kind}-{i}-{label}")
+            os.makedirs(d)
+            store = new_store(kind, d)
+            p = start_server(d, store, args)
+            try:
+                p.wait_healthy()
+                c = Client(p)
+                secondary = c.complete_secondary(c.approved_primary())
+                c.conn.close()
+                runs[label].append(
+                    measure(f"fetch, inspector {label}", p, f"/v1/CustomerProfiles/{secondary}")
+                )
+            finally:
+                p.stop()
+                store.drop()
+    mean = lambda xs, k: round(sum(x[k] for x in xs) / len(xs), 1)
+    results["inspector"] = {
+        label: {"rps": mean(xs, "rps"), "server_cpu_us_per_req": mean(xs, "server_cpu_us_per_req"),
+                "runs_rps": [round(x["rps"]) for x in xs]}
+        for label, xs in runs.items()
+    }
+
+
+def inspector_line(r):
+    x = r.get("inspector")
+    if not x:
+        return ""
+    on, off = x["on"], x["off"]
+    cost = on["server_cpu_us_per_req"] - off["server_cpu_us_per_req"]
+    return (
+        f"request inspector (fetch, {INSPECTOR_ROUNDS} interleaved pairs): on {on['rps']:,.0f} req/s "
+        f"{on['server_cpu_us_per_req']:.0f} µs/req {on['runs_rps']}, off (--request-log 0) "
+        f"{off['rps']:,.0f} req/s {off['server_cpu_us_per_req']:.0f} µs/req {off['runs_rps']}; "
+        f"costs {cost:.0f} µs/req ({(1 - on['rps'] / off['rps']) * 100:.0f}% of throughput)"
+    )
+
+
 def phase_ceiling(tmp, results, fetch_body):
     f = os.path.join(tmp, "fetch-body.json")
     with open(f, "wb") as out:
@@ -913,6 +960,8 @@ def main():
                 fetch_body = phase_api(tmp, rs, kind) or fetch_body
             if "list" in ONLY:
                 phase_list(tmp, rs, kind)
+            if "inspector" in ONLY and kind == STORES[0]:
+                phase_inspector(tmp, rs, kind)
         if "ceiling" in ONLY and fetch_body:
             phase_ceiling(tmp, r, fetch_body)
     finally:
@@ -926,7 +975,8 @@ def main():
         merged = dict(r[kind], **({"ceiling": r["ceiling"]} if "ceiling" in r else {}))
         v[kind] = verdicts(merged)
         r[kind] = {k: x for k, x in merged.items() if k != "ceiling"}
-        texts.append(f"Store: {kind}\n" + table(m, merged, v[kind]))
+        texts.append(f"Store: {kind}\n" + table(m, merged, v[kind]) + (
+            "\n" + inspector_line(merged) if "inspector" in merged else ""))
     text = "\n\n".join(texts) + "\n\n" + side_by_side(r)
     print()
     print(text)

@@ -21,7 +21,7 @@ FILES=(
     src/domain/validate.rs
     src/domain/bundle.rs
     src/domain/policy.rs
-    src/domain/review.rs
+    src/domain/reviewer.rs
     src/domain/descriptions.rs
 )
 

@@ -1,13 +1,13 @@
-//! The one error type handlers return. It renders Twilio's legacy error body
-//! `{code, message, more_info, status}`; the helper libraries pick their exception
-//! class from exactly these keys, so nothing else (no `type`/`title`) goes in.
+//! The one error enum: what `service/` returns (a refusal with Twilio's error code and a
+//! message saying what to fix, or an internal failure), and what the wire adds for what
+//! only it can refuse (a wrong method, a body too large, a protective limit). Each edge
+//! renders it with the same [`Error::status`]: Twilio's JSON body at the API
+//! (`http/error.rs`), a page in the console (`http/console/error.rs`).
 
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use axum::http::StatusCode;
 
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub enum Error {
     /// Twilio's 401 body says "Authenticate" (twilio-cli keys its help text on that word).
     #[error("Authenticate")]
     Unauthorized,
@@ -45,9 +45,9 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
-impl ApiError {
+impl Error {
     pub fn invalid(code: u32, message: impl Into<String>) -> Self {
-        ApiError::Invalid {
+        Error::Invalid {
             code,
             message: message.into(),
             details: None,
@@ -55,7 +55,7 @@ impl ApiError {
     }
 
     pub fn conflict(code: u32, message: impl Into<String>) -> Self {
-        ApiError::Conflict {
+        Error::Conflict {
             code,
             message: message.into(),
         }
@@ -63,77 +63,49 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::MissingParameter(_) | ApiError::Invalid { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Limit { status, .. } => *status,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Error::MissingParameter(_) | Error::Invalid { .. } => StatusCode::BAD_REQUEST,
+            Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Limit { status, .. } => *status,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     pub fn code(&self) -> u32 {
         match self {
-            ApiError::Unauthorized => 20003,
-            ApiError::NotFound(_) => 20404,
-            ApiError::MethodNotAllowed { .. } => 20004,
-            ApiError::MissingParameter(_) => 20001,
-            ApiError::Invalid { code, .. }
-            | ApiError::Conflict { code, .. }
-            | ApiError::Forbidden { code, .. } => *code,
-            ApiError::PayloadTooLarge => 20413,
-            ApiError::Limit { code, .. } => *code,
-            ApiError::Internal(_) => 20500,
+            Error::Unauthorized => 20003,
+            Error::NotFound(_) => 20404,
+            Error::MethodNotAllowed { .. } => 20004,
+            Error::MissingParameter(_) => 20001,
+            Error::Invalid { code, .. }
+            | Error::Conflict { code, .. }
+            | Error::Forbidden { code, .. } => *code,
+            Error::PayloadTooLarge => 20413,
+            Error::Limit { code, .. } => *code,
+            Error::Internal(_) => 20500,
         }
     }
 }
 
-impl From<anyhow::Error> for ApiError {
+impl Error {
+    /// Seconds to wait before trying again, for a limit that says.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Error::Limit { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+impl From<anyhow::Error> for Error {
     fn from(e: anyhow::Error) -> Self {
-        ApiError::Internal(e)
+        Error::Internal(e)
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        if let ApiError::Internal(e) = &self {
-            tracing::error!(error = ?e, "internal error");
-        }
-        let status = self.status();
-        let code = self.code();
-        let mut body = json!({
-            "code": code,
-            "message": self.to_string(),
-            "more_info": format!("https://www.twilio.com/docs/errors/{code}"),
-            "status": status.as_u16(),
-        });
-        if let ApiError::Invalid {
-            details: Some(d), ..
-        } = &self
-        {
-            body["details"] = d.clone();
-        }
-        let mut resp = (status, axum::Json(body)).into_response();
-        if let ApiError::Limit {
-            retry_after: Some(secs),
-            ..
-        } = &self
-        {
-            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-        }
-        if matches!(self, ApiError::Unauthorized) {
-            resp.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Basic realm=\"Twilio API\""),
-            );
-        }
-        resp
-    }
-}
-
-pub type ApiResult<T> = Result<T, ApiError>;
+/// What `service/` (and the wire, for what only it can refuse) returns.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -94,10 +94,12 @@ pub async fn bootstrap_account(
     match store.insert_account(&account).await {
         Ok(()) => Ok(Some((account, true))),
         // Another server sharing the store (PostgreSQL) created it at the same moment.
-        Err(store::StoreError::Duplicate) => match store.account(&account.sid).await? {
-            Some(a) => Ok(Some((a, false))),
-            None => bail!("the bootstrap account {} vanished", account.sid),
-        },
+        Err(store::StoreError::Duplicate(store::Unique::Identity { .. })) => {
+            match store.account(&account.sid).await? {
+                Some(a) => Ok(Some((a, false))),
+                None => bail!("the bootstrap account {} vanished", account.sid),
+            }
+        }
         Err(e) => Err(e.into()),
     }
 }

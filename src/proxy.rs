@@ -47,7 +47,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::format::TWILIO_HOSTS;
 use crate::server::{self, Accepted, ConnLimits, Counted};
 
@@ -375,11 +375,11 @@ fn refuse(status: StatusCode, message: String) -> Response<Body> {
         HOSTS.join(", ")
     );
     let e = match status {
-        StatusCode::FORBIDDEN => ApiError::Forbidden {
+        StatusCode::FORBIDDEN => Error::Forbidden {
             code: 20403,
             message,
         },
-        _ => ApiError::invalid(20001, message),
+        _ => Error::invalid(20001, message),
     };
     e.into_response()
 }
@@ -495,7 +495,7 @@ async fn serve_for_host(
     });
     if let Some(message) = mismatch {
         tracing::info!(%message, "proxy request misdirected");
-        return Ok(ApiError::Limit {
+        return Ok(Error::Limit {
             status: StatusCode::MISDIRECTED_REQUEST,
             code: 20421,
             message,
@@ -506,7 +506,7 @@ async fn serve_for_host(
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     if !serves(host, &path) {
-        return Ok(ApiError::NotFound(path).into_response());
+        return Ok(Error::NotFound(path).into_response());
     }
     let origin = parts
         .uri

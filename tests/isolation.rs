@@ -188,15 +188,20 @@ fn obj(sid: String, kind: Kind, owner: usize, name: Option<String>) -> Obj {
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Want {
     Ok(u16),
-    No(u16, u64),
+    /// Status, code, and a part of the message that identifies the rule ("" = any).
+    No(u16, u64, &'static str),
 }
 /// Another account's v1 object, or a 2010 resource not in the URL's account.
-const NOT_FOUND: Want = Want::No(404, 20404);
+const NOT_FOUND: Want = Want::No(404, 20404, "");
 /// A 2010 URL naming an account the caller cannot reach.
-const UNREACHABLE: Want = Want::No(401, 20003);
-/// An object the bundle may not take.
-const INVALID_OBJECT: Want = Want::No(400, 22205);
-const CONFLICT: Want = Want::No(409, 20409);
+const UNREACHABLE: Want = Want::No(401, 20003, "");
+/// An object the bundle may not take: another account's reads exactly as an unknown SID.
+const INVALID_OBJECT: Want = Want::No(400, 22205, "of this account");
+/// A number of the account that is on none of the trust product's profiles.
+const NOT_ON_PROFILE: Want = Want::No(400, 22205, "is not assigned to a CustomerProfile");
+/// A bundle named as its own object (the same code, another rule).
+const ITSELF: Want = Want::No(400, 22205, "cannot be assigned to itself");
+const CONFLICT: Want = Want::No(409, 20409, "");
 
 const ADDRESS: [(&str, &str); 6] = [
     ("CustomerName", "Acme"),
@@ -404,7 +409,11 @@ impl World {
     fn expect(&self, got: &(u16, Value), want: Want) {
         let ok = match want {
             Want::Ok(st) => got.0 == st,
-            Want::No(st, code) => got.0 == st && got.1["code"] == code,
+            Want::No(st, code, says) => {
+                got.0 == st
+                    && got.1["code"] == code
+                    && got.1["message"].as_str().is_some_and(|m| m.contains(says))
+            }
         };
         if !ok {
             self.fail(format!("want {want:?}, got {} {}", got.0, got.1));
@@ -425,11 +434,11 @@ impl World {
         let held = self.held(&o.sid);
         match (verb, o.kind) {
             (Verb::Fetch, _) => Want::Ok(200),
-            (_, Address) if self.address_locked(o) => Want::No(400, 21630),
+            (_, Address) if self.address_locked(o) => Want::No(400, 21630, ""),
             (Verb::Rename, _) => Want::Ok(200),
-            (_, EndUser) if held => Want::No(400, 21644),
-            (_, Document) if held => Want::No(400, 21645),
-            (_, Profile | Product) if held => Want::No(400, 21647),
+            (_, EndUser) if held => Want::No(400, 21644, ""),
+            (_, Document) if held => Want::No(400, 21645, ""),
+            (_, Profile | Product) if held => Want::No(400, 21647, ""),
             (_, Number) if held => CONFLICT,
             _ => Want::Ok(204),
         }
@@ -443,15 +452,19 @@ impl World {
         if !number && b.primary {
             return CONFLICT; // an approved bundle's entities are frozen
         }
+        // Numbers of the bundle's account; the parent's primary also takes its
+        // subaccounts'. (Issue 12: the parent's trust products too, once the number is
+        // on their profile.)
+        let reachable = o.owner == b.owner
+            || ((b.primary || b.kind == Product) && PARENT[o.owner] == Some(b.owner));
+        // A trust product takes only numbers on one of its profiles: the account's own
+        // rule, told apart from isolation by its message.
+        if number && o.alive && reachable && b.kind == Product && !self.on_profile(b, o) {
+            return NOT_ON_PROFILE;
+        }
         let allowed = o.alive
             && if number {
-                // Numbers of the bundle's account; the parent's primary also takes its
-                // subaccounts'. A trust product takes only numbers on one of its profiles.
-                // (Issue 12: the parent's trust products too, once the number is on their
-                // profile.)
-                (o.owner == b.owner
-                    || ((b.primary || b.kind == Product) && PARENT[o.owner] == Some(b.owner)))
-                    && (b.kind == Profile || self.on_profile(b, o))
+                reachable
             } else {
                 // TrustHub objects of the bundle's account (not itself); a subaccount's
                 // customer profile also takes its parent's approved primary (its trust
@@ -462,6 +475,7 @@ impl World {
         // A number sits on one Voice Integrity trust product at a time (issue 12).
         let elsewhere = number && b.kind == Product && self.on_other_product(b, o);
         match (allowed, self.holds(&b.sid, &o.sid)) {
+            (false, _) if !number && o.sid == b.sid => ITSELF,
             (false, _) => INVALID_OBJECT,
             (true, twice) => ok_if(!twice && !elsewhere, 201, CONFLICT),
         }
@@ -736,8 +750,8 @@ impl World {
                     // A target the caller cannot reach is a bad parameter (400), not bad
                     // credentials: the caller is authenticated.
                     // Twilio's codes: 21474 to the caller's parent, 21473 elsewhere.
-                    Want::Ok(_) if PARENT[who] == Some(*to) => Want::No(400, 21474),
-                    Want::Ok(_) if !self.reaches(who, *to) => Want::No(400, 21473),
+                    Want::Ok(_) if PARENT[who] == Some(*to) => Want::No(400, 21474, ""),
+                    Want::Ok(_) if !self.reaches(who, *to) => Want::No(400, 21473, ""),
                     Want::Ok(_) => ok_if(!self.held(&o.sid), 200, CONFLICT),
                     refusal => refusal,
                 };

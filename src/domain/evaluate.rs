@@ -15,18 +15,22 @@ pub const MISSING_DOCUMENT: u32 = 22216;
 pub const DOCUMENT_FIELD: u32 = 22217;
 pub const MISSING_ADDRESS: u32 = 22219;
 
-/// An end user or supporting document as the engine sees it.
+/// An end user or supporting document as the rules see it (the engine here, and the
+/// automatic reviewer in `reviewer.rs`).
 pub struct Entity<'a> {
     pub sid: &'a str,
     pub type_name: &'a str,
+    pub friendly_name: &'a str,
     pub attributes: &'a Value,
 }
 
-/// A customer profile or trust product assigned to the bundle being evaluated.
+/// A customer profile or trust product assigned to the bundle being evaluated or reviewed.
 pub struct SupportingBundle<'a> {
     pub sid: &'a str,
     pub policy_sid: &'a str,
     pub status: Status,
+    /// Its rejection codes, when rejected.
+    pub errors: Option<&'a [u32]>,
 }
 
 #[derive(Default)]
@@ -59,6 +63,23 @@ pub struct RequirementResult {
     pub invalid: Vec<FieldResult>,
     pub requirement_friendly_name: String,
     pub requirement_name: String,
+}
+
+impl RequirementResult {
+    /// A met requirement with no field results yet; the caller records what it checks.
+    fn passing(friendly_name: String, object_type: String, requirement_name: &str) -> Self {
+        RequirementResult {
+            friendly_name,
+            object_type,
+            passed: true,
+            failure_reason: None,
+            error_code: None,
+            valid: vec![],
+            invalid: vec![],
+            requirement_friendly_name: title_case(requirement_name),
+            requirement_name: requirement_name.to_string(),
+        }
+    }
 }
 
 pub struct Outcome {
@@ -187,17 +208,11 @@ fn end_user_result(
         .and_then(|t| req.fields(t).ok())
         .unwrap_or_default();
     let fields = fields.as_slice();
-    let mut result = RequirementResult {
-        friendly_name: req.name.clone(),
-        object_type: req.type_name.clone(),
-        passed: true,
-        failure_reason: None,
-        error_code: None,
-        valid: vec![],
-        invalid: vec![],
-        requirement_friendly_name: title_case(&req.requirement_name),
-        requirement_name: req.requirement_name.clone(),
-    };
+    let mut result = RequirementResult::passing(
+        req.name.clone(),
+        req.type_name.clone(),
+        &req.requirement_name,
+    );
     // Of several candidates, judge the one closest to passing.
     let best = assigned
         .end_users
@@ -281,21 +296,15 @@ fn document_group_result(
     }
     let first = group.first()?;
     if group.iter().all(|r| r.optional) {
-        return Some(RequirementResult {
-            friendly_name: first.name.clone(),
-            object_type: first
+        return Some(RequirementResult::passing(
+            first.name.clone(),
+            first
                 .accepted_documents
                 .first()
                 .cloned()
                 .unwrap_or_default(),
-            passed: true,
-            failure_reason: None,
-            error_code: None,
-            valid: vec![],
-            invalid: vec![],
-            requirement_friendly_name: title_case(&first.requirement_name),
-            requirement_name: first.requirement_name.clone(),
-        });
+            &first.requirement_name,
+        ));
     }
     let names: Vec<&str> = group.iter().map(|r| r.name.as_str()).collect();
     Some(RequirementResult {
@@ -329,17 +338,11 @@ fn bundle_result(group: &[&BundleRequirement], assigned: &Assigned) -> Requireme
         .find(|r| assigned.bundles.iter().any(|b| matches(r, b)))
         .copied()
         .unwrap_or(group[0]);
-    let mut result = RequirementResult {
-        friendly_name: req.name.clone(),
-        object_type: req.type_name.clone(),
-        passed: true,
-        failure_reason: None,
-        error_code: None,
-        valid: vec![],
-        invalid: vec![],
-        requirement_friendly_name: title_case(&req.requirement_name),
-        requirement_name: req.requirement_name.clone(),
-    };
+    let mut result = RequirementResult::passing(
+        req.name.clone(),
+        req.type_name.clone(),
+        &req.requirement_name,
+    );
     let candidates: Vec<&SupportingBundle> = assigned
         .bundles
         .iter()

@@ -39,6 +39,7 @@ fn run(policy: &Policy, catalog: &Catalog, parts: &[Part]) -> Outcome {
                 sid: "BUx",
                 policy_sid,
                 status: *status,
+                errors: None,
             }),
         }
     }
@@ -49,6 +50,7 @@ fn entity<'a>(sid: &'a str, type_name: &'a str, attributes: &'a Value) -> Entity
     Entity {
         sid,
         type_name,
+        friendly_name: "x",
         attributes,
     }
 }

@@ -5,5 +5,5 @@ pub mod descriptions;
 pub mod evaluate;
 pub mod numbers;
 pub mod policy;
-pub mod review;
+pub mod reviewer;
 pub mod validate;

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::form::Params;
 use super::render;
 use crate::domain::bundle::BundleKind;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::format::iso;
 use crate::service::bundles::{self, NewBundle};
 use crate::service::review::{self, Verdict};
@@ -55,7 +55,7 @@ pub async fn require_operator(
     State(app): State<Arc<App>>,
     req: Request,
     next: Next,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Error> {
     let token = req
         .headers()
         .get(AUTHORIZATION)
@@ -71,12 +71,11 @@ pub async fn require_operator(
         if let Some(t) = &throttle {
             t.failures.failed(&keys);
         }
-        return Err(ApiError::Unauthorized);
+        return Err(Error::Unauthorized);
     }
     let _slot = super::admission::authenticated(&req)?;
-    let mut resp = next.run(req).await;
-    resp.extensions_mut().insert(super::auth::Operator);
-    Ok(resp)
+    super::audit::identify(req.extensions(), crate::service::audit::Actor::Operator);
+    Ok(next.run(req).await)
 }
 
 fn account_json(a: &Account) -> Value {
@@ -91,16 +90,13 @@ fn account_json(a: &Account) -> Value {
     })
 }
 
-async fn create_account(
-    State(app): State<Arc<App>>,
-    params: Params,
-) -> ApiResult<impl IntoResponse> {
+async fn create_account(State(app): State<Arc<App>>, params: Params) -> Result<impl IntoResponse> {
     let account = accounts::create_top_level(&app, params.owned("FriendlyName")).await?;
     Ok((StatusCode::CREATED, Json(account_json(&account))))
 }
 
 /// Top-level accounts, oldest first (`Status`, `FriendlyName` filters; `PageSize` up to 1000).
-async fn list_accounts(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+async fn list_accounts(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
     let size = match params.get("PageSize").filter(|s| !s.is_empty()) {
         None => 100,
         Some(v) => v
@@ -108,7 +104,7 @@ async fn list_accounts(State(app): State<Arc<App>>, params: Params) -> ApiResult
             .ok()
             .filter(|n| (1..=1000).contains(n))
             .ok_or_else(|| {
-                ApiError::invalid(20001, "PageSize must be a whole number from 1 to 1000")
+                Error::invalid(20001, "PageSize must be a whole number from 1 to 1000")
             })?,
     };
     let filter = AccountFilter {
@@ -124,7 +120,7 @@ async fn list_accounts(State(app): State<Arc<App>>, params: Params) -> ApiResult
 async fn fetch_account(
     State(app): State<Arc<App>>,
     Path(account): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> Result<Json<Value>> {
     Ok(Json(account_json(
         &accounts::get_any(&app, &account).await?,
     )))
@@ -135,7 +131,7 @@ async fn update_account(
     State(app): State<Arc<App>>,
     Path(account): Path<String>,
     params: Params,
-) -> ApiResult<Json<Value>> {
+) -> Result<Json<Value>> {
     let a = accounts::operator_update(
         &app,
         &account,
@@ -150,7 +146,7 @@ async fn update_account(
 async fn rotate_token(
     State(app): State<Arc<App>>,
     Path(account): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> Result<Json<Value>> {
     Ok(Json(account_json(
         &accounts::rotate_token(&app, &account).await?,
     )))
@@ -161,9 +157,9 @@ async fn create_bundle(
     account: &str,
     kind: BundleKind,
     params: &Params,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> Result<(StatusCode, Json<Value>)> {
     if app.store.account(account).await?.is_none() {
-        return Err(ApiError::NotFound(format!("/Accounts/{account}")));
+        return Err(Error::NotFound(format!("/Accounts/{account}")));
     }
     let new = NewBundle {
         friendly_name: params.required("FriendlyName")?.to_string(),
@@ -179,7 +175,7 @@ async fn create_profile(
     State(app): State<Arc<App>>,
     Path(account): Path<String>,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     create_bundle(&app, &account, BundleKind::CustomerProfile, &params).await
 }
 
@@ -187,11 +183,11 @@ async fn create_trust_product(
     State(app): State<Arc<App>>,
     Path(account): Path<String>,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     create_bundle(&app, &account, BundleKind::TrustProduct, &params).await
 }
 
-async fn list_reviews(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+async fn list_reviews(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
     let policy = params.owned("PolicySid").filter(|s| !s.is_empty());
     let queue = review::queue(&app, policy.as_deref()).await?;
     let items: Vec<Value> = queue
@@ -209,7 +205,7 @@ async fn decide(
     State(app): State<Arc<App>>,
     Path(bundle): Path<String>,
     params: Params,
-) -> ApiResult<Json<Value>> {
+) -> Result<Json<Value>> {
     let verdict = match params.required("Decision")? {
         "approve" => Verdict::Approve,
         "reject" => {
@@ -218,7 +214,7 @@ async fn decide(
             for (_, v) in params.0.iter().filter(|(k, _)| k == "ErrorCodes") {
                 for c in v.split(',').map(str::trim).filter(|c| !c.is_empty()) {
                     codes.push(c.parse::<u32>().map_err(|_| {
-                        ApiError::invalid(20001, format!("ErrorCodes: \"{c}\" is not a number"))
+                        Error::invalid(20001, format!("ErrorCodes: \"{c}\" is not a number"))
                     })?);
                 }
             }
@@ -228,7 +224,7 @@ async fn decide(
             }
         }
         other => {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 20001,
                 format!("Decision must be approve or reject; got \"{other}\""),
             ))
@@ -238,10 +234,10 @@ async fn decide(
     Ok(Json(render::bundle(&app.urls, &b)))
 }
 
-async fn events(State(app): State<Arc<App>>, Path(bundle): Path<String>) -> ApiResult<Json<Value>> {
+async fn events(State(app): State<Arc<App>>, Path(bundle): Path<String>) -> Result<Json<Value>> {
     let events = app.store.events(&bundle).await?;
     if events.is_empty() && app.store.bundle_any(&bundle).await?.is_none() {
-        return Err(ApiError::NotFound(format!("/Bundles/{bundle}/Events")));
+        return Err(Error::NotFound(format!("/Bundles/{bundle}/Events")));
     }
     let items: Vec<Value> = events
         .iter()
@@ -264,14 +260,14 @@ async fn clock(State(app): State<Arc<App>>) -> Json<Value> {
     clock_json(&app)
 }
 
-async fn advance_clock(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+async fn advance_clock(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
     let raw = params.required("AdvanceSeconds")?;
     let seconds: i64 = raw
         .parse()
         .ok()
         .filter(|s: &i64| (0..=10 * 365 * 24 * 3600).contains(s))
         .ok_or_else(|| {
-            ApiError::invalid(
+            Error::invalid(
                 20001,
                 format!("AdvanceSeconds must be a whole number of seconds from 0 to ten years; got \"{raw}\""),
             )
@@ -282,16 +278,14 @@ async fn advance_clock(State(app): State<Arc<App>>, params: Params) -> ApiResult
 }
 
 /// The audit trail: who (account, API key, operator) changed what, newest first.
-async fn audit(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+async fn audit(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
     let limit = match params.get("Limit").filter(|s| !s.is_empty()) {
         None => 100,
         Some(v) => v
             .parse::<i64>()
             .ok()
             .filter(|n| (1..=10_000).contains(n))
-            .ok_or_else(|| {
-                ApiError::invalid(20001, "Limit must be a whole number from 1 to 10000")
-            })?,
+            .ok_or_else(|| Error::invalid(20001, "Limit must be a whole number from 1 to 10000"))?,
     };
     let account = params.owned("AccountSid").filter(|s| !s.is_empty());
     let entries = app.store.audit(account.as_deref(), limit).await?;

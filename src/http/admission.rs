@@ -23,7 +23,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::error::ApiError;
+use crate::error::Error;
 
 /// The unauthenticated budget as a fraction of `--max-concurrency` (at least 8).
 pub const PUBLIC_SHARE: usize = 4;
@@ -51,14 +51,14 @@ impl Admission {
     }
 }
 
-fn take(pool: &Arc<Semaphore>) -> Result<OwnedSemaphorePermit, ApiError> {
+fn take(pool: &Arc<Semaphore>) -> Result<OwnedSemaphorePermit, Error> {
     pool.clone()
         .try_acquire_owned()
         .map_err(|_| crate::http::limits::overloaded_error())
 }
 
 /// A slot for checking credentials; drop it once they are checked.
-pub fn checking(req: &Request) -> Result<Option<OwnedSemaphorePermit>, ApiError> {
+pub fn checking(req: &Request) -> Result<Option<OwnedSemaphorePermit>, Error> {
     match req.extensions().get::<Arc<Admission>>() {
         Some(a) => take(&a.checking).map(Some),
         None => Ok(None),
@@ -66,7 +66,7 @@ pub fn checking(req: &Request) -> Result<Option<OwnedSemaphorePermit>, ApiError>
 }
 
 /// A slot among authenticated requests, held until the answer is ready.
-pub fn authenticated(req: &Request) -> Result<Option<OwnedSemaphorePermit>, ApiError> {
+pub fn authenticated(req: &Request) -> Result<Option<OwnedSemaphorePermit>, Error> {
     match req.extensions().get::<Arc<Admission>>() {
         Some(a) => take(&a.authenticated).map(Some),
         None => Ok(None),
@@ -196,7 +196,7 @@ impl Failures {
     }
 
     /// Refuses when any of `keys` has no failures left.
-    pub fn check(&self, keys: &[String]) -> Result<(), ApiError> {
+    pub fn check(&self, keys: &[String]) -> Result<(), Error> {
         let now = std::time::Instant::now();
         let m = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         for k in keys {
@@ -204,7 +204,7 @@ impl Failures {
                 let level = Self::level(e, now);
                 if level < 1.0 {
                     let wait = ((1.0 - level) / FAILURE_REFILL).ceil().max(1.0) as u64;
-                    return Err(ApiError::Limit {
+                    return Err(Error::Limit {
                         status: axum::http::StatusCode::TOO_MANY_REQUESTS,
                         code: 20429,
                         message: "Too many failed authentication attempts; retry later".into(),

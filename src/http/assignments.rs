@@ -1,4 +1,9 @@
 //! EntityAssignments and ChannelEndpointAssignments of both bundle kinds.
+//!
+//! The two collections' handlers have one shape (create, fetch, list, delete), and so does
+//! their route list with the operator API's (`duplicates` pairs them): each calls its own
+//! service function and renders its own JSON in a few lines, which a generic over the two
+//! (a trait of async service calls) would not shorten.
 
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -9,7 +14,7 @@ use std::sync::Arc;
 use super::form::Params;
 use super::scope::{InBundle, Member};
 use super::{page, render};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::service::{assignments, App};
 use crate::sid;
 
@@ -36,7 +41,7 @@ pub fn routes() -> Router<Arc<App>> {
 async fn create_entity(
     InBundle { app, kind, bundle }: InBundle,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let object_sid = params.required("ObjectSid")?;
     let a = assignments::create_entity(&app, &bundle, object_sid).await?;
     Ok((
@@ -48,7 +53,7 @@ async fn create_entity(
 async fn fetch_entity(
     InBundle { app, kind, bundle }: InBundle,
     Member(sid): Member,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let a = assignments::get_entity(&app, &bundle, &sid).await?;
     Ok(Json(render::entity_assignment(&app.urls, kind, &a)))
 }
@@ -56,7 +61,7 @@ async fn fetch_entity(
 async fn list_entities(
     InBundle { app, kind, bundle }: InBundle,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let object_type = params.owned("ObjectType").filter(|s| !s.is_empty());
     let mut filters = Vec::new();
@@ -81,7 +86,7 @@ async fn list_entities(
 async fn delete_entity(
     InBundle { app, bundle, .. }: InBundle,
     Member(sid): Member,
-) -> ApiResult<StatusCode> {
+) -> Result<StatusCode> {
     assignments::delete_entity(&app, &bundle, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -89,7 +94,7 @@ async fn delete_entity(
 async fn create_channel(
     InBundle { app, kind, bundle }: InBundle,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let endpoint_type = params.required("ChannelEndpointType")?;
     let endpoint_sid = params.required("ChannelEndpointSid")?;
     let a = assignments::create_channel(&app, &bundle, endpoint_type, endpoint_sid).await?;
@@ -102,7 +107,7 @@ async fn create_channel(
 async fn fetch_channel(
     InBundle { app, kind, bundle }: InBundle,
     Member(sid): Member,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let a = assignments::get_channel(&app, &bundle, &sid).await?;
     Ok(Json(render::channel_assignment(&app.urls, kind, &a)))
 }
@@ -110,7 +115,7 @@ async fn fetch_channel(
 async fn list_channels(
     InBundle { app, kind, bundle }: InBundle,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let mut filters = Vec::new();
     let mut sids: Option<Vec<String>> = None;
@@ -119,7 +124,7 @@ async fn list_channels(
         if let Some(v) = params.owned(key).filter(|s| !s.is_empty()) {
             for s in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                 if !sid::is_valid(s, sid::PHONE_NUMBER) {
-                    return Err(ApiError::invalid(
+                    return Err(Error::invalid(
                         assignments::INVALID_OBJECT,
                         format!("{key} must list PN SIDs; \"{s}\" is not one"),
                     ));
@@ -146,7 +151,7 @@ async fn list_channels(
 async fn delete_channel(
     InBundle { app, bundle, .. }: InBundle,
     Member(sid): Member,
-) -> ApiResult<StatusCode> {
+) -> Result<StatusCode> {
     assignments::delete_channel(&app, &bundle, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,7 +9,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::sync::Arc;
 
-use crate::error::ApiError;
+use crate::error::Error;
+use crate::service::audit::Actor;
 use crate::service::{accounts, App};
 use crate::store::Account;
 
@@ -18,13 +19,9 @@ use crate::store::Account;
 pub struct Caller {
     pub account_sid: String,
     pub account: Account,
-    /// The API key used, when not the auth token (for the audit trail).
+    /// The API key used, when not the auth token.
     pub key_sid: Option<String>,
 }
-
-/// Marks a response to an authenticated operator request (for the audit trail).
-#[derive(Clone, Debug)]
-pub struct Operator;
 
 fn credentials(req: &Request) -> Option<(String, String)> {
     let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
@@ -54,8 +51,8 @@ pub async fn require_account(
     State(app): State<Arc<App>>,
     mut req: Request,
     next: Next,
-) -> Result<Response, ApiError> {
-    let (user, pass) = credentials(&req).ok_or(ApiError::Unauthorized)?;
+) -> Result<Response, Error> {
+    let (user, pass) = credentials(&req).ok_or(Error::Unauthorized)?;
     let throttle = super::admission::failures(&req);
     let keys = super::admission::failure_keys(&req, &user);
     if let Some(t) = &throttle {
@@ -65,7 +62,7 @@ pub async fn require_account(
     let account = match accounts::authenticate(&app, &user, &pass).await {
         Ok(a) => a,
         Err(e) => {
-            if let (Some(t), ApiError::Unauthorized) = (&throttle, &e) {
+            if let (Some(t), Error::Unauthorized) = (&throttle, &e) {
                 t.failures.failed(&keys);
             }
             return Err(e);
@@ -75,7 +72,7 @@ pub async fn require_account(
     // Twilio's standard API keys cannot use the Accounts and Keys resources (only a Main
     // key, which this server does not issue, can): https://www.twilio.com/docs/iam/api-keys
     if user.starts_with(crate::sid::API_KEY) && key_may_not_use(req.uri().path()) {
-        return Err(ApiError::Unauthorized);
+        return Err(Error::Unauthorized);
     }
     if let Some(rate) = &app.rate {
         rate.check(&account.sid)?;
@@ -87,9 +84,16 @@ pub async fn require_account(
         account,
         key_sid: user.starts_with(crate::sid::API_KEY).then(|| user.clone()),
     };
-    req.extensions_mut().insert(caller.clone());
-    let mut resp = next.run(req).await;
-    // The request inspector files the exchange under this account.
-    resp.extensions_mut().insert(caller);
-    Ok(resp)
+    let actor = match &caller.key_sid {
+        Some(key_sid) => Actor::ApiKey {
+            account_sid: caller.account_sid.clone(),
+            key_sid: key_sid.clone(),
+        },
+        None => Actor::Account {
+            account_sid: caller.account_sid.clone(),
+        },
+    };
+    super::audit::identify(req.extensions(), actor);
+    req.extensions_mut().insert(caller);
+    Ok(next.run(req).await)
 }

@@ -10,7 +10,7 @@ use super::form::Params;
 use super::scope::{Member, Scope};
 use super::{page, render};
 use crate::domain::bundle::{BundleKind, Status};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::service::bundles::{self, BundleChanges, NewBundle};
 use crate::service::App;
 use crate::store::BundleFilter;
@@ -25,7 +25,7 @@ pub fn routes() -> Router<Arc<App>> {
 async fn create(
     Scope { app, kind, caller }: Scope<BundleKind>,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let new = NewBundle {
         friendly_name: params.required("FriendlyName")?.to_string(),
         email: params.required("Email")?.to_string(),
@@ -39,7 +39,7 @@ async fn create(
 async fn fetch(
     Scope { app, kind, caller }: Scope<BundleKind>,
     Member(sid): Member,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let b = bundles::get(&app, &caller.account_sid, kind, &sid).await?;
     Ok(Json(render::bundle(&app.urls, &b)))
 }
@@ -47,7 +47,7 @@ async fn fetch(
 async fn list(
     Scope { app, kind, caller }: Scope<BundleKind>,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let mut filters = Vec::new();
     let status = match params.get("Status").filter(|s| !s.is_empty()) {
@@ -55,7 +55,7 @@ async fn list(
         Some(s) => {
             filters.push(("Status", s.to_string()));
             Some(Status::parse(s).ok_or_else(|| {
-                ApiError::invalid(
+                Error::invalid(
                     22203,
                     format!("Status \"{s}\" is not one of draft, pending-review, in-review, twilio-rejected, twilio-approved"),
                 )
@@ -90,7 +90,7 @@ async fn update(
     Scope { app, kind, caller }: Scope<BundleKind>,
     Member(sid): Member,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let changes = BundleChanges {
         status: params.owned("Status"),
         friendly_name: params.owned("FriendlyName"),
@@ -104,7 +104,7 @@ async fn update(
 async fn remove(
     Scope { app, kind, caller }: Scope<BundleKind>,
     Member(sid): Member,
-) -> ApiResult<StatusCode> {
+) -> Result<StatusCode> {
     bundles::delete(&app, &caller.account_sid, kind, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }

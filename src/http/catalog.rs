@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::form::Params;
 use super::page;
 use crate::domain::policy::{BundleRequirement, Catalog, ObjectType, Policy};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::format::Urls;
 use crate::service::App;
 use crate::store::{finish_page, Cursor, Page, PageQuery};
@@ -51,7 +51,7 @@ fn list_of<T>(
     path: &str,
     key: &str,
     render: impl Fn(&T) -> Value,
-) -> ApiResult<Json<Value>> {
+) -> Result<Json<Value>> {
     let paging = page::parse(params)?;
     let found = page_of(items, paging.query);
     Ok(Json(paging.v1(
@@ -113,7 +113,7 @@ fn type_json(urls: &Urls, collection: &str, t: &ObjectType) -> Value {
     })
 }
 
-async fn list_policies(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+async fn list_policies(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
     list_of(
         &app,
         &params,
@@ -127,18 +127,15 @@ async fn list_policies(State(app): State<Arc<App>>, params: Params) -> ApiResult
 async fn fetch_policy(
     State(app): State<Arc<App>>,
     Path(sid): Path<String>,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let p = app
         .catalog
         .policy(&sid)
-        .ok_or_else(|| ApiError::NotFound(format!("/Policies/{sid}")))?;
+        .ok_or_else(|| Error::NotFound(format!("/Policies/{sid}")))?;
     Ok(Json(policy_json(&app.urls, &app.catalog, p)))
 }
 
-async fn list_end_user_types(
-    State(app): State<Arc<App>>,
-    params: Params,
-) -> ApiResult<Json<Value>> {
+async fn list_end_user_types(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
     let types = &app.catalog.end_user_types;
     list_of(
         &app,
@@ -153,18 +150,15 @@ async fn list_end_user_types(
 async fn fetch_end_user_type(
     State(app): State<Arc<App>>,
     Path(sid): Path<String>,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let t = app
         .catalog
         .end_user_type(&sid)
-        .ok_or_else(|| ApiError::NotFound(format!("/EndUserTypes/{sid}")))?;
+        .ok_or_else(|| Error::NotFound(format!("/EndUserTypes/{sid}")))?;
     Ok(Json(type_json(&app.urls, "EndUserTypes", t)))
 }
 
-async fn list_document_types(
-    State(app): State<Arc<App>>,
-    params: Params,
-) -> ApiResult<Json<Value>> {
+async fn list_document_types(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
     let types = &app.catalog.supporting_document_types;
     list_of(
         &app,
@@ -179,10 +173,10 @@ async fn list_document_types(
 async fn fetch_document_type(
     State(app): State<Arc<App>>,
     Path(sid): Path<String>,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let t = app
         .catalog
         .document_type(&sid)
-        .ok_or_else(|| ApiError::NotFound(format!("/SupportingDocumentTypes/{sid}")))?;
+        .ok_or_else(|| Error::NotFound(format!("/SupportingDocumentTypes/{sid}")))?;
     Ok(Json(type_json(&app.urls, "SupportingDocumentTypes", t)))
 }

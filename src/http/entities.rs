@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::form::Params;
 use super::scope::{Member, Scope};
 use super::{page, render};
-use crate::error::ApiResult;
+use crate::error::Result;
 use crate::service::entities::{self, collection, parse_attributes};
 use crate::service::App;
 use crate::store::EntityKind;
@@ -23,7 +23,7 @@ pub fn routes() -> Router<Arc<App>> {
 async fn create(
     Scope { app, kind, caller }: Scope<EntityKind>,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let friendly_name = params.required("FriendlyName")?.to_string();
     let type_name = params.required("Type")?;
     let attributes = parse_attributes(params.get("Attributes"))?;
@@ -42,7 +42,7 @@ async fn create(
 async fn fetch(
     Scope { app, kind, caller }: Scope<EntityKind>,
     Member(sid): Member,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let e = entities::get(&app, &caller.account_sid, kind, &sid).await?;
     Ok(Json(render::entity(&app.urls, &e)))
 }
@@ -50,7 +50,7 @@ async fn fetch(
 async fn list(
     Scope { app, kind, caller }: Scope<EntityKind>,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let found = entities::list(&app, &caller.account_sid, kind, paging.query).await?;
     let list_url = app.urls.abs(&format!("/v1/{}", collection(kind)));
@@ -63,7 +63,7 @@ async fn update(
     Scope { app, kind, caller }: Scope<EntityKind>,
     Member(sid): Member,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let attributes = match params.get("Attributes") {
         Some(raw) => Some(parse_attributes(Some(raw))?),
         None => None,
@@ -83,7 +83,7 @@ async fn update(
 async fn remove(
     Scope { app, kind, caller }: Scope<EntityKind>,
     Member(sid): Member,
-) -> ApiResult<StatusCode> {
+) -> Result<StatusCode> {
     entities::delete(&app, &caller.account_sid, kind, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }

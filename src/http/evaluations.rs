@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::form::Params;
 use super::scope::{InBundle, Member};
 use super::{page, render};
-use crate::error::ApiResult;
+use crate::error::Result;
 use crate::service::{evaluations, App};
 
 pub fn routes() -> Router<Arc<App>> {
@@ -21,7 +21,7 @@ pub fn routes() -> Router<Arc<App>> {
 async fn create(
     InBundle { app, kind, bundle }: InBundle,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let policy_sid = params.required("PolicySid")?;
     let e = evaluations::create(&app, &bundle, policy_sid).await?;
     Ok((
@@ -33,7 +33,7 @@ async fn create(
 async fn fetch(
     InBundle { app, kind, bundle }: InBundle,
     Member(sid): Member,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let e = evaluations::get(&app, &bundle, &sid).await?;
     Ok(Json(render::evaluation(&app.urls, kind, &e)))
 }
@@ -41,7 +41,7 @@ async fn fetch(
 async fn list(
     InBundle { app, kind, bundle }: InBundle,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let found = evaluations::list(&app, &bundle, paging.query).await?;
     let list_url = format!(

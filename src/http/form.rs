@@ -5,7 +5,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::FromRequest;
 use axum::http::{Method, Request};
 
-use crate::error::ApiError;
+use crate::error::Error;
 
 /// Largest form body we read (KYC attributes are small).
 pub const MAX_BODY: usize = 1 << 20;
@@ -34,25 +34,25 @@ impl Params {
     }
 
     /// A required parameter: absent or empty is Twilio's 20001.
-    pub fn required(&self, key: &'static str) -> Result<&str, ApiError> {
+    pub fn required(&self, key: &'static str) -> Result<&str, Error> {
         match self.get(key) {
             Some(v) if !v.is_empty() => Ok(v),
-            _ => Err(ApiError::MissingParameter(key)),
+            _ => Err(Error::MissingParameter(key)),
         }
     }
 }
 
 /// Reading the body failed: too large, or not received in time.
-pub fn body_error(e: axum::Error) -> ApiError {
+pub fn body_error(e: axum::Error) -> Error {
     let inner = e.into_inner();
     let too_large = inner
         .downcast_ref::<http_body_util::LengthLimitError>()
         .is_some()
         || inner.to_string().contains("length limit");
     if too_large {
-        ApiError::PayloadTooLarge
+        Error::PayloadTooLarge
     } else {
-        ApiError::Limit {
+        Error::Limit {
             status: axum::http::StatusCode::REQUEST_TIMEOUT,
             code: 20408,
             message: "The request body was not received in time".into(),
@@ -65,16 +65,16 @@ pub fn body_error(e: axum::Error) -> ApiError {
 /// each parsed pair costs allocations (a 1 MiB body of `a&a&…` would be half a million).
 pub const MAX_PARAMS: usize = 1000;
 
-fn decode(bytes: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
+fn decode(bytes: &[u8]) -> Result<Vec<(String, String)>, Error> {
     let pairs = bytes.iter().filter(|&&b| b == b'&').count() + 1;
     if pairs > MAX_PARAMS {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20001,
             format!("The request has {pairs} parameters; the limit is {MAX_PARAMS}"),
         ));
     }
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes).map_err(|_| {
-        ApiError::invalid(
+        Error::invalid(
             20001,
             "The request parameters are not valid application/x-www-form-urlencoded data",
         )
@@ -84,7 +84,7 @@ fn decode(bytes: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
         .iter()
         .find(|(k, v)| k.contains('\0') || v.contains('\0'))
     {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20001,
             format!(
                 "Parameter {} contains a NUL character (%00)",
@@ -96,7 +96,7 @@ fn decode(bytes: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
 }
 
 impl<S: Send + Sync> FromRequest<S> for Params {
-    type Rejection = ApiError;
+    type Rejection = Error;
 
     async fn from_request(req: Request<Body>, _: &S) -> Result<Self, Self::Rejection> {
         let mut params = decode(req.uri().query().unwrap_or("").as_bytes())?;

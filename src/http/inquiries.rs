@@ -12,7 +12,7 @@ use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-use crate::error::ApiResult;
+use crate::error::Result;
 use crate::http::auth::{self, Caller};
 use crate::http::form::Params;
 use crate::http::path::Path;
@@ -61,7 +61,7 @@ fn response(app: &App, s: &Started, status: StatusCode) -> (StatusCode, Json<Val
 
 /// Form inputs prefilled from the request's parameters (Registration and Tollfree carry
 /// the business's details), each checked against the prefill limit.
-fn prefill(params: &Params, map: &[(&str, &str)]) -> ApiResult<Vec<(String, String)>> {
+fn prefill(params: &Params, map: &[(&str, &str)]) -> Result<Vec<(String, String)>> {
     let mut v = Vec::new();
     for (param, input) in map {
         if let Some(x) = params.get(param).filter(|x| !x.is_empty()) {
@@ -79,7 +79,7 @@ async fn primary(
     caller: &Caller,
     params: &Params,
     param: &str,
-) -> ApiResult<Option<String>> {
+) -> Result<Option<String>> {
     let Some(sid) = params.owned(param).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
@@ -91,7 +91,7 @@ async fn create_customer(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let primary = primary(&app, &caller, &params, "PrimaryProfileSid").await?;
     let values = prefill(&params, &[("NotificationEmail", "profile.email")])?;
     let s = inquiries::start(&app, &caller.account, Kind::Customer, primary, values).await?;
@@ -103,7 +103,7 @@ async fn update_customer(
     Extension(caller): Extension<Caller>,
     Path(customer_id): Path<String>,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     params.required("PrimaryProfileSid")?;
     let primary = primary(&app, &caller, &params, "PrimaryProfileSid").await?;
     let path = format!("/ComplianceInquiries/Customers/{customer_id}/Initialize");
@@ -159,7 +159,7 @@ async fn create_registration(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     params.required("EndUserType")?;
     params.required("PhoneNumberType")?;
     let values = prefill(&params, &REGISTRATION_FIELDS)?;
@@ -171,7 +171,7 @@ async fn update_registration(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
     Path(registration_id): Path<String>,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let path = format!(
         "/ComplianceInquiries/Registration/{registration_id}/RegulatoryCompliance/GB/Initialize"
     );
@@ -217,7 +217,7 @@ async fn create_tollfree(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     params.required("TollfreePhoneNumber")?;
     params.required("NotificationEmail")?;
     let primary = primary(&app, &caller, &params, "CustomerProfileSid").await?;

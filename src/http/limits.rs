@@ -10,7 +10,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
 
-use crate::error::ApiError;
+use crate::error::Error;
 
 pub const MAX_URI: usize = 8 * 1024;
 pub const MAX_HEADERS: usize = 32 * 1024;
@@ -41,7 +41,7 @@ pub async fn guard(req: Request, next: Next) -> Response {
 }
 
 fn limit(status: StatusCode, code: u32, message: String) -> Response {
-    ApiError::Limit {
+    Error::Limit {
         status,
         code,
         message,
@@ -65,12 +65,12 @@ impl AccountRate {
     }
 
     /// Twilio's 429 (code 20429) with `Retry-After` when the account is over its rate.
-    pub fn check(&self, account_sid: &str) -> Result<(), ApiError> {
+    pub fn check(&self, account_sid: &str) -> Result<(), Error> {
         match self.limiter.check_key(&account_sid.to_string()) {
             Ok(()) => Ok(()),
             Err(not_until) => {
                 let wait = not_until.wait_time_from(DefaultClock::default().now());
-                Err(ApiError::Limit {
+                Err(Error::Limit {
                     status: StatusCode::TOO_MANY_REQUESTS,
                     code: 20429,
                     message: "Too Many Requests: this account is over its request rate".into(),
@@ -82,8 +82,8 @@ impl AccountRate {
 }
 
 /// The answer when more requests are in flight than `--max-concurrency` allows.
-pub fn overloaded_error() -> ApiError {
-    ApiError::Limit {
+pub fn overloaded_error() -> Error {
+    Error::Limit {
         status: StatusCode::SERVICE_UNAVAILABLE,
         code: 20503,
         message: "The server is at its concurrency limit; retry shortly".into(),

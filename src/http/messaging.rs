@@ -14,7 +14,7 @@ use super::form::Params;
 use super::page;
 use super::path::Path;
 use super::scope::{Member, Scope};
-use crate::error::ApiResult;
+use crate::error::Result;
 use crate::format::{iso, Urls};
 use crate::service::{messaging, App};
 use crate::store::{MessagingService, ServiceNumber};
@@ -107,13 +107,13 @@ pub fn service_number(app: &App, n: &ServiceNumber) -> Value {
     })
 }
 
-async fn create(Scope { app, caller, .. }: In, params: Params) -> ApiResult<impl IntoResponse> {
+async fn create(Scope { app, caller, .. }: In, params: Params) -> Result<impl IntoResponse> {
     let name = params.required("FriendlyName")?;
     let s = messaging::create(&app, &caller.account_sid, name, &params.0).await?;
     Ok((StatusCode::CREATED, Json(service(&app.urls, &s))))
 }
 
-async fn list(Scope { app, caller, .. }: In, params: Params) -> ApiResult<impl IntoResponse> {
+async fn list(Scope { app, caller, .. }: In, params: Params) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let found = messaging::list(&app, &caller.account_sid, paging.query).await?;
     let url = app.urls.abs("/v1/Services");
@@ -122,7 +122,7 @@ async fn list(Scope { app, caller, .. }: In, params: Params) -> ApiResult<impl I
     })))
 }
 
-async fn fetch(Scope { app, caller, .. }: In, Member(sid): Member) -> ApiResult<impl IntoResponse> {
+async fn fetch(Scope { app, caller, .. }: In, Member(sid): Member) -> Result<impl IntoResponse> {
     let s = messaging::get(&app, &caller.account_sid, &sid).await?;
     Ok(Json(service(&app.urls, &s)))
 }
@@ -131,7 +131,7 @@ async fn update(
     Scope { app, caller, .. }: In,
     Member(sid): Member,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let s = messaging::update(
         &app,
         &caller.account_sid,
@@ -143,7 +143,7 @@ async fn update(
     Ok(Json(service(&app.urls, &s)))
 }
 
-async fn remove(Scope { app, caller, .. }: In, Member(sid): Member) -> ApiResult<StatusCode> {
+async fn remove(Scope { app, caller, .. }: In, Member(sid): Member) -> Result<StatusCode> {
     messaging::delete(&app, &caller.account_sid, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -157,7 +157,7 @@ async fn add_number(
     Scope { app, caller, .. }: In,
     Path(p): Path<HashMap<String, String>>,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let number = params.required("PhoneNumberSid")?;
     let n = messaging::add_number(&app, &caller.account_sid, service_sid(&p), number).await?;
     Ok((StatusCode::CREATED, Json(service_number(&app, &n))))
@@ -167,7 +167,7 @@ async fn list_numbers(
     Scope { app, caller, .. }: In,
     Path(p): Path<HashMap<String, String>>,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let sid = service_sid(&p);
     let found = messaging::list_numbers(&app, &caller.account_sid, sid, paging.query).await?;
@@ -180,7 +180,7 @@ async fn list_numbers(
 async fn fetch_number(
     Scope { app, caller, .. }: In,
     Path(p): Path<HashMap<String, String>>,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let number = p.get("sid").map(String::as_str).unwrap_or_default();
     let n = messaging::get_number(&app, &caller.account_sid, service_sid(&p), number).await?;
     Ok(Json(service_number(&app, &n)))
@@ -189,7 +189,7 @@ async fn fetch_number(
 async fn remove_number(
     Scope { app, caller, .. }: In,
     Path(p): Path<HashMap<String, String>>,
-) -> ApiResult<StatusCode> {
+) -> Result<StatusCode> {
     let number = p.get("sid").map(String::as_str).unwrap_or_default();
     messaging::remove_number(&app, &caller.account_sid, service_sid(&p), number).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -4,11 +4,13 @@ pub mod admin;
 pub mod admission;
 pub mod api2010;
 pub mod assignments;
+pub mod audit;
 pub mod auth;
 pub mod bundles;
 pub mod catalog;
 pub mod console;
 pub mod entities;
+pub mod error;
 pub mod evaluations;
 pub mod form;
 pub mod health;
@@ -33,7 +35,7 @@ use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use tracing::Level;
 
 use crate::domain::bundle::BundleKind;
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::service::App;
 use crate::store::EntityKind;
 
@@ -77,7 +79,12 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(inquiries::routes(app.clone()))
         .merge(console::routes(app.clone()))
         .fallback(not_found)
-        .layer(from_fn_with_state(app.clone(), sandbox::observe))
+        // Outermost last: the sandbox's clock and faults, then the one audit layer (it gives
+        // every request the slot authentication names its actor in), then the inspector.
+        .layer(from_fn_with_state(app.clone(), sandbox::inspect))
+        .layer(from_fn_with_state(app.clone(), audit::record))
+        .layer(from_fn_with_state(app.clone(), sandbox::faults))
+        .layer(from_fn_with_state(app.clone(), sandbox::tick))
         .layer(axum::middleware::from_fn(limits::guard))
         .layer(from_fn_with_state(
             admission::Admission::new(app.settings.max_concurrency, app.settings.body_timeout),
@@ -115,13 +122,13 @@ async fn serve_metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
     )
 }
 
-async fn not_found(uri: Uri) -> ApiError {
+async fn not_found(uri: Uri) -> Error {
     let path = uri.path();
-    ApiError::NotFound(path.strip_prefix("/v1").unwrap_or(path).to_string())
+    Error::NotFound(path.strip_prefix("/v1").unwrap_or(path).to_string())
 }
 
-pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
-    ApiError::MethodNotAllowed {
+pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> Error {
+    Error::MethodNotAllowed {
         method: method.to_string(),
         path: uri.path().to_string(),
     }

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 use super::form::Params;
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::store::{self, Cursor, Page, PageQuery};
 
 pub const DEFAULT_SIZE: usize = 50;
@@ -44,7 +44,7 @@ fn key() -> &'static ([u8; 32], Aes256Gcm) {
     })
 }
 
-pub fn parse(params: &Params) -> Result<Paging, ApiError> {
+pub fn parse(params: &Params) -> Result<Paging, Error> {
     let size = match params.get("PageSize") {
         None | Some("") => DEFAULT_SIZE,
         // The helper libraries send a user's `limit` as PageSize: clamp, don't refuse.
@@ -52,7 +52,7 @@ pub fn parse(params: &Params) -> Result<Paging, ApiError> {
         Some(s) => match s.parse::<i64>() {
             Ok(n) if n >= 1 => (n as u64).min(MAX_SIZE as u64) as usize,
             _ => {
-                return Err(ApiError::invalid(
+                return Err(Error::invalid(
                     20007,
                     format!("PageSize must be a whole number from 1 to {MAX_SIZE}; got \"{s}\""),
                 ))
@@ -66,7 +66,7 @@ pub fn parse(params: &Params) -> Result<Paging, ApiError> {
             .ok()
             .filter(|p| *p <= 1_000_000_000)
             .ok_or_else(|| {
-                ApiError::invalid(
+                Error::invalid(
                     20007,
                     format!("Page must be a whole number from 0 to 1000000000; got \"{s}\""),
                 )
@@ -86,9 +86,9 @@ pub fn parse(params: &Params) -> Result<Paging, ApiError> {
     })
 }
 
-fn decode_token(t: &str, scope: &str) -> Result<Cursor, ApiError> {
+fn decode_token(t: &str, scope: &str) -> Result<Cursor, Error> {
     let bad = || {
-        ApiError::invalid(
+        Error::invalid(
             21481,
             "Invalid PageToken: use the next_page_url or previous_page_url the API returned",
         )

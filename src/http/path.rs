@@ -5,7 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::Error;
 
 pub struct Path<T>(pub T);
 
@@ -14,7 +14,7 @@ where
     T: DeserializeOwned + Send,
     S: Send + Sync,
 {
-    type Rejection = ApiError;
+    type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         // A NUL in a path segment names nothing (and PostgreSQL cannot compare it).
@@ -29,7 +29,7 @@ where
                     .map(|o| o.0.clone())
                     .unwrap_or_else(|| parts.uri.clone());
                 let path = uri.path();
-                Err(ApiError::NotFound(
+                Err(Error::NotFound(
                     path.strip_prefix("/v1").unwrap_or(path).to_string(),
                 ))
             }

@@ -1,9 +1,11 @@
-//! Sandbox powers on the wire: every API request passes `observe` (clock tick, injected
-//! faults, request inspector); the operator manages them under `/admin/v1`.
+//! Sandbox powers on the wire: three layers every API request passes ([`tick`] moves a
+//! seeded clock, [`faults`] injects the operator's faults, [`inspect`] keeps the request
+//! inspector's log), and their operator API under `/admin/v1`. Auditing is not one of
+//! them: it is the same for every request (`audit.rs`).
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -13,9 +15,9 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 use super::admin::require_operator;
-use super::auth::{Caller, Operator};
+use super::audit::ActorSlot;
 use super::form::{Params, RawBody};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::format::iso;
 use crate::http::path::Path;
 use crate::sandbox::{Effect, Fault, Logged};
@@ -40,74 +42,57 @@ fn is_api(path: &str) -> bool {
     path.starts_with("/v1/") || path.starts_with("/2010-04-01/")
 }
 
-pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
-    if !is_api(&path) {
-        let method = req.method().to_string();
-        let resp = next.run(req).await;
-        let status = resp.status().as_u16();
-        if method != "GET" && resp.extensions().get::<Operator>().is_some() {
-            let account = account_in_path(&path);
-            audit(&app, "operator", None, account, &method, &path, status).await;
-        }
-        return resp;
-    }
-    let method = req.method().to_string();
-    // A seeded clock moves with the writes; reads (polling included) leave it alone,
-    // so a run that polls a different number of times still replays byte for byte.
-    if method != "GET" {
+/// A seeded clock moves with the API's writes; reads (polling included) leave it alone,
+/// so a run that polls a different number of times still replays byte for byte.
+pub async fn tick(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    if is_api(req.uri().path()) && req.method() != Method::GET {
         app.clock.tick();
     }
+    next.run(req).await
+}
+
+/// Injected faults (`/admin/v1/Faults`) answer an API request instead of its handler: an
+/// error body, a dropped connection, or a delay before the handler runs.
+pub async fn faults(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if !is_api(path) {
+        return next.run(req).await;
+    }
     let roll: f64 = rand::thread_rng().gen();
-    match app.faults.take(&method, &path, roll) {
+    match app.faults.take(req.method().as_str(), path, roll) {
         Some(Effect::Error { status, code }) => {
             // Read the body first: answering with it unread makes hyper close the
             // connection, and a client reusing it then sees a reset instead of the next
             // answer (seen as a flaky twilio-python test).
             let _ = axum::body::to_bytes(req.into_body(), crate::http::form::MAX_BODY).await;
-            return injected(status, code);
+            injected(status, code)
         }
-        Some(Effect::Drop) => return dropped(),
+        Some(Effect::Drop) => dropped(),
         Some(Effect::Delay { ms }) => {
-            tokio::time::sleep(std::time::Duration::from_millis(ms)).await
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            next.run(req).await
         }
-        None => {}
+        None => next.run(req).await,
     }
-    if !app.requests.enabled() {
-        let resp = next.run(req).await;
-        if let Some((kind, actor, account, status)) = actor_of(&resp, &method) {
-            audit(
-                &app,
-                kind,
-                Some(actor),
-                Some(account),
-                &method,
-                &path,
-                status,
-            )
-            .await;
-        }
-        return resp;
+}
+
+/// The request inspector (`--request-log`): an API exchange by an authenticated account is
+/// kept under that account, the request's body as the handler's form reader read it (after
+/// authentication; nothing is read here) and the response's as sent.
+pub async fn inspect(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
+    if !app.requests.enabled() || !is_api(req.uri().path()) {
+        return next.run(req).await;
     }
-    // The handler's form reader fills this in after authentication; nothing is read here.
     let raw = RawBody::default();
-    let mut req = req;
     req.extensions_mut().insert(raw.clone());
-    let uri = req.uri().clone();
+    let (method, uri) = (req.method().to_string(), req.uri().clone());
+    let slot = req.extensions().get::<ActorSlot>().cloned();
     let resp = next.run(req).await;
-    if let Some((kind, actor, account, status)) = actor_of(&resp, &method) {
-        audit(
-            &app,
-            kind,
-            Some(actor),
-            Some(account),
-            &method,
-            &path,
-            status,
-        )
-        .await;
-    }
-    let Some(caller) = resp.extensions().get::<Caller>().cloned() else {
+    let Some(account) = slot
+        .as_ref()
+        .and_then(ActorSlot::get)
+        .and_then(|a| a.account_sid().map(str::to_string))
+    else {
         return resp;
     };
     let (parts, body) = resp.into_parts();
@@ -115,14 +100,14 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
     // is sent, whatever its size (the inspector keeps a bounded part).
     let bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(b) => b,
-        Err(e) => return ApiError::Internal(anyhow::anyhow!("response body: {e}")).into_response(),
+        Err(e) => return Error::Internal(anyhow::anyhow!("response body: {e}")).into_response(),
     };
     let body = raw.0.get().map(|b| &b[..]).unwrap_or_default();
     app.requests.record(
-        &caller.account_sid,
+        &account,
         Logged::new(
             method,
-            path,
+            uri.path().to_string(),
             uri.query().unwrap_or(""),
             body,
             parts.status.as_u16(),
@@ -131,57 +116,6 @@ pub async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> R
         ),
     );
     Response::from_parts(parts, Body::from(bytes))
-}
-
-/// Writes (not reads) by an authenticated caller go to the audit trail, recorded before
-/// the answer leaves so the trail's order is the order of the requests.
-/// (kind, actor SID, account SID, status) of an audited write; read before any await so
-/// the response (not `Sync`) is not held across it.
-fn actor_of(resp: &Response, method: &str) -> Option<(&'static str, String, String, u16)> {
-    if method == "GET" {
-        return None;
-    }
-    let c = resp.extensions().get::<Caller>()?;
-    let (kind, actor) = match &c.key_sid {
-        Some(k) => ("api_key", k.clone()),
-        None => ("account", c.account_sid.clone()),
-    };
-    Some((kind, actor, c.account_sid.clone(), resp.status().as_u16()))
-}
-
-/// The account an operator's write names in its path (`…/Accounts/AC…`, the console's
-/// `…/accounts/AC…`), so the audit trail files it under that account too.
-pub(crate) fn account_in_path(path: &str) -> Option<String> {
-    let mut segments = path.split('/');
-    segments.find(|s| s.eq_ignore_ascii_case("accounts"))?;
-    segments
-        .next()
-        .filter(|s| s.starts_with(crate::sid::ACCOUNT))
-        .map(str::to_string)
-}
-
-pub(crate) async fn audit(
-    app: &Arc<App>,
-    kind: &str,
-    actor: Option<String>,
-    account: Option<String>,
-    method: &str,
-    path: &str,
-    status: u16,
-) {
-    let entry = crate::store::AuditEntry {
-        seq: 0,
-        actor_kind: kind.into(),
-        actor_sid: actor,
-        account_sid: account,
-        method: method.into(),
-        path: path.into(),
-        status,
-        date_created: app.clock.now(),
-    };
-    if let Err(e) = app.store.add_audit(entry).await {
-        tracing::warn!(error = %e, "could not record an audit entry");
-    }
 }
 
 fn injected(status: u16, code: u32) -> Response {
@@ -211,13 +145,13 @@ fn dropped() -> Response {
     Response::new(Body::from_stream(failing))
 }
 
-async fn reset(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+async fn reset(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
     // Anything but true/false is refused (20001), not read as false.
     let accounts = super::api2010::bool_param(params.get("Accounts"), "Accounts")?.unwrap_or(false);
     let account = params.owned("AccountSid").filter(|s| !s.is_empty());
     if let Some(a) = &account {
         if app.store.account(a).await?.is_none() {
-            return Err(ApiError::NotFound(format!("/Accounts/{a}")));
+            return Err(Error::NotFound(format!("/Accounts/{a}")));
         }
     }
     // Deleted subaccounts leave the request inspector too (Twilio allows 1,000 per account).
@@ -270,14 +204,14 @@ async fn reset(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Va
     ))
 }
 
-fn check_name(name: &str) -> ApiResult<()> {
+fn check_name(name: &str) -> Result<()> {
     if name.is_empty()
         || name.len() > 64
         || !name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
     {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20001,
             "Name must be 1 to 64 letters, digits, '-', '_' or '.'",
         ));
@@ -285,10 +219,7 @@ fn check_name(name: &str) -> ApiResult<()> {
     Ok(())
 }
 
-async fn take_snapshot(
-    State(app): State<Arc<App>>,
-    params: Params,
-) -> ApiResult<impl IntoResponse> {
+async fn take_snapshot(State(app): State<Arc<App>>, params: Params) -> Result<impl IntoResponse> {
     let name = params.required("Name")?.to_string();
     check_name(&name)?;
     let rows = app.store.dump().await?;
@@ -305,7 +236,7 @@ async fn take_snapshot(
     ))
 }
 
-async fn list_snapshots(State(app): State<Arc<App>>) -> ApiResult<Json<Value>> {
+async fn list_snapshots(State(app): State<Arc<App>>) -> Result<Json<Value>> {
     let items: Vec<Value> = app
         .store
         .list_snapshots()
@@ -316,12 +247,12 @@ async fn list_snapshots(State(app): State<Arc<App>>) -> ApiResult<Json<Value>> {
     Ok(Json(json!({ "snapshots": items })))
 }
 
-async fn restore(State(app): State<Arc<App>>, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+async fn restore(State(app): State<Arc<App>>, Path(name): Path<String>) -> Result<Json<Value>> {
     let data = app
         .store
         .snapshot(&name)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("/Snapshots/{name}")))?;
+        .ok_or_else(|| Error::NotFound(format!("/Snapshots/{name}")))?;
     let mut rows = Vec::new();
     for line in data.lines().filter(|l| !l.is_empty()) {
         let v: Value = serde_json::from_str(line).map_err(anyhow::Error::from)?;
@@ -334,7 +265,7 @@ async fn restore(State(app): State<Arc<App>>, Path(name): Path<String>) -> ApiRe
     Ok(Json(json!({"name": name, "restored_rows": rows.len()})))
 }
 
-async fn add_fault(State(app): State<Arc<App>>, params: Params) -> ApiResult<impl IntoResponse> {
+async fn add_fault(State(app): State<Arc<App>>, params: Params) -> Result<impl IntoResponse> {
     let path = params.required("Path")?.to_string();
     let methods: Vec<String> = params
         .get("Methods")
@@ -343,11 +274,11 @@ async fn add_fault(State(app): State<Arc<App>>, params: Params) -> ApiResult<imp
         .map(|m| m.trim().to_ascii_uppercase())
         .filter(|m| !m.is_empty())
         .collect();
-    let number = |name: &str| -> ApiResult<Option<u64>> {
+    let number = |name: &str| -> Result<Option<u64>> {
         match params.get(name).filter(|s| !s.is_empty()) {
             None => Ok(None),
             Some(v) => v.parse().map(Some).map_err(|_| {
-                ApiError::invalid(20001, format!("{name} must be a whole number; got \"{v}\""))
+                Error::invalid(20001, format!("{name} must be a whole number; got \"{v}\""))
             }),
         }
     };
@@ -358,7 +289,7 @@ async fn add_fault(State(app): State<Arc<App>>, params: Params) -> ApiResult<imp
             .parse::<f64>()
             .ok()
             .filter(|p| (0.0..=1.0).contains(p))
-            .ok_or_else(|| ApiError::invalid(20001, "Probability must be a number from 0 to 1"))?,
+            .ok_or_else(|| Error::invalid(20001, "Probability must be a number from 0 to 1"))?,
     };
     let effect = if matches!(params.get("Drop"), Some("true" | "True")) {
         Effect::Drop
@@ -366,7 +297,7 @@ async fn add_fault(State(app): State<Arc<App>>, params: Params) -> ApiResult<imp
         Effect::Delay { ms: ms.min(60_000) }
     } else if let Some(status) = number("Status")? {
         if !(400..=599).contains(&status) {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 20001,
                 "Status must be an HTTP error status from 400 to 599",
             ));
@@ -377,7 +308,7 @@ async fn add_fault(State(app): State<Arc<App>>, params: Params) -> ApiResult<imp
             code,
         }
     } else {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20001,
             "Give the fault an effect: Status (with ErrorCode), DelayMs, or Drop=true",
         ));
@@ -401,23 +332,20 @@ async fn list_faults(State(app): State<Arc<App>>) -> Json<Value> {
     Json(json!({ "faults": items }))
 }
 
-async fn remove_fault(
-    State(app): State<Arc<App>>,
-    Path(sid): Path<String>,
-) -> ApiResult<StatusCode> {
+async fn remove_fault(State(app): State<Arc<App>>, Path(sid): Path<String>) -> Result<StatusCode> {
     if app.faults.remove(&sid) {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::NotFound(format!("/Faults/{sid}")))
+        Err(Error::NotFound(format!("/Faults/{sid}")))
     }
 }
 
-async fn requests(State(app): State<Arc<App>>, params: Params) -> ApiResult<Json<Value>> {
+async fn requests(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
     let limit = match params.get("Limit").filter(|s| !s.is_empty()) {
         None => 50,
         Some(v) => v
             .parse::<usize>()
-            .map_err(|_| ApiError::invalid(20001, "Limit must be a whole number"))?,
+            .map_err(|_| Error::invalid(20001, "Limit must be a whole number"))?,
     };
     let account = params.owned("AccountSid").filter(|s| !s.is_empty());
     let (held, budget) = app.requests.usage();

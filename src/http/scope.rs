@@ -18,7 +18,7 @@ use std::sync::Arc;
 use super::auth::Caller;
 use super::path::Path;
 use crate::domain::bundle::BundleKind;
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::service::{bundles, App};
 use crate::store::{Account, Bundle};
 
@@ -50,28 +50,28 @@ pub struct Member(pub String);
 pub struct JsonMember(pub String);
 
 /// A value the router's layers put in the request: missing means the routes are wired wrong.
-fn wired<T: Clone + Send + Sync + 'static>(parts: &Parts) -> Result<T, ApiError> {
+fn wired<T: Clone + Send + Sync + 'static>(parts: &Parts) -> Result<T, Error> {
     parts.extensions.get::<T>().cloned().ok_or_else(|| {
-        ApiError::Internal(anyhow::anyhow!(
+        Error::Internal(anyhow::anyhow!(
             "route wiring: no {} extension",
             std::any::type_name::<T>()
         ))
     })
 }
 
-async fn param(parts: &mut Parts, app: &Arc<App>, name: &str) -> Result<String, ApiError> {
+async fn param(parts: &mut Parts, app: &Arc<App>, name: &str) -> Result<String, Error> {
     let Path(mut all) = Path::<HashMap<String, String>>::from_request_parts(parts, app).await?;
     all.remove(name).ok_or_else(|| {
-        ApiError::Internal(anyhow::anyhow!(
+        Error::Internal(anyhow::anyhow!(
             "route wiring: no {{{name}}} path parameter"
         ))
     })
 }
 
 impl<K: Clone + Send + Sync + 'static> FromRequestParts<Arc<App>> for Scope<K> {
-    type Rejection = ApiError;
+    type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Error> {
         Ok(Scope {
             app: app.clone(),
             kind: wired::<K>(parts)?,
@@ -81,9 +81,9 @@ impl<K: Clone + Send + Sync + 'static> FromRequestParts<Arc<App>> for Scope<K> {
 }
 
 impl FromRequestParts<Arc<App>> for InBundle {
-    type Rejection = ApiError;
+    type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Error> {
         let Scope { app, kind, caller } =
             Scope::<BundleKind>::from_request_parts(parts, app).await?;
         let sid = param(parts, &app, "bundle").await?;
@@ -93,9 +93,9 @@ impl FromRequestParts<Arc<App>> for InBundle {
 }
 
 impl FromRequestParts<Arc<App>> for InAccount {
-    type Rejection = ApiError;
+    type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Error> {
         let caller = wired::<Caller>(parts)?;
         let sid = param(parts, app, "account").await?;
         let account = super::api2010::path_account(app, &caller, &sid).await?;
@@ -108,17 +108,17 @@ impl FromRequestParts<Arc<App>> for InAccount {
 }
 
 impl FromRequestParts<Arc<App>> for Member {
-    type Rejection = ApiError;
+    type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Error> {
         param(parts, app, "sid").await.map(Member)
     }
 }
 
 impl FromRequestParts<Arc<App>> for JsonMember {
-    type Rejection = ApiError;
+    type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Error> {
         let segment = param(parts, app, "sid").await?;
         let uri = parts
             .extensions

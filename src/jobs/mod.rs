@@ -4,7 +4,7 @@
 
 pub mod callbacks;
 pub mod lanes;
-pub mod review;
+pub mod pipeline;
 pub mod supervisor;
 
 use std::sync::Arc;
@@ -84,7 +84,7 @@ async fn attempt(app: &Arc<App>, job: &Job) -> (JobOutcome, Option<Event>) {
     let step = tokio::spawn(async move {
         match j.kind {
             JobKind::Callback => callbacks::deliver(&a, &j).await,
-            JobKind::Review => review::step(&a, &j).await,
+            JobKind::Review => pipeline::step(&a, &j).await,
         }
     });
     match step.await {

@@ -3,7 +3,7 @@
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::sid;
 use crate::store::{Account, AccountFilter, ApiKey, Page, PageQuery};
 
@@ -77,7 +77,7 @@ impl AccountCache {
     }
 }
 
-async fn account_cached(app: &App, sid: &str) -> ApiResult<Option<Account>> {
+async fn account_cached(app: &App, sid: &str) -> Result<Option<Account>> {
     if let Some(a) = app.accounts.get(sid) {
         crate::telemetry::credential_lookup("cache");
         return Ok(a);
@@ -94,7 +94,7 @@ const NO_TOKEN: &str = "00000000000000000000000000000000";
 /// Resolves HTTP Basic credentials (`AC…:token` or `SK…:secret`) to an active account.
 /// A wrong secret and an unknown SID take the same path (a lookup, then one hash or one
 /// constant-time comparison), so their answer times do not tell them apart.
-pub async fn authenticate(app: &App, user: &str, pass: &str) -> ApiResult<Account> {
+pub async fn authenticate(app: &App, user: &str, pass: &str) -> Result<Account> {
     let account = if user.starts_with(sid::API_KEY) {
         let key = app.store.key(user).await?;
         let expected = key.as_ref().map_or(NO_TOKEN, |k| k.secret_hash.as_str());
@@ -109,7 +109,7 @@ pub async fn authenticate(app: &App, user: &str, pass: &str) -> ApiResult<Accoun
         let matches = equal(expected, pass);
         account.filter(|_| matches)
     };
-    let account = account.ok_or(ApiError::Unauthorized)?;
+    let account = account.ok_or(Error::Unauthorized)?;
     ensure_active(app, &account).await?;
     Ok(account)
 }
@@ -118,14 +118,14 @@ pub async fn authenticate(app: &App, user: &str, pass: &str) -> ApiResult<Accoun
 /// at Twilio a suspended parent suspends its subaccounts (error 10001's causes). Derived
 /// rather than written, so reactivating the parent restores each subaccount's own status.
 /// Errors: 403 / 20005 naming the account that is not active.
-pub async fn ensure_active(app: &App, a: &Account) -> ApiResult<()> {
+pub async fn ensure_active(app: &App, a: &Account) -> Result<()> {
     if a.status != ACTIVE {
         return Err(inactive(a));
     }
     if let Some(parent) = &a.owner_sid {
         if let Some(p) = account_cached(app, parent).await? {
             if p.status != ACTIVE {
-                return Err(ApiError::Forbidden {
+                return Err(Error::Forbidden {
                     code: 20005,
                     message: format!(
                         "Account {} cannot make requests: its parent account {} is {}",
@@ -138,8 +138,8 @@ pub async fn ensure_active(app: &App, a: &Account) -> ApiResult<()> {
     Ok(())
 }
 
-fn inactive(a: &Account) -> ApiError {
-    ApiError::Forbidden {
+fn inactive(a: &Account) -> Error {
+    Error::Forbidden {
         code: 20005,
         message: format!("Account {} is {} and cannot make requests", a.sid, a.status),
     }
@@ -147,15 +147,15 @@ fn inactive(a: &Account) -> ApiError {
 
 /// The one status rule for parents and the operator alike: a status is active, suspended
 /// or closed (400 / 20001 otherwise), and closed is permanent (400 / 21479).
-fn change_status(a: &mut Account, status: &str) -> ApiResult<()> {
+fn change_status(a: &mut Account, status: &str) -> Result<()> {
     if !STATUSES.contains(&status) {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20001,
             format!("Status must be active, suspended or closed; got \"{status}\""),
         ));
     }
     if a.status == CLOSED && status != CLOSED {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             21479,
             format!("Account {} is closed and cannot be reopened", a.sid),
         ));
@@ -164,9 +164,9 @@ fn change_status(a: &mut Account, status: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn rename(a: &mut Account, name: String) -> ApiResult<()> {
+fn rename(a: &mut Account, name: String) -> Result<()> {
     if name.is_empty() || name.chars().count() > 64 {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20002,
             "FriendlyName must be 1 to 64 characters",
         ));
@@ -175,7 +175,7 @@ fn rename(a: &mut Account, name: String) -> ApiResult<()> {
     Ok(())
 }
 
-async fn save(app: &App, mut a: Account) -> ApiResult<Account> {
+async fn save(app: &App, mut a: Account) -> Result<Account> {
     a.date_updated = app.clock.now();
     app.store.update_account(&a).await?;
     app.accounts.forget(Some(&a.sid));
@@ -183,7 +183,7 @@ async fn save(app: &App, mut a: Account) -> ApiResult<Account> {
 }
 
 /// A new top-level account (the operator's), with a fresh auth token.
-pub async fn create_top_level(app: &App, friendly_name: Option<String>) -> ApiResult<Account> {
+pub async fn create_top_level(app: &App, friendly_name: Option<String>) -> Result<Account> {
     let now = app.clock.now();
     let account = Account {
         seq: 0,
@@ -207,16 +207,16 @@ pub async fn list_top_level(
     app: &App,
     filter: &AccountFilter,
     page: PageQuery,
-) -> ApiResult<Page<Account>> {
+) -> Result<Page<Account>> {
     Ok(app.store.list_top_accounts(filter, page).await?)
 }
 
 /// Any account, for the operator (404 when unknown).
-pub async fn get_any(app: &App, sid: &str) -> ApiResult<Account> {
+pub async fn get_any(app: &App, sid: &str) -> Result<Account> {
     app.store
         .account(sid)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("/admin/v1/Accounts/{sid}")))
+        .ok_or_else(|| Error::NotFound(format!("/admin/v1/Accounts/{sid}")))
 }
 
 /// The operator suspends, reactivates, closes or renames an account (top-level or not):
@@ -226,7 +226,7 @@ pub async fn operator_update(
     sid: &str,
     friendly_name: Option<String>,
     status: Option<String>,
-) -> ApiResult<Account> {
+) -> Result<Account> {
     let mut a = get_any(app, sid).await?;
     if let Some(name) = friendly_name {
         rename(&mut a, name)?;
@@ -240,10 +240,10 @@ pub async fn operator_update(
 /// A new auth token for the account; the old one stops working at once on this server
 /// (within the 2 s account cache on others). A closed account keeps its dead token
 /// (400 / 21479).
-pub async fn rotate_token(app: &App, sid: &str) -> ApiResult<Account> {
+pub async fn rotate_token(app: &App, sid: &str) -> Result<Account> {
     let mut a = get_any(app, sid).await?;
     if a.status == CLOSED {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             21479,
             format!("Account {} is closed; its auth token is not rotated", a.sid),
         ));
@@ -259,7 +259,7 @@ pub async fn reach(
     caller: &Account,
     path_sid: &str,
     allow_inactive: bool,
-) -> ApiResult<Account> {
+) -> Result<Account> {
     if path_sid == caller.sid {
         return Ok(caller.clone());
     }
@@ -268,7 +268,7 @@ pub async fn reach(
         .account(path_sid)
         .await?
         .filter(|a| a.owner_sid.as_deref() == Some(caller.sid.as_str()))
-        .ok_or(ApiError::Unauthorized)?;
+        .ok_or(Error::Unauthorized)?;
     if target.status != ACTIVE && !allow_inactive {
         return Err(inactive(&target));
     }
@@ -279,9 +279,9 @@ pub async fn create_subaccount(
     app: &App,
     caller: &Account,
     friendly_name: Option<String>,
-) -> ApiResult<Account> {
+) -> Result<Account> {
     if caller.owner_sid.is_some() {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             21101,
             "Subaccounts cannot create subaccounts; use the parent account's credentials",
         ));
@@ -291,7 +291,7 @@ pub async fn create_subaccount(
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| format!("SubAccount Created at {}", crate::format::rfc2822(now)));
     if name.chars().count() > 64 {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20002,
             "FriendlyName must be at most 64 characters",
         ));
@@ -316,7 +316,7 @@ pub async fn list(
     caller: &Account,
     filter: &AccountFilter,
     page: PageQuery,
-) -> ApiResult<Page<Account>> {
+) -> Result<Page<Account>> {
     Ok(app.store.list_accounts(&caller.sid, filter, page).await?)
 }
 
@@ -326,14 +326,14 @@ pub async fn update(
     target_sid: &str,
     friendly_name: Option<String>,
     status: Option<String>,
-) -> ApiResult<Account> {
+) -> Result<Account> {
     let mut a = reach(app, caller, target_sid, true).await?;
     if let Some(name) = friendly_name {
         rename(&mut a, name)?;
     }
     if let Some(st) = status {
         if a.sid == caller.sid {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 20001,
                 "An account cannot change its own Status; its parent account can",
             ));
@@ -348,7 +348,7 @@ pub async fn create_key(
     app: &App,
     account: &Account,
     friendly_name: Option<String>,
-) -> ApiResult<(ApiKey, String)> {
+) -> Result<(ApiKey, String)> {
     let secret = sid::token();
     let now = app.clock.now();
     let key = ApiKey {
@@ -363,13 +363,13 @@ pub async fn create_key(
     Ok((app.store.insert_key(key).await?, secret))
 }
 
-pub async fn get_key(app: &App, account: &Account, sid: &str) -> ApiResult<ApiKey> {
+pub async fn get_key(app: &App, account: &Account, sid: &str) -> Result<ApiKey> {
     app.store
         .key(sid)
         .await?
         .filter(|k| k.account_sid == account.sid)
         .ok_or_else(|| {
-            ApiError::NotFound(format!(
+            Error::NotFound(format!(
                 "/2010-04-01/Accounts/{}/Keys/{sid}.json",
                 account.sid
             ))
@@ -377,7 +377,7 @@ pub async fn get_key(app: &App, account: &Account, sid: &str) -> ApiResult<ApiKe
 }
 
 /// The account's API keys, a page (2010 `Keys.json`).
-pub async fn list_keys(app: &App, account: &Account, page: PageQuery) -> ApiResult<Page<ApiKey>> {
+pub async fn list_keys(app: &App, account: &Account, page: PageQuery) -> Result<Page<ApiKey>> {
     Ok(app.store.list_keys(&account.sid, page).await?)
 }
 
@@ -387,7 +387,7 @@ pub async fn update_key(
     account: &Account,
     sid: &str,
     friendly_name: Option<String>,
-) -> ApiResult<ApiKey> {
+) -> Result<ApiKey> {
     let mut k = get_key(app, account, sid).await?;
     if let Some(name) = friendly_name {
         k.friendly_name = name;
@@ -398,7 +398,7 @@ pub async fn update_key(
 }
 
 /// Deletes a key: its secret stops authenticating at once.
-pub async fn delete_key(app: &App, account: &Account, sid: &str) -> ApiResult<()> {
+pub async fn delete_key(app: &App, account: &Account, sid: &str) -> Result<()> {
     let k = get_key(app, account, sid).await?;
     app.store.delete_key(&account.sid, &k.sid).await?;
     Ok(())

@@ -1,7 +1,6 @@
 //! Addresses (2010-04-01), which supporting documents name in `address_sids`.
 
-use crate::domain::bundle::entities_locked;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::sid;
 use crate::store::{Account, Address, AddressFilter, Page, PageQuery};
 
@@ -21,26 +20,26 @@ pub struct AddressInput {
     pub emergency_enabled: Option<bool>,
 }
 
-fn not_found(account: &str, sid: &str) -> ApiError {
-    ApiError::NotFound(format!(
+fn not_found(account: &str, sid: &str) -> Error {
+    Error::NotFound(format!(
         "/2010-04-01/Accounts/{account}/Addresses/{sid}.json"
     ))
 }
 
-fn check_country(c: &str) -> ApiResult<String> {
+fn check_country(c: &str) -> Result<String> {
     if c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) {
         Ok(c.to_ascii_uppercase())
     } else {
-        Err(ApiError::invalid(
+        Err(Error::invalid(
             21628,
             format!("IsoCountry must be an ISO-3166 alpha-2 country code such as US; got \"{c}\""),
         ))
     }
 }
 
-fn check_name(n: &str) -> ApiResult<()> {
+fn check_name(n: &str) -> Result<()> {
     if n.chars().count() > 64 {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20002,
             "FriendlyName must be at most 64 characters",
         ));
@@ -48,10 +47,14 @@ fn check_name(n: &str) -> ApiResult<()> {
     Ok(())
 }
 
-pub async fn create(app: &App, account: &Account, input: AddressInput) -> ApiResult<Address> {
+/// Checks a new Address of `account` and builds its row, without writing it: what
+/// `create` stores, and what the console's profile form writes in its own transaction.
+/// Errors: a missing field (`MissingParameter`), a FriendlyName over 64 characters
+/// (20002), a country that is not ISO-3166 alpha-2 (21628).
+pub fn build(app: &App, account: &Account, input: AddressInput) -> Result<Address> {
     let required = |v: Option<String>, name: &'static str| {
         v.filter(|s| !s.trim().is_empty())
-            .ok_or(ApiError::MissingParameter(name))
+            .ok_or(Error::MissingParameter(name))
     };
     let now = app.clock.now();
     if let Some(n) = &input.friendly_name {
@@ -73,10 +76,15 @@ pub async fn create(app: &App, account: &Account, input: AddressInput) -> ApiRes
         date_created: now,
         date_updated: now,
     };
+    Ok(address)
+}
+
+pub async fn create(app: &App, account: &Account, input: AddressInput) -> Result<Address> {
+    let address = build(app, account, input)?;
     Ok(app.store.insert_address(address).await?)
 }
 
-pub async fn get(app: &App, account: &Account, sid: &str) -> ApiResult<Address> {
+pub async fn get(app: &App, account: &Account, sid: &str) -> Result<Address> {
     app.store
         .address(&account.sid, sid)
         .await?
@@ -88,32 +96,24 @@ pub async fn list(
     account: &Account,
     filter: &AddressFilter,
     page: PageQuery,
-) -> ApiResult<Page<Address>> {
+) -> Result<Page<Address>> {
     Ok(app.store.list_addresses(&account.sid, filter, page).await?)
 }
 
 /// An address named by a document of a bundle under review or approved is what was
 /// vetted: it may not change or go away (Twilio's 21630).
-async fn ensure_unlocked(app: &App, a: &Address, action: &str) -> ApiResult<()> {
+async fn ensure_unlocked(app: &App, a: &Address, action: &str) -> Result<()> {
     for doc in app
         .store
         .documents_mentioning(&a.account_sid, &a.sid)
         .await?
     {
-        for b in app.store.bundles_holding(&doc.sid).await? {
-            if entities_locked(b.status) {
-                return Err(ApiError::invalid(
-                    21630,
-                    format!(
-                        "Address {} is used by SupportingDocument {} of {} {}, which is {}; it cannot be {action}",
-                        a.sid,
-                        doc.sid,
-                        b.kind.label(),
-                        b.sid,
-                        b.status.as_str()
-                    ),
-                ));
-            }
+        if let Some(holder) = super::entities::locking_holder(app, &doc.sid).await? {
+            let (address, document) = (&a.sid, &doc.sid);
+            return Err(Error::invalid(
+                21630,
+                format!("Address {address} is used by SupportingDocument {document} of {holder}; it cannot be {action}"),
+            ));
         }
     }
     Ok(())
@@ -124,19 +124,19 @@ pub async fn update(
     account: &Account,
     sid: &str,
     input: AddressInput,
-) -> ApiResult<Address> {
+) -> Result<Address> {
     let mut a = get(app, account, sid).await?;
     if input.iso_country.is_some() {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20001,
             "IsoCountry cannot be updated; create a new Address",
         ));
     }
     ensure_unlocked(app, &a, "changed").await?;
-    let set = |field: &mut String, v: Option<String>, name: &'static str| -> ApiResult<()> {
+    let set = |field: &mut String, v: Option<String>, name: &'static str| -> Result<()> {
         if let Some(v) = v {
             if v.trim().is_empty() {
-                return Err(ApiError::invalid(20001, format!("{name} cannot be empty")));
+                return Err(Error::invalid(20001, format!("{name} cannot be empty")));
             }
             *field = v;
         }
@@ -162,7 +162,7 @@ pub async fn update(
     Ok(a)
 }
 
-pub async fn delete(app: &App, account: &Account, sid: &str) -> ApiResult<()> {
+pub async fn delete(app: &App, account: &Account, sid: &str) -> Result<()> {
     let a = get(app, account, sid).await?;
     ensure_unlocked(app, &a, "deleted").await?;
     app.store.delete_address(&account.sid, sid).await?;

@@ -1,10 +1,11 @@
 //! EntityAssignments and ChannelEndpointAssignments of both bundle kinds.
 
 use crate::domain::bundle::{self, BundleKind, Role, Whose};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::sid;
 use crate::store::{
-    Bundle, ChannelAssignment, EntityAssignment, EntityKind, Page, PageQuery, StoreError,
+    Bundle, ChannelAssignment, Entity, EntityAssignment, EntityKind, Event, Page, PageQuery,
+    StoreError, Unique,
 };
 
 use super::{lifecycle, App};
@@ -16,7 +17,7 @@ fn event(app: &App, b: &Bundle, kind: &str, detail: serde_json::Value) -> crate:
 
 /// Statuses in which a bundle's entity / channel assignments may change, checked again by
 /// the store under the bundle's lock (a submission may land between read and write).
-fn entities_open() -> Vec<crate::domain::bundle::Status> {
+pub fn entities_open() -> Vec<crate::domain::bundle::Status> {
     super::statuses_where(|s| !bundle::entities_locked(s))
 }
 
@@ -27,8 +28,8 @@ fn channels_open() -> Vec<crate::domain::bundle::Status> {
 }
 
 /// A conditional write refused: the bundle or the object changed meanwhile.
-fn changed(b: &Bundle, object_sid: &str) -> ApiError {
-    ApiError::conflict(
+fn changed(b: &Bundle, object_sid: &str) -> Error {
+    Error::conflict(
         20409,
         format!(
             "The {} {} or {object_sid} changed while this request was processed (submitted, deleted or assigned elsewhere); fetch them and try again",
@@ -42,8 +43,8 @@ fn changed(b: &Bundle, object_sid: &str) -> ApiError {
 pub const INVALID_OBJECT: u32 = 22205;
 pub const PHONE_NUMBER: &str = "phone-number";
 
-fn locked(b: &Bundle, what: &str) -> ApiError {
-    ApiError::conflict(
+fn locked(b: &Bundle, what: &str) -> Error {
+    Error::conflict(
         20409,
         format!(
             "The {} {} is {}; its {what} cannot change {}",
@@ -59,12 +60,31 @@ fn locked(b: &Bundle, what: &str) -> ApiError {
     )
 }
 
-pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult<EntityAssignment> {
+pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> Result<EntityAssignment> {
+    let (row, assigned) = build_entity(app, b, object_sid, &[]).await?;
+    app.store
+        .insert_entity_assignment(row, &entities_open(), assigned)
+        .await
+        .map_err(|e| entity_write_refused(b, object_sid, e))
+}
+
+/// Checks that `object_sid` may be assigned to `b` and builds the assignment and its
+/// "assigned" event, without writing them (the store checks the bundle's status and the
+/// object again under lock, with `entities_open`). `made`: entities created in the same
+/// unit of work, not yet in the store (the console's profile form). Errors: `b` under
+/// review or approved (409 / 20409); an object that is not one of the account's entities
+/// or a bundle it may reference (`referable`), or `b` itself (400 / 22205).
+pub async fn build_entity(
+    app: &App,
+    b: &Bundle,
+    object_sid: &str,
+    made: &[Entity],
+) -> Result<(EntityAssignment, Event)> {
     if bundle::entities_locked(b.status) {
         return Err(locked(b, "entity assignments"));
     }
     let unknown = || {
-        ApiError::invalid(
+        Error::invalid(
             INVALID_OBJECT,
             format!(
                 "ObjectSid {object_sid} is not an EndUser (IT…), SupportingDocument (RD…), CustomerProfile or TrustProduct (BU…) of this account (a subaccount's CustomerProfile may also take its parent's twilio-approved Primary Customer Profile)"
@@ -78,16 +98,22 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
             } else {
                 EntityKind::SupportingDocument
             };
-            let e = app
-                .store
-                .entity(&b.account_sid, kind, object_sid)
-                .await?
-                .ok_or_else(unknown)?;
+            let made = made
+                .iter()
+                .find(|e| e.sid == object_sid && e.kind == kind && e.account_sid == b.account_sid);
+            let e = match made {
+                Some(e) => e.clone(),
+                None => app
+                    .store
+                    .entity(&b.account_sid, kind, object_sid)
+                    .await?
+                    .ok_or_else(unknown)?,
+            };
             e.type_name
         }
         Some(sid::BUNDLE) => {
             if object_sid == b.sid {
-                return Err(ApiError::invalid(
+                return Err(Error::invalid(
                     INVALID_OBJECT,
                     "A bundle cannot be assigned to itself",
                 ));
@@ -110,25 +136,24 @@ pub async fn create_entity(app: &App, b: &Bundle, object_sid: &str) -> ApiResult
     };
     let detail = json!({"assignment_sid": row.sid, "object_sid": row.object_sid});
     let assigned = event(app, b, "assigned", detail);
-    let a = match app
-        .store
-        .insert_entity_assignment(row, &entities_open(), assigned)
-        .await
-    {
-        Err(StoreError::Stale) => return Err(changed(b, object_sid)),
-        Err(StoreError::Duplicate) => {
-            return Err(ApiError::conflict(
-                20409,
-                format!(
-                    "{object_sid} is already assigned to {} {}",
-                    b.kind.label(),
-                    b.sid
-                ),
-            ))
-        }
-        other => other?,
-    };
-    Ok(a)
+    Ok((row, assigned))
+}
+
+/// How the API answers the store's refusal of an entity assignment: the bundle or object
+/// changed meanwhile (409 / 20409), or the object is assigned already (409 / 20409).
+pub fn entity_write_refused(b: &Bundle, object_sid: &str, e: StoreError) -> Error {
+    match e {
+        StoreError::Stale => changed(b, object_sid),
+        StoreError::Duplicate(Unique::EntityAssignment) => Error::conflict(
+            20409,
+            format!(
+                "{object_sid} is already assigned to {} {}",
+                b.kind.label(),
+                b.sid
+            ),
+        ),
+        other => other.into(),
+    }
 }
 
 /// The bundle `sid` if account `account_sid` may name it in `role`
@@ -140,7 +165,7 @@ pub async fn referable(
     account_sid: &str,
     role: Role,
     sid: &str,
-) -> ApiResult<Option<Bundle>> {
+) -> Result<Option<Bundle>> {
     let mut found = app
         .store
         .bundle(account_sid, sid)
@@ -169,7 +194,7 @@ pub async fn referable(
     }))
 }
 
-pub async fn get_entity(app: &App, b: &Bundle, sid: &str) -> ApiResult<EntityAssignment> {
+pub async fn get_entity(app: &App, b: &Bundle, sid: &str) -> Result<EntityAssignment> {
     app.store
         .entity_assignment(&b.sid, sid)
         .await?
@@ -181,14 +206,14 @@ pub async fn list_entities(
     b: &Bundle,
     object_type: Option<&str>,
     page: PageQuery,
-) -> ApiResult<Page<EntityAssignment>> {
+) -> Result<Page<EntityAssignment>> {
     Ok(app
         .store
         .list_entity_assignments(&b.sid, object_type, page)
         .await?)
 }
 
-pub async fn delete_entity(app: &App, b: &Bundle, sid: &str) -> ApiResult<()> {
+pub async fn delete_entity(app: &App, b: &Bundle, sid: &str) -> Result<()> {
     let a = get_entity(app, b, sid).await?;
     if bundle::entities_locked(b.status) {
         return Err(locked(b, "entity assignments"));
@@ -210,9 +235,9 @@ pub async fn create_channel(
     b: &Bundle,
     endpoint_type: &str,
     endpoint_sid: &str,
-) -> ApiResult<ChannelAssignment> {
+) -> Result<ChannelAssignment> {
     if endpoint_type != PHONE_NUMBER {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             INVALID_OBJECT,
             format!("ChannelEndpointType \"{endpoint_type}\" is not supported; use phone-number"),
         ));
@@ -249,8 +274,8 @@ pub async fn create_channel(
         .await
     {
         Err(StoreError::Stale) => return Err(changed(b, endpoint_sid)),
-        Err(StoreError::Duplicate) => {
-            return Err(ApiError::conflict(
+        Err(StoreError::Duplicate(Unique::ChannelAssignment)) => {
+            return Err(Error::conflict(
                 20409,
                 format!(
                     "{endpoint_sid} is already assigned to {} {}",
@@ -268,7 +293,7 @@ pub async fn create_channel(
 /// its subaccounts' numbers (Twilio's SHAKEN/STIR guide for direct customers with
 /// subaccounts), and so do the parent's trust products, once the number is on one of their
 /// customer profiles (checked next: in practice, on that Primary).
-async fn ensure_number_reachable(app: &App, b: &Bundle, endpoint_sid: &str) -> ApiResult<()> {
+async fn ensure_number_reachable(app: &App, b: &Bundle, endpoint_sid: &str) -> Result<()> {
     if app
         .store
         .number(&b.account_sid, endpoint_sid)
@@ -293,7 +318,7 @@ async fn ensure_number_reachable(app: &App, b: &Bundle, endpoint_sid: &str) -> A
             }
         }
     }
-    Err(ApiError::invalid(
+    Err(Error::invalid(
         INVALID_OBJECT,
         format!(
             "ChannelEndpointSid {endpoint_sid} is not an IncomingPhoneNumber of this account; provision it with POST /2010-04-01/Accounts/{}/IncomingPhoneNumbers.json first",
@@ -303,7 +328,7 @@ async fn ensure_number_reachable(app: &App, b: &Bundle, endpoint_sid: &str) -> A
 }
 
 /// Twilio's CNAM guide: CNAM for toll-free numbers is not registered through the API.
-async fn ensure_not_toll_free(app: &App, tp: &Bundle, endpoint_sid: &str) -> ApiResult<()> {
+async fn ensure_not_toll_free(app: &App, tp: &Bundle, endpoint_sid: &str) -> Result<()> {
     let Some(policy) = app
         .catalog
         .policy(&tp.policy_sid)
@@ -317,7 +342,7 @@ async fn ensure_not_toll_free(app: &App, tp: &Bundle, endpoint_sid: &str) -> Api
     if !crate::domain::policy::is_us_toll_free(&n.phone_number) {
         return Ok(());
     }
-    Err(ApiError::invalid(
+    Err(Error::invalid(
         INVALID_OBJECT,
         format!(
             "{endpoint_sid} ({}) is a toll-free number; {} trust products take local numbers only (toll-free CNAM is not registered through the API)",
@@ -330,7 +355,7 @@ async fn ensure_not_toll_free(app: &App, tp: &Bundle, endpoint_sid: &str) -> Api
 /// policy requires a customer profile, and for a number of another account (a subaccount's,
 /// which only the parent's Primary brings in). A policy with an optional profile takes the
 /// account's own numbers directly.
-async fn needs_profile_for(app: &App, tp: &Bundle, endpoint_sid: &str) -> ApiResult<bool> {
+async fn needs_profile_for(app: &App, tp: &Bundle, endpoint_sid: &str) -> Result<bool> {
     let required = app
         .catalog
         .policy(&tp.policy_sid)
@@ -344,11 +369,11 @@ async fn needs_profile_for(app: &App, tp: &Bundle, endpoint_sid: &str) -> ApiRes
 
 /// Seed 001: "Only those phone numbers already assigned to your Secondary Business
 /// Profile are eligible" for a trust product.
-async fn ensure_on_supporting_profile(app: &App, b: &Bundle, endpoint_sid: &str) -> ApiResult<()> {
+async fn ensure_on_supporting_profile(app: &App, b: &Bundle, endpoint_sid: &str) -> Result<()> {
     if on_a_customer_profile(app, &b.sid, endpoint_sid, None).await? {
         return Ok(());
     }
-    Err(ApiError::invalid(
+    Err(Error::invalid(
         INVALID_OBJECT,
         format!(
             "{endpoint_sid} is not assigned to a CustomerProfile of this TrustProduct; assign it to the supporting CustomerProfile first, then to the TrustProduct"
@@ -363,7 +388,7 @@ async fn on_a_customer_profile(
     tp_sid: &str,
     endpoint_sid: &str,
     except: Option<&str>,
-) -> ApiResult<bool> {
+) -> Result<bool> {
     let (_, supporting) = app.store.assigned_objects(tp_sid).await?;
     let one = [endpoint_sid.to_string()];
     for p in supporting
@@ -392,7 +417,7 @@ async fn ensure_no_trust_product_relies_on(
     app: &App,
     b: &Bundle,
     endpoint_sid: &str,
-) -> ApiResult<()> {
+) -> Result<()> {
     if b.kind != BundleKind::CustomerProfile {
         return Ok(());
     }
@@ -409,7 +434,7 @@ async fn ensure_no_trust_product_relies_on(
         if on_a_customer_profile(app, &tp.sid, endpoint_sid, Some(&b.sid)).await? {
             continue;
         }
-        return Err(ApiError::conflict(
+        return Err(Error::conflict(
             20409,
             format!(
                 "{endpoint_sid} is assigned to TrustProduct {} (policy {}), which relies on this CustomerProfile for it; remove it from the TrustProduct first",
@@ -423,11 +448,7 @@ async fn ensure_no_trust_product_relies_on(
 /// Policies with the same `exclusive_channel_endpoints` group register a number once: a
 /// second CNAM (SHAKEN/STIR, Voice Integrity, …) trust product cannot take it (Twilio answers
 /// 409 / 20409 naming the bundle that has it).
-async fn ensure_not_registered_elsewhere(
-    app: &App,
-    b: &Bundle,
-    endpoint_sid: &str,
-) -> ApiResult<()> {
+async fn ensure_not_registered_elsewhere(app: &App, b: &Bundle, endpoint_sid: &str) -> Result<()> {
     let group_of = |policy_sid: &str| {
         app.catalog
             .policy(policy_sid)
@@ -451,7 +472,7 @@ async fn ensure_not_registered_elsewhere(
     } else {
         "another account's TrustProduct".to_string()
     };
-    Err(ApiError::conflict(
+    Err(Error::conflict(
         20409,
         format!(
             "{endpoint_sid} is already assigned to {holder}; a phone number can be registered on one {group} trust product at a time. Remove it there first."
@@ -459,7 +480,7 @@ async fn ensure_not_registered_elsewhere(
     ))
 }
 
-pub async fn get_channel(app: &App, b: &Bundle, sid: &str) -> ApiResult<ChannelAssignment> {
+pub async fn get_channel(app: &App, b: &Bundle, sid: &str) -> Result<ChannelAssignment> {
     app.store
         .channel_assignment(&b.sid, sid)
         .await?
@@ -471,14 +492,14 @@ pub async fn list_channels(
     b: &Bundle,
     endpoint_sids: Option<&[String]>,
     page: PageQuery,
-) -> ApiResult<Page<ChannelAssignment>> {
+) -> Result<Page<ChannelAssignment>> {
     Ok(app
         .store
         .list_channel_assignments(&b.sid, endpoint_sids, page)
         .await?)
 }
 
-pub async fn delete_channel(app: &App, b: &Bundle, sid: &str) -> ApiResult<()> {
+pub async fn delete_channel(app: &App, b: &Bundle, sid: &str) -> Result<()> {
     let a = get_channel(app, b, sid).await?;
     ensure_no_trust_product_relies_on(app, b, &a.channel_endpoint_sid).await?;
     let detail = json!({"assignment_sid": a.sid, "channel_endpoint_sid": a.channel_endpoint_sid});
@@ -493,6 +514,6 @@ pub async fn delete_channel(app: &App, b: &Bundle, sid: &str) -> ApiResult<()> {
     }
 }
 
-fn not_found(kind: BundleKind, bundle_sid: &str, sub: &str, sid: &str) -> ApiError {
-    ApiError::NotFound(format!("/{}/{bundle_sid}/{sub}/{sid}", kind.collection()))
+fn not_found(kind: BundleKind, bundle_sid: &str, sub: &str, sid: &str) -> Error {
+    Error::NotFound(format!("/{}/{bundle_sid}/{sub}/{sid}", kind.collection()))
 }

@@ -1,12 +1,13 @@
 //! CustomerProfiles and TrustProducts: one implementation over `BundleKind`.
 
 use crate::domain::bundle::{self, BundleKind, Status, TransitionError};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::sid;
 use crate::store::{Bundle, BundleFilter, Page, PageQuery};
 
 use super::{evaluations, lifecycle, App};
-use crate::store::BundleChange;
+use crate::domain::evaluate::Outcome;
+use crate::store::{BundleChange, Evaluation, Event};
 use serde_json::json;
 
 pub struct NewBundle {
@@ -24,21 +25,21 @@ pub struct BundleChanges {
     pub status_callback: Option<String>,
 }
 
-pub fn not_found(kind: BundleKind, sid: &str) -> ApiError {
-    ApiError::NotFound(format!("/{}/{sid}", kind.collection()))
+pub fn not_found(kind: BundleKind, sid: &str) -> Error {
+    Error::NotFound(format!("/{}/{sid}", kind.collection()))
 }
 
 /// Twilio checks the Email during review, not when it is given (seed 004's own sample
 /// sends `Email=Email`): here it only has to be there. The reviewer rejects a malformed one.
-fn check_email(email: &str) -> ApiResult<()> {
+fn check_email(email: &str) -> Result<()> {
     if email.trim().is_empty() {
-        return Err(ApiError::invalid(20001, "Email must not be empty"));
+        return Err(Error::invalid(20001, "Email must not be empty"));
     }
     Ok(())
 }
 
 /// Status callbacks are delivered by POST over http(s) only.
-fn check_callback(url: &str) -> ApiResult<()> {
+fn check_callback(url: &str) -> Result<()> {
     super::check_http_url("StatusCallback", url, 21609)
 }
 
@@ -49,7 +50,22 @@ pub async fn create(
     kind: BundleKind,
     new: NewBundle,
     console_allowed: bool,
-) -> ApiResult<Bundle> {
+) -> Result<Bundle> {
+    let (bundle, created) = build(app, account_sid, kind, new, console_allowed).await?;
+    Ok(app.store.insert_bundle(bundle, created).await?)
+}
+
+/// Checks a new bundle and builds its draft row and "created" event, without writing
+/// them: what `create` stores, and what the console's profile form writes in its own
+/// transaction. Errors (400): FriendlyName (20002), Email (20001), StatusCallback (21609),
+/// PolicySid unknown, of the other kind or refused through the API (22200).
+pub async fn build(
+    app: &App,
+    account_sid: &str,
+    kind: BundleKind,
+    new: NewBundle,
+    console_allowed: bool,
+) -> Result<(Bundle, Event)> {
     super::check_friendly_name(&new.friendly_name)?;
     check_email(&new.email)?;
     super::check_sid("PolicySid", &new.policy_sid, sid::POLICY, 22200)?;
@@ -57,7 +73,7 @@ pub async fn create(
         check_callback(cb)?;
     }
     let policy = app.catalog.policy(&new.policy_sid).ok_or_else(|| {
-        ApiError::invalid(
+        Error::invalid(
             22200,
             format!(
                 "PolicySid {} is not a known policy; GET /v1/Policies lists them",
@@ -66,7 +82,7 @@ pub async fn create(
         )
     })?;
     if policy.bundle_kind != kind {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             22200,
             format!(
                 "Policy {} ({}) is for a {}, not a {}",
@@ -81,7 +97,7 @@ pub async fn create(
         ));
     }
     if policy.console_only && !console_allowed {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             22200,
             format!(
                 "This operation is restricted via API for {} ({}). Use the Console instead.",
@@ -91,7 +107,7 @@ pub async fn create(
     }
     if policy.requires_isv_primary && !console_allowed {
         if let Some(primary) = direct_customer_primary(app, account_sid).await? {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 22200,
                 format!(
                     "This operation is restricted via API for {} ({}): the account's Primary Customer Profile {primary} is for a direct customer (business_identity=direct_customer). Creating Secondary Customer Profiles through the API is for ISVs (isv_reseller_or_partner); direct customers use the Console instead.",
@@ -123,11 +139,11 @@ pub async fn create(
         json!({"policy_sid": bundle.policy_sid, "kind": kind.as_str()}),
         now,
     );
-    Ok(app.store.insert_bundle(bundle, created).await?)
+    Ok((bundle, created))
 }
 
 /// A bundle of this account and kind, or Twilio's 404.
-pub async fn get(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -> ApiResult<Bundle> {
+pub async fn get(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -> Result<Bundle> {
     match app.store.bundle(account_sid, sid).await? {
         Some(b) if b.kind == kind => Ok(b),
         _ => Err(not_found(kind, sid)),
@@ -140,7 +156,7 @@ pub async fn list(
     kind: BundleKind,
     filter: &BundleFilter,
     page: PageQuery,
-) -> ApiResult<Page<Bundle>> {
+) -> Result<Page<Bundle>> {
     Ok(app
         .store
         .list_bundles(account_sid, kind, filter, page)
@@ -156,12 +172,12 @@ pub async fn update(
     kind: BundleKind,
     sid: &str,
     changes: BundleChanges,
-) -> ApiResult<Bundle> {
+) -> Result<Bundle> {
     // The review pipeline may move the status meanwhile: re-read and re-apply.
     let mut attempts = 0;
     loop {
         match apply(app, account_sid, kind, sid, &changes).await {
-            Err(ApiError::Conflict { code: 20409, .. }) if attempts < 3 => attempts += 1,
+            Err(Error::Conflict { code: 20409, .. }) if attempts < 3 => attempts += 1,
             other => return other,
         }
     }
@@ -173,12 +189,12 @@ async fn apply(
     kind: BundleKind,
     sid: &str,
     changes: &BundleChanges,
-) -> ApiResult<Bundle> {
+) -> Result<Bundle> {
     let mut b = get(app, account_sid, kind, sid).await?;
     let to = match &changes.status {
         None => None,
         Some(raw) => Some(Status::parse(raw).ok_or_else(|| {
-            ApiError::invalid(
+            Error::invalid(
                 22203,
                 format!("Status \"{raw}\" is not a bundle status; to submit a bundle for review send Status=pending-review"),
             )
@@ -217,7 +233,7 @@ async fn apply(
 }
 
 /// Applies FriendlyName, Email and StatusCallback to `b`; true if any was sent.
-fn edit(b: &mut Bundle, changes: &BundleChanges) -> ApiResult<bool> {
+fn edit(b: &mut Bundle, changes: &BundleChanges) -> Result<bool> {
     if let Some(name) = &changes.friendly_name {
         super::check_friendly_name(name)?;
         b.friendly_name = name.clone();
@@ -240,17 +256,19 @@ fn edit(b: &mut Bundle, changes: &BundleChanges) -> ApiResult<bool> {
         || changes.status_callback.is_some())
 }
 
-fn check_transition(b: &Bundle, to: Status) -> ApiResult<()> {
+/// The customer's status change rule (`domain::bundle::customer_transition`) as the API
+/// answers it: 22203 for a status only the review sets, 409 / 20409 from a wrong status.
+pub fn check_transition(b: &Bundle, to: Status) -> Result<()> {
     match bundle::customer_transition(b.status, to) {
         Ok(()) => Ok(()),
-        Err(TransitionError::NotCustomerSettable(to)) => Err(ApiError::invalid(
+        Err(TransitionError::NotCustomerSettable(to)) => Err(Error::invalid(
             22203,
             format!(
                 "Status can only be set to pending-review by the customer; {} is set by the review",
                 to.as_str()
             ),
         )),
-        Err(TransitionError::WrongState { from }) => Err(ApiError::conflict(
+        Err(TransitionError::WrongState { from }) => Err(Error::conflict(
             20409,
             format!(
                 "The {} {} is {} and cannot be submitted; only draft and twilio-rejected bundles can",
@@ -264,29 +282,60 @@ fn check_transition(b: &Bundle, to: Status) -> ApiResult<()> {
 
 /// `Status=pending-review`: evaluate, and submit only a compliant bundle. `b` carries the
 /// request's other properties, saved with the submission (so a new StatusCallback hears it).
-async fn submit(
+async fn submit(app: &App, b: Bundle, to: Status, edited: Option<Event>) -> Result<Bundle> {
+    let (evaluation, outcome) = evaluations::run(app, &b, &b.policy_sid.clone()).await?;
+    match submission(app, b, to, edited, evaluation, outcome) {
+        Submission::Accepted(change) => lifecycle::commit(app, change).await,
+        Submission::Refused {
+            evaluation,
+            event,
+            error,
+        } => {
+            app.store.insert_evaluation(evaluation, event).await?;
+            Err(error)
+        }
+    }
+}
+
+/// What a submission of `b` comes to, given its evaluation (no write).
+pub enum Submission {
+    /// Compliant: the status change to save, with the evaluation, its events and the jobs
+    /// it queues (callback, review).
+    Accepted(BundleChange),
+    /// Noncompliant: the bundle stays as it is; the evaluation and its
+    /// "submission_refused" event are kept, and the caller is answered `error` (400 /
+    /// 22220 naming the failures).
+    Refused {
+        evaluation: Evaluation,
+        event: Event,
+        error: Error,
+    },
+}
+
+/// The submission rule, shared by the API (`submit`) and the console's profile form: a
+/// compliant evaluation moves `b` to `to` (`lifecycle::transition`, the evaluation and
+/// `edited`, the event of the request's other changes, saved with it); a noncompliant
+/// one refuses. The caller writes the outcome.
+pub fn submission(
     app: &App,
     b: Bundle,
     to: Status,
-    edited: Option<crate::store::Event>,
-) -> ApiResult<Bundle> {
-    let kind = b.kind;
-    let (evaluation, outcome) = evaluations::run(app, &b, &b.policy_sid.clone()).await?;
+    edited: Option<Event>,
+    evaluation: Evaluation,
+    outcome: Outcome,
+) -> Submission {
     if !outcome.compliant {
-        let refused = lifecycle::event(
+        let event = lifecycle::event(
             &b,
             "submission_refused",
             json!({"evaluation_sid": evaluation.sid, "failures": outcome.failures()}),
             app.clock.now(),
         );
-        app.store
-            .insert_evaluation(evaluation.clone(), refused)
-            .await?;
-        return Err(ApiError::Invalid {
+        let error = Error::Invalid {
             code: evaluations::NONCOMPLIANT,
             message: format!(
                 "The {} {} is noncompliant and cannot be submitted. Fix: {}",
-                kind.label(),
+                b.kind.label(),
                 b.sid,
                 outcome.failures().join("; ")
             ),
@@ -299,21 +348,21 @@ async fn submit(
                     .map(|r| r.requirement_name.clone())
                     .collect::<Vec<_>>(),
             })),
-        });
+        };
+        return Submission::Refused {
+            evaluation,
+            event,
+            error,
+        };
     }
-    let evaluated = lifecycle::event(
-        &b,
-        "evaluated",
-        json!({"evaluation_sid": evaluation.sid, "status": evaluation.status}),
-        app.clock.now(),
-    );
+    let evaluated = evaluations::evaluated(&b, &evaluation);
     let mut change = lifecycle::transition(app, b, to, "customer", None);
     change.evaluation = Some(evaluation);
     change.events.insert(0, evaluated);
     if let Some(e) = edited {
         change.events.insert(0, e);
     }
-    lifecycle::commit(app, change).await
+    Submission::Accepted(change)
 }
 
 /// The SID of the account family's Primary Customer Profile when it is a direct customer's
@@ -321,7 +370,7 @@ async fn submit(
 /// family says otherwise); `None` for ISVs and families without a Primary. A subaccount
 /// counts only its parent's twilio-approved Primaries — the only parent bundles it may use
 /// (issue 15: it learns nothing of the others, not even that they exist).
-async fn direct_customer_primary(app: &App, account_sid: &str) -> ApiResult<Option<String>> {
+async fn direct_customer_primary(app: &App, account_sid: &str) -> Result<Option<String>> {
     let parent = app
         .store
         .account(account_sid)
@@ -369,10 +418,10 @@ async fn direct_customer_primary(app: &App, account_sid: &str) -> ApiResult<Opti
     Ok(direct)
 }
 
-pub async fn delete(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -> ApiResult<()> {
+pub async fn delete(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -> Result<()> {
     let b = get(app, account_sid, kind, sid).await?;
     if !bundle::deletable(b.status) {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             21647,
             format!(
                 "The {} {} is {} and cannot be deleted until its review ends",
@@ -395,7 +444,7 @@ pub async fn delete(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -
         } else {
             "a subaccount's bundle".to_string()
         };
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             21647,
             format!("The {} {} is assigned to {holder}", kind.label(), b.sid),
         ));
@@ -407,7 +456,7 @@ pub async fn delete(app: &App, account_sid: &str, kind: BundleKind, sid: &str) -
         .delete_bundle(account_sid, sid, &super::statuses_where(bundle::deletable))
         .await
     {
-        Err(crate::store::StoreError::Stale) => Err(ApiError::conflict(
+        Err(crate::store::StoreError::Stale) => Err(Error::conflict(
             20409,
             format!(
                 "The {} {} changed while it was being deleted (submitted or assigned); fetch it and try again",

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::domain::bundle::Status;
 use crate::domain::validate::{json_depth, MAX_JSON_DEPTH};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::sid;
 use crate::store::{Entity, EntityKind, Page, PageQuery, StoreError};
 
@@ -24,13 +24,13 @@ fn label(kind: EntityKind) -> &'static str {
     }
 }
 
-pub fn not_found(kind: EntityKind, sid: &str) -> ApiError {
-    ApiError::NotFound(format!("/{}/{sid}", collection(kind)))
+pub fn not_found(kind: EntityKind, sid: &str) -> Error {
+    Error::NotFound(format!("/{}/{sid}", collection(kind)))
 }
 
 /// `Attributes` is a JSON object sent as a string (Twilio code 22207 when it is not), nested
 /// at most [`MAX_JSON_DEPTH`] levels (400 / 22207 naming the limit).
-pub fn parse_attributes(raw: Option<&str>) -> ApiResult<Value> {
+pub fn parse_attributes(raw: Option<&str>) -> Result<Value> {
     let Some(raw) = raw else {
         return Ok(Value::Object(Default::default()));
     };
@@ -39,18 +39,18 @@ pub fn parse_attributes(raw: Option<&str>) -> ApiResult<Value> {
     }
     match serde_json::from_str::<Value>(raw) {
         Ok(v @ Value::Object(_)) => match json_depth(&v) {
-            d if d > MAX_JSON_DEPTH => Err(ApiError::invalid(
+            d if d > MAX_JSON_DEPTH => Err(Error::invalid(
                 22207,
                 format!("Attributes nests {d} levels deep; the limit is {MAX_JSON_DEPTH} levels"),
             )),
             _ => Ok(v),
         },
-        Ok(_) => Err(ApiError::invalid(
+        Ok(_) => Err(Error::invalid(
             22207,
             "Attributes must be a JSON object, e.g. {\"business_name\": \"Acme\"}",
         )),
         // serde_json stops at 128 levels ("recursion limit exceeded"): name our limit too.
-        Err(e) => Err(ApiError::invalid(
+        Err(e) => Err(Error::invalid(
             22207,
             format!("Attributes is not valid JSON (nested at most {MAX_JSON_DEPTH} levels): {e}"),
         )),
@@ -64,7 +64,23 @@ pub async fn create(
     friendly_name: String,
     type_name: &str,
     attributes: Value,
-) -> ApiResult<Entity> {
+) -> Result<Entity> {
+    let entity = build(app, account_sid, kind, friendly_name, type_name, attributes)?;
+    Ok(app.store.insert_entity(entity).await?)
+}
+
+/// Checks a new EndUser or SupportingDocument and builds its row, without writing it:
+/// what `create` stores, and what the console's profile form writes in its own
+/// transaction. Errors: a FriendlyName outside 1–255 characters (20002), an unknown type
+/// (22200).
+pub fn build(
+    app: &App,
+    account_sid: &str,
+    kind: EntityKind,
+    friendly_name: String,
+    type_name: &str,
+    attributes: Value,
+) -> Result<Entity> {
     super::check_friendly_name(&friendly_name)?;
     let known = match kind {
         EntityKind::EndUser => app.catalog.end_user_type(type_name),
@@ -75,7 +91,7 @@ pub async fn create(
             EntityKind::EndUser => "EndUserTypes",
             EntityKind::SupportingDocument => "SupportingDocumentTypes",
         };
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             22200,
             format!(
                 "Type \"{type_name}\" is not a known {} type; GET /v1/{path} lists them",
@@ -95,10 +111,10 @@ pub async fn create(
         date_created: now,
         date_updated: now,
     };
-    Ok(app.store.insert_entity(entity).await?)
+    Ok(entity)
 }
 
-pub async fn get(app: &App, account_sid: &str, kind: EntityKind, sid: &str) -> ApiResult<Entity> {
+pub async fn get(app: &App, account_sid: &str, kind: EntityKind, sid: &str) -> Result<Entity> {
     app.store
         .entity(account_sid, kind, sid)
         .await?
@@ -110,28 +126,35 @@ pub async fn list(
     account_sid: &str,
     kind: EntityKind,
     page: PageQuery,
-) -> ApiResult<Page<Entity>> {
+) -> Result<Page<Entity>> {
     Ok(app.store.list_entities(account_sid, kind, page).await?)
+}
+
+/// A bundle holding the object `sid` that freezes it (under review or approved), described
+/// for a refusal: "CustomerProfile BU…, which is in-review".
+pub(crate) async fn locking_holder(app: &App, sid: &str) -> Result<Option<String>> {
+    let holders = app.store.bundles_holding(sid).await?;
+    Ok(holders
+        .iter()
+        .find(|b| crate::domain::bundle::entities_locked(b.status))
+        .map(|b| {
+            format!(
+                "{} {}, which is {}",
+                b.kind.label(),
+                b.sid,
+                b.status.as_str()
+            )
+        }))
 }
 
 /// Objects under review are what the reviewer is looking at, and an approved bundle's
 /// objects are what was vetted: neither may change.
-async fn ensure_not_under_review(app: &App, e: &Entity, action: &str) -> ApiResult<()> {
-    let holders = app.store.bundles_holding(&e.sid).await?;
-    if let Some(b) = holders
-        .iter()
-        .find(|b| crate::domain::bundle::entities_locked(b.status))
-    {
-        return Err(ApiError::conflict(
+async fn ensure_not_under_review(app: &App, e: &Entity, action: &str) -> Result<()> {
+    if let Some(holder) = locking_holder(app, &e.sid).await? {
+        let what = format!("The {} {}", label(e.kind), e.sid);
+        return Err(Error::conflict(
             20409,
-            format!(
-                "The {} {} is assigned to {} {}, which is {}; it cannot be {action} while that bundle is under review or approved",
-                label(e.kind),
-                e.sid,
-                b.kind.label(),
-                b.sid,
-                b.status.as_str()
-            ),
+            format!("{what} is assigned to {holder}; it cannot be {action} while that bundle is under review or approved"),
         ));
     }
     Ok(())
@@ -144,7 +167,7 @@ pub async fn update(
     sid: &str,
     friendly_name: Option<String>,
     attributes: Option<Value>,
-) -> ApiResult<Entity> {
+) -> Result<Entity> {
     let mut e = get(app, account_sid, kind, sid).await?;
     if let Some(name) = friendly_name {
         super::check_friendly_name(&name)?;
@@ -168,7 +191,7 @@ pub async fn update(
     }
 }
 
-pub async fn delete(app: &App, account_sid: &str, kind: EntityKind, sid: &str) -> ApiResult<()> {
+pub async fn delete(app: &App, account_sid: &str, kind: EntityKind, sid: &str) -> Result<()> {
     let e = get(app, account_sid, kind, sid).await?;
     let holders = app.store.bundles_holding(&e.sid).await?;
     if let Some(b) = holders.first() {
@@ -176,7 +199,7 @@ pub async fn delete(app: &App, account_sid: &str, kind: EntityKind, sid: &str) -
             EntityKind::EndUser => 21644,
             EntityKind::SupportingDocument => 21645,
         };
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             code,
             format!(
                 "The {} {} is still assigned to {} {}{}; delete that EntityAssignment first",
@@ -194,7 +217,7 @@ pub async fn delete(app: &App, account_sid: &str, kind: EntityKind, sid: &str) -
     }
     // Checked again under the entity's lock: an assignment may have landed since.
     match app.store.delete_entity(account_sid, kind, sid).await {
-        Err(StoreError::Stale) => Err(ApiError::conflict(
+        Err(StoreError::Stale) => Err(Error::conflict(
             20409,
             format!(
                 "The {} {} was assigned while it was being deleted; delete that EntityAssignment first",

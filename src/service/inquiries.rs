@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::accounts::hash_secret;
 use super::{random_token, App};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::store::{Account, Inquiry, InquiryCaps};
 
 /// Inquiries the store keeps in all; beyond it, finished ones go first, then the oldest.
@@ -42,12 +42,12 @@ impl Kind {
     }
 
     /// The kind a stored row names; an unknown one is an error, not a guess.
-    pub fn parse(s: &str) -> ApiResult<Kind> {
+    pub fn parse(s: &str) -> Result<Kind> {
         match s {
             "customer" => Ok(Kind::Customer),
             "registration" => Ok(Kind::Registration),
             "tollfree" => Ok(Kind::Tollfree),
-            other => Err(ApiError::Internal(anyhow::anyhow!(
+            other => Err(Error::Internal(anyhow::anyhow!(
                 "unknown inquiry kind {other:?} in the store"
             ))),
         }
@@ -64,9 +64,9 @@ pub struct Started {
 }
 
 /// Refuses a prefill value longer than `PREFILL_MAX` bytes; the message names `param`.
-pub fn check_prefill(param: &str, value: &str) -> ApiResult<()> {
+pub fn check_prefill(param: &str, value: &str) -> Result<()> {
     if value.len() > PREFILL_MAX {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20001,
             format!(
                 "{param} is {} bytes long; the limit is {PREFILL_MAX}",
@@ -80,12 +80,12 @@ pub fn check_prefill(param: &str, value: &str) -> ApiResult<()> {
 /// A PrimaryProfileSid (Tollfree: CustomerProfileSid) must be a Customer Profile the
 /// calling account can build on (the one rule of `assignments::referable`); anything else
 /// reads as an unknown SID. `param` names the parameter in the error (22205).
-pub async fn check_primary(app: &App, caller: &Account, param: &str, sid: &str) -> ApiResult<()> {
+pub async fn check_primary(app: &App, caller: &Account, param: &str, sid: &str) -> Result<()> {
     super::check_sid(param, sid, crate::sid::BUNDLE, 22205)?;
     let role = crate::domain::bundle::Role::InquiryProfile;
     match super::assignments::referable(app, &caller.sid, role, sid).await? {
         Some(_) => Ok(()),
-        None => Err(ApiError::invalid(
+        None => Err(Error::invalid(
             22205,
             format!("{param} {sid} is not a Customer Profile of this account (or, for a subaccount, its parent's twilio-approved Primary Customer Profile)"),
         )),
@@ -99,7 +99,7 @@ pub async fn start(
     kind: Kind,
     primary: Option<String>,
     prefill: Vec<(String, String)>,
-) -> ApiResult<Started> {
+) -> Result<Started> {
     let id = format!("inq_{}", &random_token()[..24]);
     let account = &caller.sid;
     let external_id = match kind {
@@ -142,12 +142,12 @@ pub async fn resume(
     external_id: &str,
     primary: Option<String>,
     path: &str,
-) -> ApiResult<Started> {
+) -> Result<Started> {
     let mut inquiry = app
         .store
         .inquiry_by_external_id(&caller.sid, external_id, app.clock.now())
         .await?
-        .ok_or_else(|| ApiError::NotFound(path.to_string()))?;
+        .ok_or_else(|| Error::NotFound(path.to_string()))?;
     let kind = Kind::parse(&inquiry.kind)?;
     let token = random_token();
     inquiry.token_hash = hash_secret(&token);
@@ -163,7 +163,7 @@ pub async fn resume(
 }
 
 /// The unexpired inquiry `id`.
-pub async fn get(app: &App, id: &str) -> ApiResult<Option<(Inquiry, Kind)>> {
+pub async fn get(app: &App, id: &str) -> Result<Option<(Inquiry, Kind)>> {
     match app.store.inquiry(id, app.clock.now()).await? {
         Some(i) => {
             let kind = Kind::parse(&i.kind)?;
@@ -183,7 +183,13 @@ pub fn token_matches(i: &Inquiry, token: &str) -> bool {
         .into()
 }
 
-/// The form values the inquiry was started with.
-pub fn prefill(i: &Inquiry) -> Vec<(String, String)> {
-    serde_json::from_value(i.prefill.clone()).unwrap_or_default()
+/// The form values the inquiry was started with; a stored prefill of another shape is an
+/// error, not an empty form.
+pub fn prefill(i: &Inquiry) -> Result<Vec<(String, String)>> {
+    serde_json::from_value(i.prefill.clone()).map_err(|e| {
+        Error::Internal(anyhow::anyhow!(
+            "inquiry {}: unreadable prefill in the store: {e}",
+            i.id
+        ))
+    })
 }

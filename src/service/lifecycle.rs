@@ -100,29 +100,54 @@ pub fn transition(
 }
 
 /// Saves a change and wakes the background jobs it queued.
-pub async fn commit(app: &App, change: BundleChange) -> crate::error::ApiResult<Bundle> {
-    let mut bundle = change.bundle.clone();
-    let queued = !change.jobs.is_empty();
-    let decision = match bundle.status {
-        _ if bundle.status == change.expected_status => None,
-        Status::TwilioApproved => Some("approved"),
-        Status::TwilioRejected => Some("rejected"),
-        _ => None,
-    };
-    let by = change
-        .events
-        .iter()
-        .find(|e| e.kind == "status_changed")
-        .and_then(|e| e.detail["by"].as_str())
-        .unwrap_or("unknown")
-        .to_string();
+pub async fn commit(app: &App, change: BundleChange) -> crate::error::Result<Bundle> {
+    let after = AfterCommit::of(&change);
     app.store.save_bundle(change).await?;
-    if let Some(outcome) = decision {
-        crate::telemetry::review_decision(outcome, by);
+    Ok(after.done(app))
+}
+
+/// What follows a saved change once it has committed (whichever transaction saved it): the
+/// review-decision metric and waking the background jobs it queued.
+pub struct AfterCommit {
+    /// The bundle as saved (its version bumped by the save).
+    bundle: Bundle,
+    queued: bool,
+    decision: Option<(&'static str, String)>,
+}
+
+impl AfterCommit {
+    /// Taken before `change` is handed to the store.
+    pub fn of(change: &BundleChange) -> AfterCommit {
+        let mut bundle = change.bundle.clone();
+        bundle.version += 1;
+        let outcome = match bundle.status {
+            _ if bundle.status == change.expected_status => None,
+            Status::TwilioApproved => Some("approved"),
+            Status::TwilioRejected => Some("rejected"),
+            _ => None,
+        };
+        let by = change
+            .events
+            .iter()
+            .find(|e| e.kind == "status_changed")
+            .and_then(|e| e.detail["by"].as_str())
+            .unwrap_or("unknown")
+            .to_string();
+        AfterCommit {
+            bundle,
+            queued: !change.jobs.is_empty(),
+            decision: outcome.map(|o| (o, by)),
+        }
     }
-    bundle.version += 1;
-    if queued {
-        app.jobs_wake.notify_one();
+
+    /// Call once the change has committed: the saved bundle.
+    pub fn done(self, app: &App) -> Bundle {
+        if let Some((outcome, by)) = self.decision {
+            crate::telemetry::review_decision(outcome, by);
+        }
+        if self.queued {
+            app.jobs_wake.notify_one();
+        }
+        self.bundle
     }
-    Ok(bundle)
 }

@@ -14,9 +14,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::sid;
-use crate::store::{MessagingService, Page, PageQuery, ServiceNumber, StoreError};
+use crate::store::{MessagingService, Page, PageQuery, ServiceNumber, StoreError, Unique};
 
 use super::App;
 
@@ -101,14 +101,14 @@ fn defaults() -> Map<String, Value> {
 /// Checks and applies the settings a request carries (the first of a repeated parameter
 /// counts). A bad value is 400 / 20001 naming the parameter and what it takes (21609 for
 /// a `StatusCallback` that is not an http(s) URL, as on bundles); nothing is applied then.
-fn apply_settings(config: &mut Map<String, Value>, params: &[(String, String)]) -> ApiResult<()> {
+fn apply_settings(config: &mut Map<String, Value>, params: &[(String, String)]) -> Result<()> {
     let mut changes = Vec::new();
     for (param, prop, kind) in SETTINGS {
         let Some((_, v)) = params.iter().find(|(k, _)| k == param) else {
             continue;
         };
         let bad =
-            |takes: &str| ApiError::invalid(20001, format!("{param} must be {takes}; got \"{v}\""));
+            |takes: &str| Error::invalid(20001, format!("{param} must be {takes}; got \"{v}\""));
         let value = match kind {
             Kind::Url if v.is_empty() => Value::Null,
             Kind::Url => {
@@ -150,9 +150,9 @@ fn apply_settings(config: &mut Map<String, Value>, params: &[(String, String)]) 
 }
 
 /// Twilio: "It can be up to 64 characters long."
-fn check_name(name: &str) -> ApiResult<()> {
+fn check_name(name: &str) -> Result<()> {
     if name.trim().is_empty() || name.chars().count() > 64 {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20002,
             "FriendlyName must be between 1 and 64 characters",
         ));
@@ -160,8 +160,8 @@ fn check_name(name: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn not_found(path: String) -> ApiError {
-    ApiError::NotFound(path)
+fn not_found(path: String) -> Error {
+    Error::NotFound(path)
 }
 
 /// Creates a service with Twilio's defaults and the settings given.
@@ -170,7 +170,7 @@ pub async fn create(
     account_sid: &str,
     friendly_name: &str,
     params: &[(String, String)],
-) -> ApiResult<MessagingService> {
+) -> Result<MessagingService> {
     check_name(friendly_name)?;
     let mut config = defaults();
     apply_settings(&mut config, params)?;
@@ -190,7 +190,7 @@ pub async fn create(
 }
 
 /// The account's service, or 404 / 20404 (also for another account's).
-pub async fn get(app: &App, account_sid: &str, sid: &str) -> ApiResult<MessagingService> {
+pub async fn get(app: &App, account_sid: &str, sid: &str) -> Result<MessagingService> {
     app.store
         .service(account_sid, sid)
         .await?
@@ -198,11 +198,7 @@ pub async fn get(app: &App, account_sid: &str, sid: &str) -> ApiResult<Messaging
 }
 
 /// The account's services, oldest first (keyset paging).
-pub async fn list(
-    app: &App,
-    account_sid: &str,
-    page: PageQuery,
-) -> ApiResult<Page<MessagingService>> {
+pub async fn list(app: &App, account_sid: &str, page: PageQuery) -> Result<Page<MessagingService>> {
     Ok(app.store.list_services(account_sid, page).await?)
 }
 
@@ -214,7 +210,7 @@ pub async fn update(
     sid: &str,
     friendly_name: Option<&str>,
     params: &[(String, String)],
-) -> ApiResult<MessagingService> {
+) -> Result<MessagingService> {
     let mut s = get(app, account_sid, sid).await?;
     if let Some(name) = friendly_name {
         check_name(name)?;
@@ -227,7 +223,7 @@ pub async fn update(
 }
 
 /// Deletes the service; its numbers leave its pool and stay with the account.
-pub async fn delete(app: &App, account_sid: &str, sid: &str) -> ApiResult<()> {
+pub async fn delete(app: &App, account_sid: &str, sid: &str) -> Result<()> {
     if app.store.delete_service(account_sid, sid).await? {
         Ok(())
     } else {
@@ -236,22 +232,22 @@ pub async fn delete(app: &App, account_sid: &str, sid: &str) -> ApiResult<()> {
 }
 
 /// The 400 / 21421 of a `PhoneNumberSid` that names no number of the account.
-fn invalid_number(number_sid: &str) -> ApiError {
-    ApiError::invalid(
+fn invalid_number(number_sid: &str) -> Error {
+    Error::invalid(
         21421,
         format!("PhoneNumberSid \"{number_sid}\" is not the SID of a phone number of this account"),
     )
 }
 
 /// Where a number already is: 21712 in another service, 80104 in this one.
-fn already_in(number_sid: &str, service_sid: &str, other: &str) -> ApiError {
+fn already_in(number_sid: &str, service_sid: &str, other: &str) -> Error {
     if other == service_sid {
-        ApiError::conflict(
+        Error::conflict(
             80104,
             format!("PhoneNumber {number_sid} has already been added to Service {service_sid}"),
         )
     } else {
-        ApiError::invalid(
+        Error::invalid(
             21712,
             format!("PhoneNumber {number_sid} is associated with another Messaging Service ({other}); a number is in one Messaging Service at a time: remove it from {other} first"),
         )
@@ -264,7 +260,7 @@ pub async fn add_number(
     account_sid: &str,
     service_sid: &str,
     number_sid: &str,
-) -> ApiResult<ServiceNumber> {
+) -> Result<ServiceNumber> {
     let service = get(app, account_sid, service_sid).await?;
     if !sid::is_valid(number_sid, sid::PHONE_NUMBER) {
         return Err(invalid_number(number_sid));
@@ -276,7 +272,7 @@ pub async fn add_number(
         .ok_or_else(|| invalid_number(number_sid))?;
     let caps = app.catalog.numbers.facts(&number.phone_number).capabilities;
     if !caps.sms && !caps.mms {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             21715,
             format!(
                 "PhoneNumber {number_sid} ({}) has neither SMS nor MMS capability and cannot be in a Messaging Service",
@@ -302,12 +298,12 @@ pub async fn add_number(
         .await;
     match added {
         // Added to a pool by a concurrent request since the check above.
-        Err(StoreError::Duplicate) => match app.store.service_of_number(&number.sid).await? {
+        Err(StoreError::Duplicate(Unique::ServiceNumber)) => match app.store.service_of_number(&number.sid).await? {
             Some(other) => Err(already_in(&number.sid, &service.sid, &other)),
             None => Err(StoreError::Stale.into()),
         },
         // The service was deleted or the number released or moved meanwhile.
-        Err(StoreError::Stale) => Err(ApiError::conflict(
+        Err(StoreError::Stale) => Err(Error::conflict(
             20409,
             format!("Service {service_sid} or phone number {number_sid} changed while the number was being added; fetch both and try again"),
         )),
@@ -326,7 +322,7 @@ pub async fn get_number(
     account_sid: &str,
     service_sid: &str,
     number_sid: &str,
-) -> ApiResult<ServiceNumber> {
+) -> Result<ServiceNumber> {
     let service = get(app, account_sid, service_sid).await?;
     app.store
         .service_number(&service.sid, number_sid)
@@ -341,7 +337,7 @@ pub async fn list_numbers(
     account_sid: &str,
     service_sid: &str,
     page: PageQuery,
-) -> ApiResult<Page<ServiceNumber>> {
+) -> Result<Page<ServiceNumber>> {
     let service = get(app, account_sid, service_sid).await?;
     Ok(app.store.list_service_numbers(&service.sid, page).await?)
 }
@@ -352,7 +348,7 @@ pub async fn remove_number(
     account_sid: &str,
     service_sid: &str,
     number_sid: &str,
-) -> ApiResult<()> {
+) -> Result<()> {
     let service = get(app, account_sid, service_sid).await?;
     if app
         .store

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod addresses;
 pub mod assignments;
+pub mod audit;
 pub mod bundles;
 pub mod entities;
 pub mod evaluations;
@@ -19,9 +20,9 @@ use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::domain::policy::Catalog;
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::format::Urls;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, Unique};
 
 /// Everything a request needs: the store, the catalog, URL building and the clock.
 pub struct App {
@@ -107,17 +108,25 @@ impl Default for Settings {
     }
 }
 
-impl From<StoreError> for ApiError {
+impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Duplicate => {
-                ApiError::conflict(20409, "The resource already exists".to_string())
+            // A constraint a service did not expect to meet: say which, as a conflict.
+            StoreError::Duplicate(Unique::Identity { table }) => Error::conflict(
+                20409,
+                format!(
+                    "A {table} row with this SID already exists (a server started with --seed \
+                     repeats its SIDs on a store it wrote before: use another seed)"
+                ),
+            ),
+            StoreError::Duplicate(u) => {
+                Error::conflict(20409, format!("The resource already exists ({u:?})"))
             }
-            StoreError::Stale => ApiError::conflict(
+            StoreError::Stale => Error::conflict(
                 20409,
                 "The resource changed while this request was processed; fetch it and try again",
             ),
-            StoreError::Other(e) => ApiError::Internal(e),
+            StoreError::Other(e) => Error::Internal(e),
         }
     }
 }
@@ -143,9 +152,9 @@ pub fn random_token() -> String {
 }
 
 /// Bundles, end users and documents share Twilio's FriendlyName rule.
-pub fn check_friendly_name(name: &str) -> Result<(), ApiError> {
+pub fn check_friendly_name(name: &str) -> Result<(), Error> {
     if name.trim().is_empty() || name.chars().count() > 255 {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20002,
             "FriendlyName must be between 1 and 255 characters",
         ));
@@ -155,12 +164,12 @@ pub fn check_friendly_name(name: &str) -> Result<(), ApiError> {
 
 /// Twilio's boolean parameter: `true`/`false` (or `True`/`False`); absent or empty is
 /// `None`; anything else is 400 / 20001 naming the parameter.
-pub fn parse_bool(v: Option<&str>, name: &str) -> Result<Option<bool>, ApiError> {
+pub fn parse_bool(v: Option<&str>, name: &str) -> Result<Option<bool>, Error> {
     match v {
         None | Some("") => Ok(None),
         Some("true") | Some("True") => Ok(Some(true)),
         Some("false") | Some("False") => Ok(Some(false)),
-        Some(other) => Err(ApiError::invalid(
+        Some(other) => Err(Error::invalid(
             20001,
             format!("{name} must be true or false; got \"{other}\""),
         )),
@@ -168,10 +177,10 @@ pub fn parse_bool(v: Option<&str>, name: &str) -> Result<Option<bool>, ApiError>
 }
 
 /// Checks that `url` is an absolute http(s) URL with a host; the message names the parameter.
-pub fn check_http_url(param: &str, url: &str, code: u32) -> Result<(), ApiError> {
+pub fn check_http_url(param: &str, url: &str, code: u32) -> Result<(), Error> {
     match url::Url::parse(url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(()),
-        _ => Err(ApiError::invalid(
+        _ => Err(Error::invalid(
             code,
             format!("{param} \"{url}\" is not a valid http or https URL"),
         )),
@@ -179,11 +188,11 @@ pub fn check_http_url(param: &str, url: &str, code: u32) -> Result<(), ApiError>
 }
 
 /// Checks that `sid` is `prefix` + 32 hex digits; the message names the parameter.
-pub fn check_sid(param: &str, sid: &str, prefix: &str, code: u32) -> Result<(), ApiError> {
+pub fn check_sid(param: &str, sid: &str, prefix: &str, code: u32) -> Result<(), Error> {
     if crate::sid::is_valid(sid, prefix) {
         Ok(())
     } else {
-        Err(ApiError::invalid(
+        Err(Error::invalid(
             code,
             format!("{param} must be a SID starting with {prefix} followed by 32 hexadecimal digits; got \"{sid}\""),
         ))

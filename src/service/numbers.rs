@@ -6,16 +6,16 @@ use serde_json::{Map, Value};
 
 use crate::domain::numbers::{is_area_code, Candidate, NumberType, Search};
 use crate::domain::validate::is_e164;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::sid;
 use crate::store::{
-    finish_page, Account, Cursor, NumberFilter, Page, PageQuery, PhoneNumber, StoreError,
+    finish_page, Account, Cursor, NumberFilter, Page, PageQuery, PhoneNumber, StoreError, Unique,
 };
 
 use super::{accounts, App};
 
-fn not_found(account: &str, sid: &str) -> ApiError {
-    ApiError::NotFound(format!(
+fn not_found(account: &str, sid: &str) -> Error {
+    Error::NotFound(format!(
         "/2010-04-01/Accounts/{account}/IncomingPhoneNumbers/{sid}.json"
     ))
 }
@@ -47,10 +47,7 @@ pub const SETTINGS: [(&str, &str); 21] = [
 
 /// Checks and applies settings; enumerated ones must hold an allowed value. Of a repeated
 /// parameter the first counts, as everywhere else (`Params::get`).
-pub fn apply_settings(
-    config: &mut Map<String, Value>,
-    params: &[(String, String)],
-) -> ApiResult<()> {
+pub fn apply_settings(config: &mut Map<String, Value>, params: &[(String, String)]) -> Result<()> {
     for (param, prop) in SETTINGS {
         let Some((_, v)) = params.iter().find(|(k, _)| k == param) else {
             continue;
@@ -63,7 +60,7 @@ pub fn apply_settings(
             _ => &[],
         };
         if !allowed.is_empty() && !allowed.contains(&v.as_str()) {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 21422,
                 format!("{param} must be one of {}; got \"{v}\"", allowed.join(", ")),
             ));
@@ -99,11 +96,11 @@ pub async fn create(
     account: &Account,
     purchase: Purchase<'_>,
     params: &[(String, String)],
-) -> ApiResult<PhoneNumber> {
+) -> Result<PhoneNumber> {
     let number = purchase.phone_number.filter(|s| !s.is_empty());
     let area = purchase.area_code.filter(|s| !s.is_empty());
     if let (Some(t), Some(_)) = (purchase.typed, area) {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             21457,
             format!(
                 "AreaCode is not supported on IncomingPhoneNumbers/{}; search AvailablePhoneNumbers and buy with PhoneNumber, or send AreaCode to IncomingPhoneNumbers",
@@ -116,8 +113,8 @@ pub async fn create(
     let friendly_name = purchase.friendly_name.filter(|s| !s.is_empty());
     let Some(number) = number else {
         return match (purchase.typed, area) {
-            (Some(_), _) => Err(ApiError::MissingParameter("PhoneNumber")),
-            (None, None) => Err(ApiError::invalid(
+            (Some(_), _) => Err(Error::MissingParameter("PhoneNumber")),
+            (None, None) => Err(Error::invalid(
                 20001,
                 "A PhoneNumber or an AreaCode is required",
             )),
@@ -125,7 +122,7 @@ pub async fn create(
         };
     };
     if !is_e164(number) {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             21421,
             format!("PhoneNumber \"{number}\" is not in E.164 format (e.g. +15555550100)"),
         ));
@@ -133,7 +130,7 @@ pub async fn create(
     if let Some(t) = purchase.typed {
         let kind = app.catalog.numbers.number_type(number);
         if kind != t {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 21458,
                 format!(
                     "PhoneNumber {number} is a {} number; buy it through IncomingPhoneNumbers/{} or IncomingPhoneNumbers",
@@ -144,10 +141,26 @@ pub async fn create(
         }
     }
     match insert(app, account, number, friendly_name, config).await {
-        Err(StoreError::Duplicate) => Err(ApiError::invalid(
-            21422,
-            format!("PhoneNumber {number} is not available: another account owns it"),
-        )),
+        Err(StoreError::Duplicate(Unique::PhoneNumber)) => {
+            let filter = NumberFilter {
+                phone_number: Some(number.to_string()),
+                friendly_name: None,
+            };
+            let one = PageQuery {
+                size: 1,
+                cursor: None,
+            };
+            let own = app.store.list_numbers(&account.sid, &filter, one).await?;
+            let holder = if own.items.is_empty() {
+                "another account owns it"
+            } else {
+                "this account has it already"
+            };
+            Err(Error::invalid(
+                21422,
+                format!("PhoneNumber {number} is not available: {holder}"),
+            ))
+        }
         other => Ok(other?),
     }
 }
@@ -185,9 +198,9 @@ async fn buy_in_area(
     area: &str,
     friendly_name: Option<String>,
     config: Map<String, Value>,
-) -> ApiResult<PhoneNumber> {
+) -> Result<PhoneNumber> {
     if !is_area_code(area) {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             21451,
             format!("AreaCode \"{area}\" is not a valid North American area code (three digits, the first 2 to 9)"),
         ));
@@ -197,12 +210,12 @@ async fn buy_in_area(
         let owned = app.store.owned_numbers(chunk).await?;
         for n in chunk.iter().filter(|n| !owned.contains(n)) {
             match insert(app, account, n, friendly_name.clone(), config.clone()).await {
-                Err(StoreError::Duplicate) => continue,
+                Err(StoreError::Duplicate(Unique::PhoneNumber)) => continue,
                 other => return Ok(other?),
             }
         }
     }
-    Err(ApiError::invalid(
+    Err(Error::invalid(
         21452,
         format!("No phone numbers found in area code {area}"),
     ))
@@ -218,13 +231,13 @@ pub async fn available<'a>(
     kind: NumberType,
     search: &'a Search,
     size: usize,
-) -> ApiResult<Vec<Candidate<'a>>> {
+) -> Result<Vec<Candidate<'a>>> {
     let inventory = &app.catalog.numbers;
     let Some(c) = inventory
         .country(country)
         .filter(|c| c.blocks.iter().any(|b| b.kind == kind))
     else {
-        return Err(ApiError::NotFound(format!(
+        return Err(Error::NotFound(format!(
             "/2010-04-01/Accounts/{}/AvailablePhoneNumbers/{country}/{}.json",
             account.sid,
             kind.segment()
@@ -246,7 +259,7 @@ pub async fn available<'a>(
     Ok(found)
 }
 
-pub async fn get(app: &App, account: &Account, sid: &str) -> ApiResult<PhoneNumber> {
+pub async fn get(app: &App, account: &Account, sid: &str) -> Result<PhoneNumber> {
     app.store
         .number(&account.sid, sid)
         .await?
@@ -279,7 +292,7 @@ pub async fn list(
     filter: &NumberFilter,
     derived: Derived,
     page: PageQuery,
-) -> ApiResult<Page<PhoneNumber>> {
+) -> Result<Page<PhoneNumber>> {
     if !derived.any() {
         return Ok(app.store.list_numbers(&account.sid, filter, page).await?);
     }
@@ -328,12 +341,12 @@ pub async fn update(
     friendly_name: Option<String>,
     new_owner: Option<&str>,
     params: &[(String, String)],
-) -> ApiResult<PhoneNumber> {
+) -> Result<PhoneNumber> {
     let mut n = get(app, account, sid).await?;
     apply_settings(&mut n.config, params)?;
     if let Some(name) = friendly_name {
         if name.chars().count() > 64 {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 20002,
                 "FriendlyName must be at most 64 characters",
             ));
@@ -349,20 +362,20 @@ pub async fn update(
         let to = match accounts::reach(app, caller, target, false).await {
             Ok(to) => to,
             Err(_) if caller.owner_sid.as_deref() == Some(target) => {
-                return Err(ApiError::invalid(
+                return Err(Error::invalid(
                     21474,
                     format!("A subaccount cannot transfer a phone number to its parent account {target}; the parent account can move it"),
                 ))
             }
             Err(_) => {
-                return Err(ApiError::invalid(
+                return Err(Error::invalid(
                     21473,
                     format!("AccountSid {target} is not this account or one of its active subaccounts; phone numbers move only within an account family"),
                 ))
             }
         };
         if !app.store.bundles_with_number(&n.sid).await?.is_empty() {
-            return Err(ApiError::conflict(
+            return Err(Error::conflict(
                 20409,
                 format!(
                     "{} is assigned to a bundle; remove it from the bundle before moving it",
@@ -385,14 +398,14 @@ pub async fn update(
 
 /// A number in a Messaging Service stays in its account: moving it would leave the
 /// service with another account's number.
-fn in_service(number_sid: &str, service: &str) -> ApiError {
-    ApiError::conflict(
+fn in_service(number_sid: &str, service: &str) -> Error {
+    Error::conflict(
         20409,
         format!("{number_sid} is in the sender pool of {service}; remove it from the Messaging Service before moving it to another account"),
     )
 }
 
-pub async fn delete(app: &App, account: &Account, sid: &str) -> ApiResult<()> {
+pub async fn delete(app: &App, account: &Account, sid: &str) -> Result<()> {
     let n = get(app, account, sid).await?;
     if let Some(b) = app.store.bundles_with_number(&n.sid).await?.first() {
         // The parent's bundles (its Primary, its trust products) may hold a subaccount's
@@ -410,11 +423,11 @@ pub async fn delete(app: &App, account: &Account, sid: &str) -> ApiResult<()> {
                 n.sid
             )
         };
-        return Err(ApiError::conflict(20409, message));
+        return Err(Error::conflict(20409, message));
     }
     // Checked again under the number's lock: an assignment may have landed since.
     match app.store.delete_number(&account.sid, sid).await {
-        Err(crate::store::StoreError::Stale) => Err(ApiError::conflict(
+        Err(crate::store::StoreError::Stale) => Err(Error::conflict(
             20409,
             format!(
                 "{} was assigned while it was being released; delete that ChannelEndpointAssignment first",
@@ -427,7 +440,7 @@ pub async fn delete(app: &App, account: &Account, sid: &str) -> ApiResult<()> {
 
 /// The bundle a number shows in `bundle_sid`: the one set on it, else the first it is
 /// assigned to.
-pub async fn bundle_of(app: &App, n: &PhoneNumber) -> ApiResult<Option<String>> {
+pub async fn bundle_of(app: &App, n: &PhoneNumber) -> Result<Option<String>> {
     if let Some(Value::String(b)) = n.config.get("bundle_sid") {
         return Ok(Some(b.clone()));
     }

@@ -3,24 +3,50 @@
 //! a Secondary), evaluates and submits. The console's form (`http/console/profile_form.rs`)
 //! and hosted inquiries only parse and render; this is the one place the steps live.
 //!
-//! It is one unit of work in the sense that matters to a client: it runs as a task of its
-//! own, so a client that hangs up (the server then drops the request's future) cannot stop
-//! it half way, and when a step fails the steps made before it are undone in that task.
-//! (A crash of the server between steps can still leave drafts behind: the service
-//! operations it calls each commit on their own.)
+//! **One store transaction, the same rules.** Each row is first checked and built, without
+//! a write, by the function its single API operation uses: `addresses::build`,
+//! `bundles::build`, `entities::build`, `assignments::build_entity` (with `referable`, so
+//! `domain::bundle::may_reference`). Then one transaction (`Store::begin`, a `store::Tx`)
+//! writes them through the store's own statements, with their checks under lock
+//! (`Tx::insert_entity_assignment` is `Store::insert_entity_assignment`'s code), judges what
+//! the transaction now holds with `evaluations::judge`, applies `bundles::submission` (a
+//! noncompliant evaluation keeps the bundle a draft and the evaluation is kept; a compliant
+//! one saves the status change with its events and callback and review jobs), and commits.
+//! Any failure, a planted one included, drops the transaction: nothing is left, events and
+//! jobs included; a crash before COMMIT leaves nothing either.
+//!
+//! Why a transaction-scoped handle rather than one store method writing a "profile plan":
+//! the evaluation must judge the rows as the transaction holds them (the supporting
+//! Primary's status read under the lock the assignment took), which a plan written in one
+//! call cannot give without the store running the service's rules; and the handle reuses
+//! each store write as it is, so no statement or check exists twice. Everything is built
+//! before the transaction opens, so the transaction (which on SQLite holds the write lock)
+//! only writes and reads back its own rows, and never waits for a read outside it (the
+//! in-memory store has one connection).
+//!
+//! **Once.** A hosted inquiry is marked finished by the first statement of the
+//! transaction, only while its link is the one the session was opened with; the console's
+//! form carries a one-time `form_id`, recorded the same way (`Tx::use_form`). A second
+//! submission (a double click, another server) waits for the first transaction and then
+//! makes nothing.
+//!
+//! The work runs as a task of its own: no longer for atomicity (the transaction gives
+//! that), but so that a form the client has sent is carried out whole even when the client
+//! leaves — a browser cancels the first request of a double click, and the second then
+//! finds the profile the first made.
 
 use serde_json::{json, Value};
 use std::sync::Arc;
 
+use super::accounts::hash_secret;
 use super::addresses::{self, AddressInput};
-use super::bundles::{self, BundleChanges, NewBundle};
-use super::{assignments, entities, evaluations, App};
-use crate::domain::bundle::BundleKind;
-use crate::error::{ApiError, ApiResult};
-use crate::store::{Account, Bundle, EntityKind};
-
-/// Seconds (real time) an inquiry stays claimed by the request completing it.
-const CLAIM_SECONDS: i64 = 120;
+use super::bundles::{self, NewBundle, Submission};
+use super::{assignments, entities, evaluations, lifecycle, App};
+use crate::domain::bundle::{BundleKind, Status};
+use crate::error::{Error, Result};
+use crate::store::{
+    Account, Bundle, Entity, EntityAssignment, EntityKind, Event, StoreError, StoreResult,
+};
 
 /// What to create.
 pub struct NewProfile {
@@ -35,8 +61,17 @@ pub struct NewProfile {
     pub supporting: Option<String>,
     /// Submit (`pending-review`) after the evaluation; else leave a draft.
     pub submit: bool,
-    /// The hosted inquiry this profile finishes (recorded in the same detached task).
-    pub inquiry: Option<String>,
+    /// What the profile is made once for.
+    pub once: Once,
+}
+
+/// What makes a profile at most once, checked in its transaction.
+pub enum Once {
+    /// The console form's one-time id: the rendered form makes one profile at most.
+    Form(String),
+    /// A hosted inquiry, which the profile finishes, and the SHA-256 of the session token
+    /// its page was opened with (a resumed inquiry's old link finishes nothing).
+    Inquiry { id: String, token_hash: String },
 }
 
 /// The step a failure belongs to (the form shows it there).
@@ -52,205 +87,263 @@ pub enum Outcome {
     /// `submitted` is false for a draft, or when the evaluation was noncompliant (the
     /// evaluation is kept and the bundle stays a draft).
     Done { bundle: Bundle, submitted: bool },
-    /// Nothing was left behind.
-    Refused { step: Step, error: ApiError },
+    /// Nothing was made.
+    Refused { step: Step, error: Error },
+    /// This rendered form (`form_id`) made `bundle_sid` already; nothing more was made.
+    SentAlready { bundle_sid: String },
 }
 
-/// Creates the whole profile for `account`, detached from the caller (see the module doc).
-/// For an inquiry (`p.inquiry`), the inquiry is claimed first and finished in the same
-/// task. Errors: a refused step is `Outcome::Refused`; an inquiry being completed by
-/// another request is a 409 (20409); a store failure is `Err`, also after undoing what
-/// was made.
-pub async fn create(app: &Arc<App>, account: &Account, p: NewProfile) -> ApiResult<Outcome> {
+/// Why the operation stopped: a refusal of a step (shown on the form), or a failure.
+enum Stop {
+    At(Step, Error),
+    Fail(Error),
+}
+
+impl From<StoreError> for Stop {
+    fn from(e: StoreError) -> Self {
+        Stop::Fail(e.into())
+    }
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Stop::Fail(e)
+    }
+}
+
+trait At<T> {
+    fn at(self, step: Step) -> Result<T, Stop>;
+}
+
+impl<T> At<T> for Result<T> {
+    fn at(self, step: Step) -> Result<T, Stop> {
+        self.map_err(|e| match e {
+            Error::Internal(e) => Stop::Fail(Error::Internal(e)),
+            e => Stop::At(step, e),
+        })
+    }
+}
+
+/// Creates the whole profile for `account` in one transaction (see the module doc),
+/// detached from the caller. Errors: a refused step is `Outcome::Refused`, a form sent
+/// before `Outcome::SentAlready`; an inquiry finished already (or whose link was replaced)
+/// is a 409 (20409); a store failure is `Err`. In every case but `Done`, nothing was made.
+pub async fn create(app: &Arc<App>, account: &Account, p: NewProfile) -> Result<Outcome> {
     let (app, account) = (app.clone(), account.clone());
     tokio::spawn(async move {
-        let Some(inquiry) = p.inquiry.clone() else {
-            return create_whole(&app, &account, p).await;
-        };
-        // One completion at a time: a second request (a double click, another server)
-        // waits for no one and creates nothing. A claim of a server that died lapses.
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        if !app
-            .store
-            .claim_inquiry(&inquiry, now, now + CLAIM_SECONDS)
-            .await?
-        {
-            return Err(ApiError::conflict(
-                20409,
-                "This form is being sent, or was sent already; reload the page",
-            ));
+        match create_whole(&app, &account, p).await {
+            Ok(outcome) => Ok(outcome),
+            Err(Stop::At(step, error)) => Ok(Outcome::Refused { step, error }),
+            Err(Stop::Fail(e)) => Err(e),
         }
-        let outcome = create_whole(&app, &account, p).await;
-        match &outcome {
-            Ok(Outcome::Done { bundle, .. }) => {
-                app.store.finish_inquiry(&inquiry, &bundle.sid).await?;
-            }
-            _ => app.store.release_inquiry(&inquiry).await?,
-        }
-        outcome
     })
     .await
-    .map_err(|e| ApiError::Internal(e.into()))?
+    .map_err(|e| Error::Internal(e.into()))?
 }
 
-/// Test builds only: `TRUSTHUB_TEST_PROFILE_PAUSE_MS` waits between steps (so a test can
-/// hang up mid-operation) and `TRUSTHUB_TEST_PROFILE_FAIL=<step>` plants a store failure
-/// after that step. Release builds compile this to nothing.
-async fn checkpoint(step: &str) -> ApiResult<()> {
+/// Test builds only, between the steps inside the transaction:
+/// `TRUSTHUB_TEST_PROFILE_PAUSE_MS` waits (at every step, or only at
+/// `TRUSTHUB_TEST_PROFILE_PAUSE_AT`, logging "profile form paused" with the step first, so a
+/// test can hang up or kill the server mid-operation), and `TRUSTHUB_TEST_PROFILE_FAIL=<step>`
+/// plants a store failure after that step. Steps: `address`, `bundle`, `end user`,
+/// `document`, `evaluation` (the last write before COMMIT). Release builds compile this to
+/// nothing.
+async fn checkpoint(step: &str) -> Result<(), Stop> {
     if cfg!(debug_assertions) {
+        let at = std::env::var("TRUSTHUB_TEST_PROFILE_PAUSE_AT").ok();
         if let Some(ms) = std::env::var("TRUSTHUB_TEST_PROFILE_PAUSE_MS")
             .ok()
             .and_then(|v| v.parse().ok())
+            .filter(|_| at.as_deref().is_none_or(|at| at == step))
         {
+            tracing::info!(step, "profile form paused (test hook)");
             tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
         }
         if std::env::var("TRUSTHUB_TEST_PROFILE_FAIL").is_ok_and(|v| v == step) {
-            return Err(ApiError::Internal(anyhow::anyhow!(
+            return Err(Stop::Fail(Error::Internal(anyhow::anyhow!(
                 "planted failure after {step}"
-            )));
+            ))));
         }
     }
     Ok(())
 }
 
-/// Undoes a half-made profile (best effort: a failure leaves only unassigned drafts).
-async fn roll_back(
-    app: &App,
-    account: &Account,
-    bundle: Option<&Bundle>,
-    made: &[(EntityKind, String)],
-    address: Option<&str>,
-) {
-    if let Some(b) = bundle {
-        let _ = bundles::delete(app, &account.sid, b.kind, &b.sid).await;
-    }
-    for (kind, sid) in made {
-        let _ = entities::delete(app, &account.sid, *kind, sid).await;
-    }
-    if let Some(a) = address {
-        let _ = addresses::delete(app, account, a).await;
-    }
+/// An entity to make and assign, built and checked.
+struct Part {
+    entity: Entity,
+    assignment: EntityAssignment,
+    assigned: Event,
+    /// The checkpoint after it.
+    step: &'static str,
 }
 
-async fn create_whole(app: &App, account: &Account, p: NewProfile) -> ApiResult<Outcome> {
+async fn create_whole(app: &App, account: &Account, p: NewProfile) -> Result<Outcome, Stop> {
+    // 1. Check and build every row, writing nothing.
     let address = match &p.address {
         None => None,
-        Some((input, _, _)) => match addresses::create(app, account, input.clone()).await {
-            Ok(a) => Some(a),
-            Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
-            Err(error) => {
-                return Ok(Outcome::Refused {
-                    step: Step::Address,
-                    error,
-                })
+        Some((input, _, _)) => {
+            Some(addresses::build(app, account, input.clone()).at(Step::Address)?)
+        }
+    };
+    let kind = BundleKind::CustomerProfile;
+    let (bundle, created) = bundles::build(app, &account.sid, kind, p.bundle, true)
+        .await
+        .at(Step::Bundle)?;
+    let mut made: Vec<(Entity, &'static str)> = Vec::new();
+    for (type_name, name, attributes) in p.end_users {
+        let e = entities::build(
+            app,
+            &account.sid,
+            EntityKind::EndUser,
+            name,
+            &type_name,
+            attributes,
+        );
+        made.push((e.at(Step::Content)?, "end user"));
+    }
+    if let (Some((_, doc_type, field)), Some(a)) = (&p.address, &address) {
+        let doc = entities::build(
+            app,
+            &account.sid,
+            EntityKind::SupportingDocument,
+            format!("{} HQ address", p.business),
+            doc_type,
+            json!({ field.as_str(): a.sid }),
+        );
+        made.push((doc.at(Step::Content)?, "document"));
+    }
+    let entities: Vec<Entity> = made.iter().map(|(e, _)| e.clone()).collect();
+    let mut parts = Vec::new();
+    for (entity, step) in made {
+        let (assignment, assigned) =
+            assignments::build_entity(app, &bundle, &entity.sid, &entities)
+                .await
+                .at(Step::Content)?;
+        parts.push(Part {
+            entity,
+            assignment,
+            assigned,
+            step,
+        });
+    }
+    let supporting = match &p.supporting {
+        Some(primary) => Some(
+            assignments::build_entity(app, &bundle, primary, &[])
+                .await
+                .at(Step::Content)?,
+        ),
+        None => None,
+    };
+    let policy = evaluations::policy(app, &bundle.policy_sid).at(Step::Bundle)?;
+
+    // 2. Write them in one transaction.
+    let mut tx = app.store.begin().await?;
+    match &p.once {
+        Once::Inquiry { id, token_hash } => {
+            if !tx.finish_inquiry(id, token_hash, &bundle.sid).await? {
+                return Err(Stop::Fail(Error::conflict(
+                    20409,
+                    "This form was sent already, or its link was replaced by a newer one; reload the page",
+                )));
             }
-        },
-    };
-    let address_sid = address.as_ref().map(|a| a.sid.clone());
-    let made_bundle = match checkpoint("address").await {
-        Ok(()) => {
-            bundles::create(
-                app,
-                &account.sid,
-                BundleKind::CustomerProfile,
-                p.bundle,
-                true,
-            )
-            .await
         }
-        Err(e) => Err(e),
-    };
-    let bundle = match made_bundle {
-        Ok(b) => b,
-        Err(e) => {
-            roll_back(app, account, None, &[], address_sid.as_deref()).await;
-            return match e {
-                ApiError::Internal(e) => Err(ApiError::Internal(e)),
-                error => Ok(Outcome::Refused {
-                    step: Step::Bundle,
-                    error,
-                }),
-            };
+        Once::Form(form_id) => {
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            // A form can be sent as long as the sign-in that shows it lasts.
+            let until = now + app.settings.console_session_ttl;
+            let used = tx
+                .use_form(&account.sid, &hash_secret(form_id), &bundle.sid, now, until)
+                .await?;
+            if let Some(bundle_sid) = used {
+                return Ok(Outcome::SentAlready { bundle_sid });
+            }
         }
-    };
-    let mut made: Vec<(EntityKind, String)> = Vec::new();
-    let content: ApiResult<()> = async {
-        checkpoint("bundle").await?;
-        for (type_name, name, attributes) in p.end_users {
-            let e = entities::create(
-                app,
-                &account.sid,
-                EntityKind::EndUser,
-                name,
-                &type_name,
-                attributes,
-            )
-            .await?;
-            made.push((EntityKind::EndUser, e.sid.clone()));
-            assignments::create_entity(app, &bundle, &e.sid).await?;
-            checkpoint("end user").await?;
-        }
-        if let (Some((_, doc_type, field)), Some(a)) = (&p.address, &address) {
-            let doc = entities::create(
-                app,
-                &account.sid,
-                EntityKind::SupportingDocument,
-                format!("{} HQ address", p.business),
-                doc_type,
-                json!({ field.as_str(): a.sid }),
-            )
-            .await?;
-            made.push((EntityKind::SupportingDocument, doc.sid.clone()));
-            assignments::create_entity(app, &bundle, &doc.sid).await?;
-            checkpoint("document").await?;
-        }
-        if let Some(primary) = &p.supporting {
-            assignments::create_entity(app, &bundle, primary).await?;
-        }
-        Ok(())
     }
-    .await;
-    if let Err(e) = content {
-        roll_back(app, account, Some(&bundle), &made, address_sid.as_deref()).await;
-        return match e {
-            ApiError::Internal(e) => Err(ApiError::Internal(e)),
-            error => Ok(Outcome::Refused {
-                step: Step::Content,
-                error,
-            }),
-        };
+    if let Some(a) = address {
+        tx.insert_address(a).await?;
+        checkpoint("address").await?;
     }
+    let bundle_sid = bundle.sid.clone();
+    tx.insert_bundle(bundle.clone(), created).await?;
+    checkpoint("bundle").await?;
+    let open = assignments::entities_open();
+    for part in parts {
+        tx.insert_entity(part.entity).await?;
+        let object_sid = part.assignment.object_sid.clone();
+        let written = tx
+            .insert_entity_assignment(part.assignment, &open, part.assigned)
+            .await;
+        assignment_written(written, &bundle, &object_sid)?;
+        checkpoint(part.step).await?;
+    }
+    if let Some((assignment, assigned)) = supporting {
+        let object_sid = assignment.object_sid.clone();
+        let written = tx
+            .insert_entity_assignment(assignment, &open, assigned)
+            .await;
+        assignment_written(written, &bundle, &object_sid)?;
+    }
+    // The evaluation judges what this transaction holds, with the API's rule.
+    let stored = tx.bundle(&account.sid, &bundle_sid).await?.ok_or_else(|| {
+        Error::Internal(anyhow::anyhow!("the new bundle is not in its transaction"))
+    })?;
+    let (objects, supporting) = tx.assigned_objects(&bundle_sid).await?;
+    let named = evaluations::named_addresses(&objects);
+    let addresses = tx.existing_addresses(&account.sid, &named).await?;
+    let (evaluation, outcome) =
+        evaluations::judge(app, &stored, policy, &objects, &supporting, addresses)?;
     if !p.submit {
-        if let Err(e) = evaluations::create(app, &bundle, &bundle.policy_sid).await {
-            roll_back(app, account, Some(&bundle), &made, address_sid.as_deref()).await;
-            return Err(e);
-        }
+        let evaluated = evaluations::evaluated(&stored, &evaluation);
+        tx.insert_evaluation(evaluation, evaluated).await?;
+        checkpoint("evaluation").await?;
+        tx.commit().await?;
         return Ok(Outcome::Done {
-            bundle,
+            bundle: stored,
             submitted: false,
         });
     }
-    // Submitting evaluates first and keeps that evaluation, compliant or not.
-    let changes = BundleChanges {
-        status: Some("pending-review".into()),
-        ..Default::default()
-    };
-    match bundles::update(app, &account.sid, bundle.kind, &bundle.sid, changes).await {
-        Ok(b) => Ok(Outcome::Done {
-            bundle: b,
-            submitted: true,
-        }),
-        Err(ApiError::Invalid {
-            code: evaluations::NONCOMPLIANT,
-            ..
-        }) => Ok(Outcome::Done {
-            bundle,
-            submitted: false,
-        }),
-        // Anything else: nothing of the profile is kept (a retry must not make a second).
-        Err(e) => {
-            roll_back(app, account, Some(&bundle), &made, address_sid.as_deref()).await;
-            Err(e)
+    bundles::check_transition(&stored, Status::PendingReview)?;
+    match bundles::submission(
+        app,
+        stored.clone(),
+        Status::PendingReview,
+        None,
+        evaluation,
+        outcome,
+    ) {
+        Submission::Accepted(change) => {
+            let after = lifecycle::AfterCommit::of(&change);
+            tx.save_bundle(change).await?;
+            checkpoint("evaluation").await?;
+            tx.commit().await?;
+            Ok(Outcome::Done {
+                bundle: after.done(app),
+                submitted: true,
+            })
+        }
+        // Noncompliant: the evaluation is kept, the bundle stays a draft.
+        Submission::Refused {
+            evaluation, event, ..
+        } => {
+            tx.insert_evaluation(evaluation, event).await?;
+            checkpoint("evaluation").await?;
+            tx.commit().await?;
+            Ok(Outcome::Done {
+                bundle: stored,
+                submitted: false,
+            })
         }
     }
+}
+
+/// An assignment the store refused under lock (the supporting Primary changed meanwhile)
+/// is the content step's refusal, worded as the API words it.
+fn assignment_written<T>(written: StoreResult<T>, b: &Bundle, object_sid: &str) -> Result<T, Stop> {
+    written.map_err(|e| match e {
+        StoreError::Other(e) => Stop::Fail(Error::Internal(e)),
+        e => Stop::At(
+            Step::Content,
+            assignments::entity_write_refused(b, object_sid, e),
+        ),
+    })
 }

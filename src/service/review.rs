@@ -1,13 +1,15 @@
-//! The operator's side of review: the queue and the decisions.
+//! The operator's review, for the operator API and the console: the queue of bundles
+//! awaiting a decision, and the operator's decisions. The pipeline's own steps are
+//! `jobs/pipeline.rs`; the automatic reviewer's rules are `domain/reviewer.rs`.
 
 use crate::domain::bundle::Status;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::store::Bundle;
 
 use super::{lifecycle, App};
 
 /// Bundles awaiting a decision, oldest submission first.
-pub async fn queue(app: &App, policy_sid: Option<&str>) -> ApiResult<Vec<Bundle>> {
+pub async fn queue(app: &App, policy_sid: Option<&str>) -> Result<Vec<Bundle>> {
     Ok(app
         .store
         .bundles_in_status(&[Status::PendingReview, Status::InReview], policy_sid)
@@ -19,25 +21,25 @@ pub enum Verdict {
     Reject { reason: String, codes: Vec<u32> },
 }
 
-pub async fn decide(app: &App, bundle_sid: &str, verdict: Verdict) -> ApiResult<Bundle> {
+pub async fn decide(app: &App, bundle_sid: &str, verdict: Verdict) -> Result<Bundle> {
     // The pipeline may move pending-review to in-review meanwhile; both are decidable.
     let mut attempts = 0;
     loop {
         match decide_once(app, bundle_sid, &verdict).await {
-            Err(ApiError::Conflict { code: 20409, .. }) if attempts < 3 => attempts += 1,
+            Err(Error::Conflict { code: 20409, .. }) if attempts < 3 => attempts += 1,
             other => return other,
         }
     }
 }
 
-async fn decide_once(app: &App, bundle_sid: &str, verdict: &Verdict) -> ApiResult<Bundle> {
+async fn decide_once(app: &App, bundle_sid: &str, verdict: &Verdict) -> Result<Bundle> {
     let b = app
         .store
         .bundle_any(bundle_sid)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("/Reviews/{bundle_sid}")))?;
+        .ok_or_else(|| Error::NotFound(format!("/Reviews/{bundle_sid}")))?;
     if !b.status.under_review() {
-        return Err(ApiError::conflict(
+        return Err(Error::conflict(
             20409,
             format!(
                 "{} {} is {}; only pending-review and in-review bundles can be decided",
@@ -51,7 +53,7 @@ async fn decide_once(app: &App, bundle_sid: &str, verdict: &Verdict) -> ApiResul
         Verdict::Approve => lifecycle::transition(app, b, Status::TwilioApproved, "operator", None),
         Verdict::Reject { reason, codes } => {
             if codes.is_empty() {
-                return Err(ApiError::MissingParameter("ErrorCodes"));
+                return Err(Error::MissingParameter("ErrorCodes"));
             }
             if let Some(bad) = codes
                 .iter()
@@ -63,7 +65,7 @@ async fn decide_once(app: &App, bundle_sid: &str, verdict: &Verdict) -> ApiResul
                     .iter()
                     .map(|c| c.code.to_string())
                     .collect();
-                return Err(ApiError::invalid(
+                return Err(Error::invalid(
                     20001,
                     format!(
                         "ErrorCodes: {bad} is not a rejection code; use {}",

@@ -59,23 +59,23 @@ pub fn encrypting() -> bool {
     KEYS.get().is_some()
 }
 
-pub fn encode(attributes: &Value) -> String {
-    let json = attributes.to_string();
+/// The stored text of `value`: its JSON, or with `--encryption-key` that JSON encrypted.
+/// A failed encryption is an error (from aes-gcm), so the write fails: nothing is stored in
+/// the value's place, neither the plaintext nor a stand-in.
+pub fn encode(value: &Value) -> anyhow::Result<String> {
+    let json = value.to_string();
     let Some(keys) = KEYS.get() else {
-        return json;
+        return Ok(json);
     };
     let mut nonce = [0u8; 12];
     rand::thread_rng().fill_bytes(&mut nonce);
     let (id, cipher) = &keys.current;
-    match cipher.encrypt(Nonce::from_slice(&nonce), json.as_bytes()) {
-        Ok(ct) => {
-            let mut blob = nonce.to_vec();
-            blob.extend(ct);
-            format!("{PREFIX}{id}:{}", STANDARD.encode(blob))
-        }
-        // AES-GCM encryption of a small buffer does not fail; never store plaintext.
-        Err(_) => String::from("{}"),
-    }
+    let ct = cipher
+        .encrypt(Nonce::from_slice(&nonce), json.as_bytes())
+        .map_err(|_| anyhow::anyhow!("encrypting a value with key {id} failed"))?;
+    let mut blob = nonce.to_vec();
+    blob.extend(ct);
+    Ok(format!("{PREFIX}{id}:{}", STANDARD.encode(blob)))
 }
 
 pub fn decode(stored: &str) -> anyhow::Result<Value> {

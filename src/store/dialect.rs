@@ -1,6 +1,7 @@
 //! Everything that differs between SQLite and PostgreSQL, and nothing else: opening and
 //! migrating, placeholders, row locks and write transactions, the job-claim lock, the
-//! accounts' paging column, substring search, and bulk reload. `sql.rs` holds every query
+//! accounts' paging column, substring search, bulk reload, and how a unique violation
+//! names its constraint. `sql.rs` holds every query
 //! and row mapping once and asks this module for these few fragments.
 
 use anyhow::Context;
@@ -158,6 +159,28 @@ impl Dialect {
             }
         }
         Ok(())
+    }
+
+    /// The name of the unique constraint `e` reports, in PostgreSQL's spelling on both
+    /// stores (`Unique::named` maps it): PostgreSQL names it; SQLite names only the columns
+    /// (`UNIQUE constraint failed: t.a, t.b`), from which PostgreSQL's default name for such
+    /// a constraint is formed (`t_a_b_key`). Empty when neither says.
+    pub fn unique_constraint(e: &dyn sqlx::error::DatabaseError) -> String {
+        if let Some(name) = e.constraint() {
+            return name.to_string();
+        }
+        let Some(columns) = e.message().strip_prefix("UNIQUE constraint failed: ") else {
+            return String::new();
+        };
+        let mut table = "";
+        let mut name = String::new();
+        for c in columns.split(',').map(str::trim) {
+            let (t, column) = c.split_once('.').unwrap_or(("", c));
+            table = t;
+            name.push('_');
+            name.push_str(column);
+        }
+        format!("{table}{name}_key")
     }
 
     /// Text PostgreSQL cannot store (NUL) can match no stored row on either store.

@@ -14,6 +14,11 @@
 //! locks, `SKIP LOCKED` job claims, the accounts' paging column, substring search, bulk
 //! reload — live in `dialect.rs` and nowhere else. Text PostgreSQL cannot hold (NUL)
 //! never reaches either store (`sql::Arg`).
+//!
+//! An operation that writes several resources at once (the console's profile form) opens
+//! a transaction-scoped handle, `Tx` (`Store::begin`): its methods run the very
+//! statements and checks of the `Store` methods of the same names (`sql.rs` writes each
+//! once, over a connection or any executor), inside one transaction.
 
 pub mod codec;
 pub mod dialect;
@@ -26,9 +31,9 @@ use crate::domain::bundle::{BundleKind, Status};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A unique constraint refused the write (e.g. the same object assigned twice).
-    #[error("a unique constraint refused the write")]
-    Duplicate,
+    /// A unique constraint refused the write; which one says what is taken.
+    #[error("the unique constraint {0:?} refused the write")]
+    Duplicate(Unique),
     /// The row changed since it was read (another request or worker got there first).
     #[error("the row changed since it was read")]
     Stale,
@@ -38,6 +43,55 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// The unique constraint a write broke, by meaning. [`Unique::named`] is the one map from
+/// the database's name for it (PostgreSQL's constraint names; SQLite's are derived from its
+/// column list the same way, see `Dialect::unique_constraint`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unique {
+    /// A row's own identity (its SID, id or name) is taken. Generated SIDs repeat only when
+    /// a server started with `--seed` writes to a store it wrote to before.
+    Identity { table: String },
+    /// `phone_numbers.phone_number`: the number is provisioned already (to any account).
+    PhoneNumber,
+    /// `entity_assignments (bundle_sid, object_sid)`: the object is assigned already.
+    EntityAssignment,
+    /// `channel_assignments (bundle_sid, channel_endpoint_sid)`: likewise for an endpoint.
+    ChannelAssignment,
+    /// `messaging_service_numbers.number_sid`: the number is in a Messaging Service's pool
+    /// already (one at a time).
+    ServiceNumber,
+    /// A constraint this map does not know, by its name.
+    Other(String),
+}
+
+impl Unique {
+    /// The meaning of the constraint `name` (PostgreSQL's spelling: `table_column_key`,
+    /// `table_pkey`).
+    pub fn named(name: &str) -> Unique {
+        match name {
+            "phone_numbers_phone_number_key" => Unique::PhoneNumber,
+            "entity_assignments_bundle_sid_object_sid_key" => Unique::EntityAssignment,
+            "channel_assignments_bundle_sid_channel_endpoint_sid_key" => Unique::ChannelAssignment,
+            "messaging_service_numbers_number_sid_key" => Unique::ServiceNumber,
+            _ => {
+                let identity = ["_pkey", "_sid_key", "_id_key", "_name_key", "_id_hash_key"]
+                    .iter()
+                    .find_map(|suffix| name.strip_suffix(suffix));
+                match identity {
+                    Some(table) => Unique::Identity {
+                        table: table.to_string(),
+                    },
+                    None => Unique::Other(name.to_string()),
+                }
+            }
+        }
+    }
+}
+
+// The row types below each repeat their table's common columns (seq, sid, account_sid,
+// dates), and the `Store` trait's methods come in same-shaped groups per table:
+// `duplicates` pairs this file with itself for them. One struct per table keeps each
+// row's fields flat where every caller uses them.
 #[derive(Debug, Clone)]
 pub struct Account {
     pub seq: i64,
@@ -54,7 +108,7 @@ pub struct Account {
 #[derive(Debug, Clone)]
 pub struct AuditEntry {
     pub seq: i64,
-    /// `account` (auth token), `api_key` or `operator`.
+    /// `account` (auth token), `api_key`, `operator` or `inquiry` (`service::audit::Actor`).
     pub actor_kind: String,
     /// The account or key SID; `None` for the operator.
     pub actor_sid: Option<String>,
@@ -193,6 +247,13 @@ impl EntityKind {
             EntityKind::SupportingDocument => crate::sid::SUPPORTING_DOCUMENT,
         }
     }
+
+    /// The kind a stored row names ([`EntityKind::as_str`]); `None` for any other text.
+    pub fn parse(s: &str) -> Option<EntityKind> {
+        [EntityKind::EndUser, EntityKind::SupportingDocument]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
 }
 
 /// An EndUser or a SupportingDocument: typed attributes owned by an account.
@@ -291,6 +352,13 @@ impl JobKind {
             JobKind::Callback => "callback",
             JobKind::Review => "review",
         }
+    }
+
+    /// The kind a stored row names ([`JobKind::as_str`]); `None` for any other text.
+    pub fn parse(s: &str) -> Option<JobKind> {
+        [JobKind::Callback, JobKind::Review]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 
@@ -460,7 +528,7 @@ pub trait Store: Send + Sync {
     async fn documents_mentioning(&self, account_sid: &str, text: &str)
         -> StoreResult<Vec<Entity>>;
 
-    /// Fails with `Duplicate` when another account already owns the number.
+    /// Fails with `Duplicate(Unique::PhoneNumber)` when the number is provisioned already.
     async fn insert_number(&self, number: PhoneNumber) -> StoreResult<PhoneNumber>;
     async fn number(&self, account_sid: &str, sid: &str) -> StoreResult<Option<PhoneNumber>>;
     /// Any account's number (for the parent-and-subaccount rules).
@@ -494,7 +562,8 @@ pub trait Store: Send + Sync {
     async fn delete_service(&self, account_sid: &str, sid: &str) -> StoreResult<bool>;
     /// Adds a number to a service's pool, in one transaction under the locks of both: only
     /// while the service exists and the number belongs to `number.account_sid` (`Stale`
-    /// otherwise); `Duplicate` when the number is in a pool already (this one or another).
+    /// otherwise); `Duplicate(Unique::ServiceNumber)` when the number is in a pool already
+    /// (this one or another).
     async fn insert_service_number(&self, number: ServiceNumber) -> StoreResult<ServiceNumber>;
     async fn service_number(
         &self,
@@ -636,11 +705,6 @@ pub trait Store: Send + Sync {
         event: Event,
     ) -> StoreResult<Evaluation>;
 
-    /// Every row of every table (snapshots excepted), in an order `load` can replay:
-    /// `(table, {column: value})` with numbers, strings and nulls only. Accounts carry
-    /// their paging position as `seq`.
-    /// Inserts a new session; `false` if its id is taken. First deletes expired sessions
-    /// and, when `shed_at` or more remain, the anonymous ones.
     /// Stores a new session unless its id is taken (false). Expired sessions are deleted
     /// first; when `cap` sessions of its class are stored, the oldest of them go.
     async fn insert_session(&self, s: &SessionRow, now: i64, cap: i64) -> StoreResult<bool>;
@@ -663,13 +727,15 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<Option<Inquiry>>;
     /// Writes a new token hash and primary profile of an inquiry.
     async fn update_inquiry(&self, i: &Inquiry) -> StoreResult<()>;
-    /// Records the bundle an open inquiry created; `false` if it was finished already.
-    async fn finish_inquiry(&self, id: &str, bundle_sid: &str) -> StoreResult<bool>;
-    /// Claims an open inquiry until `until` for one completion; `false` if it is finished
-    /// or claimed by another until after `now` (unix seconds, real time).
-    async fn claim_inquiry(&self, id: &str, now: i64, until: i64) -> StoreResult<bool>;
-    async fn release_inquiry(&self, id: &str) -> StoreResult<()>;
 
+    /// Opens a unit of work: the writes made through it commit together at `Tx::commit`,
+    /// or not at all (a `Tx` dropped before, by an error, a hung-up request or a crash,
+    /// is rolled back).
+    async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
+
+    /// Every row of every table (snapshots excepted), in an order `load` can replay:
+    /// `(table, {column: value})` with numbers, strings and nulls only. Accounts carry
+    /// their paging position as `seq`.
     async fn dump(&self) -> StoreResult<Vec<(String, Value)>>;
     /// Replaces the whole state (snapshots excepted) by `rows`, in one transaction.
     async fn load(&self, rows: &[(String, Value)]) -> StoreResult<()>;
@@ -722,6 +788,64 @@ pub trait Store: Send + Sync {
         bundle_sid: &str,
         page: PageQuery,
     ) -> StoreResult<Page<Evaluation>>;
+}
+
+/// One store transaction (`Store::begin`): the writes of an operation that makes several
+/// resources at once (the console's profile form, `service::profiles`). Each method is
+/// the `Store` method of the same name, with the same checks under lock, run inside the
+/// transaction; reads see its own uncommitted writes. On SQLite the transaction holds the
+/// write lock from the start; on PostgreSQL, the rows it wrote or locked.
+#[async_trait]
+pub trait Tx: Send {
+    async fn insert_address(&mut self, address: Address) -> StoreResult<Address>;
+    async fn insert_bundle(&mut self, bundle: Bundle, created: Event) -> StoreResult<Bundle>;
+    async fn insert_entity(&mut self, entity: Entity) -> StoreResult<Entity>;
+    async fn insert_entity_assignment(
+        &mut self,
+        assignment: EntityAssignment,
+        open: &[Status],
+        event: Event,
+    ) -> StoreResult<EntityAssignment>;
+    async fn insert_evaluation(
+        &mut self,
+        evaluation: Evaluation,
+        event: Event,
+    ) -> StoreResult<Evaluation>;
+    async fn save_bundle(&mut self, change: BundleChange) -> StoreResult<()>;
+    async fn bundle(&mut self, account_sid: &str, sid: &str) -> StoreResult<Option<Bundle>>;
+    async fn assigned_objects(
+        &mut self,
+        bundle_sid: &str,
+    ) -> StoreResult<(Vec<Entity>, Vec<Bundle>)>;
+    async fn existing_addresses(
+        &mut self,
+        account_sid: &str,
+        sids: &[String],
+    ) -> StoreResult<Vec<String>>;
+    /// Records the bundle an open inquiry created, if `token_hash` is still its session
+    /// token's; `false` if it was finished already or its link was replaced (resumed).
+    /// A concurrent completion waits for this transaction and then finds it finished.
+    async fn finish_inquiry(
+        &mut self,
+        id: &str,
+        token_hash: &str,
+        bundle_sid: &str,
+    ) -> StoreResult<bool>;
+    /// Records that the rendered form `form_hash` (SHA-256 of its one-time id) of
+    /// `account_sid` made `bundle_sid`, kept until `expires_at` (unix seconds, real time;
+    /// expired records are deleted first). `Some(bundle)` when that form was used already
+    /// (committed by another transaction, which a concurrent one waits for): the bundle
+    /// it made.
+    async fn use_form(
+        &mut self,
+        account_sid: &str,
+        form_hash: &str,
+        bundle_sid: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<Option<String>>;
+    /// Commits every write made through this transaction.
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
 }
 
 /// Tables in dependency order: `load` inserts in this order, deletes in reverse.

@@ -10,6 +10,7 @@ use sqlx::{Any, AnyPool, Arguments, Encode, Executor, Row, Type};
 use super::dialect::{Dialect, PgOptions};
 use super::*;
 
+#[derive(Clone)]
 pub struct SqlStore {
     pool: AnyPool,
     d: Dialect,
@@ -18,7 +19,9 @@ pub struct SqlStore {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate,
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::Duplicate(Unique::named(&Dialect::unique_constraint(d.as_ref())))
+            }
             // The row a write refers to is gone (deleted meanwhile).
             sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::Stale,
             // Lost a lock race (PostgreSQL deadlock or serialization failure; SQLite still
@@ -67,6 +70,8 @@ pub(super) struct Q<'q> {
     n: usize,
     args: AnyArguments<'q>,
     unstorable: bool,
+    /// A value that could not be bound (`bind_encoded`): the statement fails unsent.
+    failed: Option<anyhow::Error>,
 }
 
 impl<'q> Q<'q> {
@@ -77,6 +82,7 @@ impl<'q> Q<'q> {
             n: 0,
             args: AnyArguments::default(),
             unstorable: false,
+            failed: None,
         }
         .push(sql)
     }
@@ -99,6 +105,26 @@ impl<'q> Q<'q> {
         self
     }
 
+    /// Binds `value` as stored JSON that may quote attributes: `codec::encode`d (encrypted
+    /// with a key). If that fails, so does the statement, before anything is sent.
+    fn bind_encoded(mut self, value: &Value) -> Self {
+        match codec::encode(value) {
+            Ok(text) => self.bind(text),
+            Err(e) => {
+                self.failed.get_or_insert(e);
+                self
+            }
+        }
+    }
+
+    /// The binding failure, if any (the statement must not run).
+    fn check(&mut self) -> StoreResult<()> {
+        match self.failed.take() {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
+    }
+
     /// ` AND column = ?` when the filter is set.
     fn and_eq(self, column: &str, value: Option<&'q str>) -> Self {
         match value {
@@ -116,7 +142,8 @@ impl<'q> Q<'q> {
         self.push(")")
     }
 
-    async fn all<'c, E: Executor<'c, Database = Any>>(self, ex: E) -> StoreResult<Vec<AnyRow>> {
+    async fn all<'c, E: Executor<'c, Database = Any>>(mut self, ex: E) -> StoreResult<Vec<AnyRow>> {
+        self.check()?;
         if self.unstorable {
             return Ok(vec![]);
         }
@@ -124,7 +151,11 @@ impl<'q> Q<'q> {
         Ok(sqlx::query_with(&self.sql, self.args).fetch_all(ex).await?)
     }
 
-    async fn opt<'c, E: Executor<'c, Database = Any>>(self, ex: E) -> StoreResult<Option<AnyRow>> {
+    async fn opt<'c, E: Executor<'c, Database = Any>>(
+        mut self,
+        ex: E,
+    ) -> StoreResult<Option<AnyRow>> {
+        self.check()?;
         if self.unstorable {
             return Ok(None);
         }
@@ -134,7 +165,8 @@ impl<'q> Q<'q> {
             .await?)
     }
 
-    async fn one<'c, E: Executor<'c, Database = Any>>(self, ex: E) -> StoreResult<AnyRow> {
+    async fn one<'c, E: Executor<'c, Database = Any>>(mut self, ex: E) -> StoreResult<AnyRow> {
+        self.check()?;
         if self.unstorable {
             return Err(anyhow::anyhow!("text with a NUL character cannot be stored").into());
         }
@@ -143,7 +175,8 @@ impl<'q> Q<'q> {
     }
 
     /// Rows affected. A write naming unstorable text matches nothing; an insert of it fails.
-    async fn run<'c, E: Executor<'c, Database = Any>>(self, ex: E) -> StoreResult<u64> {
+    async fn run<'c, E: Executor<'c, Database = Any>>(mut self, ex: E) -> StoreResult<u64> {
+        self.check()?;
         if self.unstorable {
             if self.sql.trim_start().starts_with("INSERT") {
                 return Err(anyhow::anyhow!("text with a NUL character cannot be stored").into());
@@ -272,6 +305,11 @@ fn row_json(row: &AnyRow) -> Value {
     Value::Object(obj)
 }
 
+// Row mappings (one `try_get` per column) and, below, the bind lists of the INSERTs and
+// UPDATEs repeat one shape per table: `duplicates` pairs this file with itself for them.
+// They stay written out: each lists its table's columns beside the SQL that must match
+// them, and a derive over sqlx's `Any` row would cover only the plain columns (not SQLite's
+// 0/1 booleans, the enums, the encrypted JSON), so half would be written out anyway.
 fn account_row(r: &AnyRow) -> StoreResult<Account> {
     Ok(Account {
         seq: r.try_get("seq")?,
@@ -428,16 +466,15 @@ fn bundle_named(r: &AnyRow, c: &[&str; 14]) -> StoreResult<Bundle> {
 }
 
 fn entity_row(r: &AnyRow) -> StoreResult<Entity> {
+    let sid: String = r.try_get("sid")?;
     let kind: String = r.try_get("kind")?;
     let attributes: String = r.try_get("attributes")?;
     Ok(Entity {
         seq: r.try_get("seq")?,
-        sid: r.try_get("sid")?,
         account_sid: r.try_get("account_sid")?,
-        kind: match kind.as_str() {
-            "end_user" => EntityKind::EndUser,
-            _ => EntityKind::SupportingDocument,
-        },
+        kind: EntityKind::parse(&kind)
+            .with_context(|| format!("unknown entity kind {kind:?} in store (row {sid})"))?,
+        sid,
         type_name: r.try_get("type_name")?,
         friendly_name: r.try_get("friendly_name")?,
         attributes: codec::decode(&attributes)?,
@@ -527,14 +564,13 @@ fn inquiry_row(r: &AnyRow) -> StoreResult<Inquiry> {
 }
 
 fn job_row(r: &AnyRow) -> StoreResult<Job> {
+    let id: i64 = r.try_get("id")?;
     let kind: String = r.try_get("kind")?;
     let payload: String = r.try_get("payload")?;
     Ok(Job {
-        id: r.try_get("id")?,
-        kind: match kind.as_str() {
-            "callback" => JobKind::Callback,
-            _ => JobKind::Review,
-        },
+        id,
+        kind: JobKind::parse(&kind)
+            .with_context(|| format!("unknown job kind {kind:?} in store (job {id})"))?,
         bundle_sid: r.try_get("bundle_sid")?,
         payload: codec::decode(&payload)?,
         due_at: r.try_get("due_at")?,
@@ -717,7 +753,7 @@ impl SqlStore {
         )
         .bind(j.kind.as_str())
         .bind(j.bundle_sid.as_str())
-        .bind(codec::encode(&j.payload))
+        .bind_encoded(&j.payload)
         .bind(j.due_at)
         .bind(j.attempts)
         .bind(now)
@@ -752,7 +788,7 @@ impl<'q> Q<'q> {
             .bind(e.account_sid.as_str())
             .bind(e.policy_sid.as_str())
             .bind(e.status.as_str())
-            .bind(codec::encode(&e.results))
+            .bind_encoded(&e.results)
             .bind(e.date_created)
     }
 
@@ -760,11 +796,421 @@ impl<'q> Q<'q> {
         self.bind(e.bundle_sid.as_str())
             .bind(e.account_sid.as_str())
             .bind(e.kind.as_str())
-            .bind(codec::encode(&e.detail))
+            .bind_encoded(&e.detail)
             .bind(e.date_created)
     }
 }
 
+/// The statements a `Tx` shares with the `Store` methods of the same names: each is
+/// written once, over a connection (inside a transaction) or any executor.
+impl SqlStore {
+    async fn insert_address_on<'c, E: Executor<'c, Database = Any>>(
+        &self,
+        ex: E,
+        mut a: Address,
+    ) -> StoreResult<Address> {
+        let row = self
+            .q(
+                "INSERT INTO addresses (sid, account_sid, customer_name, friendly_name, street,
+                  street_secondary, city, region, postal_code, iso_country, emergency_enabled,
+                  date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                RETURNING seq",
+            )
+            .bind(a.sid.as_str())
+            .bind(a.account_sid.as_str())
+            .bind(a.customer_name.as_str())
+            .bind(a.friendly_name.clone())
+            .bind(a.street.as_str())
+            .bind(a.street_secondary.clone())
+            .bind(a.city.as_str())
+            .bind(a.region.as_str())
+            .bind(a.postal_code.as_str())
+            .bind(a.iso_country.as_str())
+            .bind(a.emergency_enabled)
+            .bind(a.date_created)
+            .bind(a.date_updated)
+            .one(ex)
+            .await?;
+        a.seq = seq_of(row)?;
+        Ok(a)
+    }
+
+    async fn existing_addresses_on<'c, E: Executor<'c, Database = Any>>(
+        &self,
+        ex: E,
+        account_sid: &str,
+        sids: &[String],
+    ) -> StoreResult<Vec<String>> {
+        // A SID PostgreSQL cannot store names no Address: leave it out of the query.
+        let sids: Vec<String> = sids
+            .iter()
+            .filter(|s| Dialect::storable(s))
+            .cloned()
+            .collect();
+        if sids.is_empty() {
+            return Ok(vec![]);
+        }
+        let rows = self
+            .q("SELECT sid FROM addresses WHERE account_sid = ? AND sid")
+            .bind(account_sid)
+            .bind_list(&sids)
+            .all(ex)
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("sid").map_err(StoreError::from))
+            .collect()
+    }
+
+    async fn insert_bundle_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        mut b: Bundle,
+        created: Event,
+    ) -> StoreResult<Bundle> {
+        let row = self
+            .q(
+                "INSERT INTO bundles (sid, account_sid, kind, policy_sid, friendly_name, email,
+                  status, status_callback, valid_until, errors, date_created, date_updated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+            )
+            .bind(b.sid.as_str())
+            .bind(b.account_sid.as_str())
+            .bind(b.kind.as_str())
+            .bind(b.policy_sid.as_str())
+            .bind(b.friendly_name.as_str())
+            .bind(b.email.as_str())
+            .bind(b.status.as_str())
+            .bind(b.status_callback.clone())
+            .bind(b.valid_until)
+            .bind(errors_json(&b))
+            .bind(b.date_created)
+            .bind(b.date_updated)
+            .one(&mut *conn)
+            .await?;
+        b.seq = seq_of(row)?;
+        self.insert_event(conn, &created).await?;
+        Ok(b)
+    }
+
+    async fn bundle_on<'c, E: Executor<'c, Database = Any>>(
+        &self,
+        ex: E,
+        account_sid: &str,
+        sid: &str,
+    ) -> StoreResult<Option<Bundle>> {
+        let row = self
+            .q("SELECT * FROM bundles WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .opt(ex)
+            .await?;
+        row.as_ref().map(bundle_row).transpose()
+    }
+
+    async fn save_bundle_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        change: BundleChange,
+    ) -> StoreResult<()> {
+        let b = &change.bundle;
+        let n = self
+            .q(
+                "UPDATE bundles SET friendly_name = ?, email = ?, status = ?, status_callback = ?,
+                  valid_until = ?, errors = ?, date_updated = ?, version = version + 1
+                WHERE sid = ? AND status = ? AND version = ?",
+            )
+            .bind(b.friendly_name.as_str())
+            .bind(b.email.as_str())
+            .bind(b.status.as_str())
+            .bind(b.status_callback.clone())
+            .bind(b.valid_until)
+            .bind(errors_json(b))
+            .bind(b.date_updated)
+            .bind(b.sid.as_str())
+            .bind(change.expected_status.as_str())
+            .bind(b.version)
+            .run(&mut *conn)
+            .await?;
+        if n == 0 {
+            return Err(StoreError::Stale);
+        }
+        if let Some(e) = &change.evaluation {
+            self.insert_evaluation_in(conn, e).await?;
+        }
+        for e in &change.events {
+            self.insert_event(conn, e).await?;
+        }
+        for j in &change.jobs {
+            self.insert_job(conn, j, b.date_updated).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_entity_on<'c, E: Executor<'c, Database = Any>>(
+        &self,
+        ex: E,
+        mut e: Entity,
+    ) -> StoreResult<Entity> {
+        let row = self
+            .q("INSERT INTO entities (sid, account_sid, kind, type_name, friendly_name, attributes,
+                  date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq")
+            .bind(e.sid.as_str())
+            .bind(e.account_sid.as_str())
+            .bind(e.kind.as_str())
+            .bind(e.type_name.as_str())
+            .bind(e.friendly_name.as_str())
+            .bind_encoded(&e.attributes)
+            .bind(e.date_created)
+            .bind(e.date_updated)
+            .one(ex)
+            .await?;
+        e.seq = seq_of(row)?;
+        Ok(e)
+    }
+
+    async fn insert_entity_assignment_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        mut a: EntityAssignment,
+        open: &[Status],
+        event: Event,
+    ) -> StoreResult<EntityAssignment> {
+        self.hold_open(conn, &a.bundle_sid, open, true).await?;
+        let table = match crate::sid::prefix_of(&a.object_sid) {
+            Some(crate::sid::BUNDLE) => "bundles",
+            _ => "entities",
+        };
+        self.lock(conn, table, &a.object_sid).await?;
+        let row = self
+            .q(
+                "INSERT INTO entity_assignments (sid, bundle_sid, account_sid, object_sid,
+                  object_type, date_created) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+            )
+            .bind(a.sid.as_str())
+            .bind(a.bundle_sid.as_str())
+            .bind(a.account_sid.as_str())
+            .bind(a.object_sid.as_str())
+            .bind(a.object_type.as_str())
+            .bind(a.date_created)
+            .one(&mut *conn)
+            .await?;
+        a.seq = seq_of(row)?;
+        self.insert_event(conn, &event).await?;
+        Ok(a)
+    }
+
+    async fn assigned_objects_on<'c, E: Executor<'c, Database = Any>>(
+        &self,
+        ex: E,
+        bundle_sid: &str,
+    ) -> StoreResult<(Vec<Entity>, Vec<Bundle>)> {
+        // One round trip for both kinds of object: an assignment joins the entity or the
+        // bundle it names (the bundle's columns renamed beside the entity's).
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            let bundle_columns: Vec<String> = BUNDLE_COLUMNS
+                .iter()
+                .zip(ASSIGNED_BUNDLE_COLUMNS)
+                .map(|(c, alias)| format!("b.{c} AS {alias}"))
+                .collect();
+            format!(
+                "SELECT e.*, {} FROM entity_assignments a
+                 LEFT JOIN entities e ON e.sid = a.object_sid
+                 LEFT JOIN bundles b ON b.sid = a.object_sid
+                 WHERE a.bundle_sid = ? ORDER BY a.seq",
+                bundle_columns.join(", ")
+            )
+        });
+        let rows = self.q(&SQL).bind(bundle_sid).all(ex).await?;
+        let (mut entities, mut bundles) = (Vec::new(), Vec::new());
+        for r in &rows {
+            if r.try_get::<Option<String>, _>("sid")?.is_some() {
+                entities.push(entity_row(r)?);
+            } else if r.try_get::<Option<String>, _>("b_sid")?.is_some() {
+                bundles.push(bundle_named(r, &ASSIGNED_BUNDLE_COLUMNS)?);
+            }
+        }
+        Ok((entities, bundles))
+    }
+
+    /// The evaluation and its event: one statement where the dialect has one, else two
+    /// (the caller's transaction makes them one unit).
+    async fn insert_evaluation_with_event(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        e: Evaluation,
+        event: Event,
+    ) -> StoreResult<Evaluation> {
+        if let Some(sql) = self.d.with_event(INSERT_EVALUATION, EVENT_VALUES) {
+            let q = self.q(&sql).bind_evaluation(&e).bind_event(&event);
+            let seq = seq_of(q.one(&mut *conn).await?)?;
+            return Ok(Evaluation { seq, ..e });
+        }
+        let seq = self.insert_evaluation_in(conn, &e).await?;
+        self.insert_event(conn, &event).await?;
+        Ok(Evaluation { seq, ..e })
+    }
+
+    async fn finish_inquiry_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        id: &str,
+        token_hash: &str,
+        bundle_sid: &str,
+    ) -> StoreResult<bool> {
+        let n = self
+            .q(
+                "UPDATE inquiries SET bundle_sid = ? WHERE id = ? AND bundle_sid IS NULL
+                AND token_hash = ?",
+            )
+            .bind(bundle_sid)
+            .bind(id)
+            .bind(token_hash)
+            .run(&mut *conn)
+            .await?;
+        Ok(n == 1)
+    }
+
+    async fn use_form_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        account_sid: &str,
+        form_hash: &str,
+        bundle_sid: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<Option<String>> {
+        self.q("DELETE FROM profile_forms WHERE expires_at <= ?")
+            .bind(now)
+            .run(&mut *conn)
+            .await?;
+        // A concurrent transaction inserting the same key makes this one wait for its
+        // outcome (PostgreSQL's unique index; SQLite's single writer).
+        let inserted = self
+            .q(
+                "INSERT INTO profile_forms (account_sid, form_hash, bundle_sid, expires_at)
+                VALUES (?, ?, ?, ?) ON CONFLICT (account_sid, form_hash) DO NOTHING",
+            )
+            .bind(account_sid)
+            .bind(form_hash)
+            .bind(bundle_sid)
+            .bind(expires_at)
+            .run(&mut *conn)
+            .await?;
+        if inserted == 1 {
+            return Ok(None);
+        }
+        let row = self
+            .q("SELECT bundle_sid FROM profile_forms WHERE account_sid = ? AND form_hash = ?")
+            .bind(account_sid)
+            .bind(form_hash)
+            .one(&mut *conn)
+            .await?;
+        Ok(Some(row.try_get::<String, _>(0)?))
+    }
+}
+
+/// A unit of work on one connection: `Store::begin`'s transaction.
+pub struct SqlTx {
+    store: SqlStore,
+    tx: sqlx::Transaction<'static, Any>,
+}
+
+#[async_trait]
+impl Tx for SqlTx {
+    async fn insert_address(&mut self, a: Address) -> StoreResult<Address> {
+        self.store.insert_address_on(&mut *self.tx, a).await
+    }
+
+    async fn insert_bundle(&mut self, b: Bundle, created: Event) -> StoreResult<Bundle> {
+        self.store.insert_bundle_in(&mut self.tx, b, created).await
+    }
+
+    async fn insert_entity(&mut self, e: Entity) -> StoreResult<Entity> {
+        self.store.insert_entity_on(&mut *self.tx, e).await
+    }
+
+    async fn insert_entity_assignment(
+        &mut self,
+        a: EntityAssignment,
+        open: &[Status],
+        event: Event,
+    ) -> StoreResult<EntityAssignment> {
+        self.store
+            .insert_entity_assignment_in(&mut self.tx, a, open, event)
+            .await
+    }
+
+    async fn insert_evaluation(&mut self, e: Evaluation, event: Event) -> StoreResult<Evaluation> {
+        self.store
+            .insert_evaluation_with_event(&mut self.tx, e, event)
+            .await
+    }
+
+    async fn save_bundle(&mut self, change: BundleChange) -> StoreResult<()> {
+        self.store.save_bundle_in(&mut self.tx, change).await
+    }
+
+    async fn bundle(&mut self, account_sid: &str, sid: &str) -> StoreResult<Option<Bundle>> {
+        self.store.bundle_on(&mut *self.tx, account_sid, sid).await
+    }
+
+    async fn assigned_objects(
+        &mut self,
+        bundle_sid: &str,
+    ) -> StoreResult<(Vec<Entity>, Vec<Bundle>)> {
+        self.store
+            .assigned_objects_on(&mut *self.tx, bundle_sid)
+            .await
+    }
+
+    async fn existing_addresses(
+        &mut self,
+        account_sid: &str,
+        sids: &[String],
+    ) -> StoreResult<Vec<String>> {
+        self.store
+            .existing_addresses_on(&mut *self.tx, account_sid, sids)
+            .await
+    }
+
+    async fn finish_inquiry(
+        &mut self,
+        id: &str,
+        token_hash: &str,
+        bundle_sid: &str,
+    ) -> StoreResult<bool> {
+        self.store
+            .finish_inquiry_in(&mut self.tx, id, token_hash, bundle_sid)
+            .await
+    }
+
+    async fn use_form(
+        &mut self,
+        account_sid: &str,
+        form_hash: &str,
+        bundle_sid: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<Option<String>> {
+        self.store
+            .use_form_in(
+                &mut self.tx,
+                account_sid,
+                form_hash,
+                bundle_sid,
+                now,
+                expires_at,
+            )
+            .await
+    }
+
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        commit(self.tx).await
+    }
+}
+
+// The trait's signatures again, as Rust requires of an implementation (`duplicates` pairs
+// this with `mod.rs`, which declares them).
 #[async_trait]
 impl Store for SqlStore {
     async fn account_count(&self) -> StoreResult<i64> {
@@ -891,31 +1337,8 @@ impl Store for SqlStore {
             > 0)
     }
 
-    async fn insert_address(&self, mut a: Address) -> StoreResult<Address> {
-        let row = self
-            .q(
-                "INSERT INTO addresses (sid, account_sid, customer_name, friendly_name, street,
-                  street_secondary, city, region, postal_code, iso_country, emergency_enabled,
-                  date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                RETURNING seq",
-            )
-            .bind(a.sid.as_str())
-            .bind(a.account_sid.as_str())
-            .bind(a.customer_name.as_str())
-            .bind(a.friendly_name.clone())
-            .bind(a.street.as_str())
-            .bind(a.street_secondary.clone())
-            .bind(a.city.as_str())
-            .bind(a.region.as_str())
-            .bind(a.postal_code.as_str())
-            .bind(a.iso_country.as_str())
-            .bind(a.emergency_enabled)
-            .bind(a.date_created)
-            .bind(a.date_updated)
-            .one(&self.pool)
-            .await?;
-        a.seq = seq_of(row)?;
-        Ok(a)
+    async fn insert_address(&self, a: Address) -> StoreResult<Address> {
+        self.insert_address_on(&self.pool, a).await
     }
 
     async fn address(&self, account_sid: &str, sid: &str) -> StoreResult<Option<Address>> {
@@ -978,24 +1401,8 @@ impl Store for SqlStore {
         account_sid: &str,
         sids: &[String],
     ) -> StoreResult<Vec<String>> {
-        // A SID PostgreSQL cannot store names no Address: leave it out of the query.
-        let sids: Vec<String> = sids
-            .iter()
-            .filter(|s| Dialect::storable(s))
-            .cloned()
-            .collect();
-        if sids.is_empty() {
-            return Ok(vec![]);
-        }
-        let rows = self
-            .q("SELECT sid FROM addresses WHERE account_sid = ? AND sid")
-            .bind(account_sid)
-            .bind_list(&sids)
-            .all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| r.try_get::<String, _>("sid").map_err(StoreError::from))
-            .collect()
+        self.existing_addresses_on(&self.pool, account_sid, sids)
+            .await
     }
 
     async fn documents_mentioning(
@@ -1300,41 +1707,15 @@ impl Store for SqlStore {
         Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
     }
 
-    async fn insert_bundle(&self, mut b: Bundle, created: Event) -> StoreResult<Bundle> {
+    async fn insert_bundle(&self, b: Bundle, created: Event) -> StoreResult<Bundle> {
         let mut tx = self.tx().await?;
-        let row = self
-            .q(
-                "INSERT INTO bundles (sid, account_sid, kind, policy_sid, friendly_name, email,
-                  status, status_callback, valid_until, errors, date_created, date_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
-            )
-            .bind(b.sid.as_str())
-            .bind(b.account_sid.as_str())
-            .bind(b.kind.as_str())
-            .bind(b.policy_sid.as_str())
-            .bind(b.friendly_name.as_str())
-            .bind(b.email.as_str())
-            .bind(b.status.as_str())
-            .bind(b.status_callback.clone())
-            .bind(b.valid_until)
-            .bind(errors_json(&b))
-            .bind(b.date_created)
-            .bind(b.date_updated)
-            .one(&mut *tx)
-            .await?;
-        b.seq = seq_of(row)?;
-        self.insert_event(&mut tx, &created).await?;
+        let b = self.insert_bundle_in(&mut tx, b, created).await?;
         commit(tx).await?;
         Ok(b)
     }
 
     async fn bundle(&self, account_sid: &str, sid: &str) -> StoreResult<Option<Bundle>> {
-        self.find(
-            "SELECT * FROM bundles WHERE sid = ? AND account_sid = ?",
-            &[sid, account_sid],
-            bundle_row,
-        )
-        .await
+        self.bundle_on(&self.pool, account_sid, sid).await
     }
 
     async fn list_bundles(
@@ -1357,40 +1738,9 @@ impl Store for SqlStore {
     }
 
     async fn save_bundle(&self, change: BundleChange) -> StoreResult<()> {
-        let b = &change.bundle;
         let mut tx = self.tx().await?;
-        let n = self
-            .q(
-                "UPDATE bundles SET friendly_name = ?, email = ?, status = ?, status_callback = ?,
-                  valid_until = ?, errors = ?, date_updated = ?, version = version + 1
-                WHERE sid = ? AND status = ? AND version = ?",
-            )
-            .bind(b.friendly_name.as_str())
-            .bind(b.email.as_str())
-            .bind(b.status.as_str())
-            .bind(b.status_callback.clone())
-            .bind(b.valid_until)
-            .bind(errors_json(b))
-            .bind(b.date_updated)
-            .bind(b.sid.as_str())
-            .bind(change.expected_status.as_str())
-            .bind(b.version)
-            .run(&mut *tx)
-            .await?;
-        if n == 0 {
-            return Err(StoreError::Stale);
-        }
-        if let Some(e) = &change.evaluation {
-            self.insert_evaluation_in(&mut tx, e).await?;
-        }
-        for e in &change.events {
-            self.insert_event(&mut tx, e).await?;
-        }
-        for j in &change.jobs {
-            self.insert_job(&mut tx, j, b.date_updated).await?;
-        }
-        commit(tx).await?;
-        Ok(())
+        self.save_bundle_in(&mut tx, change).await?;
+        commit(tx).await
     }
 
     async fn bundle_any(&self, sid: &str) -> StoreResult<Option<Bundle>> {
@@ -1439,22 +1789,8 @@ impl Store for SqlStore {
         .await
     }
 
-    async fn insert_entity(&self, mut e: Entity) -> StoreResult<Entity> {
-        let row = self
-            .q("INSERT INTO entities (sid, account_sid, kind, type_name, friendly_name, attributes,
-                  date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq")
-            .bind(e.sid.as_str())
-            .bind(e.account_sid.as_str())
-            .bind(e.kind.as_str())
-            .bind(e.type_name.as_str())
-            .bind(e.friendly_name.as_str())
-            .bind(codec::encode(&e.attributes))
-            .bind(e.date_created)
-            .bind(e.date_updated)
-            .one(&self.pool)
-            .await?;
-        e.seq = seq_of(row)?;
-        Ok(e)
+    async fn insert_entity(&self, e: Entity) -> StoreResult<Entity> {
+        self.insert_entity_on(&self.pool, e).await
     }
 
     async fn entity(
@@ -1515,7 +1851,7 @@ impl Store for SqlStore {
             "UPDATE entities SET friendly_name = ?, attributes = ?, date_updated = ? WHERE sid = ?",
         )
         .bind(e.friendly_name.as_str())
-        .bind(codec::encode(&e.attributes))
+        .bind_encoded(&e.attributes)
         .bind(e.date_updated)
         .bind(e.sid.as_str())
         .run(&mut *tx)
@@ -1554,32 +1890,14 @@ impl Store for SqlStore {
 
     async fn insert_entity_assignment(
         &self,
-        mut a: EntityAssignment,
+        a: EntityAssignment,
         open: &[Status],
         event: Event,
     ) -> StoreResult<EntityAssignment> {
         let mut tx = self.tx().await?;
-        self.hold_open(&mut tx, &a.bundle_sid, open, true).await?;
-        let table = match crate::sid::prefix_of(&a.object_sid) {
-            Some(crate::sid::BUNDLE) => "bundles",
-            _ => "entities",
-        };
-        self.lock(&mut tx, table, &a.object_sid).await?;
-        let row = self
-            .q(
-                "INSERT INTO entity_assignments (sid, bundle_sid, account_sid, object_sid,
-                  object_type, date_created) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
-            )
-            .bind(a.sid.as_str())
-            .bind(a.bundle_sid.as_str())
-            .bind(a.account_sid.as_str())
-            .bind(a.object_sid.as_str())
-            .bind(a.object_type.as_str())
-            .bind(a.date_created)
-            .one(&mut *tx)
+        let a = self
+            .insert_entity_assignment_in(&mut tx, a, open, event)
             .await?;
-        a.seq = seq_of(row)?;
-        self.insert_event(&mut tx, &event).await?;
         commit(tx).await?;
         Ok(a)
     }
@@ -1624,32 +1942,7 @@ impl Store for SqlStore {
     }
 
     async fn assigned_objects(&self, bundle_sid: &str) -> StoreResult<(Vec<Entity>, Vec<Bundle>)> {
-        // One round trip for both kinds of object: an assignment joins the entity or the
-        // bundle it names (the bundle's columns renamed beside the entity's).
-        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-            let bundle_columns: Vec<String> = BUNDLE_COLUMNS
-                .iter()
-                .zip(ASSIGNED_BUNDLE_COLUMNS)
-                .map(|(c, alias)| format!("b.{c} AS {alias}"))
-                .collect();
-            format!(
-                "SELECT e.*, {} FROM entity_assignments a
-                 LEFT JOIN entities e ON e.sid = a.object_sid
-                 LEFT JOIN bundles b ON b.sid = a.object_sid
-                 WHERE a.bundle_sid = ? ORDER BY a.seq",
-                bundle_columns.join(", ")
-            )
-        });
-        let rows = self.q(&SQL).bind(bundle_sid).all(&self.pool).await?;
-        let (mut entities, mut bundles) = (Vec::new(), Vec::new());
-        for r in &rows {
-            if r.try_get::<Option<String>, _>("sid")?.is_some() {
-                entities.push(entity_row(r)?);
-            } else if r.try_get::<Option<String>, _>("b_sid")?.is_some() {
-                bundles.push(bundle_named(r, &ASSIGNED_BUNDLE_COLUMNS)?);
-            }
-        }
-        Ok((entities, bundles))
+        self.assigned_objects_on(&self.pool, bundle_sid).await
     }
 
     async fn insert_channel_assignment(
@@ -1728,17 +2021,16 @@ impl Store for SqlStore {
 
     async fn insert_evaluation(&self, e: Evaluation, event: Event) -> StoreResult<Evaluation> {
         // No lock: the foreign key holds the bundle (PostgreSQL's key-share lock; SQLite's
-        // single writer), and a bundle deleted first fails it (`Stale`).
-        if let Some(sql) = self.d.with_event(INSERT_EVALUATION, EVENT_VALUES) {
-            let q = self.q(&sql).bind_evaluation(&e).bind_event(&event);
-            let seq = seq_of(q.one(&self.pool).await?)?;
-            return Ok(Evaluation { seq, ..e });
+        // single writer), and a bundle deleted first fails it (`Stale`). Where the dialect
+        // writes both rows in one statement, no transaction is needed.
+        if self.d.with_event(INSERT_EVALUATION, EVENT_VALUES).is_some() {
+            let mut conn = self.pool.acquire().await?;
+            return self.insert_evaluation_with_event(&mut conn, e, event).await;
         }
         let mut tx = self.tx().await?;
-        let seq = self.insert_evaluation_in(&mut tx, &e).await?;
-        self.insert_event(&mut tx, &event).await?;
+        let e = self.insert_evaluation_with_event(&mut tx, e, event).await?;
         commit(tx).await?;
-        Ok(Evaluation { seq, ..e })
+        Ok(e)
     }
 
     async fn evaluation(&self, bundle_sid: &str, sid: &str) -> StoreResult<Option<Evaluation>> {
@@ -1880,7 +2172,7 @@ impl Store for SqlStore {
         .bind(i.account_sid.as_str())
         .bind(i.external_id.as_str())
         .bind(i.primary_sid.clone())
-        .bind(codec::encode(&i.prefill))
+        .bind_encoded(&i.prefill)
         .bind(i.bundle_sid.clone())
         .bind(i.date_created)
         .bind(i.expires_at)
@@ -1926,37 +2218,11 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn claim_inquiry(&self, id: &str, now: i64, until: i64) -> StoreResult<bool> {
-        let n = self
-            .q(
-                "UPDATE inquiries SET claimed_until = ? WHERE id = ? AND bundle_sid IS NULL
-                AND (claimed_until IS NULL OR claimed_until <= ?)",
-            )
-            .bind(until)
-            .bind(id)
-            .bind(now)
-            .run(&self.pool)
-            .await?;
-        Ok(n == 1)
-    }
-
-    async fn release_inquiry(&self, id: &str) -> StoreResult<()> {
-        self.exec(
-            "UPDATE inquiries SET claimed_until = NULL WHERE id = ?",
-            &[id],
-        )
-        .await?;
-        Ok(())
-    }
-
-    async fn finish_inquiry(&self, id: &str, bundle_sid: &str) -> StoreResult<bool> {
-        let n = self
-            .exec(
-                "UPDATE inquiries SET bundle_sid = ? WHERE id = ? AND bundle_sid IS NULL",
-                &[bundle_sid, id],
-            )
-            .await?;
-        Ok(n == 1)
+    async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
+        Ok(Box::new(SqlTx {
+            tx: self.tx().await?,
+            store: self.clone(),
+        }))
     }
 
     async fn dump(&self) -> StoreResult<Vec<(String, Value)>> {
@@ -2032,6 +2298,8 @@ impl Store for SqlStore {
                         .run(&mut *tx)
                         .await?;
                 }
+                // The profiles the console's forms made are gone: so is their record.
+                self.q("DELETE FROM profile_forms").run(&mut *tx).await?;
             }
             Some(sid) => {
                 // Deleting the account deletes its subaccounts too (nothing may point at a
@@ -2059,6 +2327,7 @@ impl Store for SqlStore {
                     "DELETE FROM messaging_services WHERE account_sid = ?",
                     "DELETE FROM phone_numbers WHERE account_sid = ?",
                     "DELETE FROM addresses WHERE account_sid = ?",
+                    "DELETE FROM profile_forms WHERE account_sid = ?",
                 ];
                 let keys = "DELETE FROM api_keys WHERE account_sid = ?";
                 // Subaccounts before their parent.

@@ -101,3 +101,101 @@ async fn every_write_is_attributed_to_its_actor() {
     assert!(operator.iter().any(|e| e["path"] == "/admin/v1/Accounts"));
     let _ = bu;
 }
+
+/// Issue 14 item 4: console writes are on the trail with the actor their session was
+/// signed in as — an account's auth token, one of its API keys, the operator — exactly
+/// as the same writes through the API would be (one audit layer, one `Actor`).
+#[tokio::test]
+async fn console_writes_are_attributed_to_the_signed_in_actor() {
+    use crate::common::console::{self, csrf_of};
+    let s = Server::start();
+    let bu = s.complete_primary().await;
+    let key = s
+        .ok(
+            &format!("/2010-04-01/Accounts/{SID}/Keys.json"),
+            &[("FriendlyName", "console")],
+            201,
+        )
+        .await;
+    let key_sid = key["sid"].as_str().unwrap();
+    let (_, other) = s
+        .admin("POST", "/admin/v1/Accounts", &[("FriendlyName", "Other")])
+        .await;
+    let other = other["sid"].as_str().unwrap();
+    let http = console::client();
+    let bundle_page = format!("{}/console/accounts/{SID}/bundles/{bu}", s.base);
+    let signed_in = |cookie: String| {
+        let http = http.clone();
+        let url = bundle_page.clone();
+        async move {
+            let (st, html) = console::page(&http, &url, &cookie).await;
+            assert_eq!(st, 200, "{html}");
+            (cookie, csrf_of(&html))
+        }
+    };
+
+    // A customer signed in with the auth token evaluates and submits.
+    let (cookie, csrf) = signed_in(console::sign_in(&http, &s.base, SID, TOKEN).await).await;
+    for action in ["evaluate", "submit"] {
+        let url = format!("{bundle_page}/{action}");
+        let (st, to) = console::post(&http, &url, &cookie, &[("csrf", &csrf)]).await;
+        assert_eq!(st, 303, "{action}: {to:?}");
+        assert!(!to.unwrap_or_default().contains("refused"), "{action}");
+    }
+    // The same customer signed in with an API key evaluates.
+    let secret = key["secret"].as_str().unwrap();
+    let (cookie, csrf) = signed_in(console::sign_in(&http, &s.base, key_sid, secret).await).await;
+    let url = format!("{bundle_page}/evaluate");
+    let (st, _) = console::post(&http, &url, &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(st, 303);
+    // The operator decides the review and suspends another account.
+    let cookie = console::operator_sign_in(&http, &s.base, ADMIN_TOKEN).await;
+    let (_, html) = console::page(&http, &format!("{}/console/reviews", s.base), &cookie).await;
+    let csrf = csrf_of(&html);
+    let url = format!("{}/console/reviews/{bu}/decision", s.base);
+    let form = [("csrf", csrf.as_str()), ("decision", "approve")];
+    let (st, to) = console::post(&http, &url, &cookie, &form).await;
+    assert_eq!(
+        (st, to.as_deref()),
+        (303, Some("/console/reviews?notice=approved"))
+    );
+    let url = format!("{}/console/operator/accounts/{other}", s.base);
+    let form = [("csrf", csrf.as_str()), ("status", "suspended")];
+    let (st, _) = console::post(&http, &url, &cookie, &form).await;
+    assert_eq!(st, 303);
+    assert_eq!(
+        s.get(&format!("/v1/CustomerProfiles/{bu}")).await.1["status"],
+        "twilio-approved"
+    );
+
+    let (_, all) = s.admin("GET", "/admin/v1/Audit?Limit=100", &[]).await;
+    let console_writes: Vec<String> = all["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["path"].as_str().unwrap().starts_with("/console/"))
+        .map(|e| {
+            format!(
+                "{} {} {} {} {} {}",
+                e["actor"]["kind"].as_str().unwrap(),
+                e["actor"]["sid"].as_str().unwrap_or("-"),
+                e["account_sid"].as_str().unwrap_or("-"),
+                e["method"].as_str().unwrap(),
+                e["path"].as_str().unwrap(),
+                e["status"]
+            )
+        })
+        .collect();
+    let bundle_path = format!("/console/accounts/{SID}/bundles/{bu}");
+    assert_eq!(
+        console_writes,
+        [
+            format!("operator - {other} POST /console/operator/accounts/{other} 303"),
+            format!("operator - - POST /console/reviews/{bu}/decision 303"),
+            format!("api_key {key_sid} {SID} POST {bundle_path}/evaluate 303"),
+            format!("account {SID} {SID} POST {bundle_path}/submit 303"),
+            format!("account {SID} {SID} POST {bundle_path}/evaluate 303"),
+        ],
+        "newest first; the sign-in forms are nobody's writes"
+    );
+}

@@ -112,22 +112,40 @@ async fn an_inquiry_expires_after_a_day() {
     assert_eq!(st, 404, "{body}");
 }
 
-/// The console's Primary-profile form as a signed-in customer: (status, body).
-async fn send_profile_form(
-    http: &reqwest::Client,
-    base: &str,
-    cookie: &str,
-) -> reqwest::Result<reqwest::Response> {
+/// The console's Primary-profile form as a signed-in customer renders it, filled in: the
+/// fields with its CSRF token and one-time `form_id`.
+async fn profile_form(base: &str, cookie: &str) -> Vec<(String, String)> {
     let url = format!("{base}/console/accounts/{SID}/primary-profile/new");
     let (st, html) = page(&client(), &url, cookie).await;
     assert_eq!(st, 200);
     let mut form = business_form("Half Way Co");
     form.push(("csrf".into(), csrf_of(&html)));
-    http.post(&url)
+    form.push(("form_id".into(), form_id_of(&html)));
+    form
+}
+
+/// Sends a rendered Primary-profile form.
+async fn post_profile_form(
+    http: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    form: &[(String, String)],
+) -> reqwest::Result<reqwest::Response> {
+    http.post(format!("{base}/console/accounts/{SID}/primary-profile/new"))
         .header("cookie", cookie)
-        .form(&form)
+        .form(form)
         .send()
         .await
+}
+
+/// Renders and sends the Primary-profile form.
+async fn send_profile_form(
+    http: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+) -> reqwest::Result<reqwest::Response> {
+    let form = profile_form(base, cookie).await;
+    post_profile_form(http, base, cookie, &form).await
 }
 
 /// How many of each resource the account holds.
@@ -150,11 +168,37 @@ async fn counts(s: &Server) -> [usize; 4] {
     out
 }
 
-/// A store failure between the profile form's steps leaves nothing behind: no address,
-/// bundle, end user or document.
+/// The tables a profile writes to, as the database holds them (read directly): every one
+/// must be empty when nothing of a profile may be left.
+const PROFILE_TABLES: [&str; 8] = [
+    "addresses",
+    "bundles",
+    "entities",
+    "entity_assignments",
+    "evaluations",
+    "events",
+    "jobs",
+    "profile_forms",
+];
+
+async fn assert_nothing_stored(s: &Server, after: &str) {
+    for table in PROFILE_TABLES {
+        let n = s.raw_number(&format!("SELECT COUNT(*) FROM {table}")).await;
+        assert_eq!(n, 0, "{table} holds {n} rows after {after}");
+    }
+    assert_eq!(
+        counts(s).await,
+        [0; 4],
+        "the API shows something after {after}"
+    );
+}
+
+/// A store failure between the profile form's steps (all inside its one transaction)
+/// leaves nothing behind: no address, bundle, end user, document, assignment,
+/// evaluation, event or job.
 #[tokio::test]
 async fn a_profile_form_failing_half_way_leaves_nothing() {
-    for step in ["address", "bundle", "end user", "document"] {
+    for step in ["address", "bundle", "end user", "document", "evaluation"] {
         let s = Server::start_with(Options {
             env: vec![("TRUSTHUB_TEST_PROFILE_FAIL", step)],
             ..Options::default()
@@ -163,12 +207,57 @@ async fn a_profile_form_failing_half_way_leaves_nothing() {
         let cookie = sign_in(&http, &s.base, SID, TOKEN).await;
         let resp = send_profile_form(&http, &s.base, &cookie).await.unwrap();
         assert_eq!(resp.status(), 500, "the planted failure after {step}");
-        assert_eq!(
-            counts(&s).await,
-            [0; 4],
-            "nothing left after a failure after {step}"
-        );
+        assert_nothing_stored(&s, &format!("a failure after {step}")).await;
     }
+}
+
+/// A server killed (SIGKILL) while the profile form is being written — every row written,
+/// the transaction not yet committed — leaves nothing: after a restart neither the API
+/// nor the database shows any address, bundle, entity, assignment, evaluation, event or
+/// job of it.
+#[tokio::test]
+async fn a_server_killed_mid_form_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start_with(Options {
+        dir: Some(dir.path()),
+        log: Some("trusthub=info"),
+        env: vec![
+            // Waits before COMMIT, after the last write.
+            ("TRUSTHUB_TEST_PROFILE_PAUSE_AT", "evaluation"),
+            ("TRUSTHUB_TEST_PROFILE_PAUSE_MS", "600000"),
+        ],
+        ..Options::default()
+    });
+    let http = client();
+    let cookie = sign_in(&http, &s.base, SID, TOKEN).await;
+    let form = profile_form(&s.base, &cookie).await;
+    let (base, c) = (s.base.clone(), cookie.clone());
+    let sending = tokio::spawn(async move { post_profile_form(&client(), &base, &c, &form).await });
+    let log = dir.path().join("server.log");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("profile form paused") && text.contains("evaluation") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the form never reached its last step: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    s.stop();
+    assert!(
+        sending.await.unwrap().is_err(),
+        "the request ends with the server"
+    );
+    let s = Server::start_with(Options {
+        dir: Some(dir.path()),
+        ..Options::default()
+    });
+    assert_nothing_stored(&s, "a SIGKILL before COMMIT").await;
+    drop(s);
+    postgres::drop_database(dir.path());
 }
 
 /// A client that hangs up while the profile form is being carried out does not stop it:
@@ -214,6 +303,150 @@ async fn a_client_hanging_up_mid_form_leaves_the_whole_profile() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The bundle SID a console redirect names, and its notice.
+fn redirect_of(resp: &reqwest::Response) -> (String, String) {
+    assert_eq!(resp.status(), 303, "a redirect to the profile");
+    let to = resp.headers()["location"].to_str().unwrap();
+    let after = to.split("/bundles/").nth(1).expect("a bundle page");
+    let (sid, query) = after.split_once('?').unwrap_or((after, ""));
+    (sid.to_string(), query.to_string())
+}
+
+/// One rendered Primary-profile form makes one profile: the same form sent twice at once
+/// (a double click) makes one, and both answers lead to it; sent again later, it still
+/// makes nothing. A new rendering of the form is a new form.
+#[tokio::test]
+async fn a_console_form_sent_twice_makes_one_profile() {
+    let s = Server::start_with(Options {
+        env: vec![("TRUSTHUB_TEST_PROFILE_PAUSE_MS", "200")],
+        ..Options::default()
+    });
+    let http = client();
+    let cookie = sign_in(&http, &s.base, SID, TOKEN).await;
+    let form = profile_form(&s.base, &cookie).await;
+    let send = || post_profile_form(&http, &s.base, &cookie, &form);
+    let (one, two) = tokio::join!(send(), send());
+    let mut answers = [redirect_of(&one.unwrap()), redirect_of(&two.unwrap())];
+    answers.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(answers[0].0, answers[1].0, "both lead to the one profile");
+    assert_eq!(
+        [answers[0].1.as_str(), answers[1].1.as_str()],
+        ["notice=sent-already", "notice=submitted"]
+    );
+    assert_eq!(counts(&s).await, [1, 2, 1, 1], "one profile");
+    let bundle_page = format!(
+        "{}/console/accounts/{SID}/bundles/{}?{}",
+        s.base, answers[0].0, answers[0].1
+    );
+    let (st, html) = page(&http, &bundle_page, &cookie).await;
+    assert_eq!(st, 200);
+    assert!(html.contains("This form was sent already"), "{html}");
+    // Later, the same form again: still nothing more.
+    let again = redirect_of(&send().await.unwrap());
+    assert_eq!(again, answers[0].clone());
+    assert_eq!(counts(&s).await, [1, 2, 1, 1], "still one profile");
+    // A form without its one-time id is refused, and makes nothing.
+    let stale: Vec<(String, String)> = form
+        .iter()
+        .filter(|(k, _)| k != "form_id")
+        .cloned()
+        .collect();
+    let refused = post_profile_form(&http, &s.base, &cookie, &stale)
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("reload the page"));
+    // The form rendered anew is another form.
+    let (_, notice) = redirect_of(&send_profile_form(&http, &s.base, &cookie).await.unwrap());
+    assert_eq!(notice, "notice=submitted");
+    assert_eq!(counts(&s).await, [2, 4, 2, 2], "a second profile");
+}
+
+/// Resuming a hosted inquiry (a new session token) ends the console sessions opened with
+/// the old link: its page sends them to sign-in and their completion makes nothing, while
+/// the new link works.
+#[tokio::test]
+async fn resuming_an_inquiry_ends_the_sessions_of_its_old_link() {
+    let s = Server::start();
+    let http = client();
+    let (_, b) = s
+        .post(
+            "/v1/ComplianceInquiries/Customers/Initialize",
+            &[("NotificationEmail", "isv@acme.example.com")],
+        )
+        .await;
+    let id = b["inquiry_id"].as_str().unwrap().to_string();
+    let customer_id = b["customer_id"].as_str().unwrap().to_string();
+    let (old, csrf) = open_inquiry(&http, b["url"].as_str().unwrap()).await;
+    let page_url = format!("{}/console/inquiries/{id}", s.base);
+    assert_eq!(
+        page(&http, &page_url, &old).await.0,
+        200,
+        "the session holds"
+    );
+    let primary = s.approved_primary().await;
+    let (st, resumed) = s
+        .post(
+            &format!("/v1/ComplianceInquiries/Customers/{customer_id}/Initialize"),
+            &[("PrimaryProfileSid", primary.as_str())],
+        )
+        .await;
+    assert_eq!(st, 200, "{resumed}");
+    assert_eq!(resumed["inquiry_id"], id.as_str());
+    let (st, _) = page(&http, &page_url, &old).await;
+    assert_eq!(st, 303, "the old link's session ended");
+    let (st, _) = complete_inquiry(&http, &s.base, &id, &old, &csrf, "Old Link Co").await;
+    assert_eq!(st, 303, "the old link's session completes nothing");
+    let (_, list) = s.get("/v1/CustomerProfiles").await;
+    assert_eq!(
+        list["results"].as_array().unwrap().len(),
+        1,
+        "only the primary: {list}"
+    );
+    // The new link opens the page.
+    let resp = http
+        .get(resumed["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+}
+
+/// Restarting with a lower `--console-session-ttl` shortens the sessions already open: a
+/// sign-in made under the default 8 hours ends within the new 2 seconds of its start.
+#[tokio::test]
+async fn a_lower_session_ttl_shortens_open_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start_with(Options {
+        dir: Some(dir.path()),
+        ..Options::default()
+    });
+    let http = client();
+    let cookie = sign_in(&http, &s.base, SID, TOKEN).await;
+    s.stop();
+    let s = Server::start_with(Options {
+        dir: Some(dir.path()),
+        args: vec!["--console-session-ttl", "2"],
+        ..Options::default()
+    });
+    let profiles = format!("{}/console/accounts/{SID}/customer-profiles", s.base);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (st, _) = page(&http, &profiles, &cookie).await;
+        if st == 303 {
+            break;
+        }
+        assert_eq!(st, 200);
+        assert!(
+            Instant::now() < deadline,
+            "the session outlived the lower TTL"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    drop(s);
+    postgres::drop_database(dir.path());
 }
 
 /// Two requests completing one inquiry at once (a double click, two servers) make one

@@ -24,6 +24,15 @@ pub fn csrf_of(html: &str) -> String {
     html[at..at + html[at..].find('"').unwrap()].to_string()
 }
 
+/// The one-time id (`form_id`) of the Primary-profile form on a page.
+pub fn form_id_of(html: &str) -> String {
+    let at = html
+        .find("name=\"form_id\" value=\"")
+        .expect("a form_id field")
+        + 22;
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
 /// Signs in as `sid`/`token` on `base`; the session cookie.
 pub async fn sign_in(http: &reqwest::Client, base: &str, sid: &str, token: &str) -> String {
     let page = http
@@ -72,6 +81,28 @@ pub async fn operator_sign_in(http: &reqwest::Client, base: &str, token: &str) -
 pub async fn page(http: &reqwest::Client, url: &str, cookie: &str) -> (u16, String) {
     let resp = http.get(url).header("cookie", cookie).send().await.unwrap();
     (resp.status().as_u16(), resp.text().await.unwrap())
+}
+
+/// POST `form` to `url` with `cookie` (add the `csrf` field yourself): the status and the
+/// redirect target (`Location`), if any.
+pub async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> (u16, Option<String>) {
+    let resp = http
+        .post(url)
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let location = resp
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string());
+    (resp.status().as_u16(), location)
 }
 
 const BI: &str = "customer_profile_business_information";

@@ -169,6 +169,12 @@ impl Server {
         bytes
     }
 
+    /// One number `sql` computes on this server's database, read directly (not through
+    /// the server), e.g. `SELECT COUNT(*) FROM events`.
+    pub async fn raw_number(&self, sql: &str) -> i64 {
+        raw_number(&self.dir, sql).await
+    }
+
     pub fn as_account(&mut self, sid: &str, token: &str) {
         self.user = sid.into();
         self.pass = token.into();
@@ -277,6 +283,26 @@ impl Server {
             );
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
+    }
+
+    /// A complete draft Primary Customer Profile of this account (console-only: made
+    /// through the operator API), ready to submit.
+    pub async fn complete_primary(&self) -> String {
+        let (st, b) = self
+            .admin(
+                "POST",
+                &format!("/admin/v1/Accounts/{}/CustomerProfiles", self.user),
+                &[
+                    ("FriendlyName", "Acme"),
+                    ("Email", "ops@acme.com"),
+                    ("PolicySid", PRIMARY),
+                ],
+            )
+            .await;
+        assert_eq!(st, 201, "{b}");
+        let bu = b["sid"].as_str().unwrap().to_string();
+        self.complete_business_profile(&bu).await;
+        bu
     }
 
     /// A complete, approved Primary Customer Profile (console-only: made through the
@@ -529,6 +555,24 @@ impl Drop for Server {
             postgres::drop_database(&self.dir);
         }
     }
+}
+
+/// One number `sql` computes on the database of a server directory (its SQLite file, or
+/// its PostgreSQL database), read directly, whether a server runs on it or not.
+pub async fn raw_number(dir: &Path, sql: &str) -> i64 {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let url = postgres::database_url(dir)
+        .unwrap_or_else(|| format!("sqlite://{}/th.db?mode=ro", dir.display()));
+    let mut conn = sqlx::AnyConnection::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("open {url}: {e}"));
+    let n: i64 = sqlx::query_scalar(sql)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let _ = conn.close().await;
+    n
 }
 
 pub fn business_information() -> Value {

@@ -8,7 +8,7 @@ use axum::{Extension, Json};
 use std::sync::Arc;
 
 use super::{render, strip_json};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::http::auth::Caller;
 use crate::http::form::Params;
 use crate::http::page;
@@ -20,7 +20,7 @@ pub async fn create(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let a =
         accounts::create_subaccount(&app, &caller.account, params.owned("FriendlyName")).await?;
     Ok((StatusCode::CREATED, Json(render::account(&a))))
@@ -30,7 +30,7 @@ pub async fn list(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let mut filters = Vec::new();
     let friendly_name = params.owned("FriendlyName").filter(|s| !s.is_empty());
@@ -40,7 +40,7 @@ pub async fn list(
     let status = params.owned("Status").filter(|s| !s.is_empty());
     if let Some(s) = &status {
         if !accounts::STATUSES.contains(&s.as_str()) {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 20001,
                 format!("Status must be active, suspended or closed; got \"{s}\""),
             ));
@@ -66,7 +66,7 @@ pub async fn fetch(
     Extension(caller): Extension<Caller>,
     Path(account): Path<String>,
     OriginalUri(uri): OriginalUri,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let sid = strip_json(&account, uri.path())?;
     let a = accounts::reach(&app, &caller.account, sid, true).await?;
     Ok(Json(render::account(&a)))
@@ -78,7 +78,7 @@ pub async fn update(
     Path(account): Path<String>,
     OriginalUri(uri): OriginalUri,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let sid = strip_json(&account, uri.path())?;
     let a = accounts::update(
         &app,
@@ -94,7 +94,7 @@ pub async fn update(
 pub async fn create_key(
     InAccount { app, account, .. }: InAccount,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let (key, secret) = accounts::create_key(&app, &account, params.owned("FriendlyName")).await?;
     Ok((StatusCode::CREATED, Json(render::new_key(&key, &secret))))
 }
@@ -102,7 +102,7 @@ pub async fn create_key(
 pub async fn list_keys(
     InAccount { app, account, .. }: InAccount,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let found = accounts::list_keys(&app, &account, paging.query).await?;
     Ok(Json(paging.v2010(
@@ -117,7 +117,7 @@ pub async fn list_keys(
 pub async fn fetch_key(
     InAccount { app, account, .. }: InAccount,
     JsonMember(sid): JsonMember,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let k = accounts::get_key(&app, &account, &sid).await?;
     Ok(Json(render::key(&k)))
 }
@@ -126,7 +126,7 @@ pub async fn update_key(
     InAccount { app, account, .. }: InAccount,
     JsonMember(sid): JsonMember,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let k = accounts::update_key(&app, &account, &sid, params.owned("FriendlyName")).await?;
     Ok(Json(render::key(&k)))
 }
@@ -134,7 +134,7 @@ pub async fn update_key(
 pub async fn delete_key(
     InAccount { app, account, .. }: InAccount,
     JsonMember(sid): JsonMember,
-) -> ApiResult<StatusCode> {
+) -> Result<StatusCode> {
     accounts::delete_key(&app, &account, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }

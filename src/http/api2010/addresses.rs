@@ -5,14 +5,14 @@ use axum::response::IntoResponse;
 use axum::Json;
 
 use super::{bool_param, render};
-use crate::error::ApiResult;
+use crate::error::Result;
 use crate::http::form::Params;
 use crate::http::page;
 use crate::http::scope::{InAccount, JsonMember};
 use crate::service::addresses::{self, AddressInput};
 use crate::store::AddressFilter;
 
-fn input(params: &Params) -> ApiResult<AddressInput> {
+fn input(params: &Params) -> Result<AddressInput> {
     Ok(AddressInput {
         customer_name: params.owned("CustomerName"),
         friendly_name: params.owned("FriendlyName"),
@@ -29,16 +29,18 @@ fn input(params: &Params) -> ApiResult<AddressInput> {
 pub async fn create(
     InAccount { app, account, .. }: InAccount,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     bool_param(params.get("AutoCorrectAddress"), "AutoCorrectAddress")?;
     let address = addresses::create(&app, &account, input(&params)?).await?;
     Ok((StatusCode::CREATED, Json(render::address(&address))))
 }
 
+/// The 2010 list shape (paging, the filters sent, a `v2010` page), as in `numbers.rs`
+/// (`duplicates` pairs the two): each names its own filters and rendering.
 pub async fn list(
     InAccount { app, account, .. }: InAccount,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let mut filters = Vec::new();
     let mut take = |name| super::take_filter(&params, name, &mut filters);
@@ -60,7 +62,7 @@ pub async fn list(
 pub async fn fetch(
     InAccount { app, account, .. }: InAccount,
     JsonMember(sid): JsonMember,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let address = addresses::get(&app, &account, &sid).await?;
     Ok(Json(render::address(&address)))
 }
@@ -69,7 +71,7 @@ pub async fn update(
     InAccount { app, account, .. }: InAccount,
     JsonMember(sid): JsonMember,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     bool_param(params.get("AutoCorrectAddress"), "AutoCorrectAddress")?;
     let address = addresses::update(&app, &account, &sid, input(&params)?).await?;
     Ok(Json(render::address(&address)))
@@ -78,7 +80,7 @@ pub async fn update(
 pub async fn remove(
     InAccount { app, account, .. }: InAccount,
     JsonMember(sid): JsonMember,
-) -> ApiResult<StatusCode> {
+) -> Result<StatusCode> {
     addresses::delete(&app, &account, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }

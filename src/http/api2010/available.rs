@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use super::{bool_param, render, strip_json, take_filter};
 use crate::domain::numbers::{is_area_code, Geo, NumberType, Pattern, Search};
 use crate::domain::validate::is_e164;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::http::form::Params;
 use crate::http::page;
 use crate::http::path::Path;
@@ -38,7 +38,7 @@ pub async fn countries(InAccount { app, account, .. }: InAccount) -> impl IntoRe
 pub async fn country(
     InAccount { app, account, .. }: InAccount,
     Path(p): Path<HashMap<String, String>>,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let segment = p.get("country").map(String::as_str).unwrap_or_default();
     let path = format!("{}/{segment}", base(&account.sid));
     let code = strip_json(segment, &path)?;
@@ -46,7 +46,7 @@ pub async fn country(
         .catalog
         .numbers
         .country(code)
-        .ok_or_else(|| ApiError::NotFound(path.clone()))?;
+        .ok_or_else(|| Error::NotFound(path.clone()))?;
     Ok(Json(render::country(&account.sid, c)))
 }
 
@@ -67,8 +67,8 @@ fn geo(
     found
 }
 
-fn invalid(param: &str, v: &str, takes: &str) -> ApiError {
-    ApiError::invalid(20001, format!("{param} must be {takes}; got \"{v}\""))
+fn invalid(param: &str, v: &str, takes: &str) -> Error {
+    Error::invalid(20001, format!("{param} must be {takes}; got \"{v}\""))
 }
 
 /// `GET …/AvailablePhoneNumbers/{CountryCode}/{Local|TollFree|Mobile}.json`.
@@ -76,21 +76,21 @@ pub async fn search(
     InAccount { app, account, .. }: InAccount,
     Path(p): Path<HashMap<String, String>>,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let (country, segment) = (
         p.get("country").map(String::as_str).unwrap_or_default(),
         p.get("kind").map(String::as_str).unwrap_or_default(),
     );
     let path = format!("{}/{country}/{segment}", base(&account.sid));
     let kind = strip_json(segment, &path)?;
-    let kind = NumberType::from_segment(kind).ok_or_else(|| ApiError::NotFound(path.clone()))?;
+    let kind = NumberType::from_segment(kind).ok_or_else(|| Error::NotFound(path.clone()))?;
     let paging = page::parse(&params)?;
     let mut filters = Vec::new();
     let mut take = |name| take_filter(&params, name, &mut filters);
 
     let area_code = take("AreaCode");
     if let Some(a) = area_code.as_deref().filter(|a| !is_area_code(a)) {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             21451,
             format!("AreaCode \"{a}\" is not a valid North American area code (three digits, the first 2 to 9)"),
         ));
@@ -98,11 +98,11 @@ pub async fn search(
     let contains = take("Contains")
         .map(|c| {
             Pattern::parse(&c)
-                .map_err(|why| ApiError::invalid(20001, format!("Contains pattern \"{c}\" {why}")))
+                .map_err(|why| Error::invalid(20001, format!("Contains pattern \"{c}\" {why}")))
         })
         .transpose()?;
     let mut flag =
-        |name: &'static str| -> ApiResult<Option<bool>> { bool_param(take(name).as_deref(), name) };
+        |name: &'static str| -> Result<Option<bool>> { bool_param(take(name).as_deref(), name) };
     let (sms, mms, voice, fax) = (
         flag("SmsEnabled")?,
         flag("MmsEnabled")?,
@@ -125,7 +125,7 @@ pub async fn search(
     let mut near = None;
     if let Some(n) = take("NearNumber") {
         if !is_e164(&n) {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 21421,
                 format!("NearNumber \"{n}\" is not in E.164 format (e.g. +14155550100)"),
             ));
@@ -148,7 +148,7 @@ pub async fn search(
     let in_lata = take("InLata");
     let in_rate_center = take("InRateCenter");
     if in_rate_center.is_some() && in_lata.is_none() {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             20001,
             "InRateCenter requires InLata to be set as well",
         ));

@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::Router;
 use std::sync::Arc;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::service::{accounts as account_rules, App};
 use crate::store::Account;
 
@@ -82,14 +82,14 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 /// `AD….json` → `AD…`; anything without the suffix is not a 2010 resource path.
-pub fn strip_json<'a>(segment: &'a str, path: &str) -> ApiResult<&'a str> {
+pub fn strip_json<'a>(segment: &'a str, path: &str) -> Result<&'a str> {
     segment
         .strip_suffix(".json")
-        .ok_or_else(|| ApiError::NotFound(path.to_string()))
+        .ok_or_else(|| Error::NotFound(path.to_string()))
 }
 
 /// The account in the URL, as the caller may act for it (itself or its subaccount).
-pub async fn path_account(app: &App, caller: &Caller, sid: &str) -> ApiResult<Account> {
+pub async fn path_account(app: &App, caller: &Caller, sid: &str) -> Result<Account> {
     account_rules::reach(app, &caller.account, sid, false).await
 }
 
@@ -107,6 +107,6 @@ pub fn take_filter(
     v
 }
 
-pub fn bool_param(v: Option<&str>, name: &str) -> ApiResult<Option<bool>> {
+pub fn bool_param(v: Option<&str>, name: &str) -> Result<Option<bool>> {
     crate::service::parse_bool(v, name)
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::render;
 use crate::domain::numbers::NumberType;
-use crate::error::ApiResult;
+use crate::error::Result;
 use crate::http::form::Params;
 use crate::http::page;
 use crate::http::scope::{InAccount, JsonMember};
@@ -16,7 +16,7 @@ use crate::service::numbers::{self, Derived, Purchase};
 use crate::service::App;
 use crate::store::{NumberFilter, PhoneNumber};
 
-async fn rendered(app: &App, n: &PhoneNumber) -> ApiResult<serde_json::Value> {
+async fn rendered(app: &App, n: &PhoneNumber) -> Result<serde_json::Value> {
     let bundle = numbers::bundle_of(app, n).await?;
     let facts = app.catalog.numbers.facts(&n.phone_number);
     Ok(render::number(n, bundle.as_deref(), &facts))
@@ -50,7 +50,7 @@ pub async fn create(
     InAccount { app, account, .. }: InAccount,
     Typed(kind): Typed,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let n = numbers::create(
         &app,
         &account,
@@ -70,7 +70,7 @@ pub async fn list(
     InAccount { app, account, .. }: InAccount,
     Typed(kind): Typed,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let mut filters = Vec::new();
     let mut take = |name| super::take_filter(&params, name, &mut filters);
@@ -116,7 +116,7 @@ pub async fn list(
 pub async fn fetch(
     InAccount { app, account, .. }: InAccount,
     JsonMember(sid): JsonMember,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let n = numbers::get(&app, &account, &sid).await?;
     Ok(Json(rendered(&app, &n).await?))
 }
@@ -129,7 +129,7 @@ pub async fn update(
     }: InAccount,
     JsonMember(sid): JsonMember,
     params: Params,
-) -> ApiResult<impl IntoResponse> {
+) -> Result<impl IntoResponse> {
     let n = numbers::update(
         &app,
         &caller.account,
@@ -146,7 +146,7 @@ pub async fn update(
 pub async fn remove(
     InAccount { app, account, .. }: InAccount,
     JsonMember(sid): JsonMember,
-) -> ApiResult<StatusCode> {
+) -> Result<StatusCode> {
     numbers::delete(&app, &account, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }

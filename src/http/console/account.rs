@@ -4,11 +4,11 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::Router;
 use maud::{html, Markup};
-use serde::Deserialize;
 use std::sync::Arc;
 
 use super::error::ConsoleResult;
-use super::layout::{self, date, page_query, pager, Nav};
+use super::layout::{self, date, pager};
+use super::lists::ListQuery;
 use super::session::Customer;
 use crate::service::{accounts, App};
 use crate::store::AccountFilter;
@@ -17,24 +17,14 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new().route("/console/accounts", get(list))
 }
 
-#[derive(Deserialize)]
-pub struct Paging {
-    after: Option<i64>,
-    before: Option<i64>,
-}
-
+/// Pages like the other lists (`after`/`before`); there is no search.
 async fn list(
     State(app): State<Arc<App>>,
     c: Customer,
-    Query(p): Query<Paging>,
+    Query(q): Query<ListQuery>,
 ) -> ConsoleResult<Markup> {
-    let page = accounts::list(
-        &app,
-        &c.account,
-        &AccountFilter::default(),
-        page_query(p.after, p.before),
-    )
-    .await?;
+    let filter = AccountFilter::default();
+    let page = accounts::list(&app, &c.account, &filter, q.page()).await?;
     let body = html! {
         h1 { "Accounts" }
         p { "Your account and its subaccounts. Open one to see its profiles, documents and numbers." }
@@ -53,13 +43,5 @@ async fn list(
         }
         (pager(&page, "/console/accounts", None, |a| a.seq))
     };
-    Ok(layout::page(
-        "Accounts",
-        Nav::Customer {
-            me: &c.account,
-            viewing: &c.account,
-            csrf: &c.session.csrf,
-        },
-        body,
-    ))
+    Ok(layout::page("Accounts", c.nav(&c.account), body))
 }

@@ -13,12 +13,12 @@ use std::sync::Arc;
 
 use super::error::{ConsoleError, ConsoleResult};
 use super::fields::{self, error_summary, Errors, Values};
-use super::layout::{self, csrf_field, notice, Nav};
-use super::session::{check_csrf, Customer};
+use super::layout::{self, csrf_field, notice};
+use super::session::{Customer, Form};
 use super::views;
 use crate::domain::bundle::{entities_locked, Status};
-use crate::error::ApiError;
-use crate::http::form::Params;
+use crate::domain::policy::ObjectType;
+use crate::error::Error;
 use crate::http::path::Path;
 use crate::service::bundles::{self, BundleChanges};
 use crate::service::{entities, evaluations, App};
@@ -28,12 +28,8 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/console/accounts/{account}/bundles/{bundle}", get(show))
         .route(
-            "/console/accounts/{account}/bundles/{bundle}/evaluate",
-            post(evaluate),
-        )
-        .route(
-            "/console/accounts/{account}/bundles/{bundle}/submit",
-            post(submit),
+            "/console/accounts/{account}/bundles/{bundle}/{action}",
+            post(act),
         )
         .route(
             "/console/accounts/{account}/bundles/{bundle}/end-users/{end_user}",
@@ -60,14 +56,6 @@ async fn scoped(
         .await?
         .ok_or(ConsoleError::NotFound)?;
     Ok((viewing, b))
-}
-
-fn nav<'a>(c: &'a Customer, viewing: &'a Account) -> Nav<'a> {
-    Nav::Customer {
-        me: &c.account,
-        viewing,
-        csrf: &c.session.csrf,
-    }
 }
 
 fn base(b: &Bundle) -> String {
@@ -124,67 +112,70 @@ async fn show(
             (views::timeline(&content.events))
         }
     };
-    Ok(layout::page(&b.friendly_name, nav(&c, &viewing), body))
+    Ok(layout::page(&b.friendly_name, c.nav(&viewing), body))
 }
 
-async fn evaluate(
+/// The bundle page's buttons: `evaluate`, and `submit` (for review).
+async fn act(
     State(app): State<Arc<App>>,
-    c: Customer,
-    Path((account, sid)): Path<(String, String)>,
-    params: Params,
+    Path((account, sid, action)): Path<(String, String, String)>,
+    Form { who: c, .. }: Form<Customer>,
 ) -> ConsoleResult<Response> {
-    check_csrf(&c.session, &params)?;
     let (_, b) = scoped(&app, &c, &account, &sid).await?;
-    evaluations::create(&app, &b, &b.policy_sid).await?;
-    Ok(Redirect::to(&format!("{}?notice=evaluated", base(&b))).into_response())
-}
-
-async fn submit(
-    State(app): State<Arc<App>>,
-    c: Customer,
-    Path((account, sid)): Path<(String, String)>,
-    params: Params,
-) -> ConsoleResult<Response> {
-    check_csrf(&c.session, &params)?;
-    let (_, b) = scoped(&app, &c, &account, &sid).await?;
-    let changes = BundleChanges {
-        status: Some("pending-review".into()),
-        ..Default::default()
-    };
-    let notice = match bundles::update(&app, &b.account_sid, b.kind, &b.sid, changes).await {
-        Ok(_) => "submitted",
-        // The refused submission's evaluation is kept: the page shows what failed.
-        Err(ApiError::Invalid {
-            code: evaluations::NONCOMPLIANT,
-            ..
-        }) => "refused",
-        Err(e) => return Err(e.into()),
+    let notice = match action.as_str() {
+        "evaluate" => {
+            evaluations::create(&app, &b, &b.policy_sid).await?;
+            "evaluated"
+        }
+        "submit" => {
+            let changes = BundleChanges {
+                status: Some("pending-review".into()),
+                ..Default::default()
+            };
+            match bundles::update(&app, &b.account_sid, b.kind, &b.sid, changes).await {
+                Ok(_) => "submitted",
+                // The refused submission's evaluation is kept: the page shows what failed.
+                Err(Error::Invalid {
+                    code: evaluations::NONCOMPLIANT,
+                    ..
+                }) => "refused",
+                Err(e) => return Err(e.into()),
+            }
+        }
+        _ => return Err(ConsoleError::NotFound),
     };
     Ok(Redirect::to(&format!("{}?notice={notice}", base(&b))).into_response())
 }
 
-/// An end user of this bundle, with its catalog type.
-async fn end_user(app: &App, b: &Bundle, sid: &str) -> ConsoleResult<crate::store::Entity> {
-    let (assigned, _) = app.store.assigned_objects(&b.sid).await?;
-    assigned
-        .into_iter()
-        .find(|e| e.sid == sid && e.kind == EntityKind::EndUser)
-        .ok_or(ConsoleError::NotFound)
+/// An end user of a bundle the customer may see, being edited: the bundle's account, the
+/// bundle, the end user and its catalog type (404 for anything else).
+struct Editing<'a> {
+    viewing: Account,
+    b: Bundle,
+    e: crate::store::Entity,
+    t: &'a ObjectType,
 }
 
-fn edit_page(
-    app: &App,
+async fn editing<'a>(
+    app: &'a App,
     c: &Customer,
-    viewing: &Account,
-    b: &Bundle,
-    e: &crate::store::Entity,
-    values: &Values,
-    errors: &Errors,
-) -> ConsoleResult<Markup> {
+    (account, sid, end_user_sid): (String, String, String),
+) -> ConsoleResult<Editing<'a>> {
+    let (viewing, b) = scoped(app, c, &account, &sid).await?;
+    let (assigned, _) = app.store.assigned_objects(&b.sid).await?;
+    let e = assigned
+        .into_iter()
+        .find(|e| e.sid == end_user_sid && e.kind == EntityKind::EndUser)
+        .ok_or(ConsoleError::NotFound)?;
     let t = app
         .catalog
         .end_user_type(&e.type_name)
         .ok_or(ConsoleError::NotFound)?;
+    Ok(Editing { viewing, b, e, t })
+}
+
+fn edit_page(c: &Customer, x: &Editing, values: &Values, errors: &Errors) -> Markup {
+    let Editing { viewing, b, e, t } = x;
     let body = html! {
         h1 { "Edit " (e.friendly_name) }
         p.lead { (t.friendly_name) " · " code { (e.sid) } " in " a href=(base(b)) { (b.friendly_name) } }
@@ -201,46 +192,31 @@ fn edit_page(
             }
         }
     };
-    Ok(layout::page(
-        &format!("Edit {}", e.friendly_name),
-        nav(c, viewing),
-        body,
-    ))
+    layout::page(&format!("Edit {}", e.friendly_name), c.nav(viewing), body)
 }
 
 async fn edit_form(
     State(app): State<Arc<App>>,
     c: Customer,
-    Path((account, sid, end_user_sid)): Path<(String, String, String)>,
+    Path(path): Path<(String, String, String)>,
 ) -> ConsoleResult<Markup> {
-    let (viewing, b) = scoped(&app, &c, &account, &sid).await?;
-    let e = end_user(&app, &b, &end_user_sid).await?;
-    let t = app
-        .catalog
-        .end_user_type(&e.type_name)
-        .ok_or(ConsoleError::NotFound)?;
-    let values = Values::from_attributes(&t.machine_name, t, &e.attributes);
-    edit_page(&app, &c, &viewing, &b, &e, &values, &Errors::new())
+    let x = editing(&app, &c, path).await?;
+    let values = Values::from_attributes(&x.t.machine_name, x.t, &x.e.attributes);
+    Ok(edit_page(&c, &x, &values, &Errors::new()))
 }
 
 async fn edit_save(
     State(app): State<Arc<App>>,
-    c: Customer,
-    Path((account, sid, end_user_sid)): Path<(String, String, String)>,
-    params: Params,
+    Path(path): Path<(String, String, String)>,
+    Form { who: c, params }: Form<Customer>,
 ) -> ConsoleResult<Response> {
-    check_csrf(&c.session, &params)?;
-    let (viewing, b) = scoped(&app, &c, &account, &sid).await?;
-    let e = end_user(&app, &b, &end_user_sid).await?;
-    let t = app
-        .catalog
-        .end_user_type(&e.type_name)
-        .ok_or(ConsoleError::NotFound)?;
+    let x = editing(&app, &c, path).await?;
+    let Editing { viewing, b, e, t } = &x;
     let values = Values(params.0);
     let mut errors = Errors::new();
     let checked = fields::attributes(t, &t.machine_name, &values, &mut errors);
     if !errors.is_empty() {
-        let page = edit_page(&app, &c, &viewing, &b, &e, &values, &errors)?;
+        let page = edit_page(&c, &x, &values, &errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     // Keys outside the type's fields are kept; the type's fields are replaced.
@@ -258,5 +234,5 @@ async fn edit_save(
         Some(Value::Object(attrs)),
     )
     .await?;
-    Ok(Redirect::to(&format!("{}?notice=saved", base(&b))).into_response())
+    Ok(Redirect::to(&format!("{}?notice=saved", base(b))).into_response())
 }

@@ -1,11 +1,11 @@
 //! What a console handler can fail with, rendered as a page (never Twilio's JSON body).
 
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 
 use super::layout;
-use crate::error::ApiError;
+use crate::error::Error;
 
 #[derive(Debug)]
 pub enum ConsoleError {
@@ -15,23 +15,27 @@ pub enum ConsoleError {
     NotFound,
     /// The form's CSRF token is not this session's.
     Csrf,
+    /// A form the console itself cannot use (400).
     BadRequest(String),
+    /// A service refused: shown with its message under its own status (400 invalid, 403
+    /// not allowed, 409 conflict, 429 too many attempts with `Retry-After`, …).
+    Refused(Error),
     Internal(anyhow::Error),
 }
 
-impl From<ApiError> for ConsoleError {
-    fn from(e: ApiError) -> Self {
+impl From<Error> for ConsoleError {
+    fn from(e: Error) -> Self {
         match e {
-            ApiError::NotFound(_) | ApiError::Unauthorized => ConsoleError::NotFound,
-            ApiError::Internal(e) => ConsoleError::Internal(e),
-            other => ConsoleError::BadRequest(other.to_string()),
+            Error::NotFound(_) | Error::Unauthorized => ConsoleError::NotFound,
+            Error::Internal(e) => ConsoleError::Internal(e),
+            other => ConsoleError::Refused(other),
         }
     }
 }
 
 impl From<crate::store::StoreError> for ConsoleError {
     fn from(e: crate::store::StoreError) -> Self {
-        ApiError::from(e).into()
+        Error::from(e).into()
     }
 }
 
@@ -62,6 +66,13 @@ impl IntoResponse for ConsoleError {
             ),
             ConsoleError::BadRequest(m) => {
                 message(StatusCode::BAD_REQUEST, "That did not work", &m)
+            }
+            ConsoleError::Refused(e) => {
+                let mut resp = message(e.status(), "That did not work", &e.to_string());
+                if let Some(secs) = e.retry_after() {
+                    resp.headers_mut().insert(header::RETRY_AFTER, secs.into());
+                }
+                resp
             }
             ConsoleError::Internal(e) => {
                 tracing::error!(error = ?e, "console internal error");

@@ -17,11 +17,12 @@ use std::sync::Arc;
 use super::error::{ConsoleError, ConsoleResult};
 use super::fields::{Errors, Values};
 use super::layout::{self, status_badge};
-use super::profile_form::{self, Created, PRIMARY_BUSINESS};
+use super::profile_form::{self, Created, Hidden, PRIMARY_BUSINESS};
 use super::session::{self, check_csrf, MaybeSession, Session, Who};
 use crate::http::form::Params;
 use crate::http::path::Path;
 use crate::service::inquiries;
+use crate::service::profiles::Once;
 use crate::service::App;
 use crate::store::Inquiry;
 
@@ -73,18 +74,23 @@ async fn view(
         .policy(policy_of(i))
         .ok_or(ConsoleError::NotFound)?;
     let action = format!("/console/inquiries/{}", i.id);
+    let hidden = Hidden {
+        csrf: &s.csrf,
+        form_id: None,
+    };
     Ok(layout::bare(
         "Business profile",
         html! {
             h1 { "Tell us about your business" }
             p.lead { "This information is checked before your phone numbers can be used. Fields marked * are required." }
-            (profile_form::form_body(app, policy, values, errors, form_error, &s.csrf, &action))
+            (profile_form::form_body(app, policy, values, errors, form_error, hidden, &action))
         },
     ))
 }
 
 /// With the token: starts a session for this inquiry alone and shows the form at once
 /// (no redirect, so the SameSite=Strict cookie is set even when arriving from the ISV's site).
+/// The session lasts while the token does: resuming the inquiry (a new token) ends it.
 async fn open(
     State(app): State<Arc<App>>,
     s: MaybeSession,
@@ -100,21 +106,39 @@ async fn open(
             let who = Who::Inquiry {
                 inquiry_id: id.clone(),
                 account_sid: i.account_sid.clone(),
+                token_hash: i.token_hash.clone(),
             };
             session::start(&app, &handle, who).await?
         }
-        (None, Some(s)) if holds(&s, &id) => s,
+        (None, Some(s)) => held(s, &i).await?,
         _ => return Err(ConsoleError::SignIn),
     };
-    let prefill = Values(inquiries::prefill(&i));
+    let prefill = Values(inquiries::prefill(&i)?);
     Ok(view(&app, &i, &session, &prefill, &Errors::new(), None)
         .await?
         .into_response())
 }
 
-/// Whether session `s` was started for inquiry `id`.
-fn holds(s: &Session, id: &str) -> bool {
-    matches!(&s.who, Who::Inquiry { inquiry_id, .. } if inquiry_id == id)
+/// Session `s` if it was started for inquiry `i` with its current token. A session opened
+/// with a token the inquiry no longer has (it was resumed since) is ended here; any other
+/// is left alone. Otherwise: sign in (no session for this page).
+async fn held(s: Session, i: &Inquiry) -> ConsoleResult<Session> {
+    let Who::Inquiry {
+        inquiry_id,
+        token_hash,
+        ..
+    } = &s.who
+    else {
+        return Err(ConsoleError::SignIn);
+    };
+    if inquiry_id != &i.id {
+        return Err(ConsoleError::SignIn);
+    }
+    if !session::equal(token_hash, &i.token_hash) {
+        session::end(&s).await?;
+        return Err(ConsoleError::SignIn);
+    }
+    Ok(s)
 }
 
 async fn complete(
@@ -124,13 +148,14 @@ async fn complete(
     params: Params,
 ) -> ConsoleResult<Response> {
     let s = s.0.ok_or(ConsoleError::SignIn)?;
-    if !holds(&s, &id) {
+    if !matches!(&s.who, Who::Inquiry { inquiry_id, .. } if inquiry_id == &id) {
         return Err(ConsoleError::SignIn);
     }
-    check_csrf(&s, &params)?;
     let (mut i, _) = inquiries::get(&app, &id)
         .await?
         .ok_or(ConsoleError::NotFound)?;
+    let s = held(s, &i).await?;
+    check_csrf(&s, &params)?;
     if i.bundle_sid.is_some() {
         return Ok(view(&app, &i, &s, &Values::default(), &Errors::new(), None)
             .await?
@@ -149,9 +174,21 @@ async fn complete(
         .ok_or(ConsoleError::NotFound)?;
     let values = Values(params.0);
     let primary = i.primary_sid.as_deref();
-    match profile_form::create(&app, &account, policy, &values, primary, true, Some(&i.id)).await? {
+    // The token this session was opened with: the profile finishes the inquiry only while
+    // it is still the inquiry's.
+    let once = Once::Inquiry {
+        id: i.id.clone(),
+        token_hash: i.token_hash.clone(),
+    };
+    match profile_form::create(&app, &account, policy, &values, primary, true, once).await? {
         Created::Done { bundle, .. } => {
             i.bundle_sid = Some(bundle.sid);
+            Ok(view(&app, &i, &s, &values, &Errors::new(), None)
+                .await?
+                .into_response())
+        }
+        Created::SentAlready { bundle_sid } => {
+            i.bundle_sid = Some(bundle_sid);
             Ok(view(&app, &i, &s, &values, &Errors::new(), None)
                 .await?
                 .into_response())

@@ -8,8 +8,8 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use std::sync::Arc;
 
-use super::error::ConsoleResult;
-use super::layout::{self, date, notice, page_query, pager, search, status_badge, Nav};
+use super::error::{ConsoleError, ConsoleResult};
+use super::layout::{self, date, notice, page_query, pager, search, status_badge};
 use super::session::Customer;
 use crate::domain::bundle::BundleKind;
 use crate::http::path::Path;
@@ -19,25 +19,80 @@ use crate::store::{
 };
 
 pub fn routes() -> Router<Arc<App>> {
-    Router::new()
-        .route(
-            "/console/accounts/{account}/customer-profiles",
-            get(customer_profiles),
-        )
-        .route(
-            "/console/accounts/{account}/trust-products",
-            get(trust_products),
-        )
-        .route("/console/accounts/{account}/end-users", get(end_users))
-        .route(
-            "/console/accounts/{account}/supporting-documents",
-            get(documents),
-        )
-        .route("/console/accounts/{account}/addresses", get(address_list))
-        .route(
-            "/console/accounts/{account}/phone-numbers",
-            get(number_list),
-        )
+    Router::new().route("/console/accounts/{account}/{list}", get(list))
+}
+
+/// Every list of an account, by the last segment of its URL (`customer-profiles`,
+/// `trust-products`, `end-users`, `supporting-documents`, `addresses`, `phone-numbers`);
+/// any other is a 404.
+async fn list(
+    State(app): State<Arc<App>>,
+    c: Customer,
+    Path((account, list)): Path<(String, String)>,
+    Query(q): Query<ListQuery>,
+) -> ConsoleResult<Markup> {
+    let viewing = c.scope(&app, &account).await?;
+    let (title, body) = match list.as_str() {
+        "customer-profiles" => bundle_list(&app, &viewing, BundleKind::CustomerProfile, &q).await?,
+        "trust-products" => bundle_list(&app, &viewing, BundleKind::TrustProduct, &q).await?,
+        "end-users" => entity_list(&app, &viewing, EntityKind::EndUser, &q).await?,
+        "supporting-documents" => {
+            entity_list(&app, &viewing, EntityKind::SupportingDocument, &q).await?
+        }
+        "addresses" => address_list(&app, &viewing, &q).await?,
+        "phone-numbers" => number_list(&app, &viewing, &q).await?,
+        _ => return Err(ConsoleError::NotFound),
+    };
+    let base = format!("/console/accounts/{}/{list}", viewing.sid);
+    let body = html! {
+        h1 { (title) }
+        @if matches!(list.as_str(), "customer-profiles" | "trust-products") {
+            (notice(q.notice.as_deref()))
+        }
+        @if list == "customer-profiles" {
+            p { a.button href={ "/console/accounts/" (viewing.sid) "/primary-profile/new" } { "Create a Primary Business Profile" } }
+        }
+        (search(&base, q.search().as_deref(), "Friendly name (exact)"))
+        (body.table)
+        (pager(&body.page, &base, q.search().as_deref(), |seq| *seq))
+    };
+    Ok(layout::page(title, c.nav(&viewing), body))
+}
+
+/// A list's table (or a note that it is empty) and its rows' positions for the pager.
+struct Listing {
+    table: Markup,
+    page: Page<i64>,
+}
+
+impl Listing {
+    /// The rows of `page` under `headers`, each row's cells from `cells`; `seq` is a
+    /// row's keyset position.
+    fn of<T>(
+        page: Page<T>,
+        seq: fn(&T) -> i64,
+        headers: [&str; 5],
+        cells: impl Fn(usize, &T) -> Markup,
+    ) -> Self {
+        let table = html! {
+            @if page.items.is_empty() {
+                p.empty { "Nothing here yet." }
+            } @else {
+                table {
+                    thead { tr { @for h in headers { th scope="col" { (h) } } } }
+                    tbody { @for (i, item) in page.items.iter().enumerate() { tr { (cells(i, item)) } } }
+                }
+            }
+        };
+        Listing {
+            table,
+            page: Page {
+                items: page.items.iter().map(seq).collect(),
+                has_next: page.has_next,
+                has_prev: page.has_prev,
+            },
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -55,90 +110,42 @@ impl ListQuery {
             .map(|q| q.trim().to_string())
             .filter(|q| !q.is_empty())
     }
-    fn page(&self) -> PageQuery {
+    pub(super) fn page(&self) -> PageQuery {
         page_query(self.after, self.before)
     }
 }
 
-fn frame(c: &Customer, viewing: &Account, title: &str, body: Markup) -> Markup {
-    layout::page(
-        title,
-        Nav::Customer {
-            me: &c.account,
-            viewing,
-            csrf: &c.session.csrf,
-        },
-        body,
-    )
-}
-
 async fn bundle_list(
     app: &App,
-    c: &Customer,
-    account: &str,
+    viewing: &Account,
     kind: BundleKind,
     q: &ListQuery,
-) -> ConsoleResult<Markup> {
-    let viewing = c.scope(app, account).await?;
+) -> ConsoleResult<(&'static str, Listing)> {
     let filter = BundleFilter {
         friendly_name: q.search(),
         ..Default::default()
     };
     let page = bundles::list(app, &viewing.sid, kind, &filter, q.page()).await?;
-    let (title, slug) = match kind {
-        BundleKind::CustomerProfile => ("Customer profiles", "customer-profiles"),
-        BundleKind::TrustProduct => ("Trust products", "trust-products"),
+    let title = match kind {
+        BundleKind::CustomerProfile => "Customer profiles",
+        BundleKind::TrustProduct => "Trust products",
     };
-    let base = format!("/console/accounts/{}/{slug}", viewing.sid);
-    let body = html! {
-        h1 { (title) }
-        (notice(q.notice.as_deref()))
-        @if kind == BundleKind::CustomerProfile {
-            p { a.button href={ "/console/accounts/" (viewing.sid) "/primary-profile/new" } { "Create a Primary Business Profile" } }
-        }
-        (search(&base, q.search().as_deref(), "Friendly name (exact)"))
-        @if page.items.is_empty() {
-            p.empty { "Nothing here yet." }
-        } @else {
-            table {
-                thead { tr {
-                    th scope="col" { "Name" } th scope="col" { "Status" } th scope="col" { "Policy" }
-                    th scope="col" { "SID" } th scope="col" { "Updated" }
-                } }
-                tbody {
-                    @for b in &page.items {
-                        tr {
-                            td { a href={ "/console/accounts/" (viewing.sid) "/bundles/" (b.sid) } { (b.friendly_name) } }
-                            td { (status_badge(b.status)) }
-                            td { (app.catalog.policy(&b.policy_sid).map(|p| p.friendly_name.as_str()).unwrap_or(&b.policy_sid)) }
-                            td { code { (b.sid) } }
-                            td { (date(b.date_updated)) }
-                        }
-                    }
-                }
+    let headers = ["Name", "Status", "Policy", "SID", "Updated"];
+    let listing = Listing::of(
+        page,
+        |b| b.seq,
+        headers,
+        |_, b| {
+            html! {
+                td { a href={ "/console/accounts/" (viewing.sid) "/bundles/" (b.sid) } { (b.friendly_name) } }
+                td { (status_badge(b.status)) }
+                td { (app.catalog.policy(&b.policy_sid).map(|p| p.friendly_name.as_str()).unwrap_or(&b.policy_sid)) }
+                td { code { (b.sid) } }
+                td { (date(b.date_updated)) }
             }
-        }
-        (pager(&page, &base, q.search().as_deref(), |b| b.seq))
-    };
-    Ok(frame(c, &viewing, title, body))
-}
-
-async fn customer_profiles(
-    State(app): State<Arc<App>>,
-    c: Customer,
-    Path(account): Path<String>,
-    Query(q): Query<ListQuery>,
-) -> ConsoleResult<Markup> {
-    bundle_list(&app, &c, &account, BundleKind::CustomerProfile, &q).await
-}
-
-async fn trust_products(
-    State(app): State<Arc<App>>,
-    c: Customer,
-    Path(account): Path<String>,
-    Query(q): Query<ListQuery>,
-) -> ConsoleResult<Markup> {
-    bundle_list(&app, &c, &account, BundleKind::TrustProduct, &q).await
+        },
+    );
+    Ok((title, listing))
 }
 
 /// The store has no name filter for entities: walk its keyset pages and keep the matches,
@@ -201,12 +208,10 @@ async fn search_entities(
 
 async fn entity_list(
     app: &App,
-    c: &Customer,
-    account: &str,
+    viewing: &Account,
     kind: EntityKind,
     q: &ListQuery,
-) -> ConsoleResult<Markup> {
-    let viewing = c.scope(app, account).await?;
+) -> ConsoleResult<(&'static str, Listing)> {
     let page = match q.search() {
         Some(name) => search_entities(app, &viewing.sid, kind, &name, q.page()).await?,
         None => entities::list(app, &viewing.sid, kind, q.page()).await?,
@@ -215,165 +220,107 @@ async fn entity_list(
     for e in &page.items {
         used_by.push(app.store.bundles_holding(&e.sid).await?);
     }
-    let (title, slug) = match kind {
-        EntityKind::EndUser => ("End users", "end-users"),
-        EntityKind::SupportingDocument => ("Supporting documents", "supporting-documents"),
+    let title = match kind {
+        EntityKind::EndUser => "End users",
+        EntityKind::SupportingDocument => "Supporting documents",
     };
-    let base = format!("/console/accounts/{}/{slug}", viewing.sid);
-    let body = html! {
-        h1 { (title) }
-        (search(&base, q.search().as_deref(), "Friendly name (exact)"))
-        @if page.items.is_empty() {
-            p.empty { "Nothing here yet." }
-        } @else {
-            table {
-                thead { tr {
-                    th scope="col" { "Name" } th scope="col" { "Type" } th scope="col" { "SID" }
-                    th scope="col" { "Used by" } th scope="col" { "Created" }
-                } }
-                tbody {
-                    @for (e, holders) in page.items.iter().zip(&used_by) {
-                        tr {
-                            td { (e.friendly_name) }
-                            td { (e.type_name) }
-                            td { code { (e.sid) } }
-                            td {
-                                @for b in holders {
-                                    a href={ "/console/accounts/" (b.account_sid) "/bundles/" (b.sid) } { (b.friendly_name) }
-                                    " " (status_badge(b.status)) br;
-                                }
-                            }
-                            td { (date(e.date_created)) }
-                        }
+    let headers = ["Name", "Type", "SID", "Used by", "Created"];
+    let listing = Listing::of(
+        page,
+        |e| e.seq,
+        headers,
+        |i, e| {
+            html! {
+                td { (e.friendly_name) }
+                td { (e.type_name) }
+                td { code { (e.sid) } }
+                td {
+                    @for b in &used_by[i] {
+                        a href={ "/console/accounts/" (b.account_sid) "/bundles/" (b.sid) } { (b.friendly_name) }
+                        " " (status_badge(b.status)) br;
                     }
                 }
+                td { (date(e.date_created)) }
             }
-        }
-        (pager(&page, &base, q.search().as_deref(), |e| e.seq))
-    };
-    Ok(frame(c, &viewing, title, body))
-}
-
-async fn end_users(
-    State(app): State<Arc<App>>,
-    c: Customer,
-    Path(account): Path<String>,
-    Query(q): Query<ListQuery>,
-) -> ConsoleResult<Markup> {
-    entity_list(&app, &c, &account, EntityKind::EndUser, &q).await
-}
-
-async fn documents(
-    State(app): State<Arc<App>>,
-    c: Customer,
-    Path(account): Path<String>,
-    Query(q): Query<ListQuery>,
-) -> ConsoleResult<Markup> {
-    entity_list(&app, &c, &account, EntityKind::SupportingDocument, &q).await
+        },
+    );
+    Ok((title, listing))
 }
 
 async fn address_list(
-    State(app): State<Arc<App>>,
-    c: Customer,
-    Path(account): Path<String>,
-    Query(q): Query<ListQuery>,
-) -> ConsoleResult<Markup> {
-    let viewing = c.scope(&app, &account).await?;
+    app: &App,
+    viewing: &Account,
+    q: &ListQuery,
+) -> ConsoleResult<(&'static str, Listing)> {
     let filter = AddressFilter {
         friendly_name: q.search(),
         ..Default::default()
     };
-    let page = addresses::list(&app, &viewing, &filter, q.page()).await?;
-    let base = format!("/console/accounts/{}/addresses", viewing.sid);
-    let body = html! {
-        h1 { "Addresses" }
-        (search(&base, q.search().as_deref(), "Friendly name (exact)"))
-        @if page.items.is_empty() {
-            p.empty { "Nothing here yet." }
-        } @else {
-            table {
-                thead { tr {
-                    th scope="col" { "Name" } th scope="col" { "Customer" } th scope="col" { "Address" }
-                    th scope="col" { "SID" } th scope="col" { "Created" }
-                } }
-                tbody {
-                    @for a in &page.items {
-                        tr {
-                            td { (a.friendly_name.as_deref().unwrap_or("—")) }
-                            td { (a.customer_name) }
-                            td {
-                                (a.street)
-                                @if let Some(s2) = &a.street_secondary { ", " (s2) }
-                                ", " (a.city) ", " (a.region) " " (a.postal_code) ", " (a.iso_country)
-                            }
-                            td { code { (a.sid) } }
-                            td { (date(a.date_created)) }
-                        }
-                    }
+    let page = addresses::list(app, viewing, &filter, q.page()).await?;
+    let headers = ["Name", "Customer", "Address", "SID", "Created"];
+    let listing = Listing::of(
+        page,
+        |a| a.seq,
+        headers,
+        |_, a| {
+            html! {
+                td { (a.friendly_name.as_deref().unwrap_or("—")) }
+                td { (a.customer_name) }
+                td {
+                    (a.street)
+                    @if let Some(s2) = &a.street_secondary { ", " (s2) }
+                    ", " (a.city) ", " (a.region) " " (a.postal_code) ", " (a.iso_country)
                 }
+                td { code { (a.sid) } }
+                td { (date(a.date_created)) }
             }
-        }
-        (pager(&page, &base, q.search().as_deref(), |a| a.seq))
-    };
-    Ok(frame(&c, &viewing, "Addresses", body))
+        },
+    );
+    Ok(("Addresses", listing))
 }
 
 async fn number_list(
-    State(app): State<Arc<App>>,
-    c: Customer,
-    Path(account): Path<String>,
-    Query(q): Query<ListQuery>,
-) -> ConsoleResult<Markup> {
-    let viewing = c.scope(&app, &account).await?;
+    app: &App,
+    viewing: &Account,
+    q: &ListQuery,
+) -> ConsoleResult<(&'static str, Listing)> {
     let filter = NumberFilter {
         friendly_name: q.search(),
         ..Default::default()
     };
-    let page = numbers::list(&app, &viewing, &filter, Default::default(), q.page()).await?;
+    let page = numbers::list(app, viewing, &filter, Default::default(), q.page()).await?;
     let mut held = Vec::new();
     for n in &page.items {
-        let sid = numbers::bundle_of(&app, n).await?;
+        let sid = numbers::bundle_of(app, n).await?;
         let bundle = match &sid {
             Some(s) => app.store.bundle(&viewing.sid, s).await?,
             None => None,
         };
         held.push((sid, bundle));
     }
-    let base = format!("/console/accounts/{}/phone-numbers", viewing.sid);
-    let body = html! {
-        h1 { "Phone numbers" }
-        (search(&base, q.search().as_deref(), "Friendly name (exact)"))
-        @if page.items.is_empty() {
-            p.empty { "Nothing here yet." }
-        } @else {
-            table {
-                thead { tr {
-                    th scope="col" { "Number" } th scope="col" { "Name" } th scope="col" { "SID" }
-                    th scope="col" { "Bundle" } th scope="col" { "Created" }
-                } }
-                tbody {
-                    @for (n, (sid, bundle)) in page.items.iter().zip(&held) {
-                        tr {
-                            td { (n.phone_number) }
-                            td { (n.friendly_name) }
-                            td { code { (n.sid) } }
-                            td {
-                                @match (bundle, sid) {
-                                    (Some(b), _) => {
-                                        a href={ "/console/accounts/" (viewing.sid) "/bundles/" (b.sid) } { (b.friendly_name) }
-                                        " " (status_badge(b.status))
-                                    }
-                                    (None, Some(s)) => code { (s) },
-                                    (None, None) => "—",
-                                }
-                            }
-                            td { (date(n.date_created)) }
+    let headers = ["Number", "Name", "SID", "Bundle", "Created"];
+    let listing = Listing::of(
+        page,
+        |n| n.seq,
+        headers,
+        |i, n| {
+            html! {
+                td { (n.phone_number) }
+                td { (n.friendly_name) }
+                td { code { (n.sid) } }
+                td {
+                    @match &held[i] {
+                        (_, Some(b)) => {
+                            a href={ "/console/accounts/" (viewing.sid) "/bundles/" (b.sid) } { (b.friendly_name) }
+                            " " (status_badge(b.status))
                         }
+                        (Some(s), None) => code { (s) },
+                        (None, None) => "—",
                     }
                 }
+                td { (date(n.date_created)) }
             }
-        }
-        (pager(&page, &base, q.search().as_deref(), |n| n.seq))
-    };
-    Ok(frame(&c, &viewing, "Phone numbers", body))
+        },
+    );
+    Ok(("Phone numbers", listing))
 }

@@ -3,7 +3,6 @@
 //! every rule comes from `service/` and `domain/`, never from here.
 
 mod account;
-mod audit;
 mod bundle;
 mod error;
 mod fields;
@@ -20,7 +19,7 @@ mod views;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
-use axum::middleware::{from_fn, from_fn_with_state, Next};
+use axum::middleware::{from_fn, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -53,7 +52,6 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(inquiries::routes())
         .route("/console/{*rest}", get(not_found).post(not_found))
         .layer(from_fn(security_headers))
-        .layer(from_fn_with_state(app.clone(), audit::record))
         .layer(from_fn(csrf_not_in_query));
     // Outermost: every layer and handler above sees the request's session.
     pages.layer(session::layer(app, secure_cookie))

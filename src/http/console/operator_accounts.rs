@@ -12,10 +12,9 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use super::error::{ConsoleError, ConsoleResult};
-use super::layout::{self, csrf_field, date, Nav};
-use super::session::{check_csrf, Operator};
-use crate::error::ApiError;
-use crate::http::form::Params;
+use super::layout::{self, csrf_field, date};
+use super::session::{Form, Operator};
+use crate::error::Error;
 use crate::http::path::Path;
 use crate::service::{accounts, App};
 use crate::store::{Account, AccountFilter, PageQuery};
@@ -79,13 +78,7 @@ async fn page(
             p { "The first " (SHOWN) " accounts are shown; " code { "GET /admin/v1/Accounts" } " (" code { "PageSize" } " up to 1,000, filters " code { "Status" } " and " code { "FriendlyName" } ") reaches more." }
         }
     };
-    Ok(layout::page(
-        "Accounts",
-        Nav::Operator {
-            csrf: &op.session.csrf,
-        },
-        body,
-    ))
+    Ok(layout::page("Accounts", op.nav(), body))
 }
 
 fn action(a: &Account, csrf: &str, name: &str, value: &str, label: &str, class: &str) -> Markup {
@@ -142,11 +135,9 @@ async fn list(
 /// One change per form: `status` (with `confirm=yes` to close) or `rotate`.
 async fn change(
     State(app): State<Arc<App>>,
-    op: Operator,
     Path(sid): Path<String>,
-    params: Params,
+    Form { who: op, params }: Form<Operator>,
 ) -> ConsoleResult<Response> {
-    check_csrf(&op.session, &params)?;
     let result = if params.get("rotate").is_some() {
         accounts::rotate_token(&app, &sid).await
     } else {
@@ -168,8 +159,8 @@ async fn change(
             Redirect::to(&format!("/console/operator/accounts?notice={}", a.status))
                 .into_response(),
         ),
-        Err(ApiError::NotFound(_)) => Err(ConsoleError::NotFound),
-        Err(e @ ApiError::Invalid { .. }) => {
+        Err(Error::NotFound(_)) => Err(ConsoleError::NotFound),
+        Err(e @ Error::Invalid { .. }) => {
             let body = page(&app, &op, None, Some(&e.to_string())).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
         }

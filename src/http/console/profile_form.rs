@@ -13,16 +13,15 @@ use std::sync::Arc;
 
 use super::error::{ConsoleError, ConsoleResult};
 use super::fields::{self, error_summary, input_id, Errors, Values};
-use super::layout::{self, csrf_field, Nav};
-use super::session::{check_csrf, Customer};
+use super::layout::{self, csrf_field};
+use super::session::{Customer, Form};
 use crate::domain::policy::{Format, ObjectType, Policy};
 use crate::domain::validate::is_email;
-use crate::error::ApiError;
-use crate::http::form::Params;
+use crate::error::Error;
 use crate::http::path::Path;
 use crate::service::addresses::AddressInput;
 use crate::service::bundles::NewBundle;
-use crate::service::profiles::{self, NewProfile, Outcome, Step};
+use crate::service::profiles::{self, NewProfile, Once, Outcome, Step};
 use crate::service::App;
 use crate::store::{Account, Bundle};
 
@@ -127,6 +126,13 @@ fn address_type<'a>(app: &'a App, policy: &Policy) -> Option<&'a ObjectType> {
         })
 }
 
+/// The hidden fields of a form: the session's CSRF token and, for the console's own form,
+/// the rendered form's one-time id (the profile service makes one profile per id).
+pub struct Hidden<'a> {
+    pub csrf: &'a str,
+    pub form_id: Option<&'a str>,
+}
+
 /// The whole form; `action` is where it posts.
 pub fn form_body(
     app: &App,
@@ -134,14 +140,15 @@ pub fn form_body(
     values: &Values,
     errors: &Errors,
     form_error: Option<&str>,
-    csrf: &str,
+    hidden: Hidden,
     action: &str,
 ) -> Markup {
     html! {
         (error_summary(errors))
         @if let Some(e) = form_error { div.error-summary role="alert" { p { (e) } } }
         form.guided method="post" action=(action) novalidate data-validate="" {
-            (csrf_field(csrf))
+            (csrf_field(hidden.csrf))
+            @if let Some(id) = hidden.form_id { input type="hidden" name=(FORM_ID) value=(id); }
             fieldset {
                 legend { "Profile" }
                 (text_field("profile.friendly_name", "Profile name", false, "Defaults to the business name.", "text", values, errors))
@@ -184,11 +191,18 @@ pub fn form_body(
     }
 }
 
+/// The hidden field carrying a rendered form's one-time id.
+pub const FORM_ID: &str = "form_id";
+
 /// What became of a create attempt.
 pub enum Created {
     Done {
         bundle: Bundle,
         submitted: bool,
+    },
+    /// This rendered form made `bundle_sid` before: nothing more was made.
+    SentAlready {
+        bundle_sid: String,
     },
     Invalid {
         errors: Errors,
@@ -197,20 +211,21 @@ pub enum Created {
 }
 
 /// Where an Address error belongs in the form, and how to say it there.
-fn address_error(e: &ApiError) -> Option<(&'static str, String)> {
+fn address_error(e: &Error) -> Option<(&'static str, String)> {
     match e {
-        ApiError::MissingParameter(p) => ADDRESS_FIELDS
+        Error::MissingParameter(p) => ADDRESS_FIELDS
             .iter()
             .find(|(_, _, _, _, param)| param == p)
             .map(|(name, label, ..)| (*name, format!("{label} is required."))),
-        ApiError::Invalid { code: 21628, .. } => Some(("address.iso_country", format!("{e}."))),
+        Error::Invalid { code: 21628, .. } => Some(("address.iso_country", format!("{e}."))),
         _ => None,
     }
 }
 
 /// Checks the form, then has `service::profiles` create the whole profile for `account`
 /// (and assign `supporting`, a primary profile for a secondary one), evaluate and submit.
-/// This only parses and maps failures back onto the form's fields.
+/// This only parses and maps failures back onto the form's fields. `once`: the rendered
+/// form's one-time id, or the hosted inquiry it finishes.
 pub async fn create(
     app: &Arc<App>,
     account: &Account,
@@ -218,7 +233,7 @@ pub async fn create(
     values: &Values,
     supporting: Option<&str>,
     submit: bool,
-    inquiry: Option<&str>,
+    once: Once,
 ) -> ConsoleResult<Created> {
     let mut errors = Errors::new();
     let mut people: Vec<(&ObjectType, Map<String, Value>)> = Vec::new();
@@ -314,10 +329,11 @@ pub async fn create(
         address,
         supporting: supporting.map(str::to_string),
         submit,
-        inquiry: inquiry.map(str::to_string),
+        once,
     };
     match profiles::create(app, account, new).await? {
         Outcome::Done { bundle, submitted } => Ok(Created::Done { bundle, submitted }),
+        Outcome::SentAlready { bundle_sid } => Ok(Created::SentAlready { bundle_sid }),
         Outcome::Refused { step, error } => {
             let field = match step {
                 Step::Address => address_error(&error),
@@ -363,19 +379,25 @@ fn page(
 ) -> ConsoleResult<Markup> {
     let p = policy(app)?;
     let action = format!("/console/accounts/{}/primary-profile/new", viewing.sid);
+    // A new rendering is a new form; one shown again after a refusal keeps its id (the
+    // refused attempt made nothing).
+    let form_id = Some(values.get(FORM_ID))
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(crate::service::random_token);
+    let hidden = Hidden {
+        csrf: &c.session.csrf,
+        form_id: Some(&form_id),
+    };
     let body = html! {
         h1 { "Create a Primary Business Profile" }
         p.lead { "Tell us about the business behind " strong { (viewing.friendly_name) } ". "
             "Every field below comes from the policy " em { (p.friendly_name) } " (" code { (p.sid) } "); fields marked * are required." }
-        (form_body(app, p, values, errors, form_error, &c.session.csrf, &action))
+        (form_body(app, p, values, errors, form_error, hidden, &action))
     };
     Ok(layout::page(
         "Create a Primary Business Profile",
-        Nav::Customer {
-            me: &c.account,
-            viewing,
-            csrf: &c.session.csrf,
-        },
+        c.nav(viewing),
         body,
     ))
 }
@@ -391,15 +413,25 @@ async fn new_form(
 
 async fn create_submit(
     State(app): State<Arc<App>>,
-    c: Customer,
     Path(account): Path<String>,
-    params: Params,
+    Form { who: c, params }: Form<Customer>,
 ) -> ConsoleResult<Response> {
-    check_csrf(&c.session, &params)?;
     let viewing = c.scope(&app, &account).await?;
     let values = Values(params.0);
     let submit = values.get("action") != "draft";
-    match create(&app, &viewing, policy(&app)?, &values, None, submit, None).await? {
+    let form_id = values.get(FORM_ID).to_string();
+    if form_id.is_empty() {
+        return Err(ConsoleError::BadRequest(
+            "This form is out of date: reload the page and send it again.".into(),
+        ));
+    }
+    let once = Once::Form(form_id);
+    match create(&app, &viewing, policy(&app)?, &values, None, submit, once).await? {
+        Created::SentAlready { bundle_sid } => Ok(Redirect::to(&format!(
+            "/console/accounts/{}/bundles/{bundle_sid}?notice=sent-already",
+            viewing.sid
+        ))
+        .into_response()),
         Created::Done { bundle, submitted } => {
             let notice = if submitted {
                 "submitted"

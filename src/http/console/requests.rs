@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 use super::error::ConsoleResult;
-use super::layout::{self, date, Nav};
+use super::layout::{self, date};
 use super::session::{Customer, Operator};
 use crate::service::App;
 
@@ -55,15 +55,7 @@ async fn customer_requests(State(app): State<Arc<App>>, c: Customer) -> ConsoleR
         (disabled_note(&app))
         (request_list(&entries, false))
     };
-    Ok(layout::page(
-        "Requests",
-        Nav::Customer {
-            me: &c.account,
-            viewing: &c.account,
-            csrf: &c.session.csrf,
-        },
-        body,
-    ))
+    Ok(layout::page("Requests", c.nav(&c.account), body))
 }
 
 async fn operator_requests(
@@ -83,13 +75,7 @@ async fn operator_requests(
         (disabled_note(&app))
         (request_list(&entries, true))
     };
-    Ok(layout::page(
-        "Requests",
-        Nav::Operator {
-            csrf: &op.session.csrf,
-        },
-        body,
-    ))
+    Ok(layout::page("Requests", op.nav(), body))
 }
 
 async fn operator_audit(
@@ -103,7 +89,7 @@ async fn operator_audit(
         h1 { "Audit trail" }
         p.lead {
             "Every change request (not reads) of " (scope(account.as_deref()))
-            ", newest first: who made it (an account's auth token, an API key, or an operator) and how it ended."
+            ", newest first: who made it (an account's auth token or an API key, through the API or the console; the operator; an end customer completing an inquiry) and how it ended."
         }
         (account_filter("/console/operator/audit", account.as_deref()))
         @if entries.is_empty() {
@@ -136,13 +122,7 @@ async fn operator_audit(
             }
         }
     };
-    Ok(layout::page(
-        "Audit trail",
-        Nav::Operator {
-            csrf: &op.session.csrf,
-        },
-        body,
-    ))
+    Ok(layout::page("Audit trail", op.nav(), body))
 }
 
 fn scope(account: Option<&str>) -> Markup {

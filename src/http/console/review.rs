@@ -11,11 +11,10 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use super::error::{ConsoleError, ConsoleResult};
-use super::layout::{self, csrf_field, date, notice, status_badge, Nav};
-use super::session::{check_csrf, Operator};
+use super::layout::{self, csrf_field, date, notice, status_badge};
+use super::session::{Form, Operator};
 use super::views;
-use crate::error::ApiError;
-use crate::http::form::Params;
+use crate::error::Error;
 use crate::http::path::Path;
 use crate::service::review::{self, Verdict};
 use crate::service::App;
@@ -76,13 +75,7 @@ async fn queue(
             }
         }
     };
-    Ok(layout::page(
-        "Review queue",
-        Nav::Operator {
-            csrf: &op.session.csrf,
-        },
-        body,
-    ))
+    Ok(layout::page("Review queue", op.nav(), body))
 }
 
 async fn page(app: &App, op: &Operator, b: &Bundle, error: Option<&str>) -> ConsoleResult<Markup> {
@@ -149,9 +142,7 @@ async fn page(app: &App, op: &Operator, b: &Bundle, error: Option<&str>) -> Cons
     };
     Ok(layout::page(
         &format!("Review {}", b.friendly_name),
-        Nav::Operator {
-            csrf: &op.session.csrf,
-        },
+        op.nav(),
         body,
     ))
 }
@@ -174,11 +165,9 @@ async fn show(
 
 async fn decide(
     State(app): State<Arc<App>>,
-    op: Operator,
     Path(sid): Path<String>,
-    params: Params,
+    Form { who: op, params }: Form<Operator>,
 ) -> ConsoleResult<Response> {
-    check_csrf(&op.session, &params)?;
     let b = bundle(&app, &sid).await?;
     let verdict = match params.get("decision") {
         Some("approve") => Verdict::Approve,
@@ -200,18 +189,20 @@ async fn decide(
     };
     match review::decide(&app, &b.sid, verdict).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/reviews?notice={done}")).into_response()),
-        Err(
-            e @ (ApiError::MissingParameter(_)
-            | ApiError::Invalid { .. }
-            | ApiError::Conflict { .. }),
-        ) => {
-            let msg = match e {
-                ApiError::MissingParameter(_) => "Choose at least one rejection code.".to_string(),
-                other => other.to_string(),
+        // The page again with the refusal: a form to fix is 422, a bundle decided meanwhile
+        // keeps its 409.
+        Err(e @ (Error::MissingParameter(_) | Error::Invalid { .. } | Error::Conflict { .. })) => {
+            let (status, msg) = match e {
+                Error::MissingParameter(_) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Choose at least one rejection code.".to_string(),
+                ),
+                Error::Conflict { .. } => (e.status(), e.to_string()),
+                other => (StatusCode::UNPROCESSABLE_ENTITY, other.to_string()),
             };
             let b = bundle(&app, &sid).await?;
             let body = page(&app, &op, &b, Some(&msg)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
+            Ok((status, body).into_response())
         }
         Err(e) => Err(e.into()),
     }

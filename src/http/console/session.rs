@@ -4,10 +4,13 @@
 //! store keeps its SHA-256); the session says who it is and carries the CSRF token.
 //!
 //! Expiry is real time, not the sandbox clock (advancing the server clock must not sign
-//! people out), and is written into the session itself, so no save can extend it. Expired
-//! rows are never read and are deleted whenever a new session is stored.
+//! people out), and is written into the session itself, so no save can extend it. It is
+//! judged again at every read against the TTL in force: a session ends at the earlier of
+//! its stored expiry and its start plus the current `--console-session-ttl`, so restarting
+//! with a lower TTL shortens sessions already open. Expired rows are never read and are
+//! deleted whenever a new session is stored.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -19,7 +22,9 @@ use tower_sessions::session_store::{self, SessionStore};
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use super::error::{ConsoleError, ConsoleResult};
+use super::layout::Nav;
 use crate::http::form::Params;
+use crate::service::audit::Actor;
 use crate::service::App;
 use crate::store::{Account, SessionClass, SessionRow};
 
@@ -61,7 +66,41 @@ pub enum Who {
         inquiry_id: String,
         /// The ISV's account the inquiry belongs to (for the audit trail).
         account_sid: String,
+        /// The SHA-256 of the token the page was opened with (the inquiry's `token_hash`
+        /// then): once the inquiry is resumed, the token changes and the session ends.
+        /// Empty in sessions of earlier releases, which therefore end.
+        #[serde(default)]
+        token_hash: String,
     },
+}
+
+impl Who {
+    /// The actor the audit trail records for this session's writes (`http/audit.rs`); the
+    /// sign-in page's session is nobody yet.
+    pub fn actor(&self) -> Option<Actor> {
+        match self {
+            Who::Anonymous => None,
+            Who::Customer {
+                account_sid,
+                key_sid: Some(key_sid),
+            } => Some(Actor::ApiKey {
+                account_sid: account_sid.clone(),
+                key_sid: key_sid.clone(),
+            }),
+            Who::Customer { account_sid, .. } => Some(Actor::Account {
+                account_sid: account_sid.clone(),
+            }),
+            Who::Operator => Some(Actor::Operator),
+            Who::Inquiry {
+                inquiry_id,
+                account_sid,
+                ..
+            } => Some(Actor::Inquiry {
+                inquiry_id: inquiry_id.clone(),
+                account_sid: account_sid.clone(),
+            }),
+        }
+    }
 }
 
 /// What the console keeps in a session.
@@ -71,6 +110,28 @@ struct Data {
     who: Who,
     /// Unix seconds (real time).
     expires: i64,
+    /// When the session started, unix seconds (real time); `None` in sessions of earlier
+    /// releases, which keep their stored expiry.
+    #[serde(default)]
+    started: Option<i64>,
+}
+
+/// How long a session of `who` lasts under the current settings, in seconds.
+fn ttl(app: &App, who: &Who) -> i64 {
+    match who {
+        Who::Anonymous => ANONYMOUS_TTL.min(app.settings.console_session_ttl),
+        _ => app.settings.console_session_ttl,
+    }
+}
+
+impl Data {
+    /// The stored expiry, or the start plus the TTL in force now if that is earlier.
+    fn expires(&self, app: &App) -> i64 {
+        match self.started {
+            Some(started) => self.expires.min(started + ttl(app, &self.who)),
+            None => self.expires,
+        }
+    }
 }
 
 /// A request's console session.
@@ -113,16 +174,15 @@ pub async fn start(
     handle: &tower_sessions::Session,
     who: Who,
 ) -> ConsoleResult<Session> {
-    let ttl = match who {
-        Who::Anonymous => ANONYMOUS_TTL.min(app.settings.console_session_ttl),
-        _ => app.settings.console_session_ttl,
-    };
+    let ttl = ttl(app, &who);
     handle.cycle_id().await.map_err(internal)?;
     handle.clear().await;
+    let started = now();
     let data = Data {
         csrf: crate::service::random_token(),
         who,
-        expires: now() + ttl,
+        expires: started + ttl,
+        started: Some(started),
     };
     handle.insert(KEY, &data).await.map_err(internal)?;
     Ok(Session {
@@ -146,27 +206,36 @@ pub fn handle_of(parts: &Parts) -> ConsoleResult<tower_sessions::Session> {
         .ok_or_else(|| ConsoleError::Internal(anyhow::anyhow!("session layer missing")))
 }
 
-/// The console session `handle` holds, if any and unexpired.
-pub async fn current(handle: &tower_sessions::Session) -> ConsoleResult<Option<Session>> {
+/// The console session `handle` holds, if any and unexpired under the TTL in force.
+pub async fn current(
+    app: &App,
+    handle: &tower_sessions::Session,
+) -> ConsoleResult<Option<Session>> {
     // A record this code cannot read (written by another version) is no session.
     let value = handle.get_value(KEY).await.map_err(internal)?;
     let data = value.and_then(|v| serde_json::from_value::<Data>(v).ok());
-    Ok(data.filter(|d| d.expires > now()).map(|d| Session {
+    Ok(data.filter(|d| d.expires(app) > now()).map(|d| Session {
         csrf: d.csrf,
         who: d.who,
         handle: handle.clone(),
     }))
 }
 
-/// The session of the request, if any, and its handle (to start one).
+/// The session of the request, if any, and its handle (to start one). Every console
+/// extractor resolves the session through this one, which names the session's actor for
+/// the audit trail (`http/audit.rs`): the console's authentication.
 pub struct MaybeSession(pub Option<Session>, pub tower_sessions::Session);
 
-impl<S: Send + Sync> FromRequestParts<S> for MaybeSession {
+impl FromRequestParts<Arc<App>> for MaybeSession {
     type Rejection = ConsoleError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> ConsoleResult<Self> {
         let handle = handle_of(parts)?;
-        Ok(MaybeSession(current(&handle).await?, handle))
+        let session = current(app, &handle).await?;
+        if let Some(actor) = session.as_ref().and_then(|s| s.who.actor()) {
+            crate::http::audit::identify(&parts.extensions, actor);
+        }
+        Ok(MaybeSession(session, handle))
     }
 }
 
@@ -176,6 +245,31 @@ pub fn check_csrf(s: &Session, params: &Params) -> ConsoleResult<()> {
     match params.get("csrf") {
         Some(t) if equal(t, &s.csrf) => Ok(()),
         _ => Err(ConsoleError::Csrf),
+    }
+}
+
+/// A signed-in session kind that may post console forms.
+pub trait SignedIn: FromRequestParts<Arc<App>, Rejection = ConsoleError> + Send {
+    fn session(&self) -> &Session;
+}
+
+/// A console form posted by a signed-in `W` (a [`Customer`] or the [`Operator`]), its CSRF
+/// token checked: how every signed-in console write receives its form, so none can forget
+/// the check.
+pub struct Form<W> {
+    pub who: W,
+    pub params: Params,
+}
+
+impl<W: SignedIn> FromRequest<Arc<App>> for Form<W> {
+    type Rejection = ConsoleError;
+
+    async fn from_request(req: Request, app: &Arc<App>) -> ConsoleResult<Self> {
+        let (mut parts, body) = req.into_parts();
+        let who = W::from_request_parts(&mut parts, app).await?;
+        let params = Params::from_request(Request::from_parts(parts, body), app).await?;
+        check_csrf(who.session(), &params)?;
+        Ok(Form { who, params })
     }
 }
 
@@ -220,7 +314,23 @@ impl FromRequestParts<Arc<App>> for Customer {
     }
 }
 
+impl SignedIn for Customer {
+    fn session(&self) -> &Session {
+        &self.session
+    }
+}
+
 impl Customer {
+    /// The pages' navigation for this customer, viewing `viewing` (its own account or one
+    /// of its subaccounts).
+    pub fn nav<'a>(&'a self, viewing: &'a Account) -> Nav<'a> {
+        Nav::Customer {
+            me: &self.account,
+            viewing,
+            csrf: &self.session.csrf,
+        }
+    }
+
     /// The account a URL names, if this customer may see it: its own, or (for a parent)
     /// a subaccount's. Anything else is a 404, like another account's bundle on the API.
     pub async fn scope(&self, app: &App, account_sid: &str) -> ConsoleResult<Account> {
@@ -234,10 +344,25 @@ pub struct Operator {
     pub session: Session,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Operator {
+impl SignedIn for Operator {
+    fn session(&self) -> &Session {
+        &self.session
+    }
+}
+
+impl Operator {
+    /// The pages' navigation for the operator.
+    pub fn nav(&self) -> Nav<'_> {
+        Nav::Operator {
+            csrf: &self.session.csrf,
+        }
+    }
+}
+
+impl FromRequestParts<Arc<App>> for Operator {
     type Rejection = ConsoleError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> ConsoleResult<Self> {
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<App>) -> ConsoleResult<Self> {
         let MaybeSession(s, _) = MaybeSession::from_request_parts(parts, state).await?;
         match s {
             Some(s) if matches!(s.who, Who::Operator) => Ok(Operator { session: s }),

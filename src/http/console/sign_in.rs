@@ -11,50 +11,56 @@ use std::sync::Arc;
 use super::error::{ConsoleError, ConsoleResult};
 use super::layout::{self, csrf_field};
 use super::session::{self, check_csrf, MaybeSession, Session, Who};
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::http::form::Params;
 use crate::service::{accounts, App};
 
 fn view(s: &Session, error: Option<&str>, user: &str) -> Markup {
+    let customer = html! {
+        div.field {
+            label for="user" { "Account SID or API key SID" }
+            input #user name="user" value=(user) autocomplete="username"
+                required spellcheck="false" aria-describedby="user-hint";
+            p.hint #user-hint { "AC… with the account's auth token, or SK… with the key's secret." }
+        }
+        div.field {
+            label for="secret" { "Auth token or API key secret" }
+            input #secret type="password" name="secret" autocomplete="current-password" required;
+        }
+    };
+    let operator = html! {
+        div.field {
+            label for="admin-token" { "Operator token" }
+            input #admin-token type="password" name="secret" autocomplete="current-password" required;
+        }
+    };
     layout::bare(
         "Sign in",
         html! {
             h1 { "Sign in to the TrustHub console" }
             @if let Some(e) = error { div.error-summary role="alert" { p { (e) } } }
             div.cards {
-                section.card aria-labelledby="customer-h" {
-                    h2 #customer-h { "Customers" }
-                    form method="post" action="/console/sign-in" {
-                        (csrf_field(&s.csrf))
-                        input type="hidden" name="role" value="customer";
-                        div.field {
-                            label for="user" { "Account SID or API key SID" }
-                            input #user name="user" value=(user) autocomplete="username"
-                                required spellcheck="false" aria-describedby="user-hint";
-                            p.hint #user-hint { "AC… with the account's auth token, or SK… with the key's secret." }
-                        }
-                        div.field {
-                            label for="secret" { "Auth token or API key secret" }
-                            input #secret type="password" name="secret" autocomplete="current-password" required;
-                        }
-                        button.primary type="submit" { "Sign in" }
-                    }
-                }
-                section.card aria-labelledby="operator-h" {
-                    h2 #operator-h { "Operators" }
-                    form method="post" action="/console/sign-in" {
-                        (csrf_field(&s.csrf))
-                        input type="hidden" name="role" value="operator";
-                        div.field {
-                            label for="admin-token" { "Operator token" }
-                            input #admin-token type="password" name="secret" autocomplete="current-password" required;
-                        }
-                        button.primary type="submit" { "Sign in as operator" }
-                    }
-                }
+                (card(s, "customer", "Customers", customer, "Sign in"))
+                (card(s, "operator", "Operators", operator, "Sign in as operator"))
             }
         },
     )
+}
+
+/// One sign-in form: the role it signs in as, its heading, fields and button.
+fn card(s: &Session, role: &str, heading: &str, fields: Markup, button: &str) -> Markup {
+    let id = format!("{role}-h");
+    html! {
+        section.card aria-labelledby=(id) {
+            h2 id=(id) { (heading) }
+            form method="post" action="/console/sign-in" {
+                (csrf_field(&s.csrf))
+                input type="hidden" name="role" value=(role);
+                (fields)
+                button.primary type="submit" { (button) }
+            }
+        }
+    }
 }
 
 /// The sign-in page starts an anonymous session so its form carries a CSRF token too.
@@ -95,11 +101,11 @@ pub async fn submit(
                     .starts_with(crate::sid::API_KEY)
                     .then(|| user.to_string()),
             }),
-            Err(ApiError::Forbidden { message, .. }) => {
+            Err(Error::Forbidden { message, .. }) => {
                 let page = view(&s, Some(&message), user);
                 return Ok((StatusCode::FORBIDDEN, page).into_response());
             }
-            Err(ApiError::Unauthorized) => None,
+            Err(Error::Unauthorized) => None,
             Err(e) => return Err(e.into()),
         },
     };

@@ -1,10 +1,12 @@
-//! The vetting pipeline: a submitted bundle moves to in-review; in `auto` mode it is then
-//! decided by the sandbox rules after the review delay, in `manual` mode by an operator.
+//! The vetting pipeline, the background steps of a submitted bundle (review jobs): it moves
+//! to in-review; in `auto` mode it is then decided by the automatic reviewer
+//! (`domain/reviewer.rs`) after the review delay, in `manual` mode by an operator
+//! (`service/review.rs`).
 
 use serde_json::json;
 
 use crate::domain::bundle::Status;
-use crate::domain::review::{self, Decision, Object, Supporting};
+use crate::domain::reviewer::{self, Decision};
 use crate::service::{evaluations, lifecycle, App, ReviewMode};
 use crate::store::{Bundle, Event, Job, JobKind, JobOutcome};
 
@@ -19,7 +21,9 @@ pub async fn step(app: &App, job: &Job) -> (JobOutcome, Option<Event>) {
     let result = match job.payload["step"].as_str() {
         Some("start") => start(app, bundle, job.due_at).await,
         Some("decide") => decide(app, bundle).await,
-        _ => Ok(JobOutcome::Done),
+        // A step this version does not know is a failure (retried, then given up with a
+        // `job_failed` event), never taken for another.
+        other => Err(format!("unknown review step {other:?}")),
     };
     match result {
         Ok(outcome) => (outcome, None),
@@ -66,23 +70,9 @@ async fn decide(app: &App, b: Bundle) -> Result<JobOutcome, String> {
     let (_, outcome) = evaluations::run(app, &b, &b.policy_sid.clone())
         .await
         .map_err(|e| e.to_string())?;
-    let objects: Vec<Object> = entities
-        .iter()
-        .map(|e| Object {
-            type_name: &e.type_name,
-            friendly_name: &e.friendly_name,
-            attributes: &e.attributes,
-        })
-        .collect();
-    let supporting: Vec<Supporting> = supporting
-        .iter()
-        .map(|s| Supporting {
-            sid: &s.sid,
-            status: s.status,
-            errors: s.errors.as_deref(),
-        })
-        .collect();
-    let decision = review::decide(&b.email, &objects, &supporting, outcome.compliant);
+    let objects: Vec<_> = entities.iter().map(evaluations::entity_view).collect();
+    let supporting: Vec<_> = supporting.iter().map(evaluations::bundle_view).collect();
+    let decision = reviewer::decide(&b.email, &objects, &supporting, outcome.compliant);
     let change = match decision {
         Decision::Wait => return Ok(JobOutcome::WaitUntil(app.clock.now() + 1)),
         Decision::Approve => {

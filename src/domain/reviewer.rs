@@ -1,9 +1,12 @@
-//! The automatic reviewer of the sandbox: deterministic rules so tests can script every
-//! outcome. Pure: it sees the bundle's content and returns a decision.
+//! The automatic reviewer of the sandbox (`--review auto`): deterministic rules so tests can
+//! script every outcome. Pure: it sees the bundle's content and returns a decision. The
+//! vetting pipeline (`jobs/pipeline.rs`) asks it; an operator's decisions are
+//! `service/review.rs`.
 
 use serde_json::Value;
 
 use super::bundle::Status;
+use super::evaluate::{Entity, SupportingBundle};
 
 /// Twilio's customer-profile rejection codes that the triggers reach.
 pub const NAME_WEBSITE: u32 = 18601;
@@ -24,20 +27,7 @@ pub enum Decision {
     Wait,
 }
 
-/// An object assigned to the bundle: its type and attributes (documents also by name).
-pub struct Object<'a> {
-    pub type_name: &'a str,
-    pub friendly_name: &'a str,
-    pub attributes: &'a Value,
-}
-
-pub struct Supporting<'a> {
-    pub sid: &'a str,
-    pub status: Status,
-    pub errors: Option<&'a [u32]>,
-}
-
-fn text<'a>(o: &'a Object, field: &str) -> &'a str {
+fn text<'a>(o: &'a Entity, field: &str) -> &'a str {
     o.attributes
         .get(field)
         .and_then(Value::as_str)
@@ -55,11 +45,12 @@ fn explicit_codes(s: &str, out: &mut Vec<u32>) {
     }
 }
 
-/// The documented trigger values (README, "Scripting an outcome").
+/// The documented trigger values (README, "Scripting an outcome"), over the bundle's
+/// assigned objects in assignment order (the reasons name them in that order).
 pub fn decide(
     email: &str,
-    objects: &[Object],
-    supporting: &[Supporting],
+    objects: &[Entity],
+    supporting: &[SupportingBundle],
     compliant: bool,
 ) -> Decision {
     if let Some(s) = supporting
@@ -148,11 +139,21 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn obj<'a>(t: &'a str, attrs: &'a Value) -> Object<'a> {
-        Object {
+    fn obj<'a>(t: &'a str, attrs: &'a Value) -> Entity<'a> {
+        Entity {
+            sid: "IT1",
             type_name: t,
             friendly_name: "x",
             attributes: attrs,
+        }
+    }
+
+    fn supporting(status: Status, errors: Option<&[u32]>) -> SupportingBundle<'_> {
+        SupportingBundle {
+            sid: "BU1",
+            policy_sid: "RN1",
+            status,
+            errors,
         }
     }
 
@@ -209,7 +210,8 @@ mod tests {
             }
         }
         let addr = json!({"address_sids": "AD0"});
-        let doc = Object {
+        let doc = Entity {
+            sid: "RD1",
             type_name: "customer_profile_address",
             friendly_name: "HQ REJECT",
             attributes: &addr,
@@ -239,26 +241,14 @@ mod tests {
 
     #[test]
     fn supporting_bundles_gate_the_decision() {
-        let waiting = Supporting {
-            sid: "BU1",
-            status: Status::InReview,
-            errors: None,
-        };
+        let waiting = supporting(Status::InReview, None);
         assert_eq!(decide("a@b.co", &[], &[waiting], true), Decision::Wait);
         let codes = [18602];
-        let rejected = Supporting {
-            sid: "BU1",
-            status: Status::TwilioRejected,
-            errors: Some(&codes),
-        };
+        let rejected = supporting(Status::TwilioRejected, Some(&codes));
         assert!(
             matches!(decide("a@b.co", &[], &[rejected], true), Decision::Reject { codes, .. } if codes == vec![18602])
         );
-        let ok = Supporting {
-            sid: "BU1",
-            status: Status::TwilioApproved,
-            errors: None,
-        };
+        let ok = supporting(Status::TwilioApproved, None);
         assert_eq!(decide("a@b.co", &[], &[ok], true), Decision::Approve);
         assert!(matches!(
             decide("a@b.co", &[], &[], false),
