@@ -19,17 +19,6 @@ async fn add(s: &Server, service: &str, number: &str) -> (u16, Value) {
     s.post(&pool(service), &[("PhoneNumberSid", number)]).await
 }
 
-/// Another top-level account, through the operator API.
-async fn other_account(s: &Server) -> (String, String) {
-    let (_, a) = s
-        .admin("POST", "/admin/v1/Accounts", &[("FriendlyName", "Other")])
-        .await;
-    (
-        a["sid"].as_str().unwrap().to_string(),
-        a["auth_token"].as_str().unwrap().to_string(),
-    )
-}
-
 #[tokio::test]
 async fn services_are_created_listed_updated_and_deleted() {
     let s = Server::start();
@@ -208,7 +197,7 @@ async fn a_number_joins_one_messaging_service_at_a_time() {
 async fn a_service_takes_only_the_accounts_own_texting_numbers() {
     let mut s = Server::start();
     let mg = service(&s, "Mine").await;
-    let (osid, otoken) = other_account(&s).await;
+    let (osid, otoken) = s.other_account("Other").await;
     s.as_account(&osid, &otoken);
     let theirs = s.number("+14155550150").await;
     s.as_account(SID, TOKEN);
@@ -320,7 +309,7 @@ async fn another_account_sees_no_service_of_this_one() {
         sub["sid"].as_str().unwrap().to_string(),
         sub["auth_token"].as_str().unwrap().to_string(),
     );
-    let other = other_account(&s).await;
+    let other = s.other_account("Other").await;
     for (sid, token) in [other, sub_creds] {
         s.as_account(&sid, &token);
         let (_, list) = s.get(SERVICES).await;
@@ -390,7 +379,7 @@ async fn snapshots_and_resets_cover_messaging_services() {
     assert_eq!(sids, [mg.as_str(), again.as_str()]);
 
     // An account's reset takes its services and pools; another account's stay.
-    let (osid, otoken) = other_account(&s).await;
+    let (osid, otoken) = s.other_account("Other").await;
     s.as_account(&osid, &otoken);
     let theirs = service(&s, "Theirs").await;
     s.as_account(SID, TOKEN);

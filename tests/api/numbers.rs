@@ -173,13 +173,7 @@ async fn searches_filter_the_inventory_deterministically() {
 #[tokio::test]
 async fn a_number_owned_by_any_account_is_not_offered() {
     let mut s = Server::start();
-    let (_, other) = s
-        .admin("POST", "/admin/v1/Accounts", &[("FriendlyName", "Other")])
-        .await;
-    let (osid, otoken) = (
-        other["sid"].as_str().unwrap().to_string(),
-        other["auth_token"].as_str().unwrap().to_string(),
-    );
+    let (osid, otoken) = s.other_account("Other").await;
     s.as_account(&osid, &otoken);
     s.number("+14155550100").await;
     s.number("+14155550102").await;
@@ -273,7 +267,7 @@ async fn typed_purchases_check_the_number_type() {
             vec![("PhoneNumber", "+18885550100")],
             400,
             21422,
-            "another account owns it",
+            "this account has it already",
         ),
     ] {
         let (st, b) = s.post(&incoming(path), &form).await;

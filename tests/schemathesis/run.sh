@@ -152,53 +152,40 @@ if [[ -z "$healthy" ]]; then
 fi
 echo "run.sh: server at $base (pid $server_pid); $MAX_EXAMPLES examples per operation, seed $SEED"
 
-# ---- fixtures: real objects whose SIDs the generated requests use -------------
-"$VENV/bin/python" "$HERE/fixtures.py" "$base" "$ACCOUNT_SID" "$AUTH_TOKEN" "$SPEC" "$workdir/schemathesis.toml" || {
-    echo "run.sh: fixtures.py failed; server output:" >&2
-    cat "$workdir/stderr" >&2
-    exit 2
+# ---- one pass: fixtures (real objects whose SIDs the generated requests use), then
+# schemathesis over one spec. one_pass NAME SPEC [schemathesis run options...]; its exit code.
+one_pass() {
+    local name="$1" spec="$2"
+    shift 2
+    "$VENV/bin/python" "$HERE/fixtures.py" "$base" "$ACCOUNT_SID" "$AUTH_TOKEN" "$spec" "$workdir/$name.toml" || {
+        echo "run.sh: fixtures.py ($name) failed; server output:" >&2
+        cat "$workdir/stderr" >&2
+        exit 2
+    }
+    local start=$SECONDS rc=0
+    TRUSTHUB_SCHEMATHESIS_SPEC="$spec" SCHEMATHESIS_HOOKS="$HERE/hooks.py" \
+        "$VENV/bin/schemathesis" --config-file "$workdir/$name.toml" run "$spec" \
+        --url "$base" \
+        --auth "$ACCOUNT_SID:$AUTH_TOKEN" \
+        --checks not_a_server_error,response_schema_conformance,content_type_conformance,twilio_response_shape,use_after_free,ensure_resource_availability \
+        --max-examples "$MAX_EXAMPLES" \
+        --seed "$SEED" \
+        --workers "$WORKERS" \
+        --request-timeout 10 \
+        --generation-database none \
+        --no-color \
+        "$@" || rc=$?
+    echo "run.sh: schemathesis ($name) exit $rc after $((SECONDS - start)) s"
+    return $rc
 }
 
-# ---- schemathesis -------------------------------------------------------------
-start=$SECONDS
-SCHEMATHESIS_HOOKS="$HERE/hooks.py" "$VENV/bin/schemathesis" --config-file "$workdir/schemathesis.toml" run "$SPEC" \
-    --url "$base" \
-    --auth "$ACCOUNT_SID:$AUTH_TOKEN" \
-    --checks not_a_server_error,response_schema_conformance,content_type_conformance,twilio_response_shape,use_after_free,ensure_resource_availability \
-    --max-examples "$MAX_EXAMPLES" \
-    --seed "$SEED" \
-    --workers "$WORKERS" \
-    --request-timeout 10 \
-    --generation-database none \
-    --no-color \
-    "$@"
-rc=$?
-echo "run.sh: schemathesis exit $rc after $((SECONDS - start)) s"
-
-# ---- the Messaging pass: the Services and PhoneNumbers operations of Messaging v1 ------
-# (the server implements those of Twilio's Messaging spec; the others are excluded).
-echo "run.sh: Messaging v1 ($SPEC_MESSAGING), Services and their PhoneNumbers"
-"$VENV/bin/python" "$HERE/fixtures.py" "$base" "$ACCOUNT_SID" "$AUTH_TOKEN" "$SPEC_MESSAGING" "$workdir/messaging.toml" || {
-    echo "run.sh: fixtures.py (Messaging) failed; server output:" >&2
-    cat "$workdir/stderr" >&2
-    exit 2
-}
-start=$SECONDS
-TRUSTHUB_SCHEMATHESIS_SPEC="$SPEC_MESSAGING" SCHEMATHESIS_HOOKS="$HERE/hooks.py" \
-    "$VENV/bin/schemathesis" --config-file "$workdir/messaging.toml" run "$SPEC_MESSAGING" \
-    --url "$base" \
-    --auth "$ACCOUNT_SID:$AUTH_TOKEN" \
-    --include-path-regex '^/v1/Services(/\{[A-Za-z]+\}(/PhoneNumbers(/\{Sid\})?)?)?$' \
-    --checks not_a_server_error,response_schema_conformance,content_type_conformance,twilio_response_shape,use_after_free,ensure_resource_availability \
-    --max-examples "$MAX_EXAMPLES" \
-    --seed "$SEED" \
-    --workers "$WORKERS" \
-    --request-timeout 10 \
-    --generation-database none \
-    --no-color \
-    "$@"
-messaging_rc=$?
-echo "run.sh: schemathesis (Messaging) exit $messaging_rc after $((SECONDS - start)) s"
+rc=0
+one_pass trusthub "$SPEC" "$@" || rc=$?
+# The Messaging pass: the Services and PhoneNumbers operations of Messaging v1 (the ones
+# of Twilio's Messaging spec the server implements; the others are excluded).
+messaging_rc=0
+one_pass messaging "$SPEC_MESSAGING" \
+    --include-path-regex '^/v1/Services(/\{[A-Za-z]+\}(/PhoneNumbers(/\{Sid\})?)?)?$' "$@" || messaging_rc=$?
 [[ $rc -ne 0 ]] || rc=$messaging_rc
 echo "run.sh: a \"Schema validation mismatch\" warning above is expected, not a failure: the"
 echo "        spec's form schemas accept any string for SIDs, types, emails and Attributes,"
