@@ -9,6 +9,7 @@ const POLICIES: &str = include_str!("../catalog/policies.json");
 const END_USER_TYPES: &str = include_str!("../catalog/end_user_types.json");
 const DOCUMENT_TYPES: &str = include_str!("../catalog/supporting_document_types.json");
 const REJECTION_CODES: &str = include_str!("../catalog/rejection_codes.json");
+const PHONE_NUMBERS: &str = include_str!("../catalog/phone_numbers.json");
 
 /// Parses the catalog files without checking their cross-references.
 pub fn parse(
@@ -16,37 +17,50 @@ pub fn parse(
     end_user_types: &str,
     document_types: &str,
     rejection_codes: &str,
+    phone_numbers: &str,
 ) -> anyhow::Result<Catalog> {
     let codes = serde_json::from_str(rejection_codes).context("rejection_codes.json")?;
+    let numbers = serde_json::from_str(phone_numbers).context("phone_numbers.json")?;
     Ok(Catalog::new(
         serde_json::from_str(policies).context("policies.json")?,
         serde_json::from_str(end_user_types).context("end_user_types.json")?,
         serde_json::from_str(document_types).context("supporting_document_types.json")?,
     )
-    .with_rejection_codes(codes))
+    .with_rejection_codes(codes)
+    .with_numbers(numbers))
 }
 
 /// Reads a catalog directory (or the built-in one) and refuses an inconsistent catalog.
 pub fn load(dir: Option<&Path>) -> anyhow::Result<Catalog> {
     let catalog = match dir {
-        None => parse(POLICIES, END_USER_TYPES, DOCUMENT_TYPES, REJECTION_CODES)?,
+        None => parse(
+            POLICIES,
+            END_USER_TYPES,
+            DOCUMENT_TYPES,
+            REJECTION_CODES,
+            PHONE_NUMBERS,
+        )?,
         Some(dir) => {
             let read = |name: &str| {
                 std::fs::read_to_string(dir.join(name))
                     .with_context(|| format!("reading {}", dir.join(name).display()))
             };
-            // Rejection codes are optional in a custom catalog: when the file is absent the
-            // built-in list applies; a file that is there but unreadable is an error.
-            let codes = if dir.join("rejection_codes.json").exists() {
-                read("rejection_codes.json")?
-            } else {
-                REJECTION_CODES.to_string()
+            // Rejection codes and phone numbers are optional in a custom catalog: when a file
+            // is absent the built-in one applies; a file that is there but unreadable is an
+            // error.
+            let optional = |name: &str, built_in: &str| {
+                if dir.join(name).exists() {
+                    read(name)
+                } else {
+                    Ok(built_in.to_string())
+                }
             };
             parse(
                 &read("policies.json")?,
                 &read("end_user_types.json")?,
                 &read("supporting_document_types.json")?,
-                &codes,
+                &optional("rejection_codes.json", REJECTION_CODES)?,
+                &optional("phone_numbers.json", PHONE_NUMBERS)?,
             )?
         }
     };

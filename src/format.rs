@@ -48,14 +48,41 @@ impl Urls {
     /// `path` starts with `/`, e.g. `/v1/CustomerProfiles/BU…`.
     pub fn abs(&self, path: &str) -> String {
         if TWILIO_HOSTS.try_with(|on| *on).unwrap_or(false) {
-            if path.starts_with("/v1/") {
-                return format!("https://trusthub.twilio.com{path}");
-            }
-            if path.starts_with("/2010-04-01/") {
-                return format!("https://api.twilio.com{path}");
+            if let Some(host) = twilio_host(path) {
+                return format!("https://{host}{path}");
             }
         }
         format!("{}{}", self.base, path)
+    }
+}
+
+/// The top-level `/v1` collections of Twilio's Messaging API (`messaging.twilio.com`);
+/// every other `/v1` path served here is TrustHub's.
+const MESSAGING_V1: [&str; 5] = [
+    "/v1/Services",
+    "/v1/a2p",
+    "/v1/Tollfree",
+    "/v1/LinkShortening",
+    "/v1/Deactivations",
+];
+
+/// The Twilio host that serves `path` (a query string is ignored): `messaging.twilio.com` for the Messaging `/v1`
+/// collections, `trusthub.twilio.com` for the rest of `/v1`, `api.twilio.com` for
+/// `/2010-04-01`; `None` for what is this server's own (operator API, console, health).
+pub fn twilio_host(path: &str) -> Option<&'static str> {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let under = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    if MESSAGING_V1.iter().any(|p| under(p)) {
+        Some("messaging.twilio.com")
+    } else if path.starts_with("/v1/") {
+        Some("trusthub.twilio.com")
+    } else if path.starts_with("/2010-04-01/") {
+        Some("api.twilio.com")
+    } else {
+        None
     }
 }
 
@@ -78,16 +105,27 @@ mod tests {
     #[tokio::test]
     async fn urls_name_twilio_hosts_in_transparent_mode() {
         let u = Urls::new("http://127.0.0.1:8080");
-        let (v1, v2010, other) = TWILIO_HOSTS
+        let (v1, v2010, other, messaging) = TWILIO_HOSTS
             .scope(true, async {
                 (
                     u.abs("/v1/Policies"),
                     u.abs("/2010-04-01/Accounts.json"),
                     u.abs("/console"),
+                    u.abs("/v1/Services/MG1/PhoneNumbers"),
                 )
             })
             .await;
         assert_eq!(v1, "https://trusthub.twilio.com/v1/Policies");
+        assert_eq!(
+            messaging,
+            "https://messaging.twilio.com/v1/Services/MG1/PhoneNumbers"
+        );
+        // A prefix is a whole segment: `/v1/ServicesX` is not Messaging's.
+        assert_eq!(twilio_host("/v1/ServicesX"), Some("trusthub.twilio.com"));
+        assert_eq!(
+            twilio_host("/v1/Services?PageSize=1"),
+            Some("messaging.twilio.com")
+        );
         assert_eq!(v2010, "https://api.twilio.com/2010-04-01/Accounts.json");
         assert_eq!(other, "http://127.0.0.1:8080/console");
     }

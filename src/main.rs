@@ -30,10 +30,11 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let c = trusthub::catalog::load(dir.as_deref())?;
             println!(
-                "catalog OK: {} policies, {} end-user types, {} supporting-document types",
+                "catalog OK: {} policies, {} end-user types, {} supporting-document types, {} phone-number blocks",
                 c.policies.len(),
                 c.end_user_types.len(),
-                c.supporting_document_types.len()
+                c.supporting_document_types.len(),
+                c.numbers.countries.iter().map(|n| n.blocks.len()).sum::<usize>()
             );
             Ok(())
         }

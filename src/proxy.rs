@@ -51,8 +51,12 @@ use crate::error::Error;
 use crate::format::TWILIO_HOSTS;
 use crate::server::{self, Accepted, ConnLimits, Counted};
 
-/// The Twilio API hosts this server implements (`messaging.twilio.com` joins once served).
-pub const HOSTS: [&str; 2] = ["trusthub.twilio.com", "api.twilio.com"];
+/// The Twilio API hosts this server implements.
+pub const HOSTS: [&str; 3] = [
+    "trusthub.twilio.com",
+    "api.twilio.com",
+    "messaging.twilio.com",
+];
 
 pub const CA_CERT_FILE: &str = "trusthub-proxy-ca.pem";
 pub const CA_KEY_FILE: &str = "trusthub-proxy-ca-key.pem";
@@ -120,6 +124,27 @@ impl Ca {
                     key_path.display()
                 );
             }
+            // A CA made before a host joined `HOSTS` is name-constrained without it, and
+            // clients would refuse that host's certificate: re-issue it with the same key
+            // and subject (clients reading the file take it at their next start; a copy
+            // made elsewhere must be refreshed).
+            let missing: Vec<&str> = HOSTS
+                .into_iter()
+                .filter(|h| !cert_der.windows(h.len()).any(|w| w == h.as_bytes()))
+                .collect();
+            let cert_der = if missing.is_empty() {
+                cert_der
+            } else {
+                let cert = ca_params().self_signed(&key)?;
+                std::fs::write(&cert_path, cert.pem())
+                    .with_context(|| format!("writing {}", cert_path.display()))?;
+                tracing::warn!(
+                    cert = %cert_path.display(),
+                    "the proxy CA certificate was re-issued (same key) to also name {}; copies of the old certificate must be replaced",
+                    missing.join(", ")
+                );
+                cert.der().clone()
+            };
             return Ok(Ca {
                 cert_path,
                 cert_der,
@@ -431,15 +456,12 @@ async fn proxy_request(
     }
 }
 
-/// Whether `host` serves `path` at Twilio: TrustHub's `/v1` on trusthub.twilio.com, the
-/// 2010 API on api.twilio.com. Everything else this server has (operator API, console,
-/// health) is not Twilio's and stays off the proxy.
+/// Whether `host` serves `path` at Twilio (`crate::format::twilio_host`): TrustHub's `/v1`
+/// on trusthub.twilio.com, Messaging's `/v1` on messaging.twilio.com, the 2010 API on
+/// api.twilio.com. Everything else this server has (operator API, console, health) is not
+/// Twilio's and stays off the proxy.
 fn serves(host: &str, path: &str) -> bool {
-    match host {
-        "trusthub.twilio.com" => path.starts_with("/v1/"),
-        "api.twilio.com" => path.starts_with("/2010-04-01/"),
-        _ => false,
-    }
+    crate::format::twilio_host(path) == Some(host)
 }
 
 /// Serves one request for `host` (reached on `port`): its URL and `Host` header must name

@@ -32,6 +32,7 @@ pub const EVALUATION: &str = "EL";
 pub const END_USER: &str = "IT";
 pub const SUPPORTING_DOCUMENT: &str = "RD";
 pub const PHONE_NUMBER: &str = "PN";
+pub const MESSAGING_SERVICE: &str = "MG";
 pub const ADDRESS: &str = "AD";
 pub const POLICY: &str = "RN";
 pub const API_KEY: &str = "SK";

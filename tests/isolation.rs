@@ -33,11 +33,15 @@ enum Kind {
     Address,
     Number,
     Key,
+    /// A Messaging Service (Messaging v1, `/v1/Services`).
+    Service,
 }
 use Kind::*;
 
 impl Kind {
-    const ALL: [Kind; 7] = [EndUser, Document, Profile, Product, Address, Number, Key];
+    const ALL: [Kind; 8] = [
+        EndUser, Document, Profile, Product, Address, Number, Key, Service,
+    ];
     fn collection(self) -> &'static str {
         match self {
             EndUser => "EndUsers",
@@ -47,6 +51,7 @@ impl Kind {
             Address => "Addresses",
             Number => "IncomingPhoneNumbers",
             Key => "Keys",
+            Service => "Services",
         }
     }
     fn list_key(self) -> &'static str {
@@ -54,6 +59,7 @@ impl Kind {
             Address => "addresses",
             Number => "incoming_phone_numbers",
             Key => "keys",
+            Service => "services",
             _ => "results",
         }
     }
@@ -460,10 +466,11 @@ impl World {
             && if number {
                 reachable
             } else {
-                // v1 objects of the bundle's account (not itself); a subaccount's bundle
-                // also takes its parent's approved primary. Nothing else.
-                (o.owner == b.owner && !o.kind.api2010() && o.sid != b.sid)
-                    || (o.primary && PARENT[b.owner] == Some(o.owner))
+                // TrustHub objects of the bundle's account (not itself); a subaccount's
+                // customer profile also takes its parent's approved primary (its trust
+                // products do not: README, "TrustHub linkage rules"). Nothing else.
+                (o.owner == b.owner && !o.kind.api2010() && o.kind != Service && o.sid != b.sid)
+                    || (o.primary && b.kind == Profile && PARENT[b.owner] == Some(o.owner))
             };
         // A number sits on one Voice Integrity trust product at a time (issue 12).
         let elsewhere = number && b.kind == Product && self.on_other_product(b, o);
@@ -571,7 +578,7 @@ impl World {
                     Product => vec![("Email", "a@b.co"), ("PolicySid", VOICE_INTEGRITY)],
                     Address => ADDRESS.to_vec(),
                     Number => vec![("PhoneNumber", &e164)],
-                    Key => vec![],
+                    Key | Service => vec![],
                 };
                 form.push(("FriendlyName", &name));
                 let got = self

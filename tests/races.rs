@@ -279,3 +279,84 @@ async fn clients_hanging_up_mid_write_leave_no_transaction_open() {
         assert_eq!(st, 201, "an evaluation after {hangups} hang-ups: {body}");
     }
 }
+
+/// A number is in one Messaging Service at a time (issue 16): two services adding it at
+/// once leave it in exactly one pool, the loser told 21712.
+#[tokio::test]
+async fn one_number_added_to_two_messaging_services_at_once() {
+    let s = Server::start();
+    repeat(|i| {
+        let s = &s;
+        async move {
+            let pn = s.number(&format!("+1310{:07}", i)).await;
+            let mut pools = Vec::new();
+            for name in ["A", "B"] {
+                let mg = s.ok("/v1/Services", &[("FriendlyName", name)], 201).await;
+                pools.push(format!(
+                    "/v1/Services/{}/PhoneNumbers",
+                    mg["sid"].as_str().unwrap()
+                ));
+            }
+            let form = [("PhoneNumberSid", pn.as_str())];
+            let ((a, ab), (b, bb)) =
+                tokio::join!(s.post(&pools[0], &form), s.post(&pools[1], &form));
+            no_5xx("two services adding one number", &[a, b], &[&ab, &bb]);
+            let mut statuses = [a, b];
+            statuses.sort();
+            assert_eq!(statuses, [201, 400], "{ab} / {bb}");
+            let loser = if a == 400 { &ab } else { &bb };
+            assert_eq!(loser["code"], 21712, "{loser}");
+            let mut holding = 0;
+            for pool in &pools {
+                let (_, list) = s.get(pool).await;
+                holding += list["phone_numbers"].as_array().unwrap().len();
+            }
+            assert_eq!(holding, 1, "{pn} is in {holding} pools");
+        }
+    })
+    .await;
+}
+
+/// A number in a Messaging Service stays in its account, and a released number leaves its
+/// pool (issue 16): moving or releasing it while it is being added never leaves a pool
+/// holding another account's number or a released one.
+#[tokio::test]
+async fn moving_or_releasing_a_number_racing_its_addition_to_a_service() {
+    let s = Server::start();
+    let (_, sub) = s
+        .post("/2010-04-01/Accounts.json", &[("FriendlyName", "Sub")])
+        .await;
+    let sub = sub["sid"].as_str().unwrap().to_string();
+    repeat(|i| {
+        let (s, sub) = (&s, &sub);
+        async move {
+            let pn = s.number(&format!("+1311{:07}", i)).await;
+            let mg = s.ok("/v1/Services", &[("FriendlyName", "Pool")], 201).await;
+            let pool = format!("/v1/Services/{}/PhoneNumbers", mg["sid"].as_str().unwrap());
+            let number = format!("/2010-04-01/Accounts/{SID}/IncomingPhoneNumbers/{pn}.json");
+            let (add_form, move_form) = (
+                [("PhoneNumberSid", pn.as_str())],
+                [("AccountSid", sub.as_str())],
+            );
+            let add = s.post(&pool, &add_form);
+            let ((a, ab), (b, bb)) = if i % 2 == 0 {
+                tokio::join!(add, s.post(&number, &move_form))
+            } else {
+                tokio::join!(add, s.delete(&number))
+            };
+            no_5xx(
+                "adding a number racing its move or release",
+                &[a, b],
+                &[&ab, &bb],
+            );
+            let (_, list) = s.get(&pool).await;
+            let pooled = !list["phone_numbers"].as_array().unwrap().is_empty();
+            let (still_ours, _) = s.get(&number).await;
+            assert!(
+                !pooled || still_ours == 200,
+                "{pn} is in the pool but moved or released: add {a} {ab}, other {b} {bb}"
+            );
+        }
+    })
+    .await;
+}

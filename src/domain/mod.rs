@@ -3,6 +3,7 @@
 pub mod bundle;
 pub mod descriptions;
 pub mod evaluate;
+pub mod numbers;
 pub mod policy;
 pub mod reviewer;
 pub mod validate;

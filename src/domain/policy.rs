@@ -287,6 +287,8 @@ pub struct Catalog {
     pub policies: Vec<Policy>,
     pub end_user_types: Vec<ObjectType>,
     pub supporting_document_types: Vec<ObjectType>,
+    /// The phone numbers `AvailablePhoneNumbers` offers (`phone_numbers.json`).
+    pub numbers: super::numbers::Inventory,
     policy_index: HashMap<String, usize>,
     end_user_index: HashMap<String, usize>,
     document_index: HashMap<String, usize>,
@@ -308,6 +310,7 @@ impl Catalog {
         };
         Catalog {
             rejection_codes: Vec::new(),
+            numbers: Default::default(),
             policy_index: policies
                 .iter()
                 .enumerate()
@@ -323,6 +326,11 @@ impl Catalog {
 
     pub fn with_rejection_codes(mut self, codes: Vec<RejectionCode>) -> Self {
         self.rejection_codes = codes;
+        self
+    }
+
+    pub fn with_numbers(mut self, numbers: super::numbers::Inventory) -> Self {
+        self.numbers = numbers;
         self
     }
 
@@ -495,6 +503,7 @@ impl Catalog {
                 }
             }
         }
+        out.extend(self.numbers.problems());
         out
     }
 }

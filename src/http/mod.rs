@@ -16,6 +16,7 @@ pub mod form;
 pub mod health;
 pub mod inquiries;
 pub mod limits;
+pub mod messaging;
 pub mod page;
 pub mod path;
 pub mod render;
@@ -56,6 +57,7 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .merge(catalog::routes())
         .merge(api2010::routes())
+        .merge(messaging::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(app.clone(), auth::require_account));
     // On the API listener the metrics are the operator's: behind the operator token.

@@ -169,6 +169,8 @@ keyed!(
     store::ApiKey,
     store::Address,
     store::PhoneNumber,
+    store::MessagingService,
+    store::ServiceNumber,
     store::Bundle,
     store::Entity,
     store::EntityAssignment,

@@ -40,13 +40,7 @@ fn check_email(email: &str) -> Result<()> {
 
 /// Status callbacks are delivered by POST over http(s) only.
 fn check_callback(url: &str) -> Result<()> {
-    match url::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(()),
-        _ => Err(Error::invalid(
-            21609,
-            format!("StatusCallback \"{url}\" is not a valid http or https URL"),
-        )),
-    }
+    super::check_http_url("StatusCallback", url, 21609)
 }
 
 /// `console_allowed` is for the operator API: the public API refuses console-only policies.

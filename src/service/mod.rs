@@ -10,6 +10,7 @@ pub mod entities;
 pub mod evaluations;
 pub mod inquiries;
 pub mod lifecycle;
+pub mod messaging;
 pub mod numbers;
 pub mod profiles;
 pub mod review;
@@ -163,6 +164,31 @@ pub fn check_friendly_name(name: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// Twilio's boolean parameter: `true`/`false` (or `True`/`False`); absent or empty is
+/// `None`; anything else is 400 / 20001 naming the parameter.
+pub fn parse_bool(v: Option<&str>, name: &str) -> Result<Option<bool>, Error> {
+    match v {
+        None | Some("") => Ok(None),
+        Some("true") | Some("True") => Ok(Some(true)),
+        Some("false") | Some("False") => Ok(Some(false)),
+        Some(other) => Err(Error::invalid(
+            20001,
+            format!("{name} must be true or false; got \"{other}\""),
+        )),
+    }
+}
+
+/// Checks that `url` is an absolute http(s) URL with a host; the message names the parameter.
+pub fn check_http_url(param: &str, url: &str, code: u32) -> Result<(), Error> {
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(()),
+        _ => Err(Error::invalid(
+            code,
+            format!("{param} \"{url}\" is not a valid http or https URL"),
+        )),
+    }
 }
 
 /// Checks that `sid` is `prefix` + 32 hex digits; the message names the parameter.

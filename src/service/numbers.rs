@@ -1,12 +1,16 @@
 //! IncomingPhoneNumbers (2010-04-01): numbers "bought" from this server, owned by one
-//! account at a time, which bundles take as channel endpoints.
+//! account at a time, which bundles take as channel endpoints and Messaging Services as
+//! senders; and the AvailablePhoneNumbers search over the catalog's inventory.
 
 use serde_json::{Map, Value};
 
+use crate::domain::numbers::{is_area_code, Candidate, NumberType, Search};
 use crate::domain::validate::is_e164;
 use crate::error::{Error, Result};
 use crate::sid;
-use crate::store::{Account, NumberFilter, Page, PageQuery, PhoneNumber, StoreError, Unique};
+use crate::store::{
+    finish_page, Account, Cursor, NumberFilter, Page, PageQuery, PhoneNumber, StoreError, Unique,
+};
 
 use super::{accounts, App};
 
@@ -72,18 +76,50 @@ pub fn apply_settings(config: &mut Map<String, Value>, params: &[(String, String
     Ok(())
 }
 
+/// What a purchase names: the resource it was sent to and the number or area code.
+#[derive(Debug, Default)]
+pub struct Purchase<'a> {
+    /// `IncomingPhoneNumbers/Local|TollFree|Mobile.json`; `None` for the generic resource.
+    pub typed: Option<NumberType>,
+    pub phone_number: Option<&'a str>,
+    pub area_code: Option<&'a str>,
+    pub friendly_name: Option<String>,
+}
+
+/// Buys a number for the account: the one named by `PhoneNumber` (any E.164 number; on a
+/// typed resource it must be of that type, 21458), or on the generic resource the first
+/// available inventory number in `AreaCode` (21451 when that is no area code, 21452 when
+/// none is left). Twilio's errors: 21421 not E.164, 21422 owned by another account, 21457
+/// `AreaCode` on a typed resource; settings as [`apply_settings`].
 pub async fn create(
     app: &App,
     account: &Account,
-    phone_number: Option<&str>,
-    friendly_name: Option<String>,
+    purchase: Purchase<'_>,
     params: &[(String, String)],
 ) -> Result<PhoneNumber> {
-    let Some(number) = phone_number.filter(|s| !s.is_empty()) else {
+    let number = purchase.phone_number.filter(|s| !s.is_empty());
+    let area = purchase.area_code.filter(|s| !s.is_empty());
+    if let (Some(t), Some(_)) = (purchase.typed, area) {
         return Err(Error::invalid(
-            21452,
-            "PhoneNumber is required: this server provisions the E.164 number you name (AreaCode search is not supported)",
+            21457,
+            format!(
+                "AreaCode is not supported on IncomingPhoneNumbers/{}; search AvailablePhoneNumbers and buy with PhoneNumber, or send AreaCode to IncomingPhoneNumbers",
+                t.segment()
+            ),
         ));
+    }
+    let mut config = Map::new();
+    apply_settings(&mut config, params)?;
+    let friendly_name = purchase.friendly_name.filter(|s| !s.is_empty());
+    let Some(number) = number else {
+        return match (purchase.typed, area) {
+            (Some(_), _) => Err(Error::MissingParameter("PhoneNumber")),
+            (None, None) => Err(Error::invalid(
+                20001,
+                "A PhoneNumber or an AreaCode is required",
+            )),
+            (None, Some(area)) => buy_in_area(app, account, area, friendly_name, config).await,
+        };
     };
     if !is_e164(number) {
         return Err(Error::invalid(
@@ -91,22 +127,20 @@ pub async fn create(
             format!("PhoneNumber \"{number}\" is not in E.164 format (e.g. +15555550100)"),
         ));
     }
-    let mut config = Map::new();
-    apply_settings(&mut config, params)?;
-    let now = app.clock.now();
-    let n = PhoneNumber {
-        seq: 0,
-        sid: sid::generate(sid::PHONE_NUMBER),
-        account_sid: account.sid.clone(),
-        phone_number: number.to_string(),
-        friendly_name: friendly_name
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| number.to_string()),
-        config,
-        date_created: now,
-        date_updated: now,
-    };
-    match app.store.insert_number(n).await {
+    if let Some(t) = purchase.typed {
+        let kind = app.catalog.numbers.number_type(number);
+        if kind != t {
+            return Err(Error::invalid(
+                21458,
+                format!(
+                    "PhoneNumber {number} is a {} number; buy it through IncomingPhoneNumbers/{} or IncomingPhoneNumbers",
+                    kind.as_str(),
+                    kind.segment()
+                ),
+            ));
+        }
+    }
+    match insert(app, account, number, friendly_name, config).await {
         Err(StoreError::Duplicate(Unique::PhoneNumber)) => {
             let filter = NumberFilter {
                 phone_number: Some(number.to_string()),
@@ -131,6 +165,100 @@ pub async fn create(
     }
 }
 
+async fn insert(
+    app: &App,
+    account: &Account,
+    number: &str,
+    friendly_name: Option<String>,
+    config: Map<String, Value>,
+) -> Result<PhoneNumber, StoreError> {
+    let now = app.clock.now();
+    app.store
+        .insert_number(PhoneNumber {
+            seq: 0,
+            sid: sid::generate(sid::PHONE_NUMBER),
+            account_sid: account.sid.clone(),
+            phone_number: number.to_string(),
+            friendly_name: friendly_name.unwrap_or_else(|| number.to_string()),
+            config,
+            date_created: now,
+            date_updated: now,
+        })
+        .await
+}
+
+/// How many inventory numbers are checked against the store at once.
+const CHUNK: usize = 200;
+
+/// The first inventory number in the area code that no account owns; one taken between
+/// the check and the insert (a concurrent purchase) is skipped for the next.
+async fn buy_in_area(
+    app: &App,
+    account: &Account,
+    area: &str,
+    friendly_name: Option<String>,
+    config: Map<String, Value>,
+) -> Result<PhoneNumber> {
+    if !is_area_code(area) {
+        return Err(Error::invalid(
+            21451,
+            format!("AreaCode \"{area}\" is not a valid North American area code (three digits, the first 2 to 9)"),
+        ));
+    }
+    let all: Vec<String> = app.catalog.numbers.in_area_code(area).collect();
+    for chunk in all.chunks(CHUNK) {
+        let owned = app.store.owned_numbers(chunk).await?;
+        for n in chunk.iter().filter(|n| !owned.contains(n)) {
+            match insert(app, account, n, friendly_name.clone(), config.clone()).await {
+                Err(StoreError::Duplicate(Unique::PhoneNumber)) => continue,
+                other => return Ok(other?),
+            }
+        }
+    }
+    Err(Error::invalid(
+        21452,
+        format!("No phone numbers found in area code {area}"),
+    ))
+}
+
+/// The first `size` numbers of `country`'s `kind` that `search` accepts and no account
+/// owns, in inventory order. A country the inventory does not list, or a type it does not
+/// offer there, is Twilio's 404.
+pub async fn available<'a>(
+    app: &'a App,
+    account: &Account,
+    country: &str,
+    kind: NumberType,
+    search: &'a Search,
+    size: usize,
+) -> Result<Vec<Candidate<'a>>> {
+    let inventory = &app.catalog.numbers;
+    let Some(c) = inventory
+        .country(country)
+        .filter(|c| c.blocks.iter().any(|b| b.kind == kind))
+    else {
+        return Err(Error::NotFound(format!(
+            "/2010-04-01/Accounts/{}/AvailablePhoneNumbers/{country}/{}.json",
+            account.sid,
+            kind.segment()
+        )));
+    };
+    let mut found = Vec::new();
+    let mut candidates = inventory.candidates(c, kind, search).peekable();
+    while found.len() < size && candidates.peek().is_some() {
+        let chunk: Vec<Candidate> = candidates.by_ref().take(CHUNK).collect();
+        let numbers: Vec<String> = chunk.iter().map(|c| c.phone_number.clone()).collect();
+        let owned = app.store.owned_numbers(&numbers).await?;
+        found.extend(
+            chunk
+                .into_iter()
+                .filter(|c| !owned.contains(&c.phone_number))
+                .take(size - found.len()),
+        );
+    }
+    Ok(found)
+}
+
 pub async fn get(app: &App, account: &Account, sid: &str) -> Result<PhoneNumber> {
     app.store
         .number(&account.sid, sid)
@@ -138,13 +266,70 @@ pub async fn get(app: &App, account: &Account, sid: &str) -> Result<PhoneNumber>
         .ok_or_else(|| not_found(&account.sid, sid))
 }
 
+/// What a list asks beyond the store's filters: properties read from the number itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Derived {
+    /// Only numbers of this type (the typed list resources).
+    pub kind: Option<NumberType>,
+    /// `Beta=false`: leave out numbers new to the platform.
+    pub exclude_beta: bool,
+    /// `Origin` other than `twilio`: every number here is Twilio's, so none match.
+    pub other_origin: bool,
+}
+
+impl Derived {
+    fn any(&self) -> bool {
+        self.kind.is_some() || self.exclude_beta || self.other_origin
+    }
+}
+
+/// The account's numbers. Filters on a number's type, beta or origin are read from the
+/// number (not stored), so such a list reads the account's matching numbers and pages them
+/// in memory, with the same keyset cursors as the store.
 pub async fn list(
     app: &App,
     account: &Account,
     filter: &NumberFilter,
+    derived: Derived,
     page: PageQuery,
 ) -> Result<Page<PhoneNumber>> {
-    Ok(app.store.list_numbers(&account.sid, filter, page).await?)
+    if !derived.any() {
+        return Ok(app.store.list_numbers(&account.sid, filter, page).await?);
+    }
+    let mut all = Vec::new();
+    let mut cursor = None;
+    loop {
+        let batch = PageQuery { size: 1000, cursor };
+        let got = app.store.list_numbers(&account.sid, filter, batch).await?;
+        cursor = got.items.last().map(|n| Cursor::After(n.seq));
+        let more = got.has_next;
+        all.extend(got.items.into_iter().filter(|n| {
+            let facts = app.catalog.numbers.facts(&n.phone_number);
+            !derived.other_origin
+                && derived.kind.is_none_or(|k| k == facts.kind)
+                && !(derived.exclude_beta && facts.beta)
+        }));
+        if !more {
+            break;
+        }
+    }
+    // `all` is in ascending `seq`: take `size + 1` in the cursor's direction, as a store
+    // query would, and let `finish_page` turn them into the page.
+    let rows: Vec<PhoneNumber> = match page.cursor {
+        Some(Cursor::Before(s)) => all
+            .into_iter()
+            .rev()
+            .filter(|n| n.seq < s)
+            .take(page.size + 1)
+            .collect(),
+        Some(Cursor::After(s)) => all
+            .into_iter()
+            .filter(|n| n.seq > s)
+            .take(page.size + 1)
+            .collect(),
+        None => all.into_iter().take(page.size + 1).collect(),
+    };
+    Ok(finish_page(rows, page))
 }
 
 /// `AccountSid` moves the number within a parent and its subaccounts.
@@ -198,11 +383,26 @@ pub async fn update(
                 ),
             ));
         }
+        if let Some(service) = app.store.service_of_number(&n.sid).await? {
+            return Err(in_service(&n.sid, &service));
+        }
         n.account_sid = to.sid;
     }
     n.date_updated = app.clock.now();
-    app.store.update_number(&n).await?;
-    Ok(n)
+    match app.store.update_number(&n).await {
+        // Added to a Messaging Service since the check above (the store checks under lock).
+        Err(StoreError::Stale) => Err(in_service(&n.sid, "a Messaging Service")),
+        other => Ok(other.map(|_| n)?),
+    }
+}
+
+/// A number in a Messaging Service stays in its account: moving it would leave the
+/// service with another account's number.
+fn in_service(number_sid: &str, service: &str) -> Error {
+    Error::conflict(
+        20409,
+        format!("{number_sid} is in the sender pool of {service}; remove it from the Messaging Service before moving it to another account"),
+    )
 }
 
 pub async fn delete(app: &App, account: &Account, sid: &str) -> Result<()> {

@@ -57,6 +57,9 @@ pub enum Unique {
     EntityAssignment,
     /// `channel_assignments (bundle_sid, channel_endpoint_sid)`: likewise for an endpoint.
     ChannelAssignment,
+    /// `messaging_service_numbers.number_sid`: the number is in a Messaging Service's pool
+    /// already (one at a time).
+    ServiceNumber,
     /// A constraint this map does not know, by its name.
     Other(String),
 }
@@ -69,6 +72,7 @@ impl Unique {
             "phone_numbers_phone_number_key" => Unique::PhoneNumber,
             "entity_assignments_bundle_sid_object_sid_key" => Unique::EntityAssignment,
             "channel_assignments_bundle_sid_channel_endpoint_sid_key" => Unique::ChannelAssignment,
+            "messaging_service_numbers_number_sid_key" => Unique::ServiceNumber,
             _ => {
                 let identity = ["_pkey", "_sid_key", "_id_key", "_name_key", "_id_hash_key"]
                     .iter()
@@ -175,6 +179,32 @@ pub struct PhoneNumber {
 pub struct NumberFilter {
     pub phone_number: Option<String>,
     pub friendly_name: Option<String>,
+}
+
+/// A Messaging Service (`MG…`); its settings live in `config` by snake_case property name.
+#[derive(Debug, Clone)]
+pub struct MessagingService {
+    pub seq: i64,
+    pub sid: String,
+    pub account_sid: String,
+    pub friendly_name: String,
+    pub config: serde_json::Map<String, Value>,
+    pub date_created: i64,
+    pub date_updated: i64,
+}
+
+/// A phone number in a Messaging Service's sender pool (one pool at a time).
+#[derive(Debug, Clone)]
+pub struct ServiceNumber {
+    pub seq: i64,
+    pub service_sid: String,
+    pub account_sid: String,
+    /// The IncomingPhoneNumber (`PN…`), which is also this resource's SID.
+    pub number_sid: String,
+    /// The number in E.164, read from the IncomingPhoneNumber.
+    pub phone_number: String,
+    pub date_created: i64,
+    pub date_updated: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -506,11 +536,46 @@ pub trait Store: Send + Sync {
         filter: &NumberFilter,
         page: PageQuery,
     ) -> StoreResult<Page<PhoneNumber>>;
+    /// Saves the number; moving it to another account is refused (`Stale`) while it is in
+    /// a Messaging Service's pool, checked under the number's lock.
     async fn update_number(&self, number: &PhoneNumber) -> StoreResult<()>;
     /// Deletes the number unless a bundle holds it (`Stale`), checked under its lock.
     async fn delete_number(&self, account_sid: &str, sid: &str) -> StoreResult<bool>;
     /// The bundles a phone number is assigned to.
     async fn bundles_with_number(&self, number_sid: &str) -> StoreResult<Vec<Bundle>>;
+    /// Which of `numbers` (E.164) some account owns (any account: what a search must not
+    /// offer; the owners are not told).
+    async fn owned_numbers(&self, numbers: &[String]) -> StoreResult<Vec<String>>;
+
+    async fn insert_service(&self, service: MessagingService) -> StoreResult<MessagingService>;
+    async fn service(&self, account_sid: &str, sid: &str) -> StoreResult<Option<MessagingService>>;
+    async fn list_services(
+        &self,
+        account_sid: &str,
+        page: PageQuery,
+    ) -> StoreResult<Page<MessagingService>>;
+    async fn update_service(&self, service: &MessagingService) -> StoreResult<()>;
+    /// Deletes the service; its pool goes with it (the numbers stay with the account).
+    async fn delete_service(&self, account_sid: &str, sid: &str) -> StoreResult<bool>;
+    /// Adds a number to a service's pool, in one transaction under the locks of both: only
+    /// while the service exists and the number belongs to `number.account_sid` (`Stale`
+    /// otherwise); `Duplicate(Unique::ServiceNumber)` when the number is in a pool already
+    /// (this one or another).
+    async fn insert_service_number(&self, number: ServiceNumber) -> StoreResult<ServiceNumber>;
+    async fn service_number(
+        &self,
+        service_sid: &str,
+        number_sid: &str,
+    ) -> StoreResult<Option<ServiceNumber>>;
+    async fn list_service_numbers(
+        &self,
+        service_sid: &str,
+        page: PageQuery,
+    ) -> StoreResult<Page<ServiceNumber>>;
+    async fn delete_service_number(&self, service_sid: &str, number_sid: &str)
+        -> StoreResult<bool>;
+    /// The Messaging Service whose pool holds the number, if any.
+    async fn service_of_number(&self, number_sid: &str) -> StoreResult<Option<String>>;
 
     /// Inserts the bundle with its "created" event, in one transaction.
     async fn insert_bundle(&self, bundle: Bundle, created: Event) -> StoreResult<Bundle>;
@@ -671,8 +736,8 @@ pub trait Store: Send + Sync {
     async fn dump(&self) -> StoreResult<Vec<(String, Value)>>;
     /// Replaces the whole state (snapshots excepted) by `rows`, in one transaction.
     async fn load(&self, rows: &[(String, Value)]) -> StoreResult<()>;
-    /// Deletes bundles, end users, documents, addresses, numbers, evaluations, events and
-    /// jobs — of one account, or of all; with `accounts`, also every account and key.
+    /// Deletes bundles, end users, documents, addresses, numbers, Messaging Services,
+    /// evaluations, events and jobs — of one account, or of all; with `accounts`, also every account and key.
     async fn reset(&self, account_sid: Option<&str>, accounts: bool) -> StoreResult<()>;
     /// Connection-pool usage and the job queue at server-clock time `now`, for `/metrics`.
     async fn stats(&self, now: i64) -> StoreResult<StoreStats>;
@@ -784,11 +849,13 @@ pub trait Tx: Send {
 /// snapshot, `trusthub export` and a full reset cover: every table of the API's data,
 /// including the console's form records and hosted inquiries (which name bundles), but not
 /// console sessions (after a move users sign in again), secrets or snapshots themselves.
-pub const TABLES: [&str; 14] = [
+pub const TABLES: [&str; 16] = [
     "accounts",
     "api_keys",
     "addresses",
     "phone_numbers",
+    "messaging_services",
+    "messaging_service_numbers",
     "bundles",
     "entities",
     "entity_assignments",

@@ -417,6 +417,39 @@ fn number_row(r: &AnyRow) -> StoreResult<PhoneNumber> {
     })
 }
 
+fn service_row(r: &AnyRow) -> StoreResult<MessagingService> {
+    let config: String = r.try_get("config")?;
+    Ok(MessagingService {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        account_sid: r.try_get("account_sid")?,
+        friendly_name: r.try_get("friendly_name")?,
+        config: serde_json::from_str(&config).context("bad service config in store")?,
+        date_created: r.try_get("date_created")?,
+        date_updated: r.try_get("date_updated")?,
+    })
+}
+
+/// A pool's members with their numbers' E.164 form, selected as one table so paging can
+/// append its ` AND seq …` (first bind: the service SID).
+const SERVICE_NUMBERS: &str = "SELECT * FROM (SELECT m.seq AS seq, m.service_sid AS service_sid,
+    m.account_sid AS account_sid, m.number_sid AS number_sid, p.phone_number AS phone_number,
+    m.date_created AS date_created, m.date_updated AS date_updated
+    FROM messaging_service_numbers m JOIN phone_numbers p ON p.sid = m.number_sid) t
+    WHERE service_sid = ?";
+
+fn service_number_row(r: &AnyRow) -> StoreResult<ServiceNumber> {
+    Ok(ServiceNumber {
+        seq: r.try_get("seq")?,
+        service_sid: r.try_get("service_sid")?,
+        account_sid: r.try_get("account_sid")?,
+        number_sid: r.try_get("number_sid")?,
+        phone_number: r.try_get("phone_number")?,
+        date_created: r.try_get("date_created")?,
+        date_updated: r.try_get("date_updated")?,
+    })
+}
+
 /// A bundle's columns, in `bundle_named`'s order: as stored, and as `assigned_objects`
 /// selects them beside an entity's (prefixed, so the names do not collide).
 const BUNDLE_COLUMNS: [&str; 14] = [
@@ -1500,6 +1533,31 @@ impl Store for SqlStore {
     }
 
     async fn update_number(&self, n: &PhoneNumber) -> StoreResult<()> {
+        let mut tx = self.tx().await?;
+        // A move to another account waits for (and then sees) a pool insertion holding the
+        // number's lock, and is refused while the number is in a Messaging Service.
+        let sql = format!(
+            "SELECT sid FROM phone_numbers WHERE sid = ? AND account_sid <> ?{}",
+            self.d.for_update()
+        );
+        let moving = self
+            .q(&sql)
+            .bind(n.sid.as_str())
+            .bind(n.account_sid.as_str())
+            .opt(&mut *tx)
+            .await?
+            .is_some();
+        if moving
+            && self
+                .exists(
+                    &mut tx,
+                    "SELECT 1 FROM messaging_service_numbers WHERE number_sid = ?",
+                    &n.sid,
+                )
+                .await?
+        {
+            return Err(StoreError::Stale);
+        }
         self.q(
             "UPDATE phone_numbers SET account_sid = ?, friendly_name = ?, config = ?,
                date_updated = ? WHERE sid = ?",
@@ -1509,9 +1567,9 @@ impl Store for SqlStore {
         .bind(Value::Object(n.config.clone()).to_string())
         .bind(n.date_updated)
         .bind(n.sid.as_str())
-        .run(&self.pool)
+        .run(&mut *tx)
         .await?;
-        Ok(())
+        commit(tx).await
     }
 
     async fn delete_number(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
@@ -1535,6 +1593,167 @@ impl Store for SqlStore {
             .all(&self.pool)
             .await?;
         rows.iter().map(bundle_row).collect()
+    }
+
+    async fn owned_numbers(&self, numbers: &[String]) -> StoreResult<Vec<String>> {
+        let numbers: Vec<String> = numbers
+            .iter()
+            .filter(|n| Dialect::storable(n))
+            .cloned()
+            .collect();
+        if numbers.is_empty() {
+            return Ok(vec![]);
+        }
+        let rows = self
+            .q("SELECT phone_number FROM phone_numbers WHERE phone_number")
+            .bind_list(&numbers)
+            .all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<String, _>("phone_number")?))
+            .collect()
+    }
+
+    async fn insert_service(&self, mut m: MessagingService) -> StoreResult<MessagingService> {
+        let row = self
+            .q(
+                "INSERT INTO messaging_services (sid, account_sid, friendly_name, config,
+                  date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+            )
+            .bind(m.sid.as_str())
+            .bind(m.account_sid.as_str())
+            .bind(m.friendly_name.as_str())
+            .bind(Value::Object(m.config.clone()).to_string())
+            .bind(m.date_created)
+            .bind(m.date_updated)
+            .one(&self.pool)
+            .await?;
+        m.seq = seq_of(row)?;
+        Ok(m)
+    }
+
+    async fn service(&self, account_sid: &str, sid: &str) -> StoreResult<Option<MessagingService>> {
+        self.find(
+            "SELECT * FROM messaging_services WHERE sid = ? AND account_sid = ?",
+            &[sid, account_sid],
+            service_row,
+        )
+        .await
+    }
+
+    async fn list_services(
+        &self,
+        account_sid: &str,
+        page: PageQuery,
+    ) -> StoreResult<Page<MessagingService>> {
+        let q = self
+            .q("SELECT * FROM messaging_services WHERE account_sid = ?")
+            .bind(account_sid);
+        self.fetch_page(q, page, false, service_row).await
+    }
+
+    async fn update_service(&self, m: &MessagingService) -> StoreResult<()> {
+        self.q(
+            "UPDATE messaging_services SET friendly_name = ?, config = ?, date_updated = ?
+             WHERE sid = ?",
+        )
+        .bind(m.friendly_name.as_str())
+        .bind(Value::Object(m.config.clone()).to_string())
+        .bind(m.date_updated)
+        .bind(m.sid.as_str())
+        .run(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_service(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
+        // The pool goes with it (ON DELETE CASCADE, migration 0012).
+        Ok(self
+            .exec(
+                "DELETE FROM messaging_services WHERE sid = ? AND account_sid = ?",
+                &[sid, account_sid],
+            )
+            .await?
+            > 0)
+    }
+
+    async fn insert_service_number(&self, mut n: ServiceNumber) -> StoreResult<ServiceNumber> {
+        let mut tx = self.tx().await?;
+        self.lock(&mut tx, "messaging_services", &n.service_sid)
+            .await?;
+        // The number must still be the account's: a move to another account takes this
+        // lock too (`update_number`).
+        let sql = format!(
+            "SELECT phone_number FROM phone_numbers WHERE sid = ? AND account_sid = ?{}",
+            self.d.for_update()
+        );
+        let Some(row) = self
+            .q(&sql)
+            .bind(n.number_sid.as_str())
+            .bind(n.account_sid.as_str())
+            .opt(&mut *tx)
+            .await?
+        else {
+            return Err(StoreError::Stale);
+        };
+        n.phone_number = row.try_get("phone_number")?;
+        let row = self
+            .q(
+                "INSERT INTO messaging_service_numbers (service_sid, account_sid, number_sid,
+                  date_created, date_updated) VALUES (?, ?, ?, ?, ?) RETURNING seq",
+            )
+            .bind(n.service_sid.as_str())
+            .bind(n.account_sid.as_str())
+            .bind(n.number_sid.as_str())
+            .bind(n.date_created)
+            .bind(n.date_updated)
+            .one(&mut *tx)
+            .await?;
+        n.seq = seq_of(row)?;
+        commit(tx).await?;
+        Ok(n)
+    }
+
+    async fn service_number(
+        &self,
+        service_sid: &str,
+        number_sid: &str,
+    ) -> StoreResult<Option<ServiceNumber>> {
+        let sql = format!("{SERVICE_NUMBERS} AND number_sid = ?");
+        self.find(&sql, &[service_sid, number_sid], service_number_row)
+            .await
+    }
+
+    async fn list_service_numbers(
+        &self,
+        service_sid: &str,
+        page: PageQuery,
+    ) -> StoreResult<Page<ServiceNumber>> {
+        let q = self.q(SERVICE_NUMBERS).bind(service_sid);
+        self.fetch_page(q, page, false, service_number_row).await
+    }
+
+    async fn delete_service_number(
+        &self,
+        service_sid: &str,
+        number_sid: &str,
+    ) -> StoreResult<bool> {
+        Ok(self
+            .exec(
+                "DELETE FROM messaging_service_numbers WHERE service_sid = ? AND number_sid = ?",
+                &[service_sid, number_sid],
+            )
+            .await?
+            > 0)
+    }
+
+    async fn service_of_number(&self, number_sid: &str) -> StoreResult<Option<String>> {
+        let row = self
+            .q("SELECT service_sid FROM messaging_service_numbers WHERE number_sid = ?")
+            .bind(number_sid)
+            .opt(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
     }
 
     async fn insert_bundle(&self, b: Bundle, created: Event) -> StoreResult<Bundle> {
@@ -2149,6 +2368,8 @@ impl Store for SqlStore {
                     "DELETE FROM entity_assignments WHERE account_sid = ?",
                     "DELETE FROM entities WHERE account_sid = ?",
                     "DELETE FROM bundles WHERE account_sid = ?",
+                    "DELETE FROM messaging_service_numbers WHERE account_sid = ?",
+                    "DELETE FROM messaging_services WHERE account_sid = ?",
                     "DELETE FROM phone_numbers WHERE account_sid = ?",
                     "DELETE FROM addresses WHERE account_sid = ?",
                     "DELETE FROM profile_forms WHERE account_sid = ?",

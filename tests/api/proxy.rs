@@ -146,7 +146,7 @@ async fn every_other_host_is_refused() {
     for target in [
         "example.com:443",
         "twilio.com:443",
-        "messaging.twilio.com:443",
+        "verify.twilio.com:443",
         "trusthub.twilio.com.evil.example:443",
         "127.0.0.1:22",
         // A Twilio host on another port is not a TLS API endpoint here either.
@@ -405,8 +405,9 @@ async fn odd_connect_targets_are_refused_with_the_reason() {
     }
 }
 
-/// Each Twilio host serves only its own API: TrustHub's `/v1` on trusthub.twilio.com, the
-/// 2010 API on api.twilio.com; the operator API, console and health are on neither.
+/// Each Twilio host serves only its own API: TrustHub's `/v1` on trusthub.twilio.com,
+/// Messaging's `/v1` on messaging.twilio.com, the 2010 API on api.twilio.com; the operator
+/// API, console and health are on none.
 #[tokio::test]
 async fn each_twilio_host_serves_only_its_own_api() {
     let ca_dir = tempfile::tempdir().unwrap();
@@ -428,6 +429,13 @@ async fn each_twilio_host_serves_only_its_own_api() {
         ("https://trusthub.twilio.com/console/login", 404),
         ("https://api.twilio.com/healthz", 404),
         ("https://trusthub.twilio.com/metrics", 404),
+        ("https://messaging.twilio.com/v1/Services", 200),
+        ("http://messaging.twilio.com/v1/Services", 200),
+        ("https://trusthub.twilio.com/v1/Services", 404),
+        ("https://messaging.twilio.com/v1/Policies", 404),
+        ("https://messaging.twilio.com{account}", 404),
+        ("https://api.twilio.com/v1/Services", 404),
+        ("https://messaging.twilio.com/admin/v1/Clock", 404),
     ];
     for (url, want) in cases {
         let url = url.replace("{account}", &account);
@@ -444,6 +452,25 @@ async fn each_twilio_host_serves_only_its_own_api() {
             assert_eq!(body["code"], 20404, "{url}: {body}");
         }
     }
+    // A Messaging Service made through messaging.twilio.com names that host in its URLs.
+    let resp = http
+        .post("https://messaging.twilio.com/v1/Services")
+        .basic_auth(SID, Some(TOKEN))
+        .form(&[("FriendlyName", "Through the proxy")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let created: serde_json::Value = resp.json().await.unwrap();
+    let sid = created["sid"].as_str().unwrap();
+    assert_eq!(
+        created["url"],
+        format!("https://messaging.twilio.com/v1/Services/{sid}")
+    );
+    assert_eq!(
+        created["links"]["phone_numbers"],
+        format!("https://messaging.twilio.com/v1/Services/{sid}/PhoneNumbers")
+    );
     // The operator API with its token: still not on Twilio's hosts.
     let resp = http
         .post("https://trusthub.twilio.com/admin/v1/Clock/Advance")
@@ -731,4 +758,51 @@ async fn a_ca_certificate_without_its_key_stops_the_start() {
     std::fs::remove_file(b.path().join("trusthub-proxy-ca-key.pem")).unwrap();
     let err = fails(b.path());
     assert!(err.contains("exists but its key"), "{err}");
+}
+
+/// A CA made by a release that served two hosts is name-constrained to them, so clients
+/// would refuse a certificate naming messaging.twilio.com: the start re-issues it with the
+/// same key (the key file is kept) and messaging.twilio.com is served through it.
+#[cfg(unix)]
+#[tokio::test]
+async fn an_earlier_two_host_ca_is_reissued_for_the_messaging_host() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (
+        dir.path().join("trusthub-proxy-ca.pem"),
+        dir.path().join("trusthub-proxy-ca-key.pem"),
+    );
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])
+        .args(["-nodes", "-days", "3650", "-subj", "/CN=TrustHub sandbox local CA"])
+        .args(["-addext", "basicConstraints=critical,CA:TRUE,pathlen:0"])
+        .args(["-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature"])
+        .args([
+            "-addext",
+            "nameConstraints=critical,permitted;DNS:trusthub.twilio.com,permitted;DNS:api.twilio.com",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("this test needs the openssl command to make an earlier release's CA");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (old_cert, old_key) = (std::fs::read(&cert).unwrap(), std::fs::read(&key).unwrap());
+    let (_s, proxy) = start(dir.path());
+    assert_ne!(std::fs::read(&cert).unwrap(), old_cert, "re-issued");
+    assert_eq!(std::fs::read(&key).unwrap(), old_key, "same key");
+    let http = client_through(&proxy, dir.path());
+    for url in [
+        "https://messaging.twilio.com/v1/Services",
+        "https://trusthub.twilio.com/v1/Policies",
+    ] {
+        let resp = http.get(url).basic_auth(SID, Some(TOKEN)).send().await;
+        assert_eq!(resp.unwrap().status(), 200, "{url}");
+    }
 }

@@ -404,6 +404,18 @@ impl Server {
         .await
     }
 
+    /// Another top-level account, made through the operator API: (SID, auth token).
+    pub async fn other_account(&self, name: &str) -> (String, String) {
+        let (st, a) = self
+            .admin("POST", "/admin/v1/Accounts", &[("FriendlyName", name)])
+            .await;
+        assert_eq!(st, 201, "{a}");
+        (
+            a["sid"].as_str().unwrap().to_string(),
+            a["auth_token"].as_str().unwrap().to_string(),
+        )
+    }
+
     /// Provisions a phone number to the current account; returns its PN SID.
     pub async fn number(&self, e164: &str) -> String {
         let b = self

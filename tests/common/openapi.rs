@@ -1,5 +1,7 @@
-//! Validates JSON response bodies against the response schemas of Twilio's
-//! TrustHub v1 OpenAPI spec (`openapi/twilio_trusthub_v1.json`).
+//! Validates JSON response bodies against the response schemas of Twilio's OpenAPI
+//! specs: TrustHub v1 (`openapi/twilio_trusthub_v1.json`), Messaging v1
+//! (`twilio_messaging_v1.json`, for the paths Twilio serves on messaging.twilio.com) and
+//! the 2010 API (`twilio_api_v2010.json`).
 //!
 //! The OpenAPI 3.0 schemas are translated to plain JSON Schema (2020-12) once:
 //! `$ref`s are inlined, `nullable` becomes a `null` type, docs/vendor keys are
@@ -20,8 +22,19 @@ const RFC_2822_PATTERN: &str = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|
 
 const SPEC_2010_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/twilio_api_v2010.json");
 
+const SPEC_MESSAGING_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/openapi/twilio_messaging_v1.json"
+);
+
 /// The 2010 paths the server implements (the spec has hundreds more).
-const PATHS_2010: [&str; 4] = ["/Keys", "/Addresses", "/IncomingPhoneNumbers", "/Accounts"];
+const PATHS_2010: [&str; 5] = [
+    "/Keys",
+    "/Addresses",
+    "/IncomingPhoneNumbers",
+    "/AvailablePhoneNumbers",
+    "/Accounts",
+];
 
 /// Twilio's wire format for timestamps; `format: date-time` alone would also accept
 /// fractional seconds and offsets, which our clients do not parse.
@@ -58,12 +71,18 @@ pub fn spec_2010() -> &'static Spec {
                     || rest == "/{Sid}.json"
                     || PATHS_2010.iter().any(|p| {
                         rest.strip_prefix("/{AccountSid}")
-                            .is_some_and(|r| r.starts_with(p) && r.matches('/').count() <= 2)
+                            .is_some_and(|r| r.starts_with(p) && r.matches('/').count() <= 3)
                     })
             },
             true,
         )
     })
+}
+
+/// The Messaging v1 spec (paths the server serves for messaging.twilio.com).
+pub fn spec_messaging() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| Spec::load_from(SPEC_MESSAGING_PATH, |_| true, false))
 }
 
 fn relax_uris(v: &mut Value) {
@@ -81,10 +100,10 @@ fn relax_uris(v: &mut Value) {
 
 /// Panics with every violation if `body` does not match the spec.
 pub fn assert_valid(method: &str, path: &str, status: u16, body: &Value) {
-    let spec = if path.starts_with("/2010-04-01/") {
-        spec_2010()
-    } else {
-        spec()
+    let spec = match trusthub::format::twilio_host(path) {
+        Some("api.twilio.com") => spec_2010(),
+        Some("messaging.twilio.com") => spec_messaging(),
+        _ => spec(),
     };
     if let Err(e) = spec.validate(method, path, status, body) {
         panic!(

@@ -56,7 +56,9 @@
 #   extra parameters, PageSize over 1000 is clamped, a malformed PolicySid filter
 #   matches nothing).
 #
-# Every operation of the spec is run (all 53, ComplianceInquiries included).
+# Every operation of the spec is run (all 53, ComplianceInquiries included). A second pass
+# runs the Messaging v1 spec's Services and Services/{ServiceSid}/PhoneNumbers operations
+# (the ones the server implements) the same way, with their own fixtures.
 #
 # The WARNINGS block schemathesis prints ("Schema validation mismatch: N operations
 # mostly rejected generated data") is expected and not a failure: the spec's form
@@ -69,6 +71,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 VENV="$HERE/.venv"
 SPEC="$ROOT/openapi/twilio_trusthub_v1.json"
+SPEC_MESSAGING="$ROOT/openapi/twilio_messaging_v1.json"
 
 # Fixed, not secret: the ephemeral server exists only for this run.
 ACCOUNT_SID="AC5c4e3a7e5c4e3a7e5c4e3a7e5c4e3a7e"
@@ -149,28 +152,41 @@ if [[ -z "$healthy" ]]; then
 fi
 echo "run.sh: server at $base (pid $server_pid); $MAX_EXAMPLES examples per operation, seed $SEED"
 
-# ---- fixtures: real objects whose SIDs the generated requests use -------------
-"$VENV/bin/python" "$HERE/fixtures.py" "$base" "$ACCOUNT_SID" "$AUTH_TOKEN" "$SPEC" "$workdir/schemathesis.toml" || {
-    echo "run.sh: fixtures.py failed; server output:" >&2
-    cat "$workdir/stderr" >&2
-    exit 2
+# ---- one pass: fixtures (real objects whose SIDs the generated requests use), then
+# schemathesis over one spec. one_pass NAME SPEC [schemathesis run options...]; its exit code.
+one_pass() {
+    local name="$1" spec="$2"
+    shift 2
+    "$VENV/bin/python" "$HERE/fixtures.py" "$base" "$ACCOUNT_SID" "$AUTH_TOKEN" "$spec" "$workdir/$name.toml" || {
+        echo "run.sh: fixtures.py ($name) failed; server output:" >&2
+        cat "$workdir/stderr" >&2
+        exit 2
+    }
+    local start=$SECONDS rc=0
+    TRUSTHUB_SCHEMATHESIS_SPEC="$spec" SCHEMATHESIS_HOOKS="$HERE/hooks.py" \
+        "$VENV/bin/schemathesis" --config-file "$workdir/$name.toml" run "$spec" \
+        --url "$base" \
+        --auth "$ACCOUNT_SID:$AUTH_TOKEN" \
+        --checks not_a_server_error,response_schema_conformance,content_type_conformance,twilio_response_shape,use_after_free,ensure_resource_availability \
+        --max-examples "$MAX_EXAMPLES" \
+        --seed "$SEED" \
+        --workers "$WORKERS" \
+        --request-timeout 10 \
+        --generation-database none \
+        --no-color \
+        "$@" || rc=$?
+    echo "run.sh: schemathesis ($name) exit $rc after $((SECONDS - start)) s"
+    return $rc
 }
 
-# ---- schemathesis -------------------------------------------------------------
-start=$SECONDS
-SCHEMATHESIS_HOOKS="$HERE/hooks.py" "$VENV/bin/schemathesis" --config-file "$workdir/schemathesis.toml" run "$SPEC" \
-    --url "$base" \
-    --auth "$ACCOUNT_SID:$AUTH_TOKEN" \
-    --checks not_a_server_error,response_schema_conformance,content_type_conformance,twilio_response_shape,use_after_free,ensure_resource_availability \
-    --max-examples "$MAX_EXAMPLES" \
-    --seed "$SEED" \
-    --workers "$WORKERS" \
-    --request-timeout 10 \
-    --generation-database none \
-    --no-color \
-    "$@"
-rc=$?
-echo "run.sh: schemathesis exit $rc after $((SECONDS - start)) s"
+rc=0
+one_pass trusthub "$SPEC" "$@" || rc=$?
+# The Messaging pass: the Services and PhoneNumbers operations of Messaging v1 (the ones
+# of Twilio's Messaging spec the server implements; the others are excluded).
+messaging_rc=0
+one_pass messaging "$SPEC_MESSAGING" \
+    --include-path-regex '^/v1/Services(/\{[A-Za-z]+\}(/PhoneNumbers(/\{Sid\})?)?)?$' "$@" || messaging_rc=$?
+[[ $rc -ne 0 ]] || rc=$messaging_rc
 echo "run.sh: a \"Schema validation mismatch\" warning above is expected, not a failure: the"
 echo "        spec's form schemas accept any string for SIDs, types, emails and Attributes,"
 echo "        so most generated creates/updates get Twilio's 400, as on Twilio. Failures"

@@ -1,8 +1,9 @@
 //! The 2010-04-01 companion API an ISV flow needs: Accounts (subaccounts), Keys,
-//! Addresses and IncomingPhoneNumbers. Paths end in `.json`.
+//! Addresses, AvailablePhoneNumbers and IncomingPhoneNumbers. Paths end in `.json`.
 
 pub mod accounts;
 pub mod addresses;
+pub mod available;
 pub mod numbers;
 pub mod render;
 
@@ -45,7 +46,31 @@ pub fn routes() -> Router<Arc<App>> {
                 .delete(addresses::remove),
         )
         .route(
+            &format!("{a}/AvailablePhoneNumbers.json"),
+            get(available::countries),
+        )
+        .route(
+            &format!("{a}/AvailablePhoneNumbers/{{country}}"),
+            get(available::country),
+        )
+        .route(
+            &format!("{a}/AvailablePhoneNumbers/{{country}}/{{kind}}"),
+            get(available::search),
+        )
+        .route(
             &format!("{a}/IncomingPhoneNumbers.json"),
+            get(numbers::list).post(numbers::create),
+        )
+        .route(
+            &format!("{a}/IncomingPhoneNumbers/Local.json"),
+            get(numbers::list).post(numbers::create),
+        )
+        .route(
+            &format!("{a}/IncomingPhoneNumbers/TollFree.json"),
+            get(numbers::list).post(numbers::create),
+        )
+        .route(
+            &format!("{a}/IncomingPhoneNumbers/Mobile.json"),
             get(numbers::list).post(numbers::create),
         )
         .route(
@@ -83,13 +108,5 @@ pub fn take_filter(
 }
 
 pub fn bool_param(v: Option<&str>, name: &str) -> Result<Option<bool>> {
-    match v {
-        None | Some("") => Ok(None),
-        Some("true") | Some("True") => Ok(Some(true)),
-        Some("false") | Some("False") => Ok(Some(false)),
-        Some(other) => Err(Error::invalid(
-            20001,
-            format!("{name} must be true or false; got \"{other}\""),
-        )),
-    }
+    crate::service::parse_bool(v, name)
 }

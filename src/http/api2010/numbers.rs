@@ -1,4 +1,5 @@
-//! `/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers`.
+//! `/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers`, generic and typed
+//! (`/Local.json`, `/TollFree.json`, `/Mobile.json`).
 
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -6,27 +7,59 @@ use axum::Json;
 use std::collections::HashMap;
 
 use super::render;
+use crate::domain::numbers::NumberType;
 use crate::error::Result;
 use crate::http::form::Params;
 use crate::http::page;
 use crate::http::scope::{InAccount, JsonMember};
-use crate::service::{numbers, App};
+use crate::service::numbers::{self, Derived, Purchase};
+use crate::service::App;
 use crate::store::{NumberFilter, PhoneNumber};
 
 async fn rendered(app: &App, n: &PhoneNumber) -> Result<serde_json::Value> {
     let bundle = numbers::bundle_of(app, n).await?;
-    Ok(render::number(n, bundle.as_deref()))
+    let facts = app.catalog.numbers.facts(&n.phone_number);
+    Ok(render::number(n, bundle.as_deref(), &facts))
+}
+
+/// The typed resource a request was routed to (`…/IncomingPhoneNumbers/Local.json` …), or
+/// `None` for the generic one, read from the path's last segment.
+pub struct Typed(Option<NumberType>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Typed {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map(|o| o.0.path().to_string())
+            .unwrap_or_else(|| parts.uri.path().to_string());
+        let kind = path
+            .strip_suffix(".json")
+            .and_then(|p| p.rsplit_once("/IncomingPhoneNumbers/"))
+            .and_then(|(_, last)| NumberType::from_segment(last));
+        Ok(Typed(kind))
+    }
 }
 
 pub async fn create(
     InAccount { app, account, .. }: InAccount,
+    Typed(kind): Typed,
     params: Params,
 ) -> Result<impl IntoResponse> {
     let n = numbers::create(
         &app,
         &account,
-        params.get("PhoneNumber"),
-        params.owned("FriendlyName"),
+        Purchase {
+            typed: kind,
+            phone_number: params.get("PhoneNumber"),
+            area_code: params.get("AreaCode"),
+            friendly_name: params.owned("FriendlyName"),
+        },
         &params.0,
     )
     .await?;
@@ -35,6 +68,7 @@ pub async fn create(
 
 pub async fn list(
     InAccount { app, account, .. }: InAccount,
+    Typed(kind): Typed,
     params: Params,
 ) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
@@ -44,20 +78,38 @@ pub async fn list(
         phone_number: take("PhoneNumber"),
         friendly_name: take("FriendlyName"),
     };
-    let found = numbers::list(&app, &account, &filter, paging.query).await?;
+    let beta = super::bool_param(take("Beta").as_deref(), "Beta")?;
+    let origin = take("Origin");
+    let derived = Derived {
+        kind,
+        exclude_beta: beta == Some(false),
+        other_origin: origin.is_some_and(|o| o != "twilio"),
+    };
+    let found = numbers::list(&app, &account, &filter, derived, paging.query).await?;
     let mut bundles = HashMap::new();
     for n in &found.items {
         bundles.insert(n.sid.clone(), numbers::bundle_of(&app, n).await?);
     }
-    Ok(Json(paging.v2010(
-        &found,
-        &format!(
+    let path = match kind {
+        Some(t) => format!(
+            "/2010-04-01/Accounts/{}/IncomingPhoneNumbers/{}.json",
+            account.sid,
+            t.segment()
+        ),
+        None => format!(
             "/2010-04-01/Accounts/{}/IncomingPhoneNumbers.json",
             account.sid
         ),
+    };
+    Ok(Json(paging.v2010(
+        &found,
+        &path,
         &filters,
         "incoming_phone_numbers",
-        |n| render::number(n, bundles.get(&n.sid).and_then(|b| b.as_deref())),
+        |n| {
+            let facts = app.catalog.numbers.facts(&n.phone_number);
+            render::number(n, bundles.get(&n.sid).and_then(|b| b.as_deref()), &facts)
+        },
     )))
 }
 

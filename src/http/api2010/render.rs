@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::domain::numbers::{Candidate, Capabilities, Country, Facts};
 use crate::format::rfc2822;
 use crate::store::{Account, Address, ApiKey, PhoneNumber};
 
@@ -100,17 +101,18 @@ pub fn address(a: &Address) -> Value {
     })
 }
 
-/// `bundle_sid` is resolved by the caller (it may come from a channel assignment).
-pub fn number(n: &PhoneNumber, bundle_sid: Option<&str>) -> Value {
+/// `bundle_sid` is resolved by the caller (it may come from a channel assignment); `facts`
+/// (type, capabilities, …) are read from the number by the catalog's inventory.
+pub fn number(n: &PhoneNumber, bundle_sid: Option<&str>, facts: &Facts) -> Value {
     let c = |k: &str| n.config.get(k).cloned().unwrap_or(Value::Null);
     let method = |k: &str| n.config.get(k).cloned().unwrap_or_else(|| json!("POST"));
     json!({
         "account_sid": n.account_sid,
         "address_sid": c("address_sid"),
-        "address_requirements": "none",
+        "address_requirements": facts.address_requirements,
         "api_version": n.config.get("api_version").cloned().unwrap_or_else(|| json!("2010-04-01")),
-        "beta": false,
-        "capabilities": {"voice": true, "sms": true, "mms": true, "fax": false},
+        "beta": facts.beta,
+        "capabilities": capabilities(&facts.capabilities),
         "date_created": rfc2822(n.date_created),
         "date_updated": rfc2822(n.date_updated),
         "friendly_name": n.friendly_name,
@@ -139,6 +141,64 @@ pub fn number(n: &PhoneNumber, bundle_sid: Option<&str>) -> Value {
         "emergency_address_status": "unregistered",
         "bundle_sid": bundle_sid,
         "status": "in-use",
-        "type": "local",
+        "type": facts.kind.as_str(),
+    })
+}
+
+pub fn capabilities(c: &Capabilities) -> Value {
+    json!({"voice": c.voice, "sms": c.sms, "mms": c.mms, "fax": c.fax})
+}
+
+/// A North American number as Twilio's friendly name shows it, `(415) 555-0100`; others
+/// in E.164.
+pub fn friendly_number(e164: &str) -> String {
+    match e164.strip_prefix("+1").filter(|r| r.len() == 10) {
+        Some(r) => format!("({}) {}-{}", &r[..3], &r[3..6], &r[6..]),
+        None => e164.to_string(),
+    }
+}
+
+/// One `AvailablePhoneNumbers` result (the Local, TollFree and Mobile shapes are alike).
+pub fn available(c: &Candidate) -> Value {
+    let b = c.block;
+    json!({
+        "friendly_name": friendly_number(&c.phone_number),
+        "phone_number": c.phone_number,
+        "lata": b.lata,
+        "locality": b.locality,
+        "rate_center": b.rate_center,
+        "latitude": b.latitude,
+        "longitude": b.longitude,
+        "region": b.region,
+        "postal_code": b.postal_code,
+        "iso_country": c.country.country_code,
+        "address_requirements": b.address_requirements,
+        "beta": b.beta || c.country.beta,
+        "capabilities": capabilities(&b.capabilities),
+    })
+}
+
+/// An `AvailablePhoneNumbers/{CountryCode}` resource: the country and the types offered
+/// there (`subresource_uris`: `local`, `toll_free`, `mobile`).
+pub fn country(account_sid: &str, c: &Country) -> Value {
+    let base = format!(
+        "/2010-04-01/Accounts/{account_sid}/AvailablePhoneNumbers/{}",
+        c.country_code
+    );
+    let mut uris = Map::new();
+    for t in crate::domain::numbers::NUMBER_TYPES {
+        if c.blocks.iter().any(|b| b.kind == t) {
+            uris.insert(
+                t.key().into(),
+                json!(format!("{base}/{}.json", t.segment())),
+            );
+        }
+    }
+    json!({
+        "country_code": c.country_code,
+        "country": c.country,
+        "uri": format!("{base}.json"),
+        "beta": c.beta,
+        "subresource_uris": uris,
     })
 }

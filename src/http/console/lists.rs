@@ -288,7 +288,7 @@ async fn number_list(
         friendly_name: q.search(),
         ..Default::default()
     };
-    let page = numbers::list(app, viewing, &filter, q.page()).await?;
+    let page = numbers::list(app, viewing, &filter, Default::default(), q.page()).await?;
     let mut held = Vec::new();
     for n in &page.items {
         let sid = numbers::bundle_of(app, n).await?;

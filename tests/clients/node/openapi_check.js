@@ -2,11 +2,14 @@
 /**
  * Validate every response our server sends against Twilio's own OpenAPI specs.
  *
- * Two specs at the repo root are used: openapi/twilio_trusthub_v1.json for /v1/...
- * and openapi/twilio_api_v2010.json for /2010-04-01/.... Of the 2010 spec only the
- * operations of the resources the server implements are loaded (Accounts.json,
- * Accounts/{Sid}.json and Accounts/{AccountSid}/ + Keys, Addresses,
- * IncomingPhoneNumbers as .json or /{Sid}.json). Each response schema is turned
+ * Three specs at the repo root are used: openapi/twilio_trusthub_v1.json for /v1/...,
+ * openapi/twilio_messaging_v1.json for the /v1 paths Twilio serves on
+ * messaging.twilio.com (MESSAGING_V1) and openapi/twilio_api_v2010.json for
+ * /2010-04-01/.... Of the 2010 and Messaging specs only the operations of the resources
+ * the server implements are loaded (2010: Accounts.json, Accounts/{Sid}.json and
+ * Accounts/{AccountSid}/ + Keys, Addresses, IncomingPhoneNumbers as .json or
+ * /{Sid}.json, the typed IncomingPhoneNumbers/Local|TollFree|Mobile.json and
+ * AvailablePhoneNumbers; Messaging: Services and their PhoneNumbers). Each response schema is turned
  * into plain JSON Schema once, with the stricter reading these tests want (the
  * same rules as tests/clients/python/openapi_check.py):
  *
@@ -38,12 +41,23 @@ const twilio = require("twilio");
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const SPEC_PATH = path.join(REPO_ROOT, "openapi", "twilio_trusthub_v1.json");
 const SPEC_2010_PATH = path.join(REPO_ROOT, "openapi", "twilio_api_v2010.json");
+const SPEC_MESSAGING_PATH = path.join(REPO_ROOT, "openapi", "twilio_messaging_v1.json");
 const API_2010_PREFIX = "/2010-04-01/";
+// The top-level /v1 collections Twilio serves on messaging.twilio.com (the server's
+// crate::format::twilio_host holds the same list).
+const MESSAGING_V1 = ["/v1/Services", "/v1/a2p", "/v1/Tollfree", "/v1/LinkShortening", "/v1/Deactivations"];
 // The 2010 operations the server implements (the spec has hundreds more; loading only
 // these keeps start-up fast): Accounts.json, Accounts/{Sid}.json, and the Keys,
-// Addresses and IncomingPhoneNumbers lists and instances of an account.
+// Addresses and IncomingPhoneNumbers lists and instances of an account, the typed
+// IncomingPhoneNumbers lists, and AvailablePhoneNumbers.
 const API_2010_TEMPLATE_RE =
-  /^\/2010-04-01\/Accounts(?:\.json|\/\{[^/{}]+\}\.json|\/\{[^/{}]+\}\/(?:Keys|Addresses|IncomingPhoneNumbers)(?:\.json|\/\{[^/{}]+\}\.json))$/;
+  /^\/2010-04-01\/Accounts(?:\.json|\/\{[^/{}]+\}\.json|\/\{[^/{}]+\}\/(?:Keys|Addresses|IncomingPhoneNumbers)(?:\.json|\/\{[^/{}]+\}\.json)|\/\{[^/{}]+\}\/IncomingPhoneNumbers\/(?:Local|TollFree|Mobile)\.json|\/\{[^/{}]+\}\/AvailablePhoneNumbers(?:\.json|\/\{[^/{}]+\}\.json|\/\{[^/{}]+\}\/(?:Local|TollFree|Mobile)\.json))$/;
+// The Messaging operations the server implements: Services and their PhoneNumbers.
+const MESSAGING_TEMPLATE_RE = /^\/v1\/Services(?:\/\{[^/{}]+\}(?:\/PhoneNumbers(?:\/\{[^/{}]+\})?)?)?$/;
+
+function isMessaging(pathname) {
+  return MESSAGING_V1.some((p) => pathname === p || pathname.startsWith(p + "/"));
+}
 const DATE_TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const RFC_2822_RE =
   /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000$/;
@@ -216,15 +230,17 @@ class ApiSpec {
  * implemented part of the 2010-04-01 spec (/2010-04-01/...).
  */
 class OpenApiChecker {
-  constructor(specPath = SPEC_PATH, spec2010Path = SPEC_2010_PATH) {
+  constructor(specPath = SPEC_PATH, spec2010Path = SPEC_2010_PATH, specMessagingPath = SPEC_MESSAGING_PATH) {
     this.trusthub = new ApiSpec(specPath);
     this.api2010 = new ApiSpec(spec2010Path, { keep: (t) => API_2010_TEMPLATE_RE.test(t), relativeUris: true });
+    this.messaging = new ApiSpec(specMessagingPath, { keep: (t) => MESSAGING_TEMPLATE_RE.test(t) });
     this.spec = this.trusthub.spec;
-    this.operations = [...this.trusthub.operations, ...this.api2010.operations];
+    this.operations = [...this.trusthub.operations, ...this.api2010.operations, ...this.messaging.operations];
   }
 
   apiFor(pathname) {
-    return pathname.startsWith(API_2010_PREFIX) ? this.api2010 : this.trusthub;
+    if (pathname.startsWith(API_2010_PREFIX)) return this.api2010;
+    return isMessaging(pathname) ? this.messaging : this.trusthub;
   }
 
   findOperation(method, pathname) {
@@ -360,12 +376,31 @@ class ValidatingRequestClient extends twilio.RequestClient {
 // those "" as null instead of loosening the schema.
 const EXAMPLE_ERRATA_EMPTY_AS_NULL = new Set(["sms_application_sid", "voice_application_sid"]);
 
+// Twilio's AvailablePhoneNumbers examples send coordinates as strings ("19.720000") where
+// the schema (which our server follows) says number, and show only `uri` and the list
+// where the schema lists the whole 2010 envelope (which our server sends); its typed
+// number examples leave `fax` out of `capabilities`, which the schema lists: the
+// self-test reads the strings as numbers, completes the envelope and adds `fax: false`.
+const EXAMPLE_ERRATA_NUMBERS = new Set(["latitude", "longitude"]);
+const AVAILABLE_ENVELOPE = { end: 0, next_page_uri: null, page: 0, page_size: 50, previous_page_uri: null, start: 0 };
+
 function applyExampleErrata(value) {
   if (Array.isArray(value)) return value.map(applyExampleErrata);
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, EXAMPLE_ERRATA_EMPTY_AS_NULL.has(k) && v === "" ? null : applyExampleErrata(v)]),
+    const out = Object.fromEntries(
+      Object.entries(value).map(([k, v]) => {
+        if (EXAMPLE_ERRATA_EMPTY_AS_NULL.has(k) && v === "") return [k, null];
+        if (EXAMPLE_ERRATA_NUMBERS.has(k) && typeof v === "string") return [k, Number(v)];
+        return [k, applyExampleErrata(v)];
+      }),
     );
+    if (out.capabilities !== null && typeof out.capabilities === "object" && !Array.isArray(out.capabilities)) {
+      out.capabilities = { fax: false, ...out.capabilities };
+    }
+    if (Array.isArray(out.available_phone_numbers)) {
+      return { ...AVAILABLE_ENVELOPE, first_page_uri: out.uri, ...out };
+    }
+    return out;
   }
   return value;
 }
@@ -412,6 +447,17 @@ const MUST_REJECT = [
   ["GET", "/2010-04-01/Accounts/{AccountSid}/Addresses.json", 200, "null, not nullable", setKey("uri", null)],
   ["POST", "/2010-04-01/Accounts/{AccountSid}/Keys.json", 201, "bad SID", setKey("sid", "SK123")],
   ["GET", "/2010-04-01/Accounts/{Sid}.json", 200, "bad enum", setKey("status", "deleted")],
+  ["GET", "/v1/Services/{Sid}", 200, "missing property", deleteKey("usecase")],
+  ["GET", "/v1/Services/{Sid}", 200, "relative url", setKey("url", "/v1/Services/MG1")],
+  [
+    "GET",
+    "/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/Local.json",
+    200,
+    "coordinate as text",
+    (body) => {
+      body.available_phone_numbers[0].latitude = "19.72";
+    },
+  ],
 ];
 
 /** The other half of the self-test: each MUST_REJECT case must be reported. */
@@ -433,6 +479,7 @@ module.exports = {
   REPO_ROOT,
   SPEC_PATH,
   SPEC_2010_PATH,
+  SPEC_MESSAGING_PATH,
   DATE_TIME_RE,
   RFC_2822_RE,
   prepareSchema,

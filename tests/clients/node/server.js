@@ -154,6 +154,7 @@ function officialClient(base, username, password, httpClient, { accountSid } = {
   const client = twilio(username, password, accountSid ? { httpClient, accountSid } : { httpClient });
   client.trusthub.baseUrl = base;
   client.api.baseUrl = base;
+  client.messaging.baseUrl = base;
   return client;
 }
 

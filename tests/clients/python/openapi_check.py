@@ -1,10 +1,14 @@
 """Validate every response our server sends against Twilio's own OpenAPI specs.
 
-Two specs at the repo root are used: ``openapi/twilio_trusthub_v1.json`` for
-``/v1/...`` and ``openapi/twilio_api_v2010.json`` for ``/2010-04-01/...``. Of the
-2010 spec only the operations of the resources the server implements are loaded
-(``Accounts.json``, ``Accounts/{Sid}.json`` and ``Accounts/{AccountSid}/`` +
-``Keys``, ``Addresses``, ``IncomingPhoneNumbers`` as ``.json`` or ``/{Sid}.json``).
+Three specs at the repo root are used: ``openapi/twilio_trusthub_v1.json`` for
+``/v1/...``, ``openapi/twilio_messaging_v1.json`` for the ``/v1`` paths Twilio serves on
+messaging.twilio.com (``MESSAGING_V1``) and ``openapi/twilio_api_v2010.json`` for
+``/2010-04-01/...``. Of the 2010 and Messaging specs only the operations of the
+resources the server implements are loaded (2010: ``Accounts.json``,
+``Accounts/{Sid}.json`` and ``Accounts/{AccountSid}/`` + ``Keys``, ``Addresses``,
+``IncomingPhoneNumbers`` as ``.json`` or ``/{Sid}.json``, the typed
+``IncomingPhoneNumbers/Local|TollFree|Mobile.json`` and ``AvailablePhoneNumbers``;
+Messaging: ``Services`` and their ``PhoneNumbers``).
 Each response schema is turned into plain JSON Schema once, with the stricter
 reading these tests want:
 
@@ -50,15 +54,31 @@ from twilio.http.http_client import TwilioHttpClient
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SPEC_PATH = REPO_ROOT / "openapi" / "twilio_trusthub_v1.json"
 SPEC_2010_PATH = REPO_ROOT / "openapi" / "twilio_api_v2010.json"
+SPEC_MESSAGING_PATH = REPO_ROOT / "openapi" / "twilio_messaging_v1.json"
 API_2010_PREFIX = "/2010-04-01/"
+# The top-level /v1 collections Twilio serves on messaging.twilio.com (the server's
+# crate::format::twilio_host holds the same list).
+MESSAGING_V1 = ("/v1/Services", "/v1/a2p", "/v1/Tollfree", "/v1/LinkShortening", "/v1/Deactivations")
 
 # The 2010 operations the server implements (the spec has hundreds more; loading only
 # these keeps start-up fast): Accounts.json, Accounts/{Sid}.json, and the Keys,
-# Addresses and IncomingPhoneNumbers lists and instances of an account.
+# Addresses and IncomingPhoneNumbers lists and instances of an account, the typed
+# IncomingPhoneNumbers lists, and AvailablePhoneNumbers.
 API_2010_TEMPLATE_RE = re.compile(
     r"^/2010-04-01/Accounts(?:\.json|/\{[^/{}]+\}\.json"
-    r"|/\{[^/{}]+\}/(?:Keys|Addresses|IncomingPhoneNumbers)(?:\.json|/\{[^/{}]+\}\.json))$"
+    r"|/\{[^/{}]+\}/(?:Keys|Addresses|IncomingPhoneNumbers)(?:\.json|/\{[^/{}]+\}\.json)"
+    r"|/\{[^/{}]+\}/IncomingPhoneNumbers/(?:Local|TollFree|Mobile)\.json"
+    r"|/\{[^/{}]+\}/AvailablePhoneNumbers(?:\.json|/\{[^/{}]+\}\.json"
+    r"|/\{[^/{}]+\}/(?:Local|TollFree|Mobile)\.json))$"
 )
+# The Messaging operations the server implements: Services and their PhoneNumbers.
+MESSAGING_TEMPLATE_RE = re.compile(
+    r"^/v1/Services(?:/\{[^/{}]+\}(?:/PhoneNumbers(?:/\{[^/{}]+\})?)?)?$"
+)
+
+
+def is_messaging(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in MESSAGING_V1)
 
 DATE_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 RFC_2822_RE = re.compile(
@@ -255,16 +275,28 @@ class OpenApiChecker:
     """Checks (method, url, status, body) against the TrustHub spec (``/v1/...``) or the
     implemented part of the 2010-04-01 spec (``/2010-04-01/...``)."""
 
-    def __init__(self, spec_path: Path = SPEC_PATH, spec_2010_path: Path = SPEC_2010_PATH):
+    def __init__(
+        self,
+        spec_path: Path = SPEC_PATH,
+        spec_2010_path: Path = SPEC_2010_PATH,
+        spec_messaging_path: Path = SPEC_MESSAGING_PATH,
+    ):
         self.trusthub = ApiSpec(spec_path)
         self.api_2010 = ApiSpec(
             spec_2010_path, keep=lambda t: bool(API_2010_TEMPLATE_RE.match(t)), relative_uris=True
         )
+        self.messaging = ApiSpec(
+            spec_messaging_path, keep=lambda t: bool(MESSAGING_TEMPLATE_RE.match(t))
+        )
         self.spec = self.trusthub.spec
-        self.operations = self.trusthub.operations + self.api_2010.operations
+        self.operations = (
+            self.trusthub.operations + self.api_2010.operations + self.messaging.operations
+        )
 
     def api_for(self, path: str) -> ApiSpec:
-        return self.api_2010 if path.startswith(API_2010_PREFIX) else self.trusthub
+        if path.startswith(API_2010_PREFIX):
+            return self.api_2010
+        return self.messaging if is_messaging(path) else self.trusthub
 
     def find_operation(self, method: str, path: str) -> Optional[Operation]:
         return self.api_for(path).find_operation(method, path)
@@ -420,12 +452,39 @@ class ValidatingHttpClient(TwilioHttpClient):
 EXAMPLE_ERRATA_EMPTY_AS_NULL = frozenset({"sms_application_sid", "voice_application_sid"})
 
 
+# Twilio's AvailablePhoneNumbers examples send coordinates as strings ("19.720000") where
+# the schema (which our server follows) says number, and show only ``uri`` and the list
+# where the schema lists the whole 2010 envelope (which our server sends); its typed
+# number examples leave ``fax`` out of ``capabilities``, which the schema lists: the
+# self-test reads the strings as numbers, completes the envelope and adds ``fax: false``.
+EXAMPLE_ERRATA_NUMBERS = frozenset({"latitude", "longitude"})
+AVAILABLE_ENVELOPE = {
+    "end": 0,
+    "next_page_uri": None,
+    "page": 0,
+    "page_size": 50,
+    "previous_page_uri": None,
+    "start": 0,
+}
+
+
 def _apply_example_errata(value: Any) -> Any:
     if isinstance(value, dict):
-        return {
-            k: None if k in EXAMPLE_ERRATA_EMPTY_AS_NULL and v == "" else _apply_example_errata(v)
-            for k, v in value.items()
-        }
+        out = {}
+        for k, v in value.items():
+            if k in EXAMPLE_ERRATA_EMPTY_AS_NULL and v == "":
+                out[k] = None
+            elif k in EXAMPLE_ERRATA_NUMBERS and isinstance(v, str):
+                out[k] = float(v)
+            else:
+                out[k] = _apply_example_errata(v)
+        if isinstance(out.get("available_phone_numbers"), list):
+            for k, v in AVAILABLE_ENVELOPE.items():
+                out.setdefault(k, v)
+            out.setdefault("first_page_uri", out.get("uri"))
+        if isinstance(out.get("capabilities"), dict):
+            out["capabilities"].setdefault("fax", False)
+        return out
     if isinstance(value, list):
         return [_apply_example_errata(v) for v in value]
     return value
@@ -480,6 +539,15 @@ MUST_REJECT = (
     ("GET", "/2010-04-01/Accounts/{AccountSid}/Addresses.json", 200, "null, not nullable", _set("uri", None)),
     ("POST", "/2010-04-01/Accounts/{AccountSid}/Keys.json", 201, "bad SID", _set("sid", "SK123")),
     ("GET", "/2010-04-01/Accounts/{Sid}.json", 200, "bad enum", _set("status", "deleted")),
+    ("GET", "/v1/Services/{Sid}", 200, "missing property", _delete("usecase")),
+    ("GET", "/v1/Services/{Sid}", 200, "relative url", _set("url", "/v1/Services/MG1")),
+    (
+        "GET",
+        "/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/Local.json",
+        200,
+        "coordinate as text",
+        lambda body: body["available_phone_numbers"][0].__setitem__("latitude", "19.72"),
+    ),
 )
 
 

@@ -256,6 +256,7 @@ def official_client(
     client = Client(username, password, account_sid, http_client=http_client)
     client.trusthub.base_url = base
     client.api.base_url = base
+    client.messaging.base_url = base
     return client
 
 
