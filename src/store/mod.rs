@@ -8,10 +8,13 @@
 //! list of `Encode`/`Decode`/`Executor` bounds on every function (Rust does not imply a
 //! trait's where-clauses), and a query builder (sea-query) adds a second language for
 //! SQL that is plain and portable already. What `Any` costs: each row is copied once
-//! into `Any`'s value type, placeholders are not translated (our builder numbers them
-//! for PostgreSQL), and booleans come back as 0/1 from SQLite (`flag` reads both). The
-//! few real differences — opening and migrating (advisory lock), `BEGIN IMMEDIATE` vs row
-//! locks, `SKIP LOCKED` job claims, the accounts' paging column, substring search, bulk
+//! into `Any`'s value type (on the request's thread while SQLite's worker makes the next
+//! row: SQLite is built without memory statistics, whose global allocation mutex made the
+//! two queue on each other; `.cargo/config.toml`), placeholders are not translated (our
+//! builder numbers them for PostgreSQL), and booleans come back as 0/1 from SQLite (`flag`
+//! reads both). The few real differences — opening and migrating (advisory lock),
+//! `BEGIN IMMEDIATE` vs row locks, a row and its event in one round trip (CTEs vs a
+//! script), `SKIP LOCKED` job claims, the accounts' paging column, substring search, bulk
 //! reload — live in `dialect.rs` and nowhere else. Text PostgreSQL cannot hold (NUL)
 //! never reaches either store (`sql::Arg`).
 //!
