@@ -139,14 +139,14 @@ async fn counts_move_with_a_flow() {
     .await;
     s.approve(&bu).await;
 
-    // Background work finishes on its own: poll the metrics until the callbacks failed.
+    // Background work finishes on its own: poll the metrics until both callbacks failed and
+    // both retries were counted (the job's outcome is counted after its delivery's).
     let mut after = scrape(&s).await;
-    for _ in 0..200 {
-        if get(
-            &after,
-            "trusthub_callback_deliveries_total",
-            &[("outcome", "failed")],
-        ) >= 2.0
+    for _ in 0..400 {
+        let failed = [("outcome", "failed")];
+        let retried = [("kind", "callback"), ("outcome", "retry")];
+        if get(&after, "trusthub_callback_deliveries_total", &failed) >= 2.0
+            && get(&after, "trusthub_jobs_total", &retried) >= 2.0
         {
             break;
         }
