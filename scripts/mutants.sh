@@ -23,6 +23,7 @@ FILES=(
     src/domain/policy.rs
     src/domain/reviewer.rs
     src/domain/descriptions.rs
+    src/domain/numbers.rs
 )
 
 # Mutants no test can catch because the mutated program behaves the same, each with a
