@@ -45,26 +45,22 @@ pub fn form_id_of(html: &str) -> String {
 
 /// Signs in as `sid`/`token` on `base`; the session cookie.
 pub async fn sign_in(http: &reqwest::Client, base: &str, sid: &str, token: &str) -> String {
-    let page = http
-        .get(format!("{base}/console/sign-in"))
-        .send()
-        .await
-        .unwrap();
-    let cookie = sign_in_cookie_of(&page).expect("the sign-in page sets a cookie");
-    let csrf = csrf_of(&page.text().await.unwrap());
-    let resp = http
-        .post(format!("{base}/console/sign-in"))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str()), ("user", sid), ("secret", token)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303, "signed in");
-    cookie_of(&resp).expect("a new session cookie at sign-in")
+    sign_in_with(http, base, &[("user", sid), ("secret", token)], "signed in").await
 }
 
 /// Signs in to the console as the operator (`role=operator`); the session cookie.
 pub async fn operator_sign_in(http: &reqwest::Client, base: &str, token: &str) -> String {
+    let form = [("role", "operator"), ("secret", token)];
+    sign_in_with(http, base, &form, "signed in as the operator").await
+}
+
+/// Opens the sign-in page and sends `form` with its token and cookie; the session cookie.
+async fn sign_in_with(
+    http: &reqwest::Client,
+    base: &str,
+    form: &[(&str, &str)],
+    what: &str,
+) -> String {
     let page = http
         .get(format!("{base}/console/sign-in"))
         .send()
@@ -72,18 +68,16 @@ pub async fn operator_sign_in(http: &reqwest::Client, base: &str, token: &str) -
         .unwrap();
     let cookie = sign_in_cookie_of(&page).expect("the sign-in page sets a cookie");
     let csrf = csrf_of(&page.text().await.unwrap());
+    let mut fields = vec![("csrf", csrf.as_str())];
+    fields.extend_from_slice(form);
     let resp = http
         .post(format!("{base}/console/sign-in"))
         .header("cookie", &cookie)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("role", "operator"),
-            ("secret", token),
-        ])
+        .form(&fields)
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 303, "signed in as the operator");
+    assert_eq!(resp.status(), 303, "{what}");
     cookie_of(&resp).expect("a new session cookie at sign-in")
 }
 
