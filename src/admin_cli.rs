@@ -8,11 +8,16 @@ use crate::config::{
     SnapshotCommand,
 };
 
-fn status_change(sid: &str, status: &str) -> (&'static str, String, Vec<(&'static str, String)>) {
+use crate::domain::account::AccountStatus;
+
+fn status_change(
+    sid: &str,
+    status: AccountStatus,
+) -> (&'static str, String, Vec<(&'static str, String)>) {
     (
         "POST",
         format!("/admin/v1/Accounts/{sid}"),
-        vec![("Status", status.to_string())],
+        vec![("Status", status.as_str().to_string())],
     )
 }
 
@@ -33,9 +38,9 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
                 ("GET", format!("/admin/v1/Accounts{q}"), vec![])
             }
             AccountsCommand::Get { sid } => ("GET", format!("/admin/v1/Accounts/{sid}"), vec![]),
-            AccountsCommand::Suspend { sid } => status_change(sid, "suspended"),
-            AccountsCommand::Activate { sid } => status_change(sid, "active"),
-            AccountsCommand::Close { sid } => status_change(sid, "closed"),
+            AccountsCommand::Suspend { sid } => status_change(sid, AccountStatus::Suspended),
+            AccountsCommand::Activate { sid } => status_change(sid, AccountStatus::Active),
+            AccountsCommand::Close { sid } => status_change(sid, AccountStatus::Closed),
             AccountsCommand::RotateToken { sid } => (
                 "POST",
                 format!("/admin/v1/Accounts/{sid}/RotateAuthToken"),

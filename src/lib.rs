@@ -78,26 +78,16 @@ pub async fn bootstrap_account(
             args.account_sid.as_deref().unwrap_or_default()
         );
     }
-    let account = Account {
-        seq: 0,
-        sid: args
-            .account_sid
-            .clone()
-            .unwrap_or_else(|| crate::sid::generate(crate::sid::ACCOUNT)),
-        friendly_name: "Bootstrap account".into(),
-        auth_token: args.auth_token.clone().unwrap_or_else(crate::sid::token),
-        owner_sid: None,
-        status: "active".into(),
-        date_created: now,
-        date_updated: now,
-    };
-    match store.insert_account(&account).await {
-        Ok(()) => Ok(Some((account, true))),
+    let new =
+        service::accounts::NewAccount::bootstrap(args.account_sid.clone(), args.auth_token.clone());
+    match service::accounts::insert(store, new, now).await {
+        Ok(account) => Ok(Some((account, true))),
         // Another server sharing the store (PostgreSQL) created it at the same moment.
         Err(store::StoreError::Duplicate(store::Unique::Identity { .. })) => {
-            match store.account(&account.sid).await? {
+            let sid = args.account_sid.as_deref().unwrap_or_default();
+            match store.account(sid).await? {
                 Some(a) => Ok(Some((a, false))),
-                None => bail!("the bootstrap account {} vanished", account.sid),
+                None => bail!("the bootstrap account {sid} vanished"),
             }
         }
         Err(e) => Err(e.into()),

@@ -24,11 +24,25 @@ pub async fn export(url: &str, output: Option<&Path>) -> anyhow::Result<()> {
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
     for (table, row) in &rows {
-        writeln!(out, "{}", json!({"table": table, "row": row}))?;
+        writeln!(out, "{}", line(table, row))?;
     }
     out.flush()?;
     eprintln!("exported {} rows", rows.len());
     Ok(())
+}
+
+/// One exported row: `{"table": …, "row": {…}}` (the format of `export`, `import` and the
+/// sandbox's snapshots).
+fn line(table: &str, row: &Value) -> Value {
+    json!({"table": table, "row": row})
+}
+
+/// Rows as export lines, one per row, joined by newlines.
+pub fn to_lines(rows: &[(String, Value)]) -> String {
+    rows.iter()
+        .map(|(t, r)| line(t, r).to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Parses export lines; a line that is not `{"table": …, "row": {…}}` is an error.

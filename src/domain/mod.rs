@@ -1,5 +1,6 @@
 //! The rules, with no I/O: everything here is a plain function over values.
 
+pub mod account;
 pub mod bundle;
 pub mod descriptions;
 pub mod evaluate;

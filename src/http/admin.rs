@@ -109,7 +109,10 @@ async fn list_accounts(State(app): State<Arc<App>>, params: Params) -> Result<Js
     };
     let filter = AccountFilter {
         friendly_name: params.owned("FriendlyName").filter(|s| !s.is_empty()),
-        status: params.owned("Status").filter(|s| !s.is_empty()),
+        status: match params.get("Status").filter(|s| !s.is_empty()) {
+            Some(s) => Some(accounts::parse_status(s)?),
+            None => None,
+        },
     };
     let page = PageQuery { size, cursor: None };
     let found = accounts::list_top_level(&app, &filter, page).await?;

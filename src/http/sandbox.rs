@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::format::iso;
 use crate::http::path::Path;
 use crate::sandbox::{Effect, Fault, Logged};
-use crate::service::App;
+use crate::service::{self, App};
 use crate::sid;
 
 pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
@@ -149,97 +149,23 @@ async fn reset(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value
     // Anything but true/false is refused (20001), not read as false.
     let accounts = super::api2010::bool_param(params.get("Accounts"), "Accounts")?.unwrap_or(false);
     let account = params.owned("AccountSid").filter(|s| !s.is_empty());
-    if let Some(a) = &account {
-        if app.store.account(a).await?.is_none() {
-            return Err(Error::NotFound(format!("/Accounts/{a}")));
-        }
-    }
-    // Deleted subaccounts leave the request inspector too (Twilio allows 1,000 per account).
-    let mut subaccounts = vec![];
-    if let (Some(a), true) = (&account, accounts) {
-        let page = crate::store::PageQuery {
-            size: 1000,
-            cursor: None,
-        };
-        let family = app
-            .store
-            .list_accounts(a, &crate::store::AccountFilter::default(), page)
-            .await?;
-        subaccounts.extend(family.items.into_iter().map(|s| s.sid).filter(|s| s != a));
-    }
-    app.store.reset(account.as_deref(), accounts).await?;
-    app.accounts.forget(None);
-    app.requests.clear(account.as_deref());
-    for sub in &subaccounts {
-        app.requests.clear(Some(sub));
-    }
-    if accounts {
-        // Deleting every account, or the bootstrap account itself, re-creates the configured
-        // bootstrap account empty (same SID and token): the server stays usable.
-        let bootstrap = app
-            .settings
-            .bootstrap
-            .as_ref()
-            .filter(|(sid, _)| account.as_deref().is_none_or(|a| a == sid.as_str()));
-        if let Some((sid, token)) = bootstrap {
-            let now = app.clock.now();
-            app.store
-                .insert_account(&crate::store::Account {
-                    seq: 0,
-                    sid: sid.clone(),
-                    friendly_name: "Bootstrap account".into(),
-                    auth_token: token.clone(),
-                    owner_sid: None,
-                    status: "active".into(),
-                    date_created: now,
-                    date_updated: now,
-                })
-                .await?;
-            // A request during the reset may have cached the SID as unknown.
-            app.accounts.forget(Some(sid));
-        }
-    }
+    service::sandbox::reset(&app, account.as_deref(), accounts).await?;
     Ok(Json(
         json!({"reset": true, "account_sid": account, "accounts": accounts}),
     ))
 }
 
-fn check_name(name: &str) -> Result<()> {
-    if name.is_empty()
-        || name.len() > 64
-        || !name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-    {
-        return Err(Error::invalid(
-            20001,
-            "Name must be 1 to 64 letters, digits, '-', '_' or '.'",
-        ));
-    }
-    Ok(())
-}
-
 async fn take_snapshot(State(app): State<Arc<App>>, params: Params) -> Result<impl IntoResponse> {
     let name = params.required("Name")?.to_string();
-    check_name(&name)?;
-    let rows = app.store.dump().await?;
-    let data = rows
-        .iter()
-        .map(|(t, r)| json!({"table": t, "row": r}).to_string())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let now = app.clock.now();
-    app.store.save_snapshot(&name, &data, now).await?;
+    let (rows, now) = service::sandbox::take_snapshot(&app, &name).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"name": name, "rows": rows.len(), "date_created": iso(now)})),
+        Json(json!({"name": name, "rows": rows, "date_created": iso(now)})),
     ))
 }
 
 async fn list_snapshots(State(app): State<Arc<App>>) -> Result<Json<Value>> {
-    let items: Vec<Value> = app
-        .store
-        .list_snapshots()
+    let items: Vec<Value> = service::sandbox::list_snapshots(&app)
         .await?
         .into_iter()
         .map(|(name, at)| json!({"name": name, "date_created": iso(at)}))
@@ -248,21 +174,8 @@ async fn list_snapshots(State(app): State<Arc<App>>) -> Result<Json<Value>> {
 }
 
 async fn restore(State(app): State<Arc<App>>, Path(name): Path<String>) -> Result<Json<Value>> {
-    let data = app
-        .store
-        .snapshot(&name)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("/Snapshots/{name}")))?;
-    let mut rows = Vec::new();
-    for line in data.lines().filter(|l| !l.is_empty()) {
-        let v: Value = serde_json::from_str(line).map_err(anyhow::Error::from)?;
-        let table = v["table"].as_str().unwrap_or_default().to_string();
-        rows.push((table, v["row"].clone()));
-    }
-    app.store.load(&rows).await?;
-    app.accounts.forget(None);
-    app.jobs_wake.notify_one();
-    Ok(Json(json!({"name": name, "restored_rows": rows.len()})))
+    let restored = service::sandbox::restore(&app, &name).await?;
+    Ok(Json(json!({"name": name, "restored_rows": restored})))
 }
 
 async fn add_fault(State(app): State<Arc<App>>, params: Params) -> Result<impl IntoResponse> {

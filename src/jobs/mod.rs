@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::service::App;
-use crate::store::{Event, Job, JobKind, JobOutcome};
+use crate::store::{Claimed, Event, Job, JobKind, JobOutcome};
 
 /// How often an idle worker looks for due jobs (time may also be advanced).
 const IDLE_POLL: Duration = Duration::from_millis(100);
@@ -49,7 +49,16 @@ async fn work(app: Arc<App>, lanes: Arc<lanes::Lanes>) {
             .claim_job(app.clock.now(), real, real + app.settings.job_lease)
             .await
         {
-            Ok(Some(job)) => {
+            Ok(Some(Claimed::Unreadable {
+                id,
+                bundle_sid,
+                lease_until,
+                error,
+            })) => {
+                drop(claimed);
+                give_up_unreadable(&app, id, bundle_sid, lease_until, &error).await;
+            }
+            Ok(Some(Claimed::Job(job))) => {
                 let app = app.clone();
                 let lanes = lanes.clone();
                 tokio::spawn(async move {
@@ -157,6 +166,40 @@ pub fn failed(
         date_created: now,
     };
     (outcome, Some(event))
+}
+
+/// A job row this version cannot read ends on its first claim: marked done with a
+/// `job_failed` event (`gave_up`, no retry) and logged once. Retrying cannot help — the
+/// row will not read better later — and leaving it would claim it again after each lease.
+async fn give_up_unreadable(app: &App, id: i64, bundle_sid: String, lease_until: i64, why: &str) {
+    tracing::error!(error = %why, job = id, bundle = %bundle_sid, "unreadable job row; given up");
+    let event = Event {
+        seq: 0,
+        bundle_sid,
+        account_sid: String::new(),
+        kind: "job_failed".into(),
+        detail: serde_json::json!({
+            "job": null,
+            "error": why,
+            "attempt": 1,
+            "gave_up": true,
+            "next_attempt_at": null,
+        }),
+        date_created: app.clock.now(),
+    };
+    let recorded = match app
+        .store
+        .complete_job(id, lease_until, JobOutcome::Done, Some(event))
+        .await
+    {
+        Ok(true) => "unreadable",
+        Ok(false) => "lease_lost",
+        Err(e) => {
+            tracing::error!(error = %e, job = id, "recording an unreadable job's end failed");
+            "store_error"
+        }
+    };
+    crate::telemetry::job("unknown", recorded);
 }
 
 async fn run(app: &Arc<App>, job: Job) {

@@ -3,15 +3,73 @@
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+pub use crate::domain::account::AccountStatus;
 use crate::error::{Error, Result};
 use crate::sid;
-use crate::store::{Account, AccountFilter, ApiKey, Page, PageQuery};
+use crate::store::{Account, AccountFilter, ApiKey, Page, PageQuery, Store, StoreResult};
 
 use super::App;
 
-pub const ACTIVE: &str = "active";
-pub const CLOSED: &str = "closed";
-pub const STATUSES: [&str; 3] = ["active", "suspended", "closed"];
+/// The name of the account the server makes at start-up and re-creates after a reset.
+pub const BOOTSTRAP_NAME: &str = "Bootstrap account";
+
+/// A `Status` parameter (an update or a list filter, 2010 and operator API alike):
+/// `active`, `suspended` or `closed`, else 400 / 20001 naming the value.
+pub fn parse_status(status: &str) -> Result<AccountStatus> {
+    AccountStatus::parse(status).ok_or_else(|| {
+        Error::invalid(
+            20001,
+            format!("Status must be active, suspended or closed; got \"{status}\""),
+        )
+    })
+}
+
+/// What a new account is made of; a `None` SID or token is generated.
+pub struct NewAccount {
+    pub sid: Option<String>,
+    pub friendly_name: String,
+    pub auth_token: Option<String>,
+    pub owner_sid: Option<String>,
+}
+
+impl NewAccount {
+    /// The configured bootstrap account (start-up, and a reset that deletes it).
+    pub fn bootstrap(sid: Option<String>, auth_token: Option<String>) -> Self {
+        NewAccount {
+            sid,
+            friendly_name: BOOTSTRAP_NAME.into(),
+            auth_token,
+            owner_sid: None,
+        }
+    }
+}
+
+/// The one place an account is made (main or sub): its SID, auth token and `active`
+/// status. Takes the store and the time rather than the `App` because start-up makes the
+/// bootstrap account before the `App` exists; callers with an `App` use [`create`].
+/// Errors: the store's (a duplicate SID is `Unique::Identity`).
+pub async fn insert(store: &dyn Store, new: NewAccount, now: i64) -> StoreResult<Account> {
+    let account = Account {
+        seq: 0,
+        sid: new.sid.unwrap_or_else(|| sid::generate(sid::ACCOUNT)),
+        friendly_name: new.friendly_name,
+        auth_token: new.auth_token.unwrap_or_else(sid::token),
+        owner_sid: new.owner_sid,
+        status: AccountStatus::Active,
+        date_created: now,
+        date_updated: now,
+    };
+    store.insert_account(&account).await?;
+    Ok(store.account(&account.sid).await?.unwrap_or(account))
+}
+
+/// [`insert`] at the server's clock; the account cache forgets the SID (a request may
+/// have cached it as unknown).
+pub async fn create(app: &App, new: NewAccount) -> Result<Account> {
+    let account = insert(app.store.as_ref(), new, app.clock.now()).await?;
+    app.accounts.forget(Some(&account.sid));
+    Ok(account)
+}
 
 /// API-key secrets are 128 random bits, so a plain SHA-256 is enough to keep them
 /// unreadable at rest (nothing to brute-force).
@@ -119,12 +177,12 @@ pub async fn authenticate(app: &App, user: &str, pass: &str) -> Result<Account> 
 /// rather than written, so reactivating the parent restores each subaccount's own status.
 /// Errors: 403 / 20005 naming the account that is not active.
 pub async fn ensure_active(app: &App, a: &Account) -> Result<()> {
-    if a.status != ACTIVE {
+    if a.status != AccountStatus::Active {
         return Err(inactive(a));
     }
     if let Some(parent) = &a.owner_sid {
         if let Some(p) = account_cached(app, parent).await? {
-            if p.status != ACTIVE {
+            if p.status != AccountStatus::Active {
                 return Err(Error::Forbidden {
                     code: 20005,
                     message: format!(
@@ -148,19 +206,14 @@ fn inactive(a: &Account) -> Error {
 /// The one status rule for parents and the operator alike: a status is active, suspended
 /// or closed (400 / 20001 otherwise), and closed is permanent (400 / 21479).
 fn change_status(a: &mut Account, status: &str) -> Result<()> {
-    if !STATUSES.contains(&status) {
-        return Err(Error::invalid(
-            20001,
-            format!("Status must be active, suspended or closed; got \"{status}\""),
-        ));
-    }
-    if a.status == CLOSED && status != CLOSED {
+    let status = parse_status(status)?;
+    if !a.status.may_become(status) {
         return Err(Error::invalid(
             21479,
             format!("Account {} is closed and cannot be reopened", a.sid),
         ));
     }
-    a.status = status.to_string();
+    a.status = status;
     Ok(())
 }
 
@@ -184,22 +237,19 @@ async fn save(app: &App, mut a: Account) -> Result<Account> {
 
 /// A new top-level account (the operator's), with a fresh auth token.
 pub async fn create_top_level(app: &App, friendly_name: Option<String>) -> Result<Account> {
-    let now = app.clock.now();
-    let account = Account {
-        seq: 0,
-        sid: sid::generate(sid::ACCOUNT),
-        friendly_name: friendly_name
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "Account".into()),
-        auth_token: sid::token(),
-        owner_sid: None,
-        status: ACTIVE.into(),
-        date_created: now,
-        date_updated: now,
-    };
-    app.store.insert_account(&account).await?;
-    app.accounts.forget(Some(&account.sid));
-    Ok(account)
+    let friendly_name = friendly_name
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "Account".into());
+    create(
+        app,
+        NewAccount {
+            sid: None,
+            friendly_name,
+            auth_token: None,
+            owner_sid: None,
+        },
+    )
+    .await
 }
 
 /// Top-level accounts, for the operator.
@@ -242,7 +292,7 @@ pub async fn operator_update(
 /// (400 / 21479).
 pub async fn rotate_token(app: &App, sid: &str) -> Result<Account> {
     let mut a = get_any(app, sid).await?;
-    if a.status == CLOSED {
+    if a.status == AccountStatus::Closed {
         return Err(Error::invalid(
             21479,
             format!("Account {} is closed; its auth token is not rotated", a.sid),
@@ -269,7 +319,7 @@ pub async fn reach(
         .await?
         .filter(|a| a.owner_sid.as_deref() == Some(caller.sid.as_str()))
         .ok_or(Error::Unauthorized)?;
-    if target.status != ACTIVE && !allow_inactive {
+    if target.status != AccountStatus::Active && !allow_inactive {
         return Err(inactive(&target));
     }
     Ok(target)
@@ -296,19 +346,16 @@ pub async fn create_subaccount(
             "FriendlyName must be at most 64 characters",
         ));
     }
-    let account = Account {
-        seq: 0,
-        sid: sid::generate(sid::ACCOUNT),
-        friendly_name: name,
-        auth_token: sid::token(),
-        owner_sid: Some(caller.sid.clone()),
-        status: ACTIVE.into(),
-        date_created: now,
-        date_updated: now,
-    };
-    app.store.insert_account(&account).await?;
-    app.accounts.forget(Some(&account.sid));
-    Ok(app.store.account(&account.sid).await?.unwrap_or(account))
+    create(
+        app,
+        NewAccount {
+            sid: None,
+            friendly_name: name,
+            auth_token: None,
+            owner_sid: Some(caller.sid.clone()),
+        },
+    )
+    .await
 }
 
 pub async fn list(

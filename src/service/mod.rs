@@ -14,6 +14,7 @@ pub mod messaging;
 pub mod numbers;
 pub mod profiles;
 pub mod review;
+pub mod sandbox;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -30,6 +30,7 @@ pub mod sql;
 use async_trait::async_trait;
 use serde_json::Value;
 
+use crate::domain::account::AccountStatus;
 use crate::domain::bundle::{BundleKind, Status};
 
 #[derive(Debug, thiserror::Error)]
@@ -102,7 +103,7 @@ pub struct Account {
     pub friendly_name: String,
     pub auth_token: String,
     pub owner_sid: Option<String>,
-    pub status: String,
+    pub status: AccountStatus,
     pub date_created: i64,
     pub date_updated: i64,
 }
@@ -125,7 +126,7 @@ pub struct AuditEntry {
 #[derive(Debug, Default)]
 pub struct AccountFilter {
     pub friendly_name: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<AccountStatus>,
 }
 
 /// An API key: `SK…:secret` authenticates as its account. Only a hash of the secret is kept.
@@ -376,6 +377,22 @@ pub struct Job {
     pub attempts: i64,
     /// The lease this claim holds (real Unix seconds): completing checks it still does.
     pub lease_until: i64,
+}
+
+/// What `claim_job` leased: a job, or a row this version cannot read (a kind it does not
+/// know, a payload it cannot decode — written by a newer version or by hand). The caller
+/// ends an unreadable row with `complete_job` (it has a lease like any job) instead of
+/// letting every lease expiry claim it again.
+#[derive(Debug, Clone)]
+pub enum Claimed {
+    Job(Job),
+    Unreadable {
+        id: i64,
+        bundle_sid: String,
+        lease_until: i64,
+        /// What could not be read, naming the row.
+        error: String,
+    },
 }
 
 /// What became of a claimed job.
@@ -769,7 +786,7 @@ pub trait Store: Send + Sync {
         due_before: i64,
         leasenow: i64,
         lease_until: i64,
-    ) -> StoreResult<Option<Job>>;
+    ) -> StoreResult<Option<Claimed>>;
     /// Records the outcome of a claimed job with the event that describes it — only if the
     /// claim's lease is still held; `false` when another worker has taken the job over.
     async fn complete_job(

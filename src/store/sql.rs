@@ -106,9 +106,16 @@ impl<'q> Q<'q> {
     }
 
     /// Binds `value` as stored JSON that may quote attributes: `codec::encode`d (encrypted
-    /// with a key). If that fails, so does the statement, before anything is sent.
-    fn bind_encoded(mut self, value: &Value) -> Self {
-        match codec::encode(value) {
+    /// with a key), through [`Q::bind_sealed`].
+    fn bind_encoded(self, value: &Value) -> Self {
+        self.bind_sealed(codec::encode(value))
+    }
+
+    /// Binds the result of sealing a value (`codec::encode`). An `Err` fails the statement
+    /// before anything is sent: nothing is stored in the value's place, neither the
+    /// plaintext nor a stand-in such as `{}`.
+    fn bind_sealed(mut self, sealed: anyhow::Result<String>) -> Self {
+        match sealed {
             Ok(text) => self.bind(text),
             Err(e) => {
                 self.failed.get_or_insert(e);
@@ -366,7 +373,11 @@ fn account_row(r: &AnyRow) -> StoreResult<Account> {
         friendly_name: r.try_get("friendly_name")?,
         auth_token: r.try_get("auth_token")?,
         owner_sid: r.try_get("owner_sid")?,
-        status: r.try_get("status")?,
+        status: {
+            let s: String = r.try_get("status")?;
+            AccountStatus::parse(&s)
+                .with_context(|| format!("unknown account status {s} in store"))?
+        },
         date_created: r.try_get("date_created")?,
         date_updated: r.try_get("date_updated")?,
     })
@@ -995,22 +1006,29 @@ impl SqlStore {
         Ok(())
     }
 
+    /// The entity's INSERT, given its sealed attributes (`codec::encode`'s result).
+    fn entity_insert<'q>(&self, e: &'q Entity, attributes: anyhow::Result<String>) -> Q<'q> {
+        self.q(
+            "INSERT INTO entities (sid, account_sid, kind, type_name, friendly_name, attributes,
+                  date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+        )
+        .bind(e.sid.as_str())
+        .bind(e.account_sid.as_str())
+        .bind(e.kind.as_str())
+        .bind(e.type_name.as_str())
+        .bind(e.friendly_name.as_str())
+        .bind_sealed(attributes)
+        .bind(e.date_created)
+        .bind(e.date_updated)
+    }
+
     async fn insert_entity_on<'c, E: Executor<'c, Database = Any>>(
         &self,
         ex: E,
         mut e: Entity,
     ) -> StoreResult<Entity> {
         let row = self
-            .q("INSERT INTO entities (sid, account_sid, kind, type_name, friendly_name, attributes,
-                  date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq")
-            .bind(e.sid.as_str())
-            .bind(e.account_sid.as_str())
-            .bind(e.kind.as_str())
-            .bind(e.type_name.as_str())
-            .bind(e.friendly_name.as_str())
-            .bind_encoded(&e.attributes)
-            .bind(e.date_created)
-            .bind(e.date_updated)
+            .entity_insert(&e, codec::encode(&e.attributes))
             .one(ex)
             .await?;
         e.seq = seq_of(row)?;
@@ -1305,7 +1323,7 @@ impl Store for SqlStore {
         );
         let mut q = self.q(&sql).bind(caller_sid).bind(caller_sid);
         q = q.and_eq("friendly_name", filter.friendly_name.as_deref());
-        q = q.and_eq("status", filter.status.as_deref());
+        q = q.and_eq("status", filter.status.map(AccountStatus::as_str));
         self.fetch_page(q, page, false, account_row).await
     }
 
@@ -1320,7 +1338,7 @@ impl Store for SqlStore {
         );
         let mut q = self.q(&sql);
         q = q.and_eq("friendly_name", filter.friendly_name.as_deref());
-        q = q.and_eq("status", filter.status.as_deref());
+        q = q.and_eq("status", filter.status.map(AccountStatus::as_str));
         self.fetch_page(q, page, false, account_row).await
     }
 
@@ -2510,7 +2528,7 @@ impl Store for SqlStore {
         due_before: i64,
         lease_now: i64,
         lease_until: i64,
-    ) -> StoreResult<Option<Job>> {
+    ) -> StoreResult<Option<Claimed>> {
         // A read first: an idle poller must not take the write lock ten times a second.
         let due = self
             .q("SELECT id FROM jobs WHERE done = 0 AND due_at <= ?
@@ -2538,7 +2556,18 @@ impl Store for SqlStore {
             .bind(lease_now)
             .opt(&self.pool)
             .await?;
-        row.as_ref().map(job_row).transpose()
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        Ok(Some(match job_row(&row) {
+            Ok(job) => Claimed::Job(job),
+            Err(e) => Claimed::Unreadable {
+                id: row.try_get("id")?,
+                bundle_sid: row.try_get("bundle_sid")?,
+                lease_until,
+                error: e.to_string(),
+            },
+        }))
     }
 
     async fn complete_job(
@@ -2577,5 +2606,64 @@ impl Store for SqlStore {
             .one(&self.pool)
             .await?;
         Ok(row.try_get::<Option<i64>, _>(0)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14 item 5: a failed encryption must not store `{}` (or anything). The write
+    /// path takes the sealing step's result; given an `Err`, it fails and leaves no row,
+    /// where given the sealed text it stores it.
+    #[tokio::test]
+    async fn a_failed_sealing_stores_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/t.db", dir.path().display());
+        let store = SqlStore::open(&url, &PgOptions::default()).await.unwrap();
+        let account = Account {
+            seq: 0,
+            sid: "AC00000000000000000000000000000001".into(),
+            friendly_name: "Sealing".into(),
+            auth_token: "t".into(),
+            owner_sid: None,
+            status: AccountStatus::Active,
+            date_created: 0,
+            date_updated: 0,
+        };
+        store.insert_account(&account).await.unwrap();
+        let e = Entity {
+            seq: 0,
+            sid: "IT00000000000000000000000000000001".into(),
+            account_sid: "AC00000000000000000000000000000001".into(),
+            kind: EntityKind::EndUser,
+            type_name: "individual".into(),
+            friendly_name: "Sealed".into(),
+            attributes: serde_json::json!({"first_name": "Ada"}),
+            date_created: 0,
+            date_updated: 0,
+        };
+        let failed = store
+            .entity_insert(
+                &e,
+                Err(anyhow::anyhow!("encrypting a value with key k failed")),
+            )
+            .one(&store.pool)
+            .await;
+        let err = failed.err().expect("the write fails").to_string();
+        assert!(
+            err.contains("encrypting a value with key k failed"),
+            "{err}"
+        );
+        let kept = store.entity(&e.account_sid, e.kind, &e.sid).await.unwrap();
+        assert!(kept.is_none(), "nothing stored in its place: {kept:?}");
+
+        store
+            .entity_insert(&e, Ok(r#"{"first_name":"Ada"}"#.into()))
+            .one(&store.pool)
+            .await
+            .unwrap();
+        let kept = store.entity(&e.account_sid, e.kind, &e.sid).await.unwrap();
+        assert_eq!(kept.unwrap().attributes, e.attributes);
     }
 }

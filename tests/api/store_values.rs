@@ -140,5 +140,33 @@ async fn unknown_kinds_in_the_store_are_errors_not_guesses() {
         "unknown job kind \"carrier_check\" in store (job 9000)",
     );
     assert!(log.contains("carrier_check\" in store (job 9000)"), "{log}");
-    drop(s);
+    s.stop();
+
+    // The unreadable job ended on its first claim: done, with a `job_failed` event that
+    // gave up, so no lease expiry claims it again (it used to be claimed and logged anew
+    // after every lease).
+    trusthub(&["export", "--database-url", &url, "--output", file]);
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let job = rows
+        .iter()
+        .find(|v| v["table"] == "jobs" && v["row"]["id"] == 9000)
+        .expect("the job row is kept");
+    assert_eq!(job["row"]["done"], 1, "given up, not left to claim: {job}");
+    let failed: Vec<_> = rows
+        .iter()
+        .filter(|v| v["table"] == "events" && v["row"]["type"] == "job_failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    let detail: serde_json::Value =
+        serde_json::from_str(failed[0]["row"]["detail"].as_str().unwrap()).unwrap();
+    assert_eq!(detail["gave_up"], true, "{detail}");
+    assert!(
+        detail["error"].as_str().unwrap().contains("carrier_check"),
+        "{detail}"
+    );
+    assert_eq!(failed[0]["row"]["bundle_sid"], bu.as_str());
 }

@@ -8,7 +8,7 @@ use axum::{Extension, Json};
 use std::sync::Arc;
 
 use super::{render, strip_json};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::http::auth::Caller;
 use crate::http::form::Params;
 use crate::http::page;
@@ -37,15 +37,12 @@ pub async fn list(
     if let Some(f) = &friendly_name {
         filters.push(("FriendlyName", f.clone()));
     }
-    let status = params.owned("Status").filter(|s| !s.is_empty());
-    if let Some(s) = &status {
-        if !accounts::STATUSES.contains(&s.as_str()) {
-            return Err(Error::invalid(
-                20001,
-                format!("Status must be active, suspended or closed; got \"{s}\""),
-            ));
-        }
-        filters.push(("Status", s.clone()));
+    let status = match params.get("Status").filter(|s| !s.is_empty()) {
+        Some(s) => Some(accounts::parse_status(s)?),
+        None => None,
+    };
+    if let Some(s) = status {
+        filters.push(("Status", s.as_str().to_string()));
     }
     let filter = AccountFilter {
         friendly_name,

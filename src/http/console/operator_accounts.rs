@@ -16,7 +16,8 @@ use super::layout::{self, csrf_field, date};
 use super::session::{Form, Operator};
 use crate::error::Error;
 use crate::http::path::Path;
-use crate::service::{accounts, App};
+use crate::service::accounts::{self, AccountStatus};
+use crate::service::App;
 use crate::store::{Account, AccountFilter, PageQuery};
 
 pub fn routes() -> Router<Arc<App>> {
@@ -35,13 +36,12 @@ pub struct Shown {
 
 /// Fixed texts chosen by the `notice` query value: nothing a link can inject.
 fn notice_text(key: Option<&str>) -> Option<&'static str> {
-    match key {
-        Some("suspended") => {
+    match key.and_then(AccountStatus::parse)? {
+        AccountStatus::Suspended => {
             Some("The account is suspended: its requests, and its subaccounts', are refused.")
         }
-        Some("active") => Some("The account is active again."),
-        Some("closed") => Some("The account is closed for good."),
-        _ => None,
+        AccountStatus::Active => Some("The account is active again."),
+        AccountStatus::Closed => Some("The account is closed for good."),
     }
 }
 
@@ -99,21 +99,21 @@ fn row(a: &Account, csrf: &str) -> Markup {
             td { (a.status) }
             td { (date(a.date_created)) }
             td {
-                @match a.status.as_str() {
-                    "active" => {
-                        (action(a, csrf, "status", "suspended", "Suspend", "secondary"))
+                @match a.status {
+                    AccountStatus::Active => {
+                        (action(a, csrf, "status", AccountStatus::Suspended.as_str(), "Suspend", "secondary"))
                         (action(a, csrf, "rotate", "token", "Rotate auth token", "secondary"))
                     }
-                    "suspended" => {
-                        (action(a, csrf, "status", "active", "Reactivate", "primary"))
+                    AccountStatus::Suspended => {
+                        (action(a, csrf, "status", AccountStatus::Active.as_str(), "Reactivate", "primary"))
                         (action(a, csrf, "rotate", "token", "Rotate auth token", "secondary"))
                     }
-                    _ => {}
+                    AccountStatus::Closed => {}
                 }
-                @if a.status != accounts::CLOSED {
+                @if a.status != AccountStatus::Closed {
                     form.inline method="post" action={ "/console/operator/accounts/" (a.sid) } {
                         (csrf_field(csrf))
-                        input type="hidden" name="status" value="closed";
+                        input type="hidden" name="status" value=(AccountStatus::Closed.as_str());
                         label.choice { input type="checkbox" name="confirm" value="yes" required; " I understand closing is final" }
                         button.danger type="submit" { "Close" }
                     }
@@ -142,7 +142,7 @@ async fn change(
         accounts::rotate_token(&app, &sid).await
     } else {
         let status = params.get("status").unwrap_or("").to_string();
-        if status == accounts::CLOSED && params.get("confirm") != Some("yes") {
+        if status == AccountStatus::Closed.as_str() && params.get("confirm") != Some("yes") {
             return Err(ConsoleError::BadRequest(
                 "Tick the box to confirm: a closed account cannot be reopened.".into(),
             ));
