@@ -233,6 +233,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None => None,
     };
     let boot = bootstrap_account(store.as_ref(), &args, clock.now()).await?;
+    service::numbers::classify_stored(store.as_ref(), &catalog).await?;
     let public = args
         .public_url
         .clone()

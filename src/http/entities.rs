@@ -52,7 +52,7 @@ async fn list(
     params: Params,
 ) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
-    let found = entities::list(&app, &caller.account_sid, kind, paging.query).await?;
+    let found = entities::list(&app, &caller.account_sid, kind, None, paging.query).await?;
     let list_url = app.urls.abs(&format!("/v1/{}", collection(kind)));
     Ok(Json(paging.v1(&found, &list_url, &[], "results", |e| {
         render::entity(&app.urls, e)

@@ -121,13 +121,33 @@ pub async fn get(app: &App, account_sid: &str, kind: EntityKind, sid: &str) -> R
         .ok_or_else(|| not_found(kind, sid))
 }
 
+/// The account's end users or documents, oldest first; only those named exactly
+/// `friendly_name` when given (the console's search).
 pub async fn list(
     app: &App,
     account_sid: &str,
     kind: EntityKind,
+    friendly_name: Option<&str>,
     page: PageQuery,
 ) -> Result<Page<Entity>> {
-    Ok(app.store.list_entities(account_sid, kind, page).await?)
+    Ok(app
+        .store
+        .list_entities(account_sid, kind, friendly_name, page)
+        .await?)
+}
+
+/// The bundles holding each entity of a list page, in page order, in one store query.
+pub async fn holders_of(app: &App, page: &[Entity]) -> Result<Vec<Vec<crate::store::Bundle>>> {
+    let sids: Vec<String> = page.iter().map(|e| e.sid.clone()).collect();
+    let mut by_sid: std::collections::HashMap<String, Vec<crate::store::Bundle>> =
+        std::collections::HashMap::new();
+    for (sid, b) in app.store.bundles_holding_each(&sids).await? {
+        by_sid.entry(sid).or_default().push(b);
+    }
+    Ok(page
+        .iter()
+        .map(|e| by_sid.remove(&e.sid).unwrap_or_default())
+        .collect())
 }
 
 /// A bundle holding the object `sid` that freezes it (under review or approved), described

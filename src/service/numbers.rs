@@ -144,7 +144,7 @@ pub async fn create(
         Err(StoreError::Duplicate(Unique::PhoneNumber)) => {
             let filter = NumberFilter {
                 phone_number: Some(number.to_string()),
-                friendly_name: None,
+                ..Default::default()
             };
             let one = PageQuery {
                 size: 1,
@@ -173,8 +173,10 @@ async fn insert(
     config: Map<String, Value>,
 ) -> Result<PhoneNumber, StoreError> {
     let now = app.clock.now();
+    let kind = app.catalog.numbers.number_type(number);
     app.store
-        .insert_number(PhoneNumber {
+        .insert_number(
+            PhoneNumber {
             seq: 0,
             sid: sid::generate(sid::PHONE_NUMBER),
             account_sid: account.sid.clone(),
@@ -183,7 +185,9 @@ async fn insert(
             config,
             date_created: now,
             date_updated: now,
-        })
+        },
+            kind,
+        )
         .await
 }
 
@@ -266,26 +270,20 @@ pub async fn get(app: &App, account: &Account, sid: &str) -> Result<PhoneNumber>
         .ok_or_else(|| not_found(&account.sid, sid))
 }
 
-/// What a list asks beyond the store's filters: properties read from the number itself.
+/// What a list asks beyond the store's filters.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Derived {
-    /// Only numbers of this type (the typed list resources).
+    /// Only numbers of this type (the typed list resources): the type stored at purchase.
     pub kind: Option<NumberType>,
-    /// `Beta=false`: leave out numbers new to the platform.
+    /// `Beta=false`: leave out numbers new to the platform (read from the inventory).
     pub exclude_beta: bool,
     /// `Origin` other than `twilio`: every number here is Twilio's, so none match.
     pub other_origin: bool,
 }
 
-impl Derived {
-    fn any(&self) -> bool {
-        self.kind.is_some() || self.exclude_beta || self.other_origin
-    }
-}
-
-/// The account's numbers. Filters on a number's type, beta or origin are read from the
-/// number (not stored), so such a list reads the account's matching numbers and pages them
-/// in memory, with the same keyset cursors as the store.
+/// The account's numbers, paged in the store (the type is a column, stored at purchase).
+/// `Beta=false` is read from the inventory, not stored: such a list reads the account's
+/// matching numbers and pages them in memory, with the same keyset cursors as the store.
 pub async fn list(
     app: &App,
     account: &Account,
@@ -293,22 +291,29 @@ pub async fn list(
     derived: Derived,
     page: PageQuery,
 ) -> Result<Page<PhoneNumber>> {
-    if !derived.any() {
-        return Ok(app.store.list_numbers(&account.sid, filter, page).await?);
+    if derived.other_origin {
+        return Ok(finish_page(vec![], page));
+    }
+    let filter = NumberFilter {
+        phone_number: filter.phone_number.clone(),
+        friendly_name: filter.friendly_name.clone(),
+        kind: derived.kind.or(filter.kind),
+    };
+    if !derived.exclude_beta {
+        return Ok(app.store.list_numbers(&account.sid, &filter, page).await?);
     }
     let mut all = Vec::new();
     let mut cursor = None;
     loop {
         let batch = PageQuery { size: 1000, cursor };
-        let got = app.store.list_numbers(&account.sid, filter, batch).await?;
+        let got = app.store.list_numbers(&account.sid, &filter, batch).await?;
         cursor = got.items.last().map(|n| Cursor::After(n.seq));
         let more = got.has_next;
-        all.extend(got.items.into_iter().filter(|n| {
-            let facts = app.catalog.numbers.facts(&n.phone_number);
-            !derived.other_origin
-                && derived.kind.is_none_or(|k| k == facts.kind)
-                && !(derived.exclude_beta && facts.beta)
-        }));
+        all.extend(
+            got.items
+                .into_iter()
+                .filter(|n| !app.catalog.numbers.facts(&n.phone_number).beta),
+        );
         if !more {
             break;
         }
@@ -330,6 +335,17 @@ pub async fn list(
         None => all.into_iter().take(page.size + 1).collect(),
     };
     Ok(finish_page(rows, page))
+}
+
+/// Classifies the numbers stored without a type (before migration 0013, or restored from
+/// an older snapshot or export) by the inventory; run at start and after a restore.
+pub async fn classify_stored(
+    store: &dyn crate::store::Store,
+    catalog: &crate::domain::policy::Catalog,
+) -> Result<u64> {
+    Ok(store
+        .classify_numbers(&|n| catalog.numbers.number_type(n))
+        .await?)
 }
 
 /// `AccountSid` moves the number within a parent and its subaccounts.
@@ -441,15 +457,63 @@ pub async fn delete(app: &App, account: &Account, sid: &str) -> Result<()> {
 /// The bundle a number shows in `bundle_sid`: the one set on it, else the first it is
 /// assigned to.
 pub async fn bundle_of(app: &App, n: &PhoneNumber) -> Result<Option<String>> {
-    if let Some(Value::String(b)) = n.config.get("bundle_sid") {
-        return Ok(Some(b.clone()));
+    let mut held = bundles_of(app, std::slice::from_ref(n)).await?;
+    Ok(held.remove(&n.sid).flatten())
+}
+
+/// [`bundle_of`] for each number of a list page, by number SID, in one store query.
+pub async fn bundles_of(
+    app: &App,
+    numbers: &[PhoneNumber],
+) -> Result<std::collections::HashMap<String, Option<String>>> {
+    let mut held = std::collections::HashMap::new();
+    let mut unset = Vec::new();
+    for n in numbers {
+        match n.config.get("bundle_sid") {
+            Some(Value::String(b)) => {
+                held.insert(n.sid.clone(), Some(b.clone()));
+            }
+            _ => unset.push(n.sid.clone()),
+        }
+    }
+    let owner: std::collections::HashMap<&str, &str> = numbers
+        .iter()
+        .map(|n| (n.sid.as_str(), n.account_sid.as_str()))
+        .collect();
+    for sid in &unset {
+        held.insert(sid.clone(), None);
     }
     // The number's own account's bundle (a parent's primary may also hold it).
-    Ok(app
+    for (number, b) in app.store.bundles_with_numbers(&unset).await? {
+        if owner.get(number.as_str()) == Some(&b.account_sid.as_str()) {
+            held.entry(number).or_insert(None).get_or_insert(b.sid);
+        }
+    }
+    Ok(held)
+}
+
+/// For the console's number list: each number's `bundle_sid` ([`bundle_of`]) with that
+/// bundle when `account_sid` has it, in page order, in two store queries.
+pub async fn bundles_shown(
+    app: &App,
+    account_sid: &str,
+    page: &[PhoneNumber],
+) -> Result<Vec<(Option<String>, Option<crate::store::Bundle>)>> {
+    let held = bundles_of(app, page).await?;
+    let sids: Vec<String> = held.values().flatten().cloned().collect();
+    let bundles: std::collections::HashMap<String, crate::store::Bundle> = app
         .store
-        .bundles_with_number(&n.sid)
+        .bundles_named(account_sid, &sids)
         .await?
+        .into_iter()
+        .map(|b| (b.sid.clone(), b))
+        .collect();
+    Ok(page
         .iter()
-        .find(|b| b.account_sid == n.account_sid)
-        .map(|b| b.sid.clone()))
+        .map(|n| {
+            let sid = held.get(&n.sid).cloned().flatten();
+            let bundle = sid.as_ref().and_then(|s| bundles.get(s)).cloned();
+            (sid, bundle)
+        })
+        .collect())
 }

@@ -95,6 +95,7 @@ pub async fn restore(app: &App, name: &str) -> Result<usize> {
         .ok_or_else(|| Error::NotFound(format!("/Snapshots/{name}")))?;
     let rows = crate::transfer::parse_lines(data.as_bytes())?;
     app.store.load(&rows).await?;
+    super::numbers::classify_stored(app.store.as_ref(), &app.catalog).await?;
     app.accounts.forget(None);
     app.jobs_wake.notify_one();
     Ok(rows.len())

@@ -32,6 +32,7 @@ use serde_json::Value;
 
 use crate::domain::account::AccountStatus;
 use crate::domain::bundle::{BundleKind, Status};
+use crate::domain::numbers::NumberType;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -183,6 +184,8 @@ pub struct PhoneNumber {
 pub struct NumberFilter {
     pub phone_number: Option<String>,
     pub friendly_name: Option<String>,
+    /// The type stored at purchase (the typed list resources).
+    pub kind: Option<NumberType>,
 }
 
 /// A Messaging Service (`MG…`); its settings live in `config` by snake_case property name.
@@ -527,6 +530,9 @@ pub trait Store: Send + Sync {
 
     async fn insert_address(&self, address: Address) -> StoreResult<Address>;
     async fn address(&self, account_sid: &str, sid: &str) -> StoreResult<Option<Address>>;
+    /// The account's addresses among `sids` (one query; unknown SIDs are left out).
+    async fn addresses_named(&self, account_sid: &str, sids: &[String])
+        -> StoreResult<Vec<Address>>;
     async fn list_addresses(
         &self,
         account_sid: &str,
@@ -546,10 +552,20 @@ pub trait Store: Send + Sync {
         -> StoreResult<Vec<Entity>>;
 
     /// Fails with `Duplicate(Unique::PhoneNumber)` when the number is provisioned already.
-    async fn insert_number(&self, number: PhoneNumber) -> StoreResult<PhoneNumber>;
+    /// Stores a bought number with its type (what the typed lists filter on).
+    async fn insert_number(&self, number: PhoneNumber, kind: NumberType)
+        -> StoreResult<PhoneNumber>;
+    /// Gives each number stored without a type (by a version before the column, or an
+    /// import of its export) the type `type_of` reads from it; returns how many.
+    async fn classify_numbers(
+        &self,
+        type_of: &(dyn for<'n> Fn(&'n str) -> NumberType + Sync),
+    ) -> StoreResult<u64>;
     async fn number(&self, account_sid: &str, sid: &str) -> StoreResult<Option<PhoneNumber>>;
     /// Any account's number (for the parent-and-subaccount rules).
     async fn number_any(&self, sid: &str) -> StoreResult<Option<PhoneNumber>>;
+    /// Any account's numbers among `sids` (one query; unknown SIDs are left out).
+    async fn numbers_named(&self, sids: &[String]) -> StoreResult<Vec<PhoneNumber>>;
     async fn list_numbers(
         &self,
         account_sid: &str,
@@ -561,8 +577,15 @@ pub trait Store: Send + Sync {
     async fn update_number(&self, number: &PhoneNumber) -> StoreResult<()>;
     /// Deletes the number unless a bundle holds it (`Stale`), checked under its lock.
     async fn delete_number(&self, account_sid: &str, sid: &str) -> StoreResult<bool>;
-    /// The bundles a phone number is assigned to.
-    async fn bundles_with_number(&self, number_sid: &str) -> StoreResult<Vec<Bundle>>;
+    /// The bundles a phone number is assigned to, in assignment order.
+    async fn bundles_with_number(&self, number_sid: &str) -> StoreResult<Vec<Bundle>> {
+        let held = self.bundles_with_numbers(&[number_sid.to_string()]).await?;
+        Ok(held.into_iter().map(|(_, b)| b).collect())
+    }
+    /// For a list page: `(number SID, bundle)` for each assignment of one of
+    /// `number_sids`, in assignment order, in one query.
+    async fn bundles_with_numbers(&self, number_sids: &[String])
+        -> StoreResult<Vec<(String, Bundle)>>;
     /// Which of `numbers` (E.164) some account owns (any account: what a search must not
     /// offer; the owners are not told).
     async fn owned_numbers(&self, numbers: &[String]) -> StoreResult<Vec<String>>;
@@ -635,10 +658,12 @@ pub trait Store: Send + Sync {
         kind: EntityKind,
         sid: &str,
     ) -> StoreResult<Option<Entity>>;
+    /// The account's entities of `kind`, those named exactly `friendly_name` when given.
     async fn list_entities(
         &self,
         account_sid: &str,
         kind: EntityKind,
+        friendly_name: Option<&str>,
         page: PageQuery,
     ) -> StoreResult<Page<Entity>>;
     /// Saves the entity. With `locked`, its attributes change: refused (`Stale`) if a
@@ -654,7 +679,16 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<bool>;
 
     /// The bundles an object (end user, document or bundle) is assigned to.
-    async fn bundles_holding(&self, object_sid: &str) -> StoreResult<Vec<Bundle>>;
+    async fn bundles_holding(&self, object_sid: &str) -> StoreResult<Vec<Bundle>> {
+        let held = self.bundles_holding_each(&[object_sid.to_string()]).await?;
+        Ok(held.into_iter().map(|(_, b)| b).collect())
+    }
+    /// For a list page: `(object SID, bundle)` for each assignment of one of
+    /// `object_sids`, oldest bundle first, in one query.
+    async fn bundles_holding_each(&self, object_sids: &[String])
+        -> StoreResult<Vec<(String, Bundle)>>;
+    /// The account's bundles among `sids` (one query; unknown SIDs are left out).
+    async fn bundles_named(&self, account_sid: &str, sids: &[String]) -> StoreResult<Vec<Bundle>>;
 
     /// Inserts the assignment with its event, in one transaction, only while the bundle
     /// is in one of the `open` statuses and the object exists (`Stale` otherwise); bumps

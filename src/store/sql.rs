@@ -235,6 +235,29 @@ impl SqlStore {
         q.run(&self.pool).await
     }
 
+    /// The rows of `sql` — ending in the column to match, after its `binds` — whose column
+    /// is one of `values`, then `tail` (an ORDER BY); mapped. One query for a list page.
+    /// Text no store can hold matches nothing; no values, no query.
+    async fn in_list<T>(
+        &self,
+        (sql, tail): (&str, &str),
+        binds: &[&str],
+        values: &[String],
+        map: impl Fn(&AnyRow) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        let values: Vec<String> = values
+            .iter()
+            .filter(|v| Dialect::storable(v))
+            .cloned()
+            .collect();
+        if values.is_empty() {
+            return Ok(vec![]);
+        }
+        let q = binds.iter().fold(self.q(sql), |q, b| q.bind(*b));
+        let rows = q.bind_list(&values).push(tail).all(&self.pool).await?;
+        rows.iter().map(map).collect()
+    }
+
     /// A write transaction. The begin runs as a task of its own, so a request dropped while
     /// it runs (the client hung up) cannot leave it half done: sqlx's SQLite driver begins
     /// a custom statement (`BEGIN IMMEDIATE`) on its worker, then checks the connection in
@@ -1417,6 +1440,16 @@ impl Store for SqlStore {
         .await
     }
 
+    async fn addresses_named(
+        &self,
+        account_sid: &str,
+        sids: &[String],
+    ) -> StoreResult<Vec<Address>> {
+        let sql = "SELECT * FROM addresses WHERE account_sid = ? AND sid";
+        self.in_list((sql, ""), &[account_sid], sids, address_row)
+            .await
+    }
+
     async fn list_addresses(
         &self,
         account_sid: &str,
@@ -1499,11 +1532,12 @@ impl Store for SqlStore {
             .collect())
     }
 
-    async fn insert_number(&self, mut n: PhoneNumber) -> StoreResult<PhoneNumber> {
+    async fn insert_number(&self, mut n: PhoneNumber, kind: NumberType) -> StoreResult<PhoneNumber> {
         let row = self
             .q(
                 "INSERT INTO phone_numbers (sid, account_sid, phone_number, friendly_name, config,
-                  date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+                  date_created, date_updated, number_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                  RETURNING seq",
             )
             .bind(n.sid.as_str())
             .bind(n.account_sid.as_str())
@@ -1512,9 +1546,33 @@ impl Store for SqlStore {
             .bind(Value::Object(n.config.clone()).to_string())
             .bind(n.date_created)
             .bind(n.date_updated)
+            .bind(kind.as_str())
             .one(&self.pool)
             .await?;
         n.seq = seq_of(row)?;
+        Ok(n)
+    }
+
+    async fn classify_numbers(
+        &self,
+        type_of: &(dyn for<'n> Fn(&'n str) -> NumberType + Sync),
+    ) -> StoreResult<u64> {
+        let rows = self
+            .q("SELECT sid, phone_number FROM phone_numbers WHERE number_type IS NULL")
+            .all(&self.pool)
+            .await?;
+        let mut n = 0;
+        for r in &rows {
+            let sid: String = r.try_get("sid")?;
+            let number: String = r.try_get("phone_number")?;
+            let kind = type_of(&number);
+            n += self
+                .q("UPDATE phone_numbers SET number_type = ? WHERE sid = ? AND number_type IS NULL")
+                .bind(kind.as_str())
+                .bind(sid)
+                .run(&self.pool)
+                .await?;
+        }
         Ok(n)
     }
 
@@ -1547,6 +1605,7 @@ impl Store for SqlStore {
             .bind(account_sid);
         q = q.and_eq("phone_number", filter.phone_number.as_deref());
         q = q.and_eq("friendly_name", filter.friendly_name.as_deref());
+        q = q.and_eq("number_type", filter.kind.map(NumberType::as_str));
         self.fetch_page(q, page, false, number_row).await
     }
 
@@ -1601,35 +1660,29 @@ impl Store for SqlStore {
         .await
     }
 
-    async fn bundles_with_number(&self, number_sid: &str) -> StoreResult<Vec<Bundle>> {
-        let rows = self
-            .q(
-                "SELECT b.* FROM bundles b JOIN channel_assignments c ON c.bundle_sid = b.sid
-                WHERE c.channel_endpoint_sid = ? ORDER BY c.seq",
-            )
-            .bind(number_sid)
-            .all(&self.pool)
-            .await?;
-        rows.iter().map(bundle_row).collect()
+    async fn bundles_with_numbers(
+        &self,
+        number_sids: &[String],
+    ) -> StoreResult<Vec<(String, Bundle)>> {
+        let sql = "SELECT c.channel_endpoint_sid AS held_sid, b.* FROM bundles b
+                   JOIN channel_assignments c ON c.bundle_sid = b.sid
+                   WHERE c.channel_endpoint_sid";
+        self.in_list((sql, " ORDER BY c.seq"), &[], number_sids, |r| {
+            Ok((r.try_get("held_sid")?, bundle_row(r)?))
+        })
+        .await
+    }
+
+    async fn numbers_named(&self, sids: &[String]) -> StoreResult<Vec<PhoneNumber>> {
+        let sql = "SELECT * FROM phone_numbers WHERE sid";
+        self.in_list((sql, " ORDER BY seq"), &[], sids, number_row)
+            .await
     }
 
     async fn owned_numbers(&self, numbers: &[String]) -> StoreResult<Vec<String>> {
-        let numbers: Vec<String> = numbers
-            .iter()
-            .filter(|n| Dialect::storable(n))
-            .cloned()
-            .collect();
-        if numbers.is_empty() {
-            return Ok(vec![]);
-        }
-        let rows = self
-            .q("SELECT phone_number FROM phone_numbers WHERE phone_number")
-            .bind_list(&numbers)
-            .all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| Ok(r.try_get::<String, _>("phone_number")?))
-            .collect()
+        let sql = "SELECT phone_number FROM phone_numbers WHERE phone_number";
+        self.in_list((sql, ""), &[], numbers, |r| Ok(r.try_get("phone_number")?))
+            .await
     }
 
     async fn insert_service(&self, mut m: MessagingService) -> StoreResult<MessagingService> {
@@ -1878,12 +1931,14 @@ impl Store for SqlStore {
         &self,
         account_sid: &str,
         kind: EntityKind,
+        friendly_name: Option<&str>,
         page: PageQuery,
     ) -> StoreResult<Page<Entity>> {
         let q = self
             .q("SELECT * FROM entities WHERE account_sid = ? AND kind = ?")
             .bind(account_sid)
-            .bind(kind.as_str());
+            .bind(kind.as_str())
+            .and_eq("friendly_name", friendly_name);
         self.fetch_page(q, page, false, entity_row).await
     }
 
@@ -1943,16 +1998,22 @@ impl Store for SqlStore {
         .await
     }
 
-    async fn bundles_holding(&self, object_sid: &str) -> StoreResult<Vec<Bundle>> {
-        let rows = self
-            .q(
-                "SELECT b.* FROM bundles b JOIN entity_assignments a ON a.bundle_sid = b.sid
-                WHERE a.object_sid = ? ORDER BY b.seq",
-            )
-            .bind(object_sid)
-            .all(&self.pool)
-            .await?;
-        rows.iter().map(bundle_row).collect()
+    async fn bundles_holding_each(
+        &self,
+        object_sids: &[String],
+    ) -> StoreResult<Vec<(String, Bundle)>> {
+        let sql = "SELECT a.object_sid AS held_sid, b.* FROM bundles b
+                   JOIN entity_assignments a ON a.bundle_sid = b.sid WHERE a.object_sid";
+        self.in_list((sql, " ORDER BY b.seq"), &[], object_sids, |r| {
+            Ok((r.try_get("held_sid")?, bundle_row(r)?))
+        })
+        .await
+    }
+
+    async fn bundles_named(&self, account_sid: &str, sids: &[String]) -> StoreResult<Vec<Bundle>> {
+        let sql = "SELECT * FROM bundles WHERE account_sid = ? AND sid";
+        self.in_list((sql, ""), &[account_sid], sids, bundle_row)
+            .await
     }
 
     async fn insert_entity_assignment(

@@ -380,3 +380,80 @@ async fn typed_lists_hold_only_their_type_and_page() {
     let (st, b) = s.get(&incoming("/Local.json?Beta=perhaps")).await;
     assert_refused((st, &b), 400, 20001, "Beta must be true or false");
 }
+
+/// The store statements (BEGIN and COMMIT included) the server has sent so far.
+async fn statements(s: &Server) -> f64 {
+    let text = reqwest::Client::new()
+        .get(format!("{}/metrics", s.base))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("trusthub_store_statements_total "))
+        .map_or(0.0, |v| v.trim().parse().unwrap())
+}
+
+/// Store statements per GET of `path`, averaged over a few requests.
+async fn per_get(s: &Server, path: &str) -> f64 {
+    const RUNS: u32 = 10;
+    let before = statements(s).await;
+    for _ in 0..RUNS {
+        let (st, b) = s.get(path).await;
+        assert_eq!(st, 200, "{b}");
+    }
+    (statements(s).await - before) / f64::from(RUNS)
+}
+
+/// A list page costs the same store round trips whatever its length (issue 14 item 6):
+/// the typed lists filter and page in SQL (the type is stored), and each number's bundle
+/// comes from one query for the page, not one per number.
+#[tokio::test]
+async fn a_number_list_page_costs_the_same_for_one_number_or_twenty() {
+    let s = Server::start();
+    let bu = s.profile(SECONDARY).await;
+    let assign = |pn: String| {
+        let (s, bu) = (&s, &bu);
+        async move {
+            let path = format!("/v1/CustomerProfiles/{bu}/ChannelEndpointAssignments");
+            let pair = [
+                ("ChannelEndpointType", "phone-number"),
+                ("ChannelEndpointSid", pn.as_str()),
+            ];
+            s.ok(&path, &pair, 201).await;
+        }
+    };
+    assign(s.number("+14155550100").await).await;
+    let local = incoming("/Local.json?PageSize=50");
+    let generic = incoming(".json?PageSize=50");
+    let one = (per_get(&s, &local).await, per_get(&s, &generic).await);
+    for i in 1..20 {
+        let n = s.number(&format!("+141555501{i:02}")).await;
+        if i % 2 == 0 {
+            assign(n).await;
+        }
+    }
+    // Toll-free numbers the Local list must not read.
+    for i in 0..20 {
+        s.number(&format!("+188855501{i:02}")).await;
+    }
+    let (_, page) = s.get(&local).await;
+    let held: Vec<bool> = page["incoming_phone_numbers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["bundle_sid"] == bu.as_str())
+        .collect();
+    let every_other: Vec<bool> = (0..20).map(|i| i % 2 == 0).collect();
+    assert_eq!(held, every_other, "each number shows its own bundle");
+    let twenty = (per_get(&s, &local).await, per_get(&s, &generic).await);
+    let store = postgres::enabled().map_or("sqlite", |_| "postgres");
+    println!("store statements per list GET ({store}), one number vs twenty: {one:?} {twenty:?}");
+    // Headroom for the background: account re-reads (2 s cache), job polls, scrapes.
+    // (One query per number would add ten or twenty.)
+    assert!(twenty.0 <= one.0 + 1.0, "Local list: {one:?} -> {twenty:?}");
+    assert!(twenty.1 <= one.1 + 1.0, "generic list: {one:?} -> {twenty:?}");
+}

@@ -49,6 +49,39 @@ async fn a_store_written_by_the_previous_release_serves_the_same_resources() {
         assert_eq!(body, r["body"], "GET {path}");
     }
 
+    // The numbers, stored before their type was (migration 0013), are classified at start:
+    // the typed lists together hold what the generic list holds.
+    let generic = responses
+        .iter()
+        .find(|r| {
+            r["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("/IncomingPhoneNumbers.json")
+                && r["status"] == 200
+        })
+        .expect("a number list in the fixture");
+    let numbers = |b: &Value| -> Vec<String> {
+        b["incoming_phone_numbers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["phone_number"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut want = numbers(&generic["body"]);
+    assert!(!want.is_empty(), "the fixture has numbers");
+    let base = generic["path"].as_str().unwrap().trim_end_matches(".json");
+    let mut typed = Vec::new();
+    for kind in ["Local", "TollFree", "Mobile"] {
+        let (st, b) = s.get(&format!("{base}/{kind}.json?PageSize=1000")).await;
+        assert_eq!(st, 200, "{b}");
+        typed.extend(numbers(&b));
+    }
+    want.sort();
+    typed.sort();
+    assert_eq!(typed, want, "every stored number has its type");
+
     // The jobs still due came along: the review decision due in ten years runs once the
     // operator clock gets there (two steps: one advance is at most ten years).
     let review = responses

@@ -4,7 +4,6 @@
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use std::collections::HashMap;
 
 use super::render;
 use crate::domain::numbers::NumberType;
@@ -77,6 +76,7 @@ pub async fn list(
     let filter = NumberFilter {
         phone_number: take("PhoneNumber"),
         friendly_name: take("FriendlyName"),
+        kind: None,
     };
     let beta = super::bool_param(take("Beta").as_deref(), "Beta")?;
     let origin = take("Origin");
@@ -86,10 +86,7 @@ pub async fn list(
         other_origin: origin.is_some_and(|o| o != "twilio"),
     };
     let found = numbers::list(&app, &account, &filter, derived, paging.query).await?;
-    let mut bundles = HashMap::new();
-    for n in &found.items {
-        bundles.insert(n.sid.clone(), numbers::bundle_of(&app, n).await?);
-    }
+    let bundles = numbers::bundles_of(&app, &found.items).await?;
     let path = match kind {
         Some(t) => format!(
             "/2010-04-01/Accounts/{}/IncomingPhoneNumbers/{}.json",

@@ -15,7 +15,7 @@ use crate::domain::bundle::BundleKind;
 use crate::http::path::Path;
 use crate::service::{addresses, bundles, entities, numbers, App};
 use crate::store::{
-    Account, AddressFilter, BundleFilter, Cursor, Entity, EntityKind, NumberFilter, Page, PageQuery,
+    Account, AddressFilter, BundleFilter, EntityKind, NumberFilter, Page, PageQuery,
 };
 
 pub fn routes() -> Router<Arc<App>> {
@@ -148,78 +148,15 @@ async fn bundle_list(
     Ok((title, listing))
 }
 
-/// The store has no name filter for entities: walk its keyset pages and keep the matches,
-/// so a search still pages with the same cursors.
-async fn search_entities(
-    app: &App,
-    account: &str,
-    kind: EntityKind,
-    name: &str,
-    q: PageQuery,
-) -> ConsoleResult<Page<Entity>> {
-    const CHUNK: usize = 200;
-    let hit = |e: &Entity| e.friendly_name == name;
-    let mut found: Vec<Entity> = Vec::new();
-    let mut cursor = q.cursor;
-    let backwards = matches!(q.cursor, Some(Cursor::Before(_)));
-    loop {
-        let chunk = PageQuery {
-            size: CHUNK,
-            cursor,
-        };
-        let p = entities::list(app, account, kind, chunk).await?;
-        let (first, last) = (
-            p.items.first().map(|e| e.seq),
-            p.items.last().map(|e| e.seq),
-        );
-        let matches: Vec<Entity> = p.items.into_iter().filter(|e| hit(e)).collect();
-        if backwards {
-            found.splice(0..0, matches);
-            match (p.has_prev, first) {
-                (true, Some(f)) if found.len() <= q.size => cursor = Some(Cursor::Before(f)),
-                _ => break,
-            }
-        } else {
-            found.extend(matches);
-            match (p.has_next, last) {
-                (true, Some(l)) if found.len() <= q.size => cursor = Some(Cursor::After(l)),
-                _ => break,
-            }
-        }
-    }
-    let more = found.len() > q.size;
-    if backwards {
-        let skip = found.len().saturating_sub(q.size);
-        found.drain(..skip);
-        Ok(Page {
-            items: found,
-            has_next: true,
-            has_prev: more,
-        })
-    } else {
-        found.truncate(q.size);
-        Ok(Page {
-            items: found,
-            has_next: more,
-            has_prev: q.cursor.is_some(),
-        })
-    }
-}
-
 async fn entity_list(
     app: &App,
     viewing: &Account,
     kind: EntityKind,
     q: &ListQuery,
 ) -> ConsoleResult<(&'static str, Listing)> {
-    let page = match q.search() {
-        Some(name) => search_entities(app, &viewing.sid, kind, &name, q.page()).await?,
-        None => entities::list(app, &viewing.sid, kind, q.page()).await?,
-    };
-    let mut used_by = Vec::new();
-    for e in &page.items {
-        used_by.push(app.store.bundles_holding(&e.sid).await?);
-    }
+    let name = q.search();
+    let page = entities::list(app, &viewing.sid, kind, name.as_deref(), q.page()).await?;
+    let used_by = entities::holders_of(app, &page.items).await?;
     let title = match kind {
         EntityKind::EndUser => "End users",
         EntityKind::SupportingDocument => "Supporting documents",
@@ -289,15 +226,7 @@ async fn number_list(
         ..Default::default()
     };
     let page = numbers::list(app, viewing, &filter, Default::default(), q.page()).await?;
-    let mut held = Vec::new();
-    for n in &page.items {
-        let sid = numbers::bundle_of(app, n).await?;
-        let bundle = match &sid {
-            Some(s) => app.store.bundle(&viewing.sid, s).await?,
-            None => None,
-        };
-        held.push((sid, bundle));
-    }
+    let held = numbers::bundles_shown(app, &viewing.sid, &page.items).await?;
     let headers = ["Number", "Name", "SID", "Bundle", "Created"];
     let listing = Listing::of(
         page,

@@ -25,38 +25,38 @@ pub struct Content {
 
 pub async fn load(app: &App, b: &Bundle) -> ConsoleResult<Content> {
     let (entities, bundles) = app.store.assigned_objects(&b.sid).await?;
-    let mut addresses = Vec::new();
-    for e in entities
+    // The documents' addresses, then the assigned numbers: one query each, in the order
+    // the documents name them and the numbers were assigned.
+    let address_sids: Vec<String> = entities
         .iter()
         .filter(|e| e.kind == EntityKind::SupportingDocument)
-    {
-        for sid in e
-            .attributes
-            .get("address_sids")
-            .map(address_sids)
-            .unwrap_or_default()
-        {
-            if let Some(a) = app.store.address(&b.account_sid, &sid).await? {
-                addresses.push(a);
-            }
-        }
-    }
+        .flat_map(|e| {
+            e.attributes
+                .get("address_sids")
+                .map(address_sids)
+                .unwrap_or_default()
+        })
+        .collect();
+    let found = app
+        .store
+        .addresses_named(&b.account_sid, &address_sids)
+        .await?;
+    let addresses = in_order(&address_sids, found, |a| &a.sid);
     let all = PageQuery {
         size: 1000,
         cursor: None,
     };
-    let mut numbers = Vec::new();
-    for a in app
+    let endpoints: Vec<String> = app
         .store
         .list_channel_assignments(&b.sid, None, all)
         .await?
         .items
-    {
-        // A parent's primary profile may hold its subaccounts' numbers: look them up by SID.
-        if let Some(n) = app.store.number_any(&a.channel_endpoint_sid).await? {
-            numbers.push(n);
-        }
-    }
+        .into_iter()
+        .map(|a| a.channel_endpoint_sid)
+        .collect();
+    // A parent's primary profile may hold its subaccounts' numbers: looked up by SID.
+    let found = app.store.numbers_named(&endpoints).await?;
+    let numbers = in_order(&endpoints, found, |n| &n.sid);
     let evaluation = app
         .store
         .list_evaluations(
@@ -78,6 +78,14 @@ pub async fn load(app: &App, b: &Bundle) -> ConsoleResult<Content> {
         evaluation,
         events: app.store.events(&b.sid).await?,
     })
+}
+
+/// `found` in the order `sids` name them (a SID named twice shows twice; unknown ones not).
+fn in_order<T: Clone>(sids: &[String], found: Vec<T>, sid: impl Fn(&T) -> &String) -> Vec<T> {
+    let by_sid: std::collections::HashMap<&String, &T> = found.iter().map(|t| (sid(t), t)).collect();
+    sids.iter()
+        .filter_map(|s| by_sid.get(s).map(|t| (*t).clone()))
+        .collect()
 }
 
 fn text(v: &Value) -> String {
