@@ -177,15 +177,15 @@ async fn insert(
     app.store
         .insert_number(
             PhoneNumber {
-            seq: 0,
-            sid: sid::generate(sid::PHONE_NUMBER),
-            account_sid: account.sid.clone(),
-            phone_number: number.to_string(),
-            friendly_name: friendly_name.unwrap_or_else(|| number.to_string()),
-            config,
-            date_created: now,
-            date_updated: now,
-        },
+                seq: 0,
+                sid: sid::generate(sid::PHONE_NUMBER),
+                account_sid: account.sid.clone(),
+                phone_number: number.to_string(),
+                friendly_name: friendly_name.unwrap_or_else(|| number.to_string()),
+                config,
+                date_created: now,
+                date_updated: now,
+            },
             kind,
         )
         .await

@@ -531,8 +531,11 @@ pub trait Store: Send + Sync {
     async fn insert_address(&self, address: Address) -> StoreResult<Address>;
     async fn address(&self, account_sid: &str, sid: &str) -> StoreResult<Option<Address>>;
     /// The account's addresses among `sids` (one query; unknown SIDs are left out).
-    async fn addresses_named(&self, account_sid: &str, sids: &[String])
-        -> StoreResult<Vec<Address>>;
+    async fn addresses_named(
+        &self,
+        account_sid: &str,
+        sids: &[String],
+    ) -> StoreResult<Vec<Address>>;
     async fn list_addresses(
         &self,
         account_sid: &str,
@@ -553,8 +556,11 @@ pub trait Store: Send + Sync {
 
     /// Fails with `Duplicate(Unique::PhoneNumber)` when the number is provisioned already.
     /// Stores a bought number with its type (what the typed lists filter on).
-    async fn insert_number(&self, number: PhoneNumber, kind: NumberType)
-        -> StoreResult<PhoneNumber>;
+    async fn insert_number(
+        &self,
+        number: PhoneNumber,
+        kind: NumberType,
+    ) -> StoreResult<PhoneNumber>;
     /// Gives each number stored without a type (by a version before the column, or an
     /// import of its export) the type `type_of` reads from it; returns how many.
     async fn classify_numbers(
@@ -584,8 +590,10 @@ pub trait Store: Send + Sync {
     }
     /// For a list page: `(number SID, bundle)` for each assignment of one of
     /// `number_sids`, in assignment order, in one query.
-    async fn bundles_with_numbers(&self, number_sids: &[String])
-        -> StoreResult<Vec<(String, Bundle)>>;
+    async fn bundles_with_numbers(
+        &self,
+        number_sids: &[String],
+    ) -> StoreResult<Vec<(String, Bundle)>>;
     /// Which of `numbers` (E.164) some account owns (any account: what a search must not
     /// offer; the owners are not told).
     async fn owned_numbers(&self, numbers: &[String]) -> StoreResult<Vec<String>>;
@@ -685,8 +693,10 @@ pub trait Store: Send + Sync {
     }
     /// For a list page: `(object SID, bundle)` for each assignment of one of
     /// `object_sids`, oldest bundle first, in one query.
-    async fn bundles_holding_each(&self, object_sids: &[String])
-        -> StoreResult<Vec<(String, Bundle)>>;
+    async fn bundles_holding_each(
+        &self,
+        object_sids: &[String],
+    ) -> StoreResult<Vec<(String, Bundle)>>;
     /// The account's bundles among `sids` (one query; unknown SIDs are left out).
     async fn bundles_named(&self, account_sid: &str, sids: &[String]) -> StoreResult<Vec<Bundle>>;
 

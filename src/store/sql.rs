@@ -1532,7 +1532,11 @@ impl Store for SqlStore {
             .collect())
     }
 
-    async fn insert_number(&self, mut n: PhoneNumber, kind: NumberType) -> StoreResult<PhoneNumber> {
+    async fn insert_number(
+        &self,
+        mut n: PhoneNumber,
+        kind: NumberType,
+    ) -> StoreResult<PhoneNumber> {
         let row = self
             .q(
                 "INSERT INTO phone_numbers (sid, account_sid, phone_number, friendly_name, config,

@@ -455,5 +455,8 @@ async fn a_number_list_page_costs_the_same_for_one_number_or_twenty() {
     // Headroom for the background: account re-reads (2 s cache), job polls, scrapes.
     // (One query per number would add ten or twenty.)
     assert!(twenty.0 <= one.0 + 1.0, "Local list: {one:?} -> {twenty:?}");
-    assert!(twenty.1 <= one.1 + 1.0, "generic list: {one:?} -> {twenty:?}");
+    assert!(
+        twenty.1 <= one.1 + 1.0,
+        "generic list: {one:?} -> {twenty:?}"
+    );
 }

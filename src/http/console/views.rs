@@ -82,7 +82,8 @@ pub async fn load(app: &App, b: &Bundle) -> ConsoleResult<Content> {
 
 /// `found` in the order `sids` name them (a SID named twice shows twice; unknown ones not).
 fn in_order<T: Clone>(sids: &[String], found: Vec<T>, sid: impl Fn(&T) -> &String) -> Vec<T> {
-    let by_sid: std::collections::HashMap<&String, &T> = found.iter().map(|t| (sid(t), t)).collect();
+    let by_sid: std::collections::HashMap<&String, &T> =
+        found.iter().map(|t| (sid(t), t)).collect();
     sids.iter()
         .filter_map(|s| by_sid.get(s).map(|t| (*t).clone()))
         .collect()
