@@ -70,7 +70,7 @@ fn no_address() -> String {
     "none".into()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct Capabilities {
     pub voice: bool,
     pub sms: bool,

@@ -160,7 +160,7 @@ async fn create_bundle(
     account: &str,
     kind: BundleKind,
     params: &Params,
-) -> Result<(StatusCode, Json<Value>)> {
+) -> Result<(StatusCode, Response)> {
     if app.store.account(account).await?.is_none() {
         return Err(Error::NotFound(format!("/Accounts/{account}")));
     }
@@ -171,7 +171,10 @@ async fn create_bundle(
         status_callback: params.owned("StatusCallback").filter(|s| !s.is_empty()),
     };
     let b = bundles::create(app, account, kind, new, true).await?;
-    Ok((StatusCode::CREATED, Json(render::bundle(&app.urls, &b))))
+    Ok((
+        StatusCode::CREATED,
+        render::body(render::bundle(&app.urls, &b)),
+    ))
 }
 
 async fn create_profile(
@@ -190,25 +193,35 @@ async fn create_trust_product(
     create_bundle(&app, &account, BundleKind::TrustProduct, &params).await
 }
 
-async fn list_reviews(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
+async fn list_reviews(State(app): State<Arc<App>>, params: Params) -> Result<Response> {
     let policy = params.owned("PolicySid").filter(|s| !s.is_empty());
     let queue = review::queue(&app, policy.as_deref()).await?;
-    let items: Vec<Value> = queue
+    /// A bundle awaiting review: its resource, and which kind it is.
+    #[derive(serde::Serialize)]
+    struct Review<'a> {
+        #[serde(flatten)]
+        bundle: render::BundleBody<'a>,
+        bundle_kind: &'static str,
+    }
+    #[derive(serde::Serialize)]
+    struct Reviews<'a> {
+        reviews: Vec<Review<'a>>,
+    }
+    let reviews = queue
         .iter()
-        .map(|b| {
-            let mut v = render::bundle(&app.urls, b);
-            v["bundle_kind"] = json!(b.kind.as_str());
-            v
+        .map(|b| Review {
+            bundle: render::bundle(&app.urls, b),
+            bundle_kind: b.kind.as_str(),
         })
         .collect();
-    Ok(Json(json!({ "reviews": items })))
+    Ok(render::body(Reviews { reviews }))
 }
 
 async fn decide(
     State(app): State<Arc<App>>,
     Path(bundle): Path<String>,
     params: Params,
-) -> Result<Json<Value>> {
+) -> Result<Response> {
     let verdict = match params.required("Decision")? {
         "approve" => Verdict::Approve,
         "reject" => {
@@ -234,7 +247,7 @@ async fn decide(
         }
     };
     let b = review::decide(&app, &bundle, verdict).await?;
-    Ok(Json(render::bundle(&app.urls, &b)))
+    Ok(render::body(render::bundle(&app.urls, &b)))
 }
 
 async fn events(State(app): State<Arc<App>>, Path(bundle): Path<String>) -> Result<Json<Value>> {

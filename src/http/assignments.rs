@@ -8,7 +8,7 @@
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use std::sync::Arc;
 
 use super::form::Params;
@@ -46,7 +46,7 @@ async fn create_entity(
     let a = assignments::create_entity(&app, &bundle, object_sid).await?;
     Ok((
         StatusCode::CREATED,
-        Json(render::entity_assignment(&app.urls, kind, &a)),
+        crate::http::render::body(render::entity_assignment(&app.urls, kind, &a)),
     ))
 }
 
@@ -55,7 +55,9 @@ async fn fetch_entity(
     Member(sid): Member,
 ) -> Result<impl IntoResponse> {
     let a = assignments::get_entity(&app, &bundle, &sid).await?;
-    Ok(Json(render::entity_assignment(&app.urls, kind, &a)))
+    Ok(crate::http::render::body(render::entity_assignment(
+        &app.urls, kind, &a,
+    )))
 }
 
 async fn list_entities(
@@ -74,7 +76,7 @@ async fn list_entities(
         "{}/EntityAssignments",
         render::bundle_url(&app.urls, kind, &bundle.sid)
     );
-    Ok(Json(paging.v1(
+    Ok(crate::http::render::body(paging.v1(
         &found,
         &list_url,
         &filters,
@@ -100,7 +102,7 @@ async fn create_channel(
     let a = assignments::create_channel(&app, &bundle, endpoint_type, endpoint_sid).await?;
     Ok((
         StatusCode::CREATED,
-        Json(render::channel_assignment(&app.urls, kind, &a)),
+        crate::http::render::body(render::channel_assignment(&app.urls, kind, &a)),
     ))
 }
 
@@ -109,7 +111,9 @@ async fn fetch_channel(
     Member(sid): Member,
 ) -> Result<impl IntoResponse> {
     let a = assignments::get_channel(&app, &bundle, &sid).await?;
-    Ok(Json(render::channel_assignment(&app.urls, kind, &a)))
+    Ok(crate::http::render::body(render::channel_assignment(
+        &app.urls, kind, &a,
+    )))
 }
 
 async fn list_channels(
@@ -139,7 +143,7 @@ async fn list_channels(
         "{}/ChannelEndpointAssignments",
         render::bundle_url(&app.urls, kind, &bundle.sid)
     );
-    Ok(Json(paging.v1(
+    Ok(crate::http::render::body(paging.v1(
         &found,
         &list_url,
         &filters,

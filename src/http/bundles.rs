@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use std::sync::Arc;
 
 use super::form::Params;
@@ -33,7 +33,10 @@ async fn create(
         status_callback: params.owned("StatusCallback").filter(|s| !s.is_empty()),
     };
     let b = bundles::create(&app, &caller.account_sid, kind, new, false).await?;
-    Ok((StatusCode::CREATED, Json(render::bundle(&app.urls, &b))))
+    Ok((
+        StatusCode::CREATED,
+        crate::http::render::body(render::bundle(&app.urls, &b)),
+    ))
 }
 
 async fn fetch(
@@ -41,7 +44,7 @@ async fn fetch(
     Member(sid): Member,
 ) -> Result<impl IntoResponse> {
     let b = bundles::get(&app, &caller.account_sid, kind, &sid).await?;
-    Ok(Json(render::bundle(&app.urls, &b)))
+    Ok(crate::http::render::body(render::bundle(&app.urls, &b)))
 }
 
 async fn list(
@@ -77,7 +80,7 @@ async fn list(
     };
     let found = bundles::list(&app, &caller.account_sid, kind, &filter, paging.query).await?;
     let list_url = app.urls.abs(&format!("/v1/{}", kind.collection()));
-    Ok(Json(paging.v1(
+    Ok(crate::http::render::body(paging.v1(
         &found,
         &list_url,
         &filters,
@@ -98,7 +101,7 @@ async fn update(
         status_callback: params.owned("StatusCallback"),
     };
     let b = bundles::update(&app, &caller.account_sid, kind, &sid, changes).await?;
-    Ok(Json(render::bundle(&app.urls, &b)))
+    Ok(crate::http::render::body(render::bundle(&app.urls, &b)))
 }
 
 async fn remove(

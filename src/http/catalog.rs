@@ -2,10 +2,10 @@
 
 use crate::http::path::Path;
 use axum::extract::State;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::{json, Value};
+use axum::Router;
+use serde::Serialize;
 use std::sync::Arc;
 
 use super::form::Params;
@@ -44,76 +44,170 @@ fn page_of<T>(items: &[T], q: PageQuery) -> Page<(i64, &T)> {
     finish_page(rows, q)
 }
 
-fn list_of<T>(
+fn list_of<'a, T, R: serde::Serialize>(
     app: &App,
     params: &Params,
-    items: &[T],
+    items: &'a [T],
     path: &str,
     key: &str,
-    render: impl Fn(&T) -> Value,
-) -> Result<Json<Value>> {
+    render: impl Fn(&'a T) -> R,
+) -> Result<Response> {
     let paging = page::parse(params)?;
     let found = page_of(items, paging.query);
-    Ok(Json(paging.v1(
+    Ok(crate::http::render::body(paging.v1(
         &found,
         &app.urls.abs(path),
         &[],
         key,
-        |(_, t)| render(t),
+        |&(_, t)| render(t),
     )))
 }
 
-fn bundle_requirement(r: &BundleRequirement) -> Value {
-    json!({"type": r.type_name, "name": r.name, "requirement_name": r.requirement_name})
+/// A Policy: its requirements as Twilio lists them, each end-user and document type with
+/// the machine names of its fields.
+#[derive(Serialize)]
+pub struct PolicyBody<'a> {
+    sid: &'a str,
+    friendly_name: &'a str,
+    requirements: RequirementsBody<'a>,
+    url: String,
 }
 
-pub fn policy_json(urls: &Urls, catalog: &Catalog, p: &Policy) -> Value {
-    let fields_of = |t: Option<&ObjectType>| -> Vec<String> {
-        t.map(|t| t.fields.iter().map(|f| f.machine_name.clone()).collect())
+#[derive(Serialize)]
+struct RequirementsBody<'a> {
+    end_user: Vec<EndUserBody<'a>>,
+    supporting_trust_products: Vec<BundleRequirementBody<'a>>,
+    supporting_document: Vec<Vec<DocumentBody<'a>>>,
+    supporting_customer_profiles: Vec<BundleRequirementBody<'a>>,
+}
+
+#[derive(Serialize)]
+struct EndUserBody<'a> {
+    url: String,
+    fields: Vec<&'a str>,
+    #[serde(rename = "type")]
+    type_name: &'a str,
+    name: &'a str,
+    requirement_name: &'a str,
+}
+
+#[derive(Serialize)]
+struct BundleRequirementBody<'a> {
+    #[serde(rename = "type")]
+    type_name: &'a str,
+    name: &'a str,
+    requirement_name: &'a str,
+}
+
+#[derive(Serialize)]
+struct DocumentBody<'a> {
+    description: &'a str,
+    #[serde(rename = "type")]
+    type_name: &'static str,
+    name: &'a str,
+    accepted_documents: Vec<AcceptedBody<'a>>,
+    requirement_name: &'a str,
+}
+
+#[derive(Serialize)]
+struct AcceptedBody<'a> {
+    url: String,
+    fields: Vec<&'a str>,
+    #[serde(rename = "type")]
+    type_name: &'a str,
+    name: &'a str,
+}
+
+fn bundle_requirement(r: &BundleRequirement) -> BundleRequirementBody<'_> {
+    BundleRequirementBody {
+        type_name: &r.type_name,
+        name: &r.name,
+        requirement_name: &r.requirement_name,
+    }
+}
+
+pub fn policy_json<'a>(urls: &Urls, catalog: &'a Catalog, p: &'a Policy) -> PolicyBody<'a> {
+    let fields_of = |t: Option<&'a ObjectType>| -> Vec<&'a str> {
+        t.map(|t| t.fields.iter().map(|f| f.machine_name.as_str()).collect())
             .unwrap_or_default()
     };
     let r = &p.requirements;
-    json!({
-        "sid": p.sid,
-        "friendly_name": p.friendly_name,
-        "requirements": {
-            "end_user": r.end_user.iter().map(|e| json!({
-                "url": format!("/EndUserTypes/{}", e.type_name),
-                "fields": fields_of(catalog.end_user_type(&e.type_name)),
-                "type": e.type_name,
-                "name": e.name,
-                "requirement_name": e.requirement_name,
-            })).collect::<Vec<_>>(),
-            "supporting_trust_products": r.supporting_trust_products.iter().map(bundle_requirement).collect::<Vec<_>>(),
-            "supporting_document": r.supporting_document.iter().map(|group| group.iter().map(|d| json!({
-                "description": d.description,
-                "type": "document",
-                "name": d.name,
-                "accepted_documents": d.accepted_documents.iter().map(|t| json!({
-                    "url": format!("/SupportingDocumentTypes/{t}"),
-                    "fields": fields_of(catalog.document_type(t)),
-                    "type": t,
-                    "name": d.accepted_document_name.as_deref().unwrap_or(&d.name),
-                })).collect::<Vec<_>>(),
-                "requirement_name": d.requirement_name,
-            })).collect::<Vec<_>>()).collect::<Vec<_>>(),
-            "supporting_customer_profiles": r.supporting_customer_profiles.iter().map(bundle_requirement).collect::<Vec<_>>(),
+    PolicyBody {
+        sid: &p.sid,
+        friendly_name: &p.friendly_name,
+        requirements: RequirementsBody {
+            end_user: r
+                .end_user
+                .iter()
+                .map(|e| EndUserBody {
+                    url: format!("/EndUserTypes/{}", e.type_name),
+                    fields: fields_of(catalog.end_user_type(&e.type_name)),
+                    type_name: &e.type_name,
+                    name: &e.name,
+                    requirement_name: &e.requirement_name,
+                })
+                .collect(),
+            supporting_trust_products: r
+                .supporting_trust_products
+                .iter()
+                .map(bundle_requirement)
+                .collect(),
+            supporting_document: r
+                .supporting_document
+                .iter()
+                .map(|group| {
+                    group
+                        .iter()
+                        .map(|d| DocumentBody {
+                            description: &d.description,
+                            type_name: "document",
+                            name: &d.name,
+                            accepted_documents: d
+                                .accepted_documents
+                                .iter()
+                                .map(|t| AcceptedBody {
+                                    url: format!("/SupportingDocumentTypes/{t}"),
+                                    fields: fields_of(catalog.document_type(t)),
+                                    type_name: t,
+                                    name: d.accepted_document_name.as_deref().unwrap_or(&d.name),
+                                })
+                                .collect(),
+                            requirement_name: &d.requirement_name,
+                        })
+                        .collect()
+                })
+                .collect(),
+            supporting_customer_profiles: r
+                .supporting_customer_profiles
+                .iter()
+                .map(bundle_requirement)
+                .collect(),
         },
-        "url": urls.abs(&format!("/v1/Policies/{}", p.sid)),
-    })
+        url: urls.abs(&format!("/v1/Policies/{}", p.sid)),
+    }
 }
 
-fn type_json(urls: &Urls, collection: &str, t: &ObjectType) -> Value {
-    json!({
-        "sid": t.sid,
-        "friendly_name": t.friendly_name,
-        "machine_name": t.machine_name,
-        "fields": t.fields,
-        "url": urls.abs(&format!("/v1/{collection}/{}", t.sid)),
-    })
+/// An EndUserType or SupportingDocumentType.
+#[derive(Serialize)]
+struct TypeBody<'a> {
+    sid: &'a str,
+    friendly_name: &'a str,
+    machine_name: &'a str,
+    fields: &'a [crate::domain::policy::Field],
+    url: String,
 }
 
-async fn list_policies(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
+fn type_json<'a>(urls: &Urls, collection: &str, t: &'a ObjectType) -> TypeBody<'a> {
+    TypeBody {
+        sid: &t.sid,
+        friendly_name: &t.friendly_name,
+        machine_name: &t.machine_name,
+        fields: &t.fields,
+        url: urls.abs(&format!("/v1/{collection}/{}", t.sid)),
+    }
+}
+
+async fn list_policies(State(app): State<Arc<App>>, params: Params) -> Result<Response> {
     list_of(
         &app,
         &params,
@@ -132,10 +226,14 @@ async fn fetch_policy(
         .catalog
         .policy(&sid)
         .ok_or_else(|| Error::NotFound(format!("/Policies/{sid}")))?;
-    Ok(Json(policy_json(&app.urls, &app.catalog, p)))
+    Ok(crate::http::render::body(policy_json(
+        &app.urls,
+        &app.catalog,
+        p,
+    )))
 }
 
-async fn list_end_user_types(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
+async fn list_end_user_types(State(app): State<Arc<App>>, params: Params) -> Result<Response> {
     let types = &app.catalog.end_user_types;
     list_of(
         &app,
@@ -155,10 +253,14 @@ async fn fetch_end_user_type(
         .catalog
         .end_user_type(&sid)
         .ok_or_else(|| Error::NotFound(format!("/EndUserTypes/{sid}")))?;
-    Ok(Json(type_json(&app.urls, "EndUserTypes", t)))
+    Ok(crate::http::render::body(type_json(
+        &app.urls,
+        "EndUserTypes",
+        t,
+    )))
 }
 
-async fn list_document_types(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
+async fn list_document_types(State(app): State<Arc<App>>, params: Params) -> Result<Response> {
     let types = &app.catalog.supporting_document_types;
     list_of(
         &app,
@@ -178,5 +280,9 @@ async fn fetch_document_type(
         .catalog
         .document_type(&sid)
         .ok_or_else(|| Error::NotFound(format!("/SupportingDocumentTypes/{sid}")))?;
-    Ok(Json(type_json(&app.urls, "SupportingDocumentTypes", t)))
+    Ok(crate::http::render::body(type_json(
+        &app.urls,
+        "SupportingDocumentTypes",
+        t,
+    )))
 }

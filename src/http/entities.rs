@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use std::sync::Arc;
 
 use super::form::Params;
@@ -36,7 +36,10 @@ async fn create(
         attributes,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(render::entity(&app.urls, &e))))
+    Ok((
+        StatusCode::CREATED,
+        crate::http::render::body(render::entity(&app.urls, &e)),
+    ))
 }
 
 async fn fetch(
@@ -44,7 +47,7 @@ async fn fetch(
     Member(sid): Member,
 ) -> Result<impl IntoResponse> {
     let e = entities::get(&app, &caller.account_sid, kind, &sid).await?;
-    Ok(Json(render::entity(&app.urls, &e)))
+    Ok(crate::http::render::body(render::entity(&app.urls, &e)))
 }
 
 async fn list(
@@ -54,9 +57,13 @@ async fn list(
     let paging = page::parse(&params)?;
     let found = entities::list(&app, &caller.account_sid, kind, None, paging.query).await?;
     let list_url = app.urls.abs(&format!("/v1/{}", collection(kind)));
-    Ok(Json(paging.v1(&found, &list_url, &[], "results", |e| {
-        render::entity(&app.urls, e)
-    })))
+    Ok(crate::http::render::body(paging.v1(
+        &found,
+        &list_url,
+        &[],
+        "results",
+        |e| render::entity(&app.urls, e),
+    )))
 }
 
 async fn update(
@@ -77,7 +84,7 @@ async fn update(
         attributes,
     )
     .await?;
-    Ok(Json(render::entity(&app.urls, &e)))
+    Ok(crate::http::render::body(render::entity(&app.urls, &e)))
 }
 
 async fn remove(

@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use std::sync::Arc;
 
 use super::form::Params;
@@ -26,7 +26,7 @@ async fn create(
     let e = evaluations::create(&app, &bundle, policy_sid).await?;
     Ok((
         StatusCode::CREATED,
-        Json(render::evaluation(&app.urls, kind, &e)),
+        crate::http::render::body(render::evaluation(&app.urls, kind, &e)),
     ))
 }
 
@@ -35,7 +35,9 @@ async fn fetch(
     Member(sid): Member,
 ) -> Result<impl IntoResponse> {
     let e = evaluations::get(&app, &bundle, &sid).await?;
-    Ok(Json(render::evaluation(&app.urls, kind, &e)))
+    Ok(crate::http::render::body(render::evaluation(
+        &app.urls, kind, &e,
+    )))
 }
 
 async fn list(
@@ -48,7 +50,11 @@ async fn list(
         "{}/Evaluations",
         render::bundle_url(&app.urls, kind, &bundle.sid)
     );
-    Ok(Json(paging.v1(&found, &list_url, &[], "results", |e| {
-        render::evaluation(&app.urls, kind, e)
-    })))
+    Ok(crate::http::render::body(paging.v1(
+        &found,
+        &list_url,
+        &[],
+        "results",
+        |e| render::evaluation(&app.urls, kind, e),
+    )))
 }

@@ -9,7 +9,8 @@ use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
-use serde_json::{json, Value};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
@@ -225,58 +226,113 @@ pub fn links<T: Keyed>(
     }
 }
 
+/// v1's list body: `{key: [...], "meta": {...}}`. The list's key is the resource's
+/// (`results`, `services`, …), so the outer map is written by hand.
+pub struct V1Page<'k, R> {
+    key: &'k str,
+    items: Vec<R>,
+    meta: V1Meta<'k>,
+}
+
+#[derive(Serialize)]
+struct V1Meta<'k> {
+    page: u64,
+    page_size: usize,
+    first_page_url: String,
+    previous_page_url: Option<String>,
+    url: String,
+    next_page_url: Option<String>,
+    key: &'k str,
+}
+
+impl<R: Serialize> Serialize for V1Page<'_, R> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry(self.key, &self.items)?;
+        m.serialize_entry("meta", &self.meta)?;
+        m.end()
+    }
+}
+
+/// 2010's list body: the records under their key, then the paging properties (in
+/// alphabetical order, as Twilio sends them).
+pub struct V2010Page<'k, R> {
+    key: &'k str,
+    items: Vec<R>,
+    end: u64,
+    links: Links,
+    page: u64,
+    page_size: usize,
+    start: u64,
+}
+
+impl<R: Serialize> Serialize for V2010Page<'_, R> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(9))?;
+        m.serialize_entry(self.key, &self.items)?;
+        m.serialize_entry("end", &self.end)?;
+        m.serialize_entry("first_page_uri", &self.links.first)?;
+        m.serialize_entry("next_page_uri", &self.links.next)?;
+        m.serialize_entry("page", &self.page)?;
+        m.serialize_entry("page_size", &self.page_size)?;
+        m.serialize_entry("previous_page_uri", &self.links.previous)?;
+        m.serialize_entry("start", &self.start)?;
+        m.serialize_entry("uri", &self.links.current)?;
+        m.end()
+    }
+}
+
 impl Paging {
     /// Renders v1's `{key: [...], meta: {...}}`. `filters` are the request's filters, echoed
     /// into every paging URL so the libraries (which follow `next_page_url` verbatim) keep them.
-    pub fn v1<T: Keyed>(
+    pub fn v1<'k, T: Keyed, R: Serialize>(
         &self,
-        page: &Page<T>,
+        page: &'k Page<T>,
         list_url: &str,
         filters: &[(&str, String)],
-        key: &str,
-        render: impl Fn(&T) -> Value,
-    ) -> Value {
+        key: &'k str,
+        render: impl Fn(&'k T) -> R,
+    ) -> V1Page<'k, R> {
         let l = links(page, self, list_url, filters);
-        json!({
-            key: page.items.iter().map(render).collect::<Vec<_>>(),
-            "meta": {
-                "page": self.page,
-                "page_size": self.query.size,
-                "first_page_url": l.first,
-                "previous_page_url": l.previous,
-                "url": l.current,
-                "next_page_url": l.next,
-                "key": key,
-            }
-        })
+        V1Page {
+            key,
+            items: page.items.iter().map(render).collect(),
+            meta: V1Meta {
+                page: self.page,
+                page_size: self.query.size,
+                first_page_url: l.first,
+                previous_page_url: l.previous,
+                url: l.current,
+                next_page_url: l.next,
+                key,
+            },
+        }
     }
 
     /// Renders 2010's envelope: relative `*_page_uri`s, `start`/`end` record indexes and
     /// exactly one list key (the libraries find the records as the one non-meta key).
-    pub fn v2010<T: Keyed>(
+    pub fn v2010<'k, T: Keyed, R: Serialize>(
         &self,
-        page: &Page<T>,
+        page: &'k Page<T>,
         list_path: &str,
         filters: &[(&str, String)],
-        key: &str,
-        render: impl Fn(&T) -> Value,
-    ) -> Value {
-        let l = links(page, self, list_path, filters);
+        key: &'k str,
+        render: impl Fn(&'k T) -> R,
+    ) -> V2010Page<'k, R> {
+        let links = links(page, self, list_path, filters);
         let start = self.page * self.query.size as u64;
         let end = (start + page.items.len() as u64)
             .saturating_sub(1)
             .max(start);
-        json!({
-            key: page.items.iter().map(render).collect::<Vec<_>>(),
-            "end": end,
-            "first_page_uri": l.first,
-            "next_page_uri": l.next,
-            "page": self.page,
-            "page_size": self.query.size,
-            "previous_page_uri": l.previous,
-            "start": start,
-            "uri": l.current,
-        })
+        V2010Page {
+            key,
+            items: page.items.iter().map(render).collect(),
+            end,
+            links,
+            page: self.page,
+            page_size: self.query.size,
+            start,
+        }
     }
 }
 

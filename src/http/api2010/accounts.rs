@@ -4,7 +4,7 @@ use crate::http::path::Path;
 use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::{Extension, Json};
+use axum::Extension;
 use std::sync::Arc;
 
 use super::{render, strip_json};
@@ -23,7 +23,10 @@ pub async fn create(
 ) -> Result<impl IntoResponse> {
     let a =
         accounts::create_subaccount(&app, &caller.account, params.owned("FriendlyName")).await?;
-    Ok((StatusCode::CREATED, Json(render::account(&a))))
+    Ok((
+        StatusCode::CREATED,
+        crate::http::render::body(render::account(&a)),
+    ))
 }
 
 pub async fn list(
@@ -49,7 +52,7 @@ pub async fn list(
         status,
     };
     let found = accounts::list(&app, &caller.account, &filter, paging.query).await?;
-    Ok(Json(paging.v2010(
+    Ok(crate::http::render::body(paging.v2010(
         &found,
         "/2010-04-01/Accounts.json",
         &filters,
@@ -66,7 +69,7 @@ pub async fn fetch(
 ) -> Result<impl IntoResponse> {
     let sid = strip_json(&account, uri.path())?;
     let a = accounts::reach(&app, &caller.account, sid, true).await?;
-    Ok(Json(render::account(&a)))
+    Ok(crate::http::render::body(render::account(&a)))
 }
 
 pub async fn update(
@@ -85,7 +88,7 @@ pub async fn update(
         params.owned("Status").filter(|s| !s.is_empty()),
     )
     .await?;
-    Ok(Json(render::account(&a)))
+    Ok(crate::http::render::body(render::account(&a)))
 }
 
 pub async fn create_key(
@@ -93,7 +96,10 @@ pub async fn create_key(
     params: Params,
 ) -> Result<impl IntoResponse> {
     let (key, secret) = accounts::create_key(&app, &account, params.owned("FriendlyName")).await?;
-    Ok((StatusCode::CREATED, Json(render::new_key(&key, &secret))))
+    Ok((
+        StatusCode::CREATED,
+        crate::http::render::body(render::new_key(&key, &secret)),
+    ))
 }
 
 pub async fn list_keys(
@@ -102,7 +108,7 @@ pub async fn list_keys(
 ) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let found = accounts::list_keys(&app, &account, paging.query).await?;
-    Ok(Json(paging.v2010(
+    Ok(crate::http::render::body(paging.v2010(
         &found,
         &format!("/2010-04-01/Accounts/{}/Keys.json", account.sid),
         &[],
@@ -116,7 +122,7 @@ pub async fn fetch_key(
     JsonMember(sid): JsonMember,
 ) -> Result<impl IntoResponse> {
     let k = accounts::get_key(&app, &account, &sid).await?;
-    Ok(Json(render::key(&k)))
+    Ok(crate::http::render::body(render::key(&k)))
 }
 
 pub async fn update_key(
@@ -125,7 +131,7 @@ pub async fn update_key(
     params: Params,
 ) -> Result<impl IntoResponse> {
     let k = accounts::update_key(&app, &account, &sid, params.owned("FriendlyName")).await?;
-    Ok(Json(render::key(&k)))
+    Ok(crate::http::render::body(render::key(&k)))
 }
 
 pub async fn delete_key(

@@ -2,7 +2,6 @@
 
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::Json;
 
 use super::{bool_param, render};
 use crate::error::Result;
@@ -32,7 +31,10 @@ pub async fn create(
 ) -> Result<impl IntoResponse> {
     bool_param(params.get("AutoCorrectAddress"), "AutoCorrectAddress")?;
     let address = addresses::create(&app, &account, input(&params)?).await?;
-    Ok((StatusCode::CREATED, Json(render::address(&address))))
+    Ok((
+        StatusCode::CREATED,
+        crate::http::render::body(render::address(&address)),
+    ))
 }
 
 /// The 2010 list shape (paging, the filters sent, a `v2010` page), as in `numbers.rs`
@@ -50,7 +52,7 @@ pub async fn list(
         iso_country: take("IsoCountry"),
     };
     let found = addresses::list(&app, &account, &filter, paging.query).await?;
-    Ok(Json(paging.v2010(
+    Ok(crate::http::render::body(paging.v2010(
         &found,
         &format!("/2010-04-01/Accounts/{}/Addresses.json", account.sid),
         &filters,
@@ -64,7 +66,7 @@ pub async fn fetch(
     JsonMember(sid): JsonMember,
 ) -> Result<impl IntoResponse> {
     let address = addresses::get(&app, &account, &sid).await?;
-    Ok(Json(render::address(&address)))
+    Ok(crate::http::render::body(render::address(&address)))
 }
 
 pub async fn update(
@@ -74,7 +76,7 @@ pub async fn update(
 ) -> Result<impl IntoResponse> {
     bool_param(params.get("AutoCorrectAddress"), "AutoCorrectAddress")?;
     let address = addresses::update(&app, &account, &sid, input(&params)?).await?;
-    Ok(Json(render::address(&address)))
+    Ok(crate::http::render::body(render::address(&address)))
 }
 
 pub async fn remove(

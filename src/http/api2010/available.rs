@@ -4,8 +4,6 @@
 //! matches, never a number an account owns); `next_page_uri` is always null.
 
 use axum::response::IntoResponse;
-use axum::Json;
-use serde_json::json;
 use std::collections::HashMap;
 
 use super::{bool_param, render, strip_json, take_filter};
@@ -24,14 +22,20 @@ fn base(account_sid: &str) -> String {
 
 /// `GET …/AvailablePhoneNumbers.json`: every country of the inventory.
 pub async fn countries(InAccount { app, account, .. }: InAccount) -> impl IntoResponse {
-    let list: Vec<_> = app
+    #[derive(serde::Serialize)]
+    struct Countries<'a> {
+        countries: Vec<render::CountryBody<'a>>,
+        uri: String,
+    }
+    let countries = app
         .catalog
         .numbers
         .countries
         .iter()
         .map(|c| render::country(&account.sid, c))
         .collect();
-    Json(json!({"countries": list, "uri": format!("{}.json", base(&account.sid))}))
+    let uri = format!("{}.json", base(&account.sid));
+    crate::http::render::body(Countries { countries, uri })
 }
 
 /// `GET …/AvailablePhoneNumbers/{CountryCode}.json`; a country without numbers is 404.
@@ -47,7 +51,7 @@ pub async fn country(
         .numbers
         .country(code)
         .ok_or_else(|| Error::NotFound(path.clone()))?;
-    Ok(Json(render::country(&account.sid, c)))
+    Ok(crate::http::render::body(render::country(&account.sid, c)))
 }
 
 /// A filter that may name a phone number instead of a value ("search within the same
@@ -194,7 +198,7 @@ pub async fn search(
         has_prev: false,
     };
     let list_path = format!("{}/{country}/{}.json", base(&account.sid), kind.segment());
-    Ok(Json(paging.v2010(
+    Ok(crate::http::render::body(paging.v2010(
         &page,
         &list_path,
         &filters,

@@ -2,8 +2,7 @@
 //! (`/Local.json`, `/TollFree.json`, `/Mobile.json`).
 
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::Json;
+use axum::response::{IntoResponse, Response};
 
 use super::render;
 use crate::domain::numbers::NumberType;
@@ -15,10 +14,14 @@ use crate::service::numbers::{self, Derived, Purchase};
 use crate::service::App;
 use crate::store::{NumberFilter, PhoneNumber};
 
-async fn rendered(app: &App, n: &PhoneNumber) -> Result<serde_json::Value> {
+async fn rendered(app: &App, n: &PhoneNumber) -> Result<Response> {
     let bundle = numbers::bundle_of(app, n).await?;
     let facts = app.catalog.numbers.facts(&n.phone_number);
-    Ok(render::number(n, bundle.as_deref(), &facts))
+    Ok(crate::http::render::body(render::number(
+        n,
+        bundle.as_deref(),
+        facts,
+    )))
 }
 
 /// The typed resource a request was routed to (`…/IncomingPhoneNumbers/Local.json` …), or
@@ -62,7 +65,7 @@ pub async fn create(
         &params.0,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(rendered(&app, &n).await?)))
+    Ok((StatusCode::CREATED, rendered(&app, &n).await?))
 }
 
 pub async fn list(
@@ -98,14 +101,14 @@ pub async fn list(
             account.sid
         ),
     };
-    Ok(Json(paging.v2010(
+    Ok(crate::http::render::body(paging.v2010(
         &found,
         &path,
         &filters,
         "incoming_phone_numbers",
         |n| {
             let facts = app.catalog.numbers.facts(&n.phone_number);
-            render::number(n, bundles.get(&n.sid).and_then(|b| b.as_deref()), &facts)
+            render::number(n, bundles.get(&n.sid).and_then(|b| b.as_deref()), facts)
         },
     )))
 }
@@ -115,7 +118,7 @@ pub async fn fetch(
     JsonMember(sid): JsonMember,
 ) -> Result<impl IntoResponse> {
     let n = numbers::get(&app, &account, &sid).await?;
-    Ok(Json(rendered(&app, &n).await?))
+    rendered(&app, &n).await
 }
 
 pub async fn update(
@@ -137,7 +140,7 @@ pub async fn update(
         &params.0,
     )
     .await?;
-    Ok(Json(rendered(&app, &n).await?))
+    rendered(&app, &n).await
 }
 
 pub async fn remove(
