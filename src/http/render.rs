@@ -120,66 +120,84 @@ pub fn bundle<'a>(urls: &Urls, b: &'a Bundle) -> BundleBody<'a> {
     }
 }
 
+/// An EntityAssignment or a ChannelEndpointAssignment: the same resource but for what
+/// it assigns (`O`: [`AssignedObject`] or [`AssignedEndpoint`]).
 #[derive(Serialize)]
-pub struct EntityAssignmentBody<'a> {
+pub struct AssignmentBody<'a, O> {
     sid: &'a str,
     #[serde(flatten)]
     parent: Parent<'a>,
     account_sid: &'a str,
-    object_sid: &'a str,
+    #[serde(flatten)]
+    assigned: O,
     date_created: String,
     url: String,
 }
 
+#[derive(Serialize)]
+pub struct AssignedObject<'a> {
+    object_sid: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct AssignedEndpoint<'a> {
+    channel_endpoint_type: &'a str,
+    channel_endpoint_sid: &'a str,
+}
+
+/// `list`: the assignments' path segment under the bundle.
+fn assignment<'a, O>(
+    urls: &Urls,
+    kind: BundleKind,
+    list: &str,
+    (sid, bundle_sid, account_sid): (&'a str, &'a str, &'a str),
+    date_created: i64,
+    assigned: O,
+) -> AssignmentBody<'a, O> {
+    AssignmentBody {
+        sid,
+        parent: parent(kind, bundle_sid),
+        account_sid,
+        assigned,
+        date_created: iso(date_created),
+        url: format!("{}/{list}/{sid}", bundle_url(urls, kind, bundle_sid)),
+    }
+}
+
+// `entity_assignment` and `channel_assignment` have one signature's shape (`duplicates`
+// pairs them): each names what its row assigns; what they share is `assignment`.
 pub fn entity_assignment<'a>(
     urls: &Urls,
     kind: BundleKind,
     a: &'a EntityAssignment,
-) -> EntityAssignmentBody<'a> {
-    EntityAssignmentBody {
-        sid: &a.sid,
-        parent: parent(kind, &a.bundle_sid),
-        account_sid: &a.account_sid,
+) -> AssignmentBody<'a, AssignedObject<'a>> {
+    let object = AssignedObject {
         object_sid: &a.object_sid,
-        date_created: iso(a.date_created),
-        url: format!(
-            "{}/EntityAssignments/{}",
-            bundle_url(urls, kind, &a.bundle_sid),
-            a.sid
-        ),
-    }
-}
-
-#[derive(Serialize)]
-pub struct ChannelAssignmentBody<'a> {
-    sid: &'a str,
-    #[serde(flatten)]
-    parent: Parent<'a>,
-    account_sid: &'a str,
-    channel_endpoint_type: &'a str,
-    channel_endpoint_sid: &'a str,
-    date_created: String,
-    url: String,
+    };
+    let ids = (
+        a.sid.as_str(),
+        a.bundle_sid.as_str(),
+        a.account_sid.as_str(),
+    );
+    assignment(urls, kind, "EntityAssignments", ids, a.date_created, object)
 }
 
 pub fn channel_assignment<'a>(
     urls: &Urls,
     kind: BundleKind,
     a: &'a ChannelAssignment,
-) -> ChannelAssignmentBody<'a> {
-    ChannelAssignmentBody {
-        sid: &a.sid,
-        parent: parent(kind, &a.bundle_sid),
-        account_sid: &a.account_sid,
+) -> AssignmentBody<'a, AssignedEndpoint<'a>> {
+    let endpoint = AssignedEndpoint {
         channel_endpoint_type: &a.channel_endpoint_type,
         channel_endpoint_sid: &a.channel_endpoint_sid,
-        date_created: iso(a.date_created),
-        url: format!(
-            "{}/ChannelEndpointAssignments/{}",
-            bundle_url(urls, kind, &a.bundle_sid),
-            a.sid
-        ),
-    }
+    };
+    let ids = (
+        a.sid.as_str(),
+        a.bundle_sid.as_str(),
+        a.account_sid.as_str(),
+    );
+    let list = "ChannelEndpointAssignments";
+    assignment(urls, kind, list, ids, a.date_created, endpoint)
 }
 
 #[derive(Serialize)]

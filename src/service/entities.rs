@@ -57,6 +57,8 @@ pub fn parse_attributes(raw: Option<&str>) -> Result<Value> {
     }
 }
 
+// `create` and `build` take the same parameters (`duplicates` pairs their signatures):
+// `build` is `create` without the write, for the profile form's own transaction.
 pub async fn create(
     app: &App,
     account_sid: &str,

@@ -37,7 +37,7 @@ enum Kind {
 }
 
 /// The settings a create or update may carry: parameter, property, kind, and the value a
-/// new service starts with.
+/// new service starts with. (A table: `duplicates` pairs its rows, which are alike by design.)
 const SETTINGS: [(&str, &str, Kind); 15] = [
     ("InboundRequestUrl", "inbound_request_url", Kind::Url),
     ("InboundMethod", "inbound_method", Kind::Method),

@@ -182,6 +182,14 @@ async fn the_operator_suspends_closes_and_rotates_top_level_accounts() {
         .unwrap()
         .iter()
         .any(|a| a["sid"] == sid.as_str()));
+    // One status rule for both lists: an unknown Status is refused by the operator's list
+    // as by the 2010 Accounts list (it used to match nothing there).
+    let (st, err) = s
+        .admin("GET", "/admin/v1/Accounts?Status=Suspended", &[])
+        .await;
+    assert_refused((st, &err), 400, 20001, "got \"Suspended\"");
+    let (st, err) = s.get("/2010-04-01/Accounts.json?Status=Suspended").await;
+    assert_refused((st, &err), 400, 20001, "got \"Suspended\"");
 
     // The console: sign in as the operator, suspend, then close.
     let http = reqwest::Client::builder()

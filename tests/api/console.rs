@@ -135,3 +135,68 @@ async fn a_decision_on_a_decided_bundle_is_a_409_page() {
         "{html}"
     );
 }
+
+/// The console's end-user list: a name search is the store's filter (the console used to
+/// walk every page itself), and each row's holders come from one query for the page, so a
+/// page of twenty costs what a page of one does (issue 14 item 6).
+#[tokio::test]
+async fn an_entity_list_searches_in_the_store_and_reads_holders_once_per_page() {
+    let s = Server::start();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let cookie = console::sign_in(&http, &s.base, SID, TOKEN).await;
+    let bu = s.profile(SECONDARY).await;
+    let user = |name: &'static str| {
+        let s = &s;
+        async move {
+            let attrs = representative().to_string();
+            let form = [
+                ("FriendlyName", name),
+                ("Type", "authorized_representative_1"),
+                ("Attributes", attrs.as_str()),
+            ];
+            s.ok("/v1/EndUsers", &form, 201).await["sid"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let held = user("Rep").await;
+    s.assign("CustomerProfiles", &bu, &held).await;
+    let list = format!("{}/console/accounts/{SID}/end-users", s.base);
+    let per_page = |url: String| {
+        let (s, http, cookie) = (&s, &http, &cookie);
+        async move {
+            const RUNS: u32 = 10;
+            let before = s.store_statements().await;
+            for _ in 0..RUNS {
+                assert_eq!(console::page(http, &url, cookie).await.0, 200);
+            }
+            (s.store_statements().await - before) / f64::from(RUNS)
+        }
+    };
+    let one = per_page(list.clone()).await;
+    let other = user("Someone else").await;
+    let mut reps = vec![held.clone()];
+    for _ in 1..20 {
+        let e = user("Rep").await;
+        s.assign("CustomerProfiles", &bu, &e).await;
+        reps.push(e);
+    }
+    let (st, html) = console::page(&http, &format!("{list}?q=Rep"), &cookie).await;
+    assert_eq!(st, 200, "{html}");
+    for e in &reps {
+        assert!(html.contains(e.as_str()), "{e} found by name");
+    }
+    assert!(!html.contains(other.as_str()), "only the name searched for");
+    assert_eq!(
+        html.matches(&format!("/bundles/{bu}")).count(),
+        20,
+        "each row names the profile holding it"
+    );
+    let twenty = per_page(list).await;
+    println!("store statements per console end-user list, one row vs twenty-one: {one} {twenty}");
+    assert!(twenty <= one + 1.0, "{one} -> {twenty}");
+}

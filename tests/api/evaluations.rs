@@ -282,22 +282,6 @@ async fn a_complete_bundle_is_compliant_and_freezes_once_submitted() {
     drop(s);
 }
 
-/// The store statements (BEGIN and COMMIT included) the server has sent so far.
-async fn statements(s: &Server) -> f64 {
-    let text = reqwest::Client::new()
-        .get(format!("{}/metrics", s.base))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix("trusthub_store_statements_total "))
-        .map_or(0.0, |v| v.trim().parse().unwrap())
-}
-
 /// Evaluating a complete Secondary profile (the benchmark's evaluate) costs few store
 /// round trips: one read of the bundle, one of its assigned objects (entities and bundles
 /// together, two before), one of the named addresses, the evaluation with its event (one
@@ -313,11 +297,11 @@ async fn an_evaluation_takes_few_store_round_trips() {
     s.assign("CustomerProfiles", &bu, &primary).await;
     assert_eq!(evaluate(&s, &bu).await["status"], "compliant");
     const RUNS: u32 = 20;
-    let before = statements(&s).await;
+    let before = s.store_statements().await;
     for _ in 0..RUNS {
         evaluate(&s, &bu).await;
     }
-    let per = (statements(&s).await - before) / f64::from(RUNS);
+    let per = (s.store_statements().await - before) / f64::from(RUNS);
     let store = postgres::enabled().map_or("sqlite", |_| "postgres");
     // Headroom for the background: account re-reads (2 s cache), job polls, scrapes.
     let most = 6.5;

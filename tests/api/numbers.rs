@@ -381,31 +381,15 @@ async fn typed_lists_hold_only_their_type_and_page() {
     assert_refused((st, &b), 400, 20001, "Beta must be true or false");
 }
 
-/// The store statements (BEGIN and COMMIT included) the server has sent so far.
-async fn statements(s: &Server) -> f64 {
-    let text = reqwest::Client::new()
-        .get(format!("{}/metrics", s.base))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix("trusthub_store_statements_total "))
-        .map_or(0.0, |v| v.trim().parse().unwrap())
-}
-
 /// Store statements per GET of `path`, averaged over a few requests.
 async fn per_get(s: &Server, path: &str) -> f64 {
     const RUNS: u32 = 10;
-    let before = statements(s).await;
+    let before = s.store_statements().await;
     for _ in 0..RUNS {
         let (st, b) = s.get(path).await;
         assert_eq!(st, 200, "{b}");
     }
-    (statements(s).await - before) / f64::from(RUNS)
+    (s.store_statements().await - before) / f64::from(RUNS)
 }
 
 /// A list page costs the same store round trips whatever its length (issue 14 item 6):

@@ -416,6 +416,23 @@ impl Server {
         )
     }
 
+    /// The store statements (BEGIN and COMMIT included) the server has sent so far
+    /// (`trusthub_store_statements_total`).
+    pub async fn store_statements(&self) -> f64 {
+        let text = reqwest::Client::new()
+            .get(format!("{}/metrics", self.base))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix("trusthub_store_statements_total "))
+            .map_or(0.0, |v| v.trim().parse().unwrap())
+    }
+
     /// Provisions a phone number to the current account; returns its PN SID.
     pub async fn number(&self, e164: &str) -> String {
         let b = self
