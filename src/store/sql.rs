@@ -1205,6 +1205,8 @@ pub struct SqlTx {
     tx: sqlx::Transaction<'static, Any>,
 }
 
+// The `Tx` trait's signatures again, as Rust requires of an implementation (`duplicates`
+// pairs this with `mod.rs`, which declares them); each body calls the shared statement.
 #[async_trait]
 impl Tx for SqlTx {
     async fn insert_address(&mut self, a: Address) -> StoreResult<Address> {
