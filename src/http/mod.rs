@@ -19,6 +19,7 @@ pub mod limits;
 pub mod messaging;
 pub mod page;
 pub mod path;
+pub mod registrations;
 pub mod render;
 pub mod sandbox;
 pub mod scope;
