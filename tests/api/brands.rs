@@ -571,3 +571,68 @@ async fn snapshots_and_resets_cover_brands() {
     );
     assert!(!events(&s, &bn).await.is_empty());
 }
+
+/// The console's review queue lists brands; its page decides them (a rejection needs one
+/// of the brand's codes); the CLI's review commands list and decide them too.
+#[tokio::test]
+async fn the_console_and_the_cli_review_brands() {
+    use crate::common::console::{self, csrf_of};
+    let s = Server::start();
+    let profile = secondary(&s).await;
+    let tp = a2p(&s, &profile, "Acme A2P").await;
+    let one = sid(&brand(&s, &profile, &tp, &[]).await);
+    let two = sid(&brand(&s, &profile, &tp, &[]).await);
+    wait_for(&s, &format!("{BRANDS}/{two}"), "status", "IN_REVIEW").await;
+
+    let http = console::client();
+    let cookie = console::operator_sign_in(&http, &s.base, ADMIN_TOKEN).await;
+    let (st, html) = console::page(&http, &format!("{}/console/reviews", s.base), &cookie).await;
+    assert_eq!(st, 200);
+    assert!(html.contains(&format!("/console/reviews/{one}")), "{html}");
+    let (st, html) =
+        console::page(&http, &format!("{}/console/reviews/{one}", s.base), &cookie).await;
+    assert_eq!(st, 200);
+    assert!(html.contains("30799") && html.contains(&profile), "{html}");
+    let csrf = csrf_of(&html);
+    let url = format!("{}/console/reviews/{one}/decision", s.base);
+    let (st, _) = console::post(
+        &http,
+        &url,
+        &cookie,
+        &[("csrf", &csrf), ("decision", "reject")],
+    )
+    .await;
+    assert_eq!(st, 422);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("decision", "reject"),
+        ("reason", "Unverifiable"),
+        ("codes", "30799"),
+    ];
+    let (st, _) = console::post(&http, &url, &cookie, &form).await;
+    assert_eq!(st, 303);
+    let (_, b) = s.get(&format!("{BRANDS}/{one}")).await;
+    assert_eq!(
+        (&b["status"], &b["errors"][0]["code"]),
+        (&json!("FAILED"), &json!(30799))
+    );
+
+    let (ok, listed) = s.admin_cli(&["review", "list", "--kind", "brand"]);
+    assert!(ok, "{listed}");
+    let sids: Vec<&str> = listed["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["sid"].as_str().unwrap())
+        .collect();
+    assert_eq!(sids, [two.as_str()]);
+    let (ok, out) = s.admin_cli(&[
+        "review", "reject", &two, "--reason", "No", "--codes", "18601",
+    ]);
+    assert!(!ok, "{out}");
+    let (ok, out) = s.admin_cli(&[
+        "review", "reject", &two, "--reason", "No", "--codes", "30792",
+    ]);
+    assert!(ok, "{out}");
+    assert_eq!(out["status"], "FAILED");
+}
