@@ -6,5 +6,6 @@ pub mod descriptions;
 pub mod evaluate;
 pub mod numbers;
 pub mod policy;
+pub mod registration;
 pub mod reviewer;
 pub mod validate;
