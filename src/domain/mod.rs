@@ -6,4 +6,5 @@ pub mod evaluate;
 pub mod numbers;
 pub mod policy;
 pub mod reviewer;
+pub mod tollfree;
 pub mod validate;
