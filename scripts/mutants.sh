@@ -24,6 +24,7 @@ FILES=(
     src/domain/reviewer.rs
     src/domain/descriptions.rs
     src/domain/numbers.rs
+    src/domain/registration.rs
 )
 
 # Mutants no test can catch because the mutated program behaves the same, each with a

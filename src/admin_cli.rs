@@ -70,11 +70,12 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
             )
         }
         AdminCommand::Review { command } => match command {
-            ReviewCommand::List { policy } => {
-                let q = policy
-                    .as_ref()
-                    .map(|p| format!("?PolicySid={p}"))
-                    .unwrap_or_default();
+            ReviewCommand::List { policy, kind } => {
+                let q = match (policy, kind) {
+                    (Some(p), _) => format!("?PolicySid={p}"),
+                    (None, Some(k)) => format!("?Kind={k}"),
+                    (None, None) => String::new(),
+                };
                 ("GET", format!("/admin/v1/Reviews{q}"), vec![])
             }
             ReviewCommand::Approve { bundle } => (

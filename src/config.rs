@@ -368,19 +368,24 @@ pub enum AccountsCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum ReviewCommand {
-    /// Bundles awaiting a decision, oldest first.
+    /// Bundles and registrations (brands, vettings, campaigns, toll-free verifications)
+    /// awaiting a decision, oldest first.
     List {
+        /// Only bundles of this policy.
         #[arg(long)]
         policy: Option<String>,
+        /// Only registrations of this kind: brand, brand_vetting, us_app_to_person,
+        /// tollfree_verification.
+        #[arg(long)]
+        kind: Option<String>,
     },
-    Approve {
-        bundle: String,
-    },
+    /// Approves a bundle (BU…) or registration (BN…, VT…, QE…, HH…).
+    Approve { bundle: String },
     Reject {
         bundle: String,
         #[arg(long)]
         reason: String,
-        /// Comma-separated 186xx codes.
+        /// Comma-separated codes: 186xx for bundles, the kind's 30xxx for registrations.
         #[arg(long)]
         codes: String,
     },

@@ -5,6 +5,7 @@ pub mod descriptions;
 pub mod evaluate;
 pub mod numbers;
 pub mod policy;
+pub mod registration;
 pub mod reviewer;
 pub mod tollfree;
 pub mod validate;

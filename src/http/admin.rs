@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 use super::form::Params;
+use super::registrations::Reviewed;
 use super::render;
 use crate::domain::bundle::BundleKind;
 use crate::error::{Error, Result};
@@ -19,7 +20,7 @@ use crate::format::iso;
 use crate::service::bundles::{self, NewBundle};
 use crate::service::review::{self, Verdict};
 use crate::service::{accounts, App};
-use crate::store::{Account, AccountFilter, PageQuery};
+use crate::store::{Account, AccountFilter, PageQuery, RegistrationKind};
 
 pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
     Router::new()
@@ -45,6 +46,10 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         )
         .route("/admin/v1/Reviews", get(list_reviews))
         .route("/admin/v1/Reviews/{bundle}", post(decide))
+        .route(
+            "/admin/v1/BrandRegistrations/{sid}/OtpReply",
+            post(super::brands::otp_reply),
+        )
         .route("/admin/v1/Bundles/{bundle}/Events", get(events))
         .route("/admin/v1/Clock", get(clock).post(advance_clock))
         .route("/admin/v1/Audit", get(audit))
@@ -187,17 +192,35 @@ async fn create_trust_product(
     create_bundle(&app, &account, BundleKind::TrustProduct, &params).await
 }
 
+/// The queue: bundles (filtered by `PolicySid`) and registrations (filtered by `Kind`:
+/// `brand`, `brand_vetting`, `us_app_to_person`, `tollfree_verification`); either filter
+/// leaves the other family out.
 async fn list_reviews(State(app): State<Arc<App>>, params: Params) -> Result<Json<Value>> {
     let policy = params.owned("PolicySid").filter(|s| !s.is_empty());
-    let queue = review::queue(&app, policy.as_deref()).await?;
-    let items: Vec<Value> = queue
-        .iter()
-        .map(|b| {
+    let kind = match params.owned("Kind").filter(|s| !s.is_empty()) {
+        None => None,
+        Some(k) => Some(RegistrationKind::parse(&k).ok_or_else(|| {
+            Error::invalid(
+                20001,
+                format!(
+                    "Kind must be one of brand, brand_vetting, us_app_to_person, tollfree_verification; got \"{k}\""
+                ),
+            )
+        })?),
+    };
+    let mut items: Vec<Value> = Vec::new();
+    if kind.is_none() {
+        let queue = review::queue(&app, policy.as_deref()).await?;
+        items.extend(queue.iter().map(|b| {
             let mut v = render::bundle(&app.urls, b);
             v["bundle_kind"] = json!(b.kind.as_str());
             v
-        })
-        .collect();
+        }));
+    }
+    if policy.is_none() {
+        let queue = review::registration_queue(&app, kind).await?;
+        items.extend(queue.iter().map(Reviewed::json));
+    }
     Ok(Json(json!({ "reviews": items })))
 }
 
@@ -230,13 +253,20 @@ async fn decide(
             ))
         }
     };
+    if RegistrationKind::of_sid(&bundle).is_some() {
+        let r = review::decide_registration(&app, &bundle, verdict).await?;
+        return Ok(Json(Reviewed::json(&r)));
+    }
     let b = review::decide(&app, &bundle, verdict).await?;
     Ok(Json(render::bundle(&app.urls, &b)))
 }
 
 async fn events(State(app): State<Arc<App>>, Path(bundle): Path<String>) -> Result<Json<Value>> {
     let events = app.store.events(&bundle).await?;
-    if events.is_empty() && app.store.bundle_any(&bundle).await?.is_none() {
+    if events.is_empty()
+        && app.store.bundle_any(&bundle).await?.is_none()
+        && app.store.registration_any(&bundle).await?.is_none()
+    {
         return Err(Error::NotFound(format!("/Bundles/{bundle}/Events")));
     }
     let items: Vec<Value> = events

@@ -6,6 +6,7 @@ pub mod api2010;
 pub mod assignments;
 pub mod audit;
 pub mod auth;
+pub mod brands;
 pub mod bundles;
 pub mod catalog;
 pub mod console;
@@ -19,6 +20,7 @@ pub mod limits;
 pub mod messaging;
 pub mod page;
 pub mod path;
+pub mod registrations;
 pub mod render;
 pub mod sandbox;
 pub mod scope;
@@ -58,6 +60,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(catalog::routes())
         .merge(api2010::routes())
         .merge(messaging::routes())
+        .merge(brands::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(app.clone(), auth::require_account));
     // On the API listener the metrics are the operator's: behind the operator token.

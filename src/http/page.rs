@@ -172,6 +172,7 @@ keyed!(
     store::MessagingService,
     store::ServiceNumber,
     store::Bundle,
+    store::Registration,
     store::Entity,
     store::EntityAssignment,
     store::ChannelAssignment,

@@ -1,16 +1,21 @@
-//! The vetting pipeline, the background steps of a submitted bundle (review jobs): it moves
-//! to in-review; in `auto` mode it is then decided by the automatic reviewer
-//! (`domain/reviewer.rs`) after the review delay, in `manual` mode by an operator
-//! (`service/review.rs`).
+//! The vetting pipeline, the background steps of a submitted bundle or registration (review
+//! jobs, dispatched by their subject's SID): it moves to in-review; in `auto` mode it is
+//! then decided by the automatic reviewer (`domain/reviewer.rs` for bundles,
+//! `domain/registration.rs` for brands, vettings, campaigns and toll-free verifications)
+//! after the review delay, in `manual` mode by an operator (`service/review.rs`).
 
 use serde_json::json;
 
 use crate::domain::bundle::Status;
+use crate::domain::registration::{self as reg, Actor, Stage};
 use crate::domain::reviewer::{self, Decision};
-use crate::service::{evaluations, lifecycle, App, ReviewMode};
-use crate::store::{Bundle, Event, Job, JobKind, JobOutcome};
+use crate::service::{evaluations, lifecycle, registrations, App, ReviewMode};
+use crate::store::{Bundle, Event, Job, JobKind, JobOutcome, Registration};
 
 pub async fn step(app: &App, job: &Job) -> (JobOutcome, Option<Event>) {
+    if reg::Kind::of_sid(&job.bundle_sid).is_some() {
+        return registration_step(app, job).await;
+    }
     let bundle = match app.store.bundle_any(&job.bundle_sid).await {
         Ok(Some(b)) => b,
         // Deleted meanwhile: nothing left to review.
@@ -87,6 +92,80 @@ async fn decide(app: &App, b: Bundle) -> Result<JobOutcome, String> {
         ),
     };
     lifecycle::commit(app, change)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(JobOutcome::Done)
+}
+
+/// A registration's review step: as a bundle's, with its kind's statuses.
+async fn registration_step(app: &App, job: &Job) -> (JobOutcome, Option<Event>) {
+    let r = match app.store.registration_any(&job.bundle_sid).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return (JobOutcome::Done, None),
+        Err(e) => return super::failed(app, job, &e.to_string(), None),
+    };
+    let account = r.account_sid.clone();
+    let result = match job.payload["step"].as_str() {
+        Some("start") => start_registration(app, r, job.due_at).await,
+        Some("decide") => decide_registration(app, r).await,
+        other => Err(format!("unknown review step {other:?}")),
+    };
+    match result {
+        Ok(outcome) => (outcome, None),
+        Err(e) => super::failed(app, job, &e, Some(&account)),
+    }
+}
+
+/// Submitted → in review (kinds whose submitted status is their in-review one have no
+/// change to make); in `auto` mode, queues the decision after the review delay.
+async fn start_registration(
+    app: &App,
+    r: Registration,
+    submitted_at: i64,
+) -> Result<JobOutcome, String> {
+    let stage = r.kind.stage(&r.status);
+    if !stage.under_review() {
+        return Ok(JobOutcome::Done);
+    }
+    let decide = (app.settings.review == ReviewMode::Auto).then(|| {
+        let due = submitted_at.min(app.clock.now()) + app.settings.review_delay;
+        lifecycle::job(JobKind::Review, &r.sid, json!({"step": "decide"}), due)
+    });
+    if stage == Stage::Submitted {
+        let to = r.kind.in_review();
+        let mut change = registrations::transition(app, r, to, Actor::Pipeline, None)
+            .map_err(|e| e.to_string())?;
+        change.jobs.extend(decide);
+        registrations::commit(app, change)
+            .await
+            .map_err(|e| e.to_string())?;
+    } else if let Some(job) = decide {
+        app.store.add_job(job).await.map_err(|e| e.to_string())?;
+        app.jobs_wake.notify_one();
+    }
+    Ok(JobOutcome::Done)
+}
+
+async fn decide_registration(app: &App, r: Registration) -> Result<JobOutcome, String> {
+    if r.kind.stage(&r.status) != Stage::InReview {
+        return Ok(JobOutcome::Done);
+    }
+    let decision = registrations::auto_decision(app, &r)
+        .await
+        .map_err(|e| e.to_string())?;
+    let change = match decision {
+        reg::Decision::Wait => return Ok(JobOutcome::WaitUntil(app.clock.now() + 1)),
+        reg::Decision::Approve => {
+            let to = r.kind.approved();
+            registrations::transition(app, r, to, Actor::Pipeline, None)
+        }
+        reg::Decision::Reject(failure) => {
+            let to = r.kind.rejected();
+            registrations::transition(app, r, to, Actor::Pipeline, Some(failure))
+        }
+    }
+    .map_err(|e| e.to_string())?;
+    registrations::commit(app, change)
         .await
         .map_err(|e| e.to_string())?;
     Ok(JobOutcome::Done)

@@ -1,5 +1,7 @@
 //! Status changes and what must commit with them: the timeline event, the signed
-//! status callback and the next review step, all in one transaction.
+//! status callback and the next review step, all in one transaction. One builder
+//! ([`status_change`]) serves every reviewed subject: bundles (here, [`transition`]) and
+//! registrations (`service::registrations::transition`).
 
 use serde_json::{json, Value};
 
@@ -12,14 +14,76 @@ use super::App;
 pub const APPROVAL_VALIDITY: i64 = 365 * 24 * 3600;
 
 pub fn event(b: &Bundle, kind: &str, detail: Value, now: i64) -> Event {
+    subject_event(&b.sid, &b.account_sid, kind, detail, now)
+}
+
+/// A timeline entry of any subject (a bundle or a registration), by its SID.
+pub fn subject_event(sid: &str, account_sid: &str, kind: &str, detail: Value, now: i64) -> Event {
     Event {
         seq: 0,
-        bundle_sid: b.sid.clone(),
-        account_sid: b.account_sid.clone(),
+        bundle_sid: sid.to_string(),
+        account_sid: account_sid.to_string(),
         kind: kind.to_string(),
         detail,
         date_created: now,
     }
+}
+
+/// The subject of a status change, as [`status_change`] needs it.
+pub struct Subject<'a> {
+    pub sid: &'a str,
+    pub account_sid: &'a str,
+    /// The status callback URL and its form parameters (Twilio's, for this resource), if
+    /// the resource has one. Twilio's brand, campaign and toll-free APIs take no callback
+    /// parameter: those are observed by polling and the timeline.
+    pub callback: Option<(&'a str, Vec<(&'static str, String)>)>,
+}
+
+/// A status change from `from` to `to` by `by` (customer, pipeline, operator): what must
+/// commit with it. The `status_changed` event (with the failure reason and codes), the
+/// signed callback job and its `callback_queued` event when the subject has a callback,
+/// and, when `review` (the subject was submitted), the pipeline's first review step.
+#[allow(clippy::too_many_arguments)]
+pub fn status_change(
+    subject: &Subject<'_>,
+    from: &str,
+    to: &str,
+    by: &str,
+    reason: &str,
+    codes: &[u32],
+    review: bool,
+    now: i64,
+) -> (Vec<Event>, Vec<Job>) {
+    let (sid, account) = (subject.sid, subject.account_sid);
+    let mut events = vec![subject_event(
+        sid,
+        account,
+        "status_changed",
+        json!({"from": from, "to": to, "by": by,
+               "failure_reason": reason, "error_codes": codes}),
+        now,
+    )];
+    let mut jobs = Vec::new();
+    if let Some((url, params)) = &subject.callback {
+        let params: Vec<Value> = params.iter().map(|(k, v)| json!([k, v])).collect();
+        jobs.push(job(
+            JobKind::Callback,
+            sid,
+            json!({"account_sid": account, "url": url, "params": params}),
+            now,
+        ));
+        events.push(subject_event(
+            sid,
+            account,
+            "callback_queued",
+            json!({"url": url, "status": to}),
+            now,
+        ));
+    }
+    if review {
+        jobs.push(job(JobKind::Review, sid, json!({"step": "start"}), now));
+    }
+    (events, jobs)
 }
 
 pub fn job(kind: JobKind, bundle_sid: &str, payload: Value, due_at: i64) -> Job {
@@ -55,41 +119,31 @@ pub fn transition(
         .map(u32::to_string)
         .collect::<Vec<_>>()
         .join(",");
-    let mut events = vec![event(
-        &b,
-        "status_changed",
-        json!({"from": from.as_str(), "to": to.as_str(), "by": by,
-               "failure_reason": reason, "error_codes": codes}),
+    let callback = b.status_callback.as_deref().map(|url| {
+        let params = vec![
+            ("AccountSid", b.account_sid.clone()),
+            ("BundleSid", b.sid.clone()),
+            ("Status", to.as_str().to_string()),
+            ("FailureReason", reason.clone()),
+            ("ErrorCodes", codes_csv),
+        ];
+        (url, params)
+    });
+    let subject = Subject {
+        sid: &b.sid,
+        account_sid: &b.account_sid,
+        callback,
+    };
+    let (events, jobs) = status_change(
+        &subject,
+        from.as_str(),
+        to.as_str(),
+        by,
+        &reason,
+        &codes,
+        to == Status::PendingReview,
         now,
-    )];
-    let mut jobs = Vec::new();
-    if let Some(url) = &b.status_callback {
-        jobs.push(job(
-            JobKind::Callback,
-            &b.sid,
-            json!({
-                "account_sid": b.account_sid,
-                "url": url,
-                "params": [
-                    ["AccountSid", b.account_sid],
-                    ["BundleSid", b.sid],
-                    ["Status", to.as_str()],
-                    ["FailureReason", reason],
-                    ["ErrorCodes", codes_csv],
-                ],
-            }),
-            now,
-        ));
-        events.push(event(
-            &b,
-            "callback_queued",
-            json!({"url": url, "status": to.as_str()}),
-            now,
-        ));
-    }
-    if to == Status::PendingReview {
-        jobs.push(job(JobKind::Review, &b.sid, json!({"step": "start"}), now));
-    }
+    );
     BundleChange {
         bundle: b,
         expected_status: from,

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod addresses;
 pub mod assignments;
 pub mod audit;
+pub mod brands;
 pub mod bundles;
 pub mod entities;
 pub mod evaluations;
@@ -13,6 +14,7 @@ pub mod lifecycle;
 pub mod messaging;
 pub mod numbers;
 pub mod profiles;
+pub mod registrations;
 pub mod review;
 
 use std::sync::Arc;

@@ -31,6 +31,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 use crate::domain::bundle::{BundleKind, Status};
+pub use crate::domain::registration::Kind as RegistrationKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -63,6 +64,9 @@ pub enum Unique {
     /// `messaging_service_numbers.number_sid`: the number is in a Messaging Service's pool
     /// already (one at a time).
     ServiceNumber,
+    /// `registrations.parent_sid` of campaigns (a partial unique index): the Messaging
+    /// Service has a campaign already (one per service).
+    ServiceCampaign,
     /// A constraint this map does not know, by its name.
     Other(String),
 }
@@ -76,6 +80,7 @@ impl Unique {
             "entity_assignments_bundle_sid_object_sid_key" => Unique::EntityAssignment,
             "channel_assignments_bundle_sid_channel_endpoint_sid_key" => Unique::ChannelAssignment,
             "messaging_service_numbers_number_sid_key" => Unique::ServiceNumber,
+            "registrations_parent_sid_key" => Unique::ServiceCampaign,
             _ => {
                 let identity = ["_pkey", "_sid_key", "_id_key", "_name_key", "_id_hash_key"]
                     .iter()
@@ -230,6 +235,49 @@ pub struct Bundle {
     pub version: i64,
 }
 
+/// A brand, brand vetting, A2P campaign or toll-free verification (`domain::registration`):
+/// one row shape for the four kinds. `fields` holds the resource's own properties by
+/// snake_case name (as Twilio's Messaging spec names them); `status` is the kind's own
+/// Twilio status string.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub seq: i64,
+    pub sid: String,
+    pub account_sid: String,
+    pub kind: RegistrationKind,
+    /// What the resource hangs off, for lists and lookups by it: a vetting's brand, a
+    /// campaign's Messaging Service, a toll-free verification's toll-free number (`PN…`);
+    /// `None` for a brand.
+    pub parent_sid: Option<String>,
+    pub status: String,
+    /// Stored like attributes (`codec`: encrypted with `--encryption-key`), so no query
+    /// looks inside; what a list filters by is a column (`parent_sid`, `status`).
+    pub fields: serde_json::Map<String, Value>,
+    /// `Failure::to_json` while failed or rejected; `None` otherwise.
+    pub failure: Option<Value>,
+    pub date_created: i64,
+    pub date_updated: i64,
+    /// Bumped by every save; a save must name the version it read.
+    pub version: i64,
+}
+
+/// A registration's new state with everything that must commit with it: its timeline
+/// events and the jobs (callbacks, review steps) it queues.
+#[derive(Debug)]
+pub struct RegistrationChange {
+    /// Saved only while the stored row still has `registration.version`.
+    pub registration: Registration,
+    pub events: Vec<Event>,
+    pub jobs: Vec<Job>,
+}
+
+/// Filters of a registration list; every one optional.
+#[derive(Debug, Default)]
+pub struct RegistrationFilter {
+    pub parent_sid: Option<String>,
+    pub status: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntityKind {
     EndUser,
@@ -329,10 +377,11 @@ pub struct Page<T> {
     pub has_prev: bool,
 }
 
-/// One entry of a bundle's timeline.
+/// One entry of a bundle's or a registration's timeline.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub seq: i64,
+    /// The subject's SID: a bundle's, or a registration's (the column kept its name).
     pub bundle_sid: String,
     pub account_sid: String,
     /// created, assigned, unassigned, evaluated, status_changed, callback_attempt, …
@@ -345,7 +394,7 @@ pub struct Event {
 pub enum JobKind {
     /// POST a signed status callback.
     Callback,
-    /// Move a submitted bundle through review.
+    /// Move a submitted bundle or registration through review.
     Review,
 }
 
@@ -370,6 +419,7 @@ impl JobKind {
 pub struct Job {
     pub id: i64,
     pub kind: JobKind,
+    /// The subject's SID: a bundle's, or a registration's (the column kept its name).
     pub bundle_sid: String,
     pub payload: Value,
     pub due_at: i64,
@@ -611,6 +661,46 @@ pub trait Store: Send + Sync {
         deletable: &[Status],
     ) -> StoreResult<bool>;
 
+    /// Inserts the registration with its events ("created") and jobs (the first review
+    /// step), in one transaction. `Duplicate(Unique::ServiceCampaign)` when it is a
+    /// campaign and its Messaging Service has one already.
+    async fn insert_registration(&self, change: RegistrationChange) -> StoreResult<Registration>;
+    /// The account's registration of `kind` with this SID.
+    async fn registration(
+        &self,
+        account_sid: &str,
+        kind: RegistrationKind,
+        sid: &str,
+    ) -> StoreResult<Option<Registration>>;
+    /// Any account's registration, for the operator and the background jobs.
+    async fn registration_any(&self, sid: &str) -> StoreResult<Option<Registration>>;
+    /// The account's registrations of `kind`, oldest first (keyset paging).
+    async fn list_registrations(
+        &self,
+        account_sid: &str,
+        kind: RegistrationKind,
+        filter: &RegistrationFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Registration>>;
+    /// Saves status, fields and failure with the events and jobs, in one transaction, only
+    /// while the stored version is the one read (`Stale` otherwise).
+    async fn save_registration(&self, change: RegistrationChange) -> StoreResult<()>;
+    /// Registrations in one of these `(kind, status)` pairs across all accounts, oldest
+    /// update first (the review queue).
+    async fn registrations_in_status(
+        &self,
+        statuses: &[(RegistrationKind, &str)],
+    ) -> StoreResult<Vec<Registration>>;
+    /// Deletes the account's registration if its status is one of `deletable` (`Stale`
+    /// otherwise), checked under its lock. Its timeline stays, as a deleted bundle's does.
+    async fn delete_registration(
+        &self,
+        account_sid: &str,
+        kind: RegistrationKind,
+        sid: &str,
+        deletable: &[&str],
+    ) -> StoreResult<bool>;
+
     async fn insert_entity(&self, entity: Entity) -> StoreResult<Entity>;
     async fn entity(
         &self,
@@ -740,7 +830,7 @@ pub trait Store: Send + Sync {
     /// Replaces the whole state (snapshots excepted) by `rows`, in one transaction.
     async fn load(&self, rows: &[(String, Value)]) -> StoreResult<()>;
     /// Deletes bundles, end users, documents, addresses, numbers, Messaging Services,
-    /// evaluations, events and jobs — of one account, or of all; with `accounts`, also every account and key.
+    /// registrations, evaluations, events and jobs — of one account, or of all; with `accounts`, also every account and key.
     async fn reset(&self, account_sid: Option<&str>, accounts: bool) -> StoreResult<()>;
     /// Connection-pool usage and the job queue at server-clock time `now`, for `/metrics`.
     async fn stats(&self, now: i64) -> StoreResult<StoreStats>;
@@ -852,7 +942,7 @@ pub trait Tx: Send {
 /// snapshot, `trusthub export` and a full reset cover: every table of the API's data,
 /// including the console's form records and hosted inquiries (which name bundles), but not
 /// console sessions (after a move users sign in again), secrets or snapshots themselves.
-pub const TABLES: [&str; 16] = [
+pub const TABLES: [&str; 17] = [
     "accounts",
     "api_keys",
     "addresses",
@@ -864,6 +954,7 @@ pub const TABLES: [&str; 16] = [
     "entity_assignments",
     "channel_assignments",
     "evaluations",
+    "registrations",
     "events",
     "jobs",
     "profile_forms",

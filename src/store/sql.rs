@@ -117,6 +117,14 @@ impl<'q> Q<'q> {
         }
     }
 
+    /// As `bind_encoded`, NULL for `None`.
+    fn bind_encoded_opt(self, value: Option<&Value>) -> Self {
+        match value {
+            Some(v) => self.bind_encoded(v),
+            None => self.bind(None::<String>),
+        }
+    }
+
     /// The binding failure, if any (the statement must not run).
     fn check(&mut self) -> StoreResult<()> {
         match self.failed.take() {
@@ -580,6 +588,28 @@ fn event_row(r: &AnyRow) -> StoreResult<Event> {
         kind: r.try_get("type")?,
         detail: codec::decode(&detail)?,
         date_created: r.try_get("date_created")?,
+    })
+}
+
+fn registration_row(r: &AnyRow) -> StoreResult<Registration> {
+    let kind: String = r.try_get("kind")?;
+    let fields: String = r.try_get("fields")?;
+    let failure: Option<String> = r.try_get("failure")?;
+    Ok(Registration {
+        seq: r.try_get("seq")?,
+        sid: r.try_get("sid")?,
+        account_sid: r.try_get("account_sid")?,
+        kind: RegistrationKind::parse(&kind).context("unknown registration kind in store")?,
+        parent_sid: r.try_get("parent_sid")?,
+        status: r.try_get("status")?,
+        fields: match codec::decode(&fields)? {
+            Value::Object(m) => m,
+            _ => return Err(anyhow::anyhow!("registration fields are not an object").into()),
+        },
+        failure: failure.as_deref().map(codec::decode).transpose()?,
+        date_created: r.try_get("date_created")?,
+        date_updated: r.try_get("date_updated")?,
+        version: r.try_get("version")?,
     })
 }
 
@@ -1838,6 +1868,163 @@ impl Store for SqlStore {
         .await
     }
 
+    async fn insert_registration(&self, change: RegistrationChange) -> StoreResult<Registration> {
+        let mut r = change.registration;
+        let mut tx = self.tx().await?;
+        let row = self
+            .q(
+                "INSERT INTO registrations (sid, account_sid, kind, parent_sid, status, fields,
+                  failure, version, date_created, date_updated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+            )
+            .bind(r.sid.as_str())
+            .bind(r.account_sid.as_str())
+            .bind(r.kind.as_str())
+            .bind(r.parent_sid.clone())
+            .bind(r.status.as_str())
+            .bind_encoded(&Value::Object(r.fields.clone()))
+            .bind_encoded_opt(r.failure.as_ref())
+            .bind(r.version)
+            .bind(r.date_created)
+            .bind(r.date_updated)
+            .one(&mut *tx)
+            .await?;
+        r.seq = seq_of(row)?;
+        for e in &change.events {
+            self.insert_event(&mut tx, e).await?;
+        }
+        for j in &change.jobs {
+            self.insert_job(&mut tx, j, r.date_created).await?;
+        }
+        commit(tx).await?;
+        Ok(r)
+    }
+
+    async fn registration(
+        &self,
+        account_sid: &str,
+        kind: RegistrationKind,
+        sid: &str,
+    ) -> StoreResult<Option<Registration>> {
+        self.find(
+            "SELECT * FROM registrations WHERE sid = ? AND account_sid = ? AND kind = ?",
+            &[sid, account_sid, kind.as_str()],
+            registration_row,
+        )
+        .await
+    }
+
+    async fn registration_any(&self, sid: &str) -> StoreResult<Option<Registration>> {
+        self.find(
+            "SELECT * FROM registrations WHERE sid = ?",
+            &[sid],
+            registration_row,
+        )
+        .await
+    }
+
+    async fn list_registrations(
+        &self,
+        account_sid: &str,
+        kind: RegistrationKind,
+        filter: &RegistrationFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Registration>> {
+        let q = self
+            .q("SELECT * FROM registrations WHERE account_sid = ? AND kind = ?")
+            .bind(account_sid)
+            .bind(kind.as_str())
+            .and_eq("parent_sid", filter.parent_sid.as_deref())
+            .and_eq("status", filter.status.as_deref());
+        self.fetch_page(q, page, false, registration_row).await
+    }
+
+    async fn save_registration(&self, change: RegistrationChange) -> StoreResult<()> {
+        let r = &change.registration;
+        let mut tx = self.tx().await?;
+        let n = self
+            .q(
+                "UPDATE registrations SET status = ?, fields = ?, failure = ?, date_updated = ?,
+                  version = version + 1 WHERE sid = ? AND version = ?",
+            )
+            .bind(r.status.as_str())
+            .bind_encoded(&Value::Object(r.fields.clone()))
+            .bind_encoded_opt(r.failure.as_ref())
+            .bind(r.date_updated)
+            .bind(r.sid.as_str())
+            .bind(r.version)
+            .run(&mut *tx)
+            .await?;
+        if n == 0 {
+            return Err(StoreError::Stale);
+        }
+        for e in &change.events {
+            self.insert_event(&mut tx, e).await?;
+        }
+        for j in &change.jobs {
+            self.insert_job(&mut tx, j, r.date_updated).await?;
+        }
+        commit(tx).await
+    }
+
+    async fn registrations_in_status(
+        &self,
+        statuses: &[(RegistrationKind, &str)],
+    ) -> StoreResult<Vec<Registration>> {
+        if statuses.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut q = self.q("SELECT * FROM registrations WHERE (");
+        for (i, (kind, status)) in statuses.iter().enumerate() {
+            q = q
+                .push(if i == 0 { "" } else { " OR " })
+                .push("(kind = ? AND status = ?)")
+                .bind(kind.as_str())
+                .bind(*status);
+        }
+        let rows = q
+            .push(") ORDER BY date_updated, seq")
+            .all(&self.pool)
+            .await?;
+        rows.iter().map(registration_row).collect()
+    }
+
+    async fn delete_registration(
+        &self,
+        account_sid: &str,
+        kind: RegistrationKind,
+        sid: &str,
+        deletable: &[&str],
+    ) -> StoreResult<bool> {
+        let mut tx = self.tx().await?;
+        let sql = format!(
+            "SELECT status FROM registrations WHERE sid = ? AND account_sid = ? AND kind = ?{}",
+            self.d.for_update()
+        );
+        let Some(row) = self
+            .q(&sql)
+            .bind(sid)
+            .bind(account_sid)
+            .bind(kind.as_str())
+            .opt(&mut *tx)
+            .await?
+        else {
+            return Ok(false);
+        };
+        let status: String = row.try_get("status")?;
+        if !deletable.contains(&status.as_str()) {
+            return Err(StoreError::Stale);
+        }
+        // Its timeline stays (as a deleted bundle's does); a review step still queued finds
+        // nothing and is done.
+        self.q("DELETE FROM registrations WHERE sid = ?")
+            .bind(sid)
+            .run(&mut *tx)
+            .await?;
+        commit(tx).await?;
+        Ok(true)
+    }
+
     async fn insert_entity(&self, e: Entity) -> StoreResult<Entity> {
         self.insert_entity_on(&self.pool, e).await
     }
@@ -2362,8 +2549,10 @@ impl Store for SqlStore {
                 }
                 let scoped = [
                     "DELETE FROM jobs WHERE bundle_sid IN (SELECT sid FROM bundles WHERE account_sid = ?)",
+                    "DELETE FROM jobs WHERE bundle_sid IN (SELECT sid FROM registrations WHERE account_sid = ?)",
                     "DELETE FROM events WHERE account_sid = ?",
                     "DELETE FROM evaluations WHERE account_sid = ?",
+                    "DELETE FROM registrations WHERE account_sid = ?",
                     "DELETE FROM channel_assignments WHERE account_sid = ?",
                     "DELETE FROM entity_assignments WHERE account_sid = ?",
                     "DELETE FROM entities WHERE account_sid = ?",

@@ -7,6 +7,7 @@ mod common;
 mod assignments;
 mod audit;
 mod auth;
+mod brands;
 mod bundles;
 mod callbacks;
 mod catalog;

@@ -11,6 +11,7 @@ mod layout;
 mod lists;
 mod operator_accounts;
 mod profile_form;
+mod registration_review;
 mod requests;
 mod review;
 mod session;

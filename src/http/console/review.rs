@@ -12,13 +12,14 @@ use std::sync::Arc;
 
 use super::error::{ConsoleError, ConsoleResult};
 use super::layout::{self, csrf_field, date, notice, status_badge};
+use super::registration_review;
 use super::session::{Form, Operator};
 use super::views;
 use crate::error::Error;
 use crate::http::path::Path;
 use crate::service::review::{self, Verdict};
 use crate::service::App;
-use crate::store::Bundle;
+use crate::store::{Bundle, Registration, RegistrationKind};
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
@@ -40,6 +41,10 @@ async fn queue(
 ) -> ConsoleResult<Markup> {
     let policy = q.policy.as_deref().filter(|p| !p.is_empty());
     let items = review::queue(&app, policy).await?;
+    let registrations = match policy {
+        None => review::registration_queue(&app, None).await?,
+        Some(_) => vec![],
+    };
     let body = html! {
         h1 { "Review queue" }
         (notice(q.notice.as_deref()))
@@ -73,6 +78,9 @@ async fn queue(
                     }
                 }
             }
+        }
+        @if policy.is_none() {
+            (registration_review::queue_table(&registrations))
         }
     };
     Ok(layout::page("Review queue", op.nav(), body))
@@ -154,11 +162,22 @@ async fn bundle(app: &App, sid: &str) -> ConsoleResult<Bundle> {
         .ok_or(ConsoleError::NotFound)
 }
 
+async fn registration(app: &App, sid: &str) -> ConsoleResult<Registration> {
+    app.store
+        .registration_any(sid)
+        .await?
+        .ok_or(ConsoleError::NotFound)
+}
+
 async fn show(
     State(app): State<Arc<App>>,
     op: Operator,
     Path(sid): Path<String>,
 ) -> ConsoleResult<Markup> {
+    if RegistrationKind::of_sid(&sid).is_some() {
+        let r = registration(&app, &sid).await?;
+        return Ok(registration_review::page(&app, &op, &r, None).await?);
+    }
     let b = bundle(&app, &sid).await?;
     page(&app, &op, &b, None).await
 }
@@ -168,7 +187,12 @@ async fn decide(
     Path(sid): Path<String>,
     Form { who: op, params }: Form<Operator>,
 ) -> ConsoleResult<Response> {
-    let b = bundle(&app, &sid).await?;
+    let registration_kind = RegistrationKind::of_sid(&sid);
+    if registration_kind.is_some() {
+        registration(&app, &sid).await?;
+    } else {
+        bundle(&app, &sid).await?;
+    }
     let verdict = match params.get("decision") {
         Some("approve") => Verdict::Approve,
         Some("reject") => Verdict::Reject {
@@ -187,8 +211,14 @@ async fn decide(
     } else {
         "rejected"
     };
-    match review::decide(&app, &b.sid, verdict).await {
-        Ok(_) => Ok(Redirect::to(&format!("/console/reviews?notice={done}")).into_response()),
+    let decided = match registration_kind {
+        Some(_) => review::decide_registration(&app, &sid, verdict)
+            .await
+            .map(|_| ()),
+        None => review::decide(&app, &sid, verdict).await.map(|_| ()),
+    };
+    match decided {
+        Ok(()) => Ok(Redirect::to(&format!("/console/reviews?notice={done}")).into_response()),
         // The page again with the refusal: a form to fix is 422, a bundle decided meanwhile
         // keeps its 409.
         Err(e @ (Error::MissingParameter(_) | Error::Invalid { .. } | Error::Conflict { .. })) => {
@@ -200,8 +230,13 @@ async fn decide(
                 Error::Conflict { .. } => (e.status(), e.to_string()),
                 other => (StatusCode::UNPROCESSABLE_ENTITY, other.to_string()),
             };
-            let b = bundle(&app, &sid).await?;
-            let body = page(&app, &op, &b, Some(&msg)).await?;
+            let body = if registration_kind.is_some() {
+                let r = registration(&app, &sid).await?;
+                registration_review::page(&app, &op, &r, Some(&msg)).await?
+            } else {
+                let b = bundle(&app, &sid).await?;
+                page(&app, &op, &b, Some(&msg)).await?
+            };
             Ok((status, body).into_response())
         }
         Err(e) => Err(e.into()),
