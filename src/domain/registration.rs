@@ -231,7 +231,7 @@ impl Kind {
             Kind::Brand => BRAND_CODES,
             Kind::BrandVetting => VETTING_CODES,
             Kind::UsAppToPerson => CAMPAIGN_CODES,
-            Kind::TollfreeVerification => TOLLFREE_CODES,
+            Kind::TollfreeVerification => &super::tollfree::REJECTIONS,
         }
     }
 
@@ -295,30 +295,6 @@ const CAMPAIGN_CODES: &[(u32, &str)] = &[
     (
         30899,
         "Campaign rejection - The campaign registration failed because of carrier rejection(s).",
-    ),
-];
-
-/// Toll-free verification rejections (Twilio error dictionary, 304xx–305xx).
-const TOLLFREE_CODES: &[(u32, &str)] = &[
-    (
-        30460,
-        "Toll Free verification rejection - Disallowed: Third Party Debt Collection",
-    ),
-    (
-        30464,
-        "Toll Free verification rejection - Disallowed: Cryptocurrency",
-    ),
-    (
-        30466,
-        "Toll Free verification rejection - Disallowed - Debt Reduction",
-    ),
-    (
-        30501,
-        "Toll Free rejection: Political campaigns require a Campaign Verify token",
-    ),
-    (
-        30511,
-        "Toll Free verification rejection - Verbal consent script must be provided",
     ),
 ];
 

@@ -54,10 +54,6 @@ pub const BUSINESS_TYPES: [&str; 5] = [
     "GOVERNMENT",
 ];
 
-/// The one business type that needs no business registration number (the spec's
-/// `BusinessRegistrationNumber`: "Required for all business types except SOLE_PROPRIETOR").
-pub const SOLE_PROPRIETOR: &str = "SOLE_PROPRIETOR";
-
 /// `BusinessRegistrationAuthority`
 /// (`tollfree_verification_enum_business_registration_authority`).
 pub const REGISTRATION_AUTHORITIES: [&str; 18] = [
@@ -528,6 +524,59 @@ pub fn apply(stored: &mut Fields, changes: &Fields) -> Result<(), Problem> {
     Ok(())
 }
 
+/// The rejection codes a verification's review gives (the automatic reviewer's triggers
+/// reach each; the operator picks among them), with Twilio's titles (its error dictionary
+/// and "Why was my toll-free verification rejected?"). The first is the default (the
+/// trigger word `FAIL`): resubmittable, so the common rejection can be edited.
+pub const REJECTIONS: [(u32, &str); 13] = [
+    (
+        30484,
+        "Toll Free verification rejection - Business name and official records do not match",
+    ),
+    (
+        30527,
+        "Toll Free verification rejection - Business Registration Number is missing or invalid",
+    ),
+    (
+        30448,
+        "Toll-Free phone number verification rejection - Age Gate",
+    ),
+    (
+        30451,
+        "Toll-Free phone number verification unable to process - address invalid",
+    ),
+    (
+        30501,
+        "Toll Free rejection: Political campaigns require a Campaign Verify token",
+    ),
+    (
+        30511,
+        "Toll Free verification rejection - Verbal consent script must be provided",
+    ),
+    (
+        30513,
+        "Toll Free verification rejection - Opt-in not sufficient: Language Unclear",
+    ),
+    (30440, "Toll-Free verification rejection - Unknown Error"),
+    (
+        30441,
+        "Toll-Free phone number verification rejection - Content Violation",
+    ),
+    (
+        30460,
+        "Toll Free verification rejection - Disallowed: Third Party Debt Collection",
+    ),
+    (
+        30464,
+        "Toll Free verification rejection - Disallowed: Cryptocurrency",
+    ),
+    (
+        30466,
+        "Toll Free verification rejection - Disallowed - Debt Reduction",
+    ),
+    (30481, "Toll Free verification - Requested Cancellation"),
+];
+
 /// How long a rejected verification may be edited and resubmitted: seven days from the
 /// rejection (Twilio's errors 30437/30824, "the seven-day edit window"), in seconds.
 pub const EDIT_WINDOW_SECS: i64 = 7 * 24 * 3600;
@@ -591,15 +640,6 @@ pub fn may_edit(window: Option<EditWindow>, now: i64) -> Result<(), EditRefusal>
         Some(w) if now > w.until => Err(EditRefusal::Expired),
         Some(_) => Ok(()),
     }
-}
-
-/// Whether the submission lacks the business registration the carriers require since
-/// 2026 (Twilio's new-policy guide: `BusinessRegistrationNumber` for every business type
-/// but `SOLE_PROPRIETOR`, and a `BusinessType` to say which). Not a request error: Twilio
-/// accepts the submission and its review rejects it (30527, resubmittable).
-pub fn lacks_registration(fields: &Fields) -> bool {
-    let text = |k: &str| fields.get(k).and_then(Value::as_str).unwrap_or_default();
-    text("business_type") != SOLE_PROPRIETOR && text("business_registration_number").is_empty()
 }
 
 #[cfg(test)]
@@ -684,7 +724,6 @@ mod tests {
         assert_eq!(f["opt_in_keywords"], json!(["START"]));
         assert_eq!(f["tollfree_phone_number_sid"], json!(NUMBER));
         assert!(!f.contains_key("business_city"), "not sent, not set");
-        assert!(!lacks_registration(&f));
     }
 
     #[test]
@@ -726,10 +765,6 @@ mod tests {
             .collect();
         let f = parse(Operation::Create, &minimal).unwrap();
         assert!(!f.contains_key("business_type"));
-        assert!(
-            lacks_registration(&f),
-            "no BusinessType: not a sole proprietor"
-        );
     }
 
     #[test]
@@ -952,14 +987,15 @@ mod tests {
     }
 
     #[test]
-    fn the_registration_rule_spares_sole_proprietors_only() {
-        let f = parse(Operation::Create, &without("BusinessRegistrationNumber")).unwrap();
-        assert!(lacks_registration(&f));
-        let p: Vec<_> = with(&[("BusinessType", "SOLE_PROPRIETOR")])
-            .into_iter()
-            .filter(|(k, _)| k != "BusinessRegistrationNumber")
-            .collect();
-        assert!(!lacks_registration(&parse(Operation::Create, &p).unwrap()));
+    fn the_default_rejection_is_editable_and_every_unediting_code_is_a_rejection() {
+        assert!(edit_allowed(&[REJECTIONS[0].0]));
+        for code in NOT_EDITABLE {
+            assert!(REJECTIONS.iter().any(|(c, _)| *c == code), "{code}");
+        }
+        let mut codes: Vec<u32> = REJECTIONS.iter().map(|(c, _)| *c).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), REJECTIONS.len());
     }
 
     #[test]

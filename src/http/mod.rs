@@ -24,6 +24,7 @@ pub mod registrations;
 pub mod render;
 pub mod sandbox;
 pub mod scope;
+pub mod tollfree;
 
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
@@ -60,6 +61,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(catalog::routes())
         .merge(api2010::routes())
         .merge(messaging::routes())
+        .merge(tollfree::routes())
         .merge(brands::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(app.clone(), auth::require_account));

@@ -16,6 +16,7 @@ pub mod numbers;
 pub mod profiles;
 pub mod registrations;
 pub mod review;
+pub mod tollfree;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -67,6 +67,9 @@ pub enum Unique {
     /// `registrations.parent_sid` of campaigns (a partial unique index): the Messaging
     /// Service has a campaign already (one per service).
     ServiceCampaign,
+    /// `registrations.parent_sid` of toll-free verifications (a partial unique index): the
+    /// number has a verification already (one at a time).
+    TollfreeNumber,
     /// A constraint this map does not know, by its name.
     Other(String),
 }
@@ -81,6 +84,7 @@ impl Unique {
             "channel_assignments_bundle_sid_channel_endpoint_sid_key" => Unique::ChannelAssignment,
             "messaging_service_numbers_number_sid_key" => Unique::ServiceNumber,
             "registrations_parent_sid_key" => Unique::ServiceCampaign,
+            "registrations_tollfree_number_key" => Unique::TollfreeNumber,
             _ => {
                 let identity = ["_pkey", "_sid_key", "_id_key", "_name_key", "_id_hash_key"]
                     .iter()

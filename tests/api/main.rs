@@ -28,5 +28,6 @@ mod paging;
 mod proxy;
 mod sandbox;
 mod store_values;
+mod tollfree;
 mod transfer;
 mod upgrade;

@@ -55,9 +55,9 @@ const GUIDE_VERIFICATION = {
   ageGatedContent: false,
   optInKeywords: ["START"],
 };
-// README "Toll-free verifications", trigger table: a business name containing REJECT is
-// rejected with 30484 ("Business name and official records do not match"), resubmittable.
-const REJECTED_BUSINESS_NAME = "Owl, Inc. REJECT";
+// README "Scripting an outcome": the word FAIL in a trigger field (the business name here)
+// rejects the verification with 30484 ("Business name and official records do not match"), which may be edited.
+const REJECTED_BUSINESS_NAME = "Owl, Inc. FAIL";
 const EDIT_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
 const ctx = j.useServer({ args: j.SERVER_ARGS });

@@ -69,9 +69,9 @@ GUIDE_VERIFICATION = dict(
     age_gated_content=False,
     opt_in_keywords=["START"],
 )
-# README "Toll-free verifications", trigger table: a business name containing REJECT is
-# rejected with 30484 ("Business name and official records do not match"), resubmittable.
-REJECTED_BUSINESS_NAME = "Owl, Inc. REJECT"
+# README "Scripting an outcome": the word FAIL in a trigger field (the business name here)
+# rejects the verification with 30484 ("Business name and official records do not match"), which may be edited.
+REJECTED_BUSINESS_NAME = "Owl, Inc. FAIL"
 EDIT_WINDOW = timedelta(days=7)
 
 
