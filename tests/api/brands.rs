@@ -392,11 +392,8 @@ async fn a_brand_names_bundles_of_its_account_and_type() {
     assert_refused((st, &e), 404, 20404, "");
 }
 
-/// The sole proprietor's OTP: sent at approval, resent by SmsOtp, confirmed by the mobile
-/// owner's YES within 24 hours (the operator's stand-in), expired after.
-#[tokio::test]
-async fn a_sole_proprietor_brand_is_verified_by_its_otp() {
-    let s = Server::start();
+/// An approved Starter Customer Profile and Sole Proprietor trust product.
+pub async fn sole_proprietor_bundles(s: &Server) -> (String, String) {
     let primary = s.approved_primary().await;
     let starter = s.profile(STARTER).await;
     let info = s
@@ -430,8 +427,17 @@ async fn a_sole_proprietor_brand_is_verified_by_its_otp() {
         .await;
     s.assign("TrustProducts", &tp, &sp).await;
     s.assign("TrustProducts", &tp, &starter).await;
-    approve_bundles(&s, &starter, &tp).await;
+    approve_bundles(s, &starter, &tp).await;
 
+    (starter, tp)
+}
+
+/// The sole proprietor's OTP: sent at approval, resent by SmsOtp, confirmed by the mobile
+/// owner's YES within 24 hours (the operator's stand-in), expired after.
+#[tokio::test]
+async fn a_sole_proprietor_brand_is_verified_by_its_otp() {
+    let s = Server::start();
+    let (starter, tp) = sole_proprietor_bundles(&s).await;
     let bn = sid(&brand(&s, &starter, &tp, &[("BrandType", "SOLE_PROPRIETOR")]).await);
     let path = format!("{BRANDS}/{bn}");
     let otp = format!("{path}/SmsOtp");

@@ -283,3 +283,43 @@ async fn use_case_lists_follow_the_brand_type() {
         .iter()
         .any(|x| x["usecase"] == "notifications"));
 }
+
+/// A sole proprietor's brand takes one SOLE_PROPRIETOR campaign, and only once its OTP is
+/// confirmed.
+#[tokio::test]
+async fn a_sole_proprietor_brand_takes_one_campaign_once_verified() {
+    let s = Server::start();
+    let (starter, tp) = crate::brands::sole_proprietor_bundles(&s).await;
+    let bn = sid(&brand(&s, &starter, &tp, &[("BrandType", "SOLE_PROPRIETOR")]).await);
+    wait_until_decided_or_review(&s, &bn).await;
+    let (one, two) = (service(&s).await, service(&s).await);
+    let (st, e) = s
+        .post(&usa2p(&one), &form(&bn, "SOLE_PROPRIETOR", DESCRIPTION))
+        .await;
+    assert_refused((st, &e), 400, 21717, "OTP-verified");
+    let reply = format!("/admin/v1/BrandRegistrations/{bn}/OtpReply");
+    assert_eq!(s.admin("POST", &reply, &[("Body", "YES")]).await.0, 200);
+    let (st, e) = s
+        .post(&usa2p(&one), &form(&bn, "MARKETING", DESCRIPTION))
+        .await;
+    assert_refused((st, &e), 400, 21717, "SOLE_PROPRIETOR");
+    let (_, u) = s
+        .get(&format!(
+            "{}/Usecases?BrandRegistrationSid={bn}",
+            usa2p(&one)
+        ))
+        .await;
+    assert_eq!(u["us_app_to_person_usecases"][0]["code"], "SOLE_PROPRIETOR");
+    assert_eq!(u["us_app_to_person_usecases"].as_array().unwrap().len(), 1);
+    let qe = sid(&s
+        .ok(
+            &usa2p(&one),
+            &form(&bn, "SOLE_PROPRIETOR", DESCRIPTION),
+            201,
+        )
+        .await);
+    let (st, e) = s
+        .post(&usa2p(&two), &form(&bn, "SOLE_PROPRIETOR", DESCRIPTION))
+        .await;
+    assert_refused((st, &e), 409, 20409, &qe);
+}
