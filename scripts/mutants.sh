@@ -26,6 +26,7 @@ FILES=(
     src/domain/numbers.rs
     src/domain/registration.rs
     src/domain/tollfree.rs
+    src/domain/campaign.rs
 )
 
 # Mutants no test can catch because the mutated program behaves the same, each with a

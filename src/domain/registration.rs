@@ -202,10 +202,10 @@ impl Kind {
     }
 
     /// May the customer resubmit (update) a resource of this kind? Brands (update: "resubmit
-    /// a failed brand") and toll-free verifications (edit after rejection) can be; a
-    /// vetting is imported once, and a campaign is re-created, not resubmitted.
+    /// a failed brand"), campaigns (an update of a FAILED campaign) and toll-free
+    /// verifications (edit after rejection) can be; a vetting is imported once.
     pub fn resubmittable(self) -> bool {
-        matches!(self, Kind::Brand | Kind::TollfreeVerification)
+        !matches!(self, Kind::BrandVetting)
     }
 
     /// The fields whose values the automatic reviewer reads for triggers (README "Scripting
@@ -382,7 +382,7 @@ pub enum Dependency {
     Failed(String),
 }
 
-/// The marker that asks for a failure code explicitly: `FAIL-30794` anywhere in a
+/// The marker that asks for a failure code explicitly: `FAIL-30799` anywhere in a
 /// trigger value fails the resource with that code (one of its kind's `failure_codes`).
 pub const EXPLICIT: &str = "FAIL-";
 /// The word that fails a resource with its kind's default code.
@@ -582,7 +582,8 @@ mod tests {
         assert!(transition(t, "PENDING_REVIEW", "IN_REVIEW", Pipeline).is_ok());
         let c = Kind::UsAppToPerson;
         assert!(transition(c, "IN_PROGRESS", "VERIFIED", Pipeline).is_ok());
-        assert!(transition(c, "FAILED", "IN_PROGRESS", Customer).is_err());
+        assert!(transition(c, "FAILED", "IN_PROGRESS", Customer).is_ok());
+        assert!(transition(c, "VERIFIED", "IN_PROGRESS", Customer).is_err());
         let v = Kind::BrandVetting;
         assert!(transition(v, "PENDING", "SUCCESS", Pipeline).is_ok());
         assert!(transition(v, "FAILED", "PENDING", Customer).is_err());
@@ -625,10 +626,10 @@ mod tests {
         }
         match review(
             Kind::Brand,
-            &[("A", "FAIL-30797"), ("B", "FAIL-30795 FAIL-30797")],
+            &[("A", "FAIL-30798"), ("B", "FAIL-30793 FAIL-30798")],
             &[],
         ) {
-            Decision::Reject(f) => assert_eq!(f.codes, vec![30795, 30797]),
+            Decision::Reject(f) => assert_eq!(f.codes, vec![30793, 30798]),
             d => panic!("{d:?}"),
         }
         assert_eq!(

@@ -10,6 +10,7 @@ mod auth;
 mod brands;
 mod bundles;
 mod callbacks;
+mod campaigns;
 mod catalog;
 mod console;
 mod console_state;
