@@ -633,3 +633,71 @@ async fn the_operator_decides_in_manual_review_and_the_timeline_keeps_the_edit()
     .collect();
     assert_eq!(moves, want);
 }
+
+#[tokio::test]
+async fn hostile_input_gets_a_twilio_error_never_a_5xx() {
+    let s = Server::start();
+    let number = s.number("+18885550111").await;
+    let long = "x".repeat(100_000);
+    refused(
+        create(&s, &number, &[("BusinessName", &long)]).await,
+        400,
+        20001,
+        "at most 255 characters",
+    );
+    refused(
+        create(&s, &number, &[("UseCaseSummary", &long)]).await,
+        400,
+        20001,
+        "at most 5000 characters",
+    );
+    let url = format!("https://example.com/{long}");
+    refused(
+        create(&s, &number, &[("OptInImageUrls", &url)]).await,
+        400,
+        20001,
+        "OptInImageUrls",
+    );
+    let mut many = form(&number, &[]);
+    let urls: Vec<String> = (0..200)
+        .map(|i| format!("https://example.com/{i}.png"))
+        .collect();
+    many.extend(urls.iter().map(|u| ("OptInImageUrls", u.as_str())));
+    refused(s.post(TFV, &many).await, 400, 20001, "at most 20 values");
+    refused(
+        create(
+            &s,
+            &number,
+            &[(
+                "UseCaseCategories",
+                "MARKETING'; DROP TABLE registrations;--",
+            )],
+        )
+        .await,
+        400,
+        20001,
+        "UseCaseCategories",
+    );
+    refused(
+        s.get(&format!("{TFV}?Status=%27%20OR%201%3D1")).await,
+        400,
+        20001,
+        "Status must be one of",
+    );
+    let (st, b) = s
+        .get(&format!("{TFV}?TollfreePhoneNumberSid=%27%20OR%201%3D1"))
+        .await;
+    assert_eq!((st, &b["verifications"]), (200, &serde_json::json!([])));
+    for path in [at("HH123"), at(&random_sid("HH")), at("..%2F..%2Fetc")] {
+        assert_eq!(s.get(&path).await.0, 404, "{path}");
+        assert_eq!(
+            s.post(&path, &[("BusinessName", "x")]).await.0,
+            404,
+            "{path}"
+        );
+        assert_eq!(s.delete(&path).await.0, 404, "{path}");
+    }
+    // Nothing was stored by any of it.
+    let (_, listed) = s.get(TFV).await;
+    assert_eq!(listed["verifications"], serde_json::json!([]));
+}
