@@ -701,3 +701,45 @@ async fn hostile_input_gets_a_twilio_error_never_a_5xx() {
     let (_, listed) = s.get(TFV).await;
     assert_eq!(listed["verifications"], serde_json::json!([]));
 }
+
+#[tokio::test]
+async fn of_two_concurrent_edits_one_resubmits() {
+    let s = Server::start();
+    let number = s.number("+18885550112").await;
+    let v = created(&s, &number, &[]).await;
+    s.wait_status("Tollfree/Verifications", &v, "IN_REVIEW")
+        .await;
+    let (st, d) = s
+        .admin(
+            "POST",
+            &format!("/admin/v1/Reviews/{v}"),
+            &[
+                ("Decision", "reject"),
+                ("ErrorCodes", "30484"),
+                ("FailureReason", "Name"),
+            ],
+        )
+        .await;
+    assert_eq!(st, 200, "{d}");
+    let path = at(&v);
+    let (a, b) = tokio::join!(
+        s.post(&path, &[("BusinessName", "Owl A")]),
+        s.post(&path, &[("BusinessName", "Owl B")])
+    );
+    let mut statuses = vec![a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, vec![202, 409], "{a:?} {b:?}");
+    let winner = if a.0 == 202 { "Owl A" } else { "Owl B" };
+    let (_, now) = s.get(&path).await;
+    assert_eq!(now["business_name"], winner);
+    let (_, e) = s
+        .admin("GET", &format!("/admin/v1/Bundles/{v}/Events"), &[])
+        .await;
+    let resubmissions = e["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "status_changed" && e["detail"]["to"] == "PENDING_REVIEW")
+        .count();
+    assert_eq!(resubmissions, 1);
+}
