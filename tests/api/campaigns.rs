@@ -112,9 +112,13 @@ async fn a_campaign_is_verified_by_the_operator_and_one_per_service() {
     assert_refused((st, &e), 404, 20404, "");
     assert_eq!(s.delete(&path).await.0, 204);
     assert_eq!(s.get(&path).await.0, 404);
-    // The service takes a campaign again.
+    // The service takes a campaign again; deleting the service deletes it.
     s.ok(&usa2p(&mg), &form(&bn, "MARKETING", DESCRIPTION), 201)
         .await;
+    let campaigns = "SELECT COUNT(*) FROM registrations WHERE kind = 'us_app_to_person'";
+    assert_eq!(s.raw_number(campaigns).await, 1);
+    assert_eq!(s.delete(&format!("/v1/Services/{mg}")).await.0, 204);
+    assert_eq!(s.raw_number(campaigns).await, 0);
 }
 
 /// The brand and the parameters a campaign takes, each refusal naming what to fix.
