@@ -327,3 +327,22 @@ async fn a_sole_proprietor_brand_takes_one_campaign_once_verified() {
         .await;
     assert_refused((st, &e), 409, 20409, &qe);
 }
+
+/// Two campaigns created at once on one Messaging Service: exactly one wins (the store's
+/// unique index), the other is 409 naming the winner.
+#[tokio::test]
+async fn concurrent_campaigns_on_one_service_leave_one() {
+    let s = Server::start();
+    let bn = approved_brand(&s).await;
+    let mg = service(&s).await;
+    let path = usa2p(&mg);
+    let f = form(&bn, "MARKETING", DESCRIPTION);
+    let (a, b) = tokio::join!(s.post(&path, &f), s.post(&path, &f));
+    let mut statuses = [a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "{a:?} {b:?}");
+    let (winner, loser) = if a.0 == 201 { (a.1, b.1) } else { (b.1, a.1) };
+    assert_refused((409, &loser), 409, 20409, winner["sid"].as_str().unwrap());
+    let (_, l) = s.get(&path).await;
+    assert_eq!(l["compliance"].as_array().unwrap().len(), 1, "{l}");
+}
