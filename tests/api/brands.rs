@@ -642,3 +642,44 @@ async fn the_console_and_the_cli_review_brands() {
     assert!(ok, "{out}");
     assert_eq!(out["status"], "FAILED");
 }
+
+/// `--review auto`: a vetting is decided once its brand is APPROVED; `FAIL` in its
+/// `VettingId` fails it.
+#[tokio::test]
+async fn auto_review_decides_vettings_after_their_brand() {
+    let s = Server::start_with(Options {
+        args: vec!["--review", "auto", "--review-delay", "60"],
+        ..Options::default()
+    });
+    let profile = secondary(&s).await;
+    let tp = a2p(&s, &profile, "Acme A2P").await;
+    let bn = sid(&brand(&s, &profile, &tp, &[]).await);
+    let vettings = format!("{BRANDS}/{bn}/Vettings");
+    let ok = s
+        .ok(
+            &vettings,
+            &[("VettingProvider", "aegis"), ("VettingId", "ae-1")],
+            201,
+        )
+        .await;
+    let bad = s
+        .ok(
+            &vettings,
+            &[("VettingProvider", "aegis"), ("VettingId", "ae-2 FAIL")],
+            201,
+        )
+        .await;
+    let path = |v: &Value| format!("{vettings}/{}", v["brand_vetting_sid"].as_str().unwrap());
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "120")])
+        .await;
+    s.worker_caught_up().await;
+    assert_eq!(s.get(&path(&ok)).await.1["vetting_status"], "PENDING");
+    for (c, bu) in [("CustomerProfiles", &profile), ("TrustProducts", &tp)] {
+        submit(&s, c, bu).await;
+    }
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "120")])
+        .await;
+    wait_for(&s, &format!("{BRANDS}/{bn}"), "status", "APPROVED").await;
+    wait_for(&s, &path(&ok), "vetting_status", "SUCCESS").await;
+    wait_for(&s, &path(&bad), "vetting_status", "FAILED").await;
+}

@@ -112,9 +112,13 @@ async fn a_campaign_is_verified_by_the_operator_and_one_per_service() {
     assert_refused((st, &e), 404, 20404, "");
     assert_eq!(s.delete(&path).await.0, 204);
     assert_eq!(s.get(&path).await.0, 404);
-    // The service takes a campaign again.
+    // The service takes a campaign again; deleting the service deletes it.
     s.ok(&usa2p(&mg), &form(&bn, "MARKETING", DESCRIPTION), 201)
         .await;
+    let campaigns = "SELECT COUNT(*) FROM registrations WHERE kind = 'us_app_to_person'";
+    assert_eq!(s.raw_number(campaigns).await, 1);
+    assert_eq!(s.delete(&format!("/v1/Services/{mg}")).await.0, 204);
+    assert_eq!(s.raw_number(campaigns).await, 0);
 }
 
 /// The brand and the parameters a campaign takes, each refusal naming what to fix.
@@ -322,4 +326,23 @@ async fn a_sole_proprietor_brand_takes_one_campaign_once_verified() {
         .post(&usa2p(&two), &form(&bn, "SOLE_PROPRIETOR", DESCRIPTION))
         .await;
     assert_refused((st, &e), 409, 20409, &qe);
+}
+
+/// Two campaigns created at once on one Messaging Service: exactly one wins (the store's
+/// unique index), the other is 409 naming the winner.
+#[tokio::test]
+async fn concurrent_campaigns_on_one_service_leave_one() {
+    let s = Server::start();
+    let bn = approved_brand(&s).await;
+    let mg = service(&s).await;
+    let path = usa2p(&mg);
+    let f = form(&bn, "MARKETING", DESCRIPTION);
+    let (a, b) = tokio::join!(s.post(&path, &f), s.post(&path, &f));
+    let mut statuses = [a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "{a:?} {b:?}");
+    let (winner, loser) = if a.0 == 201 { (a.1, b.1) } else { (b.1, a.1) };
+    assert_refused((409, &loser), 409, 20409, winner["sid"].as_str().unwrap());
+    let (_, l) = s.get(&path).await;
+    assert_eq!(l["compliance"].as_array().unwrap().len(), 1, "{l}");
 }
