@@ -227,14 +227,19 @@ pub async fn list(
             && f.trust_product_sids.is_empty()
     };
     let mut rows = Vec::new();
-    for a in &accounts {
+    let mut read = 0;
+    'accounts: for a in &accounts {
         let mut cursor = None;
         loop {
             let q = PageQuery { size: 1000, cursor };
             let found = app.store.list_registrations(a, KIND, &filter, q).await?;
+            read += found.items.len();
             cursor = found.items.last().map(|r| Cursor::After(r.seq));
             rows.extend(found.items.into_iter().filter(|r| keep(r)));
-            if !found.has_next || rows.len() > SCAN_LIMIT {
+            if read >= SCAN_LIMIT {
+                break 'accounts;
+            }
+            if !found.has_next {
                 break;
             }
         }
