@@ -2,10 +2,12 @@
 
 pub mod account;
 pub mod bundle;
+pub mod campaign;
 pub mod descriptions;
 pub mod evaluate;
 pub mod numbers;
 pub mod policy;
 pub mod registration;
 pub mod reviewer;
+pub mod tollfree;
 pub mod validate;

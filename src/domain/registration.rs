@@ -202,10 +202,10 @@ impl Kind {
     }
 
     /// May the customer resubmit (update) a resource of this kind? Brands (update: "resubmit
-    /// a failed brand") and toll-free verifications (edit after rejection) can be; a
-    /// vetting is imported once, and a campaign is re-created, not resubmitted.
+    /// a failed brand"), campaigns (an update of a FAILED campaign) and toll-free
+    /// verifications (edit after rejection) can be; a vetting is imported once.
     pub fn resubmittable(self) -> bool {
-        matches!(self, Kind::Brand | Kind::TollfreeVerification)
+        !matches!(self, Kind::BrandVetting)
     }
 
     /// The fields whose values the automatic reviewer reads for triggers (README "Scripting
@@ -231,7 +231,7 @@ impl Kind {
             Kind::Brand => BRAND_CODES,
             Kind::BrandVetting => VETTING_CODES,
             Kind::UsAppToPerson => CAMPAIGN_CODES,
-            Kind::TollfreeVerification => TOLLFREE_CODES,
+            Kind::TollfreeVerification => &super::tollfree::REJECTIONS,
         }
     }
 
@@ -295,30 +295,6 @@ const CAMPAIGN_CODES: &[(u32, &str)] = &[
     (
         30899,
         "Campaign rejection - The campaign registration failed because of carrier rejection(s).",
-    ),
-];
-
-/// Toll-free verification rejections (Twilio error dictionary, 304xx–305xx).
-const TOLLFREE_CODES: &[(u32, &str)] = &[
-    (
-        30460,
-        "Toll Free verification rejection - Disallowed: Third Party Debt Collection",
-    ),
-    (
-        30464,
-        "Toll Free verification rejection - Disallowed: Cryptocurrency",
-    ),
-    (
-        30466,
-        "Toll Free verification rejection - Disallowed - Debt Reduction",
-    ),
-    (
-        30501,
-        "Toll Free rejection: Political campaigns require a Campaign Verify token",
-    ),
-    (
-        30511,
-        "Toll Free verification rejection - Verbal consent script must be provided",
     ),
 ];
 
@@ -606,7 +582,8 @@ mod tests {
         assert!(transition(t, "PENDING_REVIEW", "IN_REVIEW", Pipeline).is_ok());
         let c = Kind::UsAppToPerson;
         assert!(transition(c, "IN_PROGRESS", "VERIFIED", Pipeline).is_ok());
-        assert!(transition(c, "FAILED", "IN_PROGRESS", Customer).is_err());
+        assert!(transition(c, "FAILED", "IN_PROGRESS", Customer).is_ok());
+        assert!(transition(c, "VERIFIED", "IN_PROGRESS", Customer).is_err());
         let v = Kind::BrandVetting;
         assert!(transition(v, "PENDING", "SUCCESS", Pipeline).is_ok());
         assert!(transition(v, "FAILED", "PENDING", Customer).is_err());

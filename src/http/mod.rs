@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod brands;
 pub mod bundles;
+pub mod campaigns;
 pub mod catalog;
 pub mod console;
 pub mod entities;
@@ -24,6 +25,7 @@ pub mod registrations;
 pub mod render;
 pub mod sandbox;
 pub mod scope;
+pub mod tollfree;
 
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
@@ -60,7 +62,9 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(catalog::routes())
         .merge(api2010::routes())
         .merge(messaging::routes())
+        .merge(tollfree::routes())
         .merge(brands::routes())
+        .merge(campaigns::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(app.clone(), auth::require_account));
     // On the API listener the metrics are the operator's: behind the operator token.

@@ -7,6 +7,7 @@ pub mod assignments;
 pub mod audit;
 pub mod brands;
 pub mod bundles;
+pub mod campaigns;
 pub mod entities;
 pub mod evaluations;
 pub mod inquiries;
@@ -17,6 +18,7 @@ pub mod profiles;
 pub mod registrations;
 pub mod review;
 pub mod sandbox;
+pub mod tollfree;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -337,7 +337,7 @@ pub async fn list(
     Ok(finish_page(rows, page))
 }
 
-/// Classifies the numbers stored without a type (before migration 0013, or restored from
+/// Classifies the numbers stored without a type (before migration 0014, or restored from
 /// an older snapshot or export) by the inventory; run at start and after a restore.
 pub async fn classify_stored(
     store: &dyn crate::store::Store,

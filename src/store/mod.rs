@@ -69,6 +69,9 @@ pub enum Unique {
     /// `registrations.parent_sid` of campaigns (a partial unique index): the Messaging
     /// Service has a campaign already (one per service).
     ServiceCampaign,
+    /// `registrations.parent_sid` of toll-free verifications (a partial unique index): the
+    /// number has a verification already (one at a time).
+    TollfreeNumber,
     /// A constraint this map does not know, by its name.
     Other(String),
 }
@@ -83,6 +86,7 @@ impl Unique {
             "channel_assignments_bundle_sid_channel_endpoint_sid_key" => Unique::ChannelAssignment,
             "messaging_service_numbers_number_sid_key" => Unique::ServiceNumber,
             "registrations_parent_sid_key" => Unique::ServiceCampaign,
+            "registrations_tollfree_number_key" => Unique::TollfreeNumber,
             _ => {
                 let identity = ["_pkey", "_sid_key", "_id_key", "_name_key", "_id_hash_key"]
                     .iter()
@@ -656,7 +660,8 @@ pub trait Store: Send + Sync {
         page: PageQuery,
     ) -> StoreResult<Page<MessagingService>>;
     async fn update_service(&self, service: &MessagingService) -> StoreResult<()>;
-    /// Deletes the service; its pool goes with it (the numbers stay with the account).
+    /// Deletes the service; its pool goes with it (the numbers stay with the account), and
+    /// its A2P campaign, in one transaction.
     async fn delete_service(&self, account_sid: &str, sid: &str) -> StoreResult<bool>;
     /// Adds a number to a service's pool, in one transaction under the locks of both: only
     /// while the service exists and the number belongs to `number.account_sid` (`Stale`

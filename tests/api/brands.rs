@@ -11,7 +11,7 @@ const STARTER: &str = "RN806dd6cd175f314e1f96a9727ee271f4";
 const SOLE_PROPRIETOR: &str = "RN670d5d2e282a6130ae063b234b6019c8";
 
 /// A compliant Secondary Customer Profile on an approved Primary, still a draft.
-async fn secondary(s: &Server) -> String {
+pub async fn secondary(s: &Server) -> String {
     let primary = s.approved_primary().await;
     let bu = s.profile(SECONDARY).await;
     s.complete_business_profile(&bu).await;
@@ -20,7 +20,7 @@ async fn secondary(s: &Server) -> String {
 }
 
 /// A compliant A2P trust product naming `profile`, still a draft.
-async fn a2p(s: &Server, profile: &str, name: &str) -> String {
+pub async fn a2p(s: &Server, profile: &str, name: &str) -> String {
     let b = s
         .ok(
             "/v1/TrustProducts",
@@ -44,7 +44,7 @@ async fn a2p(s: &Server, profile: &str, name: &str) -> String {
     tp
 }
 
-async fn submit(s: &Server, collection: &str, bu: &str) {
+pub async fn submit(s: &Server, collection: &str, bu: &str) {
     s.ok(
         &format!("/v1/{collection}/{bu}"),
         &[("Status", "pending-review")],
@@ -54,14 +54,14 @@ async fn submit(s: &Server, collection: &str, bu: &str) {
 }
 
 /// Submits both bundles and approves them as the operator.
-async fn approve_bundles(s: &Server, profile: &str, tp: &str) {
+pub async fn approve_bundles(s: &Server, profile: &str, tp: &str) {
     submit(s, "CustomerProfiles", profile).await;
     s.approve(profile).await;
     submit(s, "TrustProducts", tp).await;
     s.approve(tp).await;
 }
 
-async fn brand(s: &Server, profile: &str, tp: &str, extra: &[(&str, &str)]) -> Value {
+pub async fn brand(s: &Server, profile: &str, tp: &str, extra: &[(&str, &str)]) -> Value {
     let mut form = vec![
         ("CustomerProfileBundleSid", profile),
         ("A2PProfileBundleSid", tp),
@@ -70,12 +70,12 @@ async fn brand(s: &Server, profile: &str, tp: &str, extra: &[(&str, &str)]) -> V
     s.ok(BRANDS, &form, 201).await
 }
 
-fn sid(v: &Value) -> String {
+pub fn sid(v: &Value) -> String {
     v["sid"].as_str().unwrap().to_string()
 }
 
 /// Polls a brand (or any GET path) until its `field` is `want`.
-async fn wait_for(s: &Server, path: &str, field: &str, want: &str) -> Value {
+pub async fn wait_for(s: &Server, path: &str, field: &str, want: &str) -> Value {
     for _ in 0..400 {
         let (st, b) = s.get(path).await;
         assert_eq!(st, 200, "{b}");
@@ -88,12 +88,12 @@ async fn wait_for(s: &Server, path: &str, field: &str, want: &str) -> Value {
     panic!("{path} never had {field} {want}: {b}");
 }
 
-async fn decide(s: &Server, sid: &str, form: &[(&str, &str)]) -> (u16, Value) {
+pub async fn decide(s: &Server, sid: &str, form: &[(&str, &str)]) -> (u16, Value) {
     s.admin("POST", &format!("/admin/v1/Reviews/{sid}"), form)
         .await
 }
 
-async fn events(s: &Server, sid: &str) -> Vec<Value> {
+pub async fn events(s: &Server, sid: &str) -> Vec<Value> {
     let (st, e) = s
         .admin("GET", &format!("/admin/v1/Bundles/{sid}/Events"), &[])
         .await;
@@ -392,11 +392,8 @@ async fn a_brand_names_bundles_of_its_account_and_type() {
     assert_refused((st, &e), 404, 20404, "");
 }
 
-/// The sole proprietor's OTP: sent at approval, resent by SmsOtp, confirmed by the mobile
-/// owner's YES within 24 hours (the operator's stand-in), expired after.
-#[tokio::test]
-async fn a_sole_proprietor_brand_is_verified_by_its_otp() {
-    let s = Server::start();
+/// An approved Starter Customer Profile and Sole Proprietor trust product.
+pub async fn sole_proprietor_bundles(s: &Server) -> (String, String) {
     let primary = s.approved_primary().await;
     let starter = s.profile(STARTER).await;
     let info = s
@@ -430,8 +427,17 @@ async fn a_sole_proprietor_brand_is_verified_by_its_otp() {
         .await;
     s.assign("TrustProducts", &tp, &sp).await;
     s.assign("TrustProducts", &tp, &starter).await;
-    approve_bundles(&s, &starter, &tp).await;
+    approve_bundles(s, &starter, &tp).await;
 
+    (starter, tp)
+}
+
+/// The sole proprietor's OTP: sent at approval, resent by SmsOtp, confirmed by the mobile
+/// owner's YES within 24 hours (the operator's stand-in), expired after.
+#[tokio::test]
+async fn a_sole_proprietor_brand_is_verified_by_its_otp() {
+    let s = Server::start();
+    let (starter, tp) = sole_proprietor_bundles(&s).await;
     let bn = sid(&brand(&s, &starter, &tp, &[("BrandType", "SOLE_PROPRIETOR")]).await);
     let path = format!("{BRANDS}/{bn}");
     let otp = format!("{path}/SmsOtp");

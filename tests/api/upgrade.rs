@@ -49,7 +49,7 @@ async fn a_store_written_by_the_previous_release_serves_the_same_resources() {
         assert_eq!(body, r["body"], "GET {path}");
     }
 
-    // The numbers, stored before their type was (migration 0013), are classified at start:
+    // The numbers, stored before their type was (migration 0014), are classified at start:
     // the typed lists together hold what the generic list holds.
     let generic = responses
         .iter()

@@ -216,8 +216,9 @@ def main(base: str, account_sid: str, auth_token: str, spec_path: str, out: str)
 
 def main_messaging(base: str, account_sid: str, auth_token: str, out: str) -> None:
     """The Messaging pass: Messaging Services, numbers in the first one's pool (some to
-    delete) and free numbers of the account to add (the server implements Services and
-    their PhoneNumbers; run.sh limits the pass to those operations)."""
+    delete) and free numbers of the account to add; toll-free verifications and free
+    toll-free numbers to verify (run.sh limits the pass to the operations the server
+    implements: Services, their PhoneNumbers, Tollfree/Verifications)."""
     session = requests.Session()
     session.auth = (account_sid, auth_token)
 
@@ -237,6 +238,27 @@ def main_messaging(base: str, account_sid: str, auth_token: str, out: str) -> No
     pooled = [post(pool, PhoneNumberSid=number(i))["sid"] for i in range(2)]
     deletable_pooled = [post(pool, PhoneNumberSid=number(i))["sid"] for i in range(2, 5)]
     free = [number(i) for i in range(5, 11)]
+    # Toll-free verifications: numbers to verify, and verifications to fetch, edit, delete.
+    def toll_free(i: int) -> str:
+        path = f"/2010-04-01/Accounts/{account_sid}/IncomingPhoneNumbers.json"
+        return post(path, PhoneNumber=f"+1888555{i:04d}")["sid"]
+
+    verification = {
+        "BusinessName": "Owl, Inc.",
+        "BusinessWebsite": "https://www.owl.example.com",
+        "NotificationEmail": "support@owl.example.com",
+        "UseCaseCategories": "TWO_FACTOR_AUTHENTICATION",
+        "UseCaseSummary": "One-time passcodes",
+        "ProductionMessageSample": "Your code is 123456",
+        "OptInImageUrls": "https://www.owl.example.com/opt-in.png",
+        "OptInType": "WEB_FORM",
+        "MessageVolume": "1,000",
+    }
+    verifications = [
+        post("/v1/Tollfree/Verifications", TollfreePhoneNumberSid=toll_free(i), **verification)["sid"]
+        for i in range(3)
+    ]
+    free_toll_free = [toll_free(i) for i in range(3, 13)]
     dictionaries = {
         "services": services,
         "pool_owner": services[:1],
@@ -246,6 +268,12 @@ def main_messaging(base: str, account_sid: str, auth_token: str, out: str) -> No
         "free_numbers": free,
         "callbacks": ["http://127.0.0.1:9/status"],
         "usecases": ["notifications", "marketing", "verification", "discussion", "poll", "undeclared"],
+        "verifications": verifications,
+        "free_toll_free": free_toll_free,
+        "opt_in_types": ["VERBAL", "WEB_FORM", "PAPER_FORM", "VIA_TEXT", "MOBILE_QR_CODE"],
+        "message_volumes": ["10", "100", "1,000", "10,000", "100,000"],
+        "emails": ["support@owl.example.com"],
+        "urls": ["https://www.owl.example.com/opt-in.png"],
     }
 
     def bind(dictionary: str, probability: float = P_BODY) -> Dict[str, Any]:
@@ -254,6 +282,10 @@ def main_messaging(base: str, account_sid: str, auth_token: str, out: str) -> No
     global_parameters = {
         "body.StatusCallback": bind("callbacks"),
         "body.Usecase": bind("usecases"),
+        "body.OptInType": bind("opt_in_types"),
+        "body.MessageVolume": bind("message_volumes"),
+        "body.NotificationEmail": bind("emails"),
+        "body.BusinessWebsite": bind("urls"),
     }
     operations = [
         ("GET /v1/Services/{Sid}", {"path.Sid": bind("services", P_PATH)}),
@@ -272,12 +304,17 @@ def main_messaging(base: str, account_sid: str, auth_token: str, out: str) -> No
             "DELETE /v1/Services/{ServiceSid}/PhoneNumbers/{Sid}",
             {"path.ServiceSid": bind("pool_owner", P_PATH), "path.Sid": bind("deletable_pooled", P_PATH)},
         ),
+        ("POST /v1/Tollfree/Verifications", {"body.TollfreePhoneNumberSid": bind("free_toll_free")}),
+        ("GET /v1/Tollfree/Verifications/{Sid}", {"path.Sid": bind("verifications", P_PATH)}),
+        ("POST /v1/Tollfree/Verifications/{Sid}", {"path.Sid": bind("verifications", P_PATH)}),
+        ("DELETE /v1/Tollfree/Verifications/{Sid}", {"path.Sid": bind("verifications", P_PATH)}),
     ]
     ops = [{"include-name": name, "parameters": params} for name, params in operations]
     _write_config(out, global_parameters, dictionaries, ops)
     print(
         f"fixtures.py: {len(services) + len(deletable_services)} Messaging Services, "
-        f"{len(pooled) + len(deletable_pooled)} pooled and {len(free)} free numbers; "
+        f"{len(pooled) + len(deletable_pooled)} pooled and {len(free)} free numbers, "
+        f"{len(verifications)} toll-free verifications and {len(free_toll_free)} toll-free numbers; "
         f"{len(operations)} operations bound"
     )
 

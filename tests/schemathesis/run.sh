@@ -181,11 +181,12 @@ one_pass() {
 
 rc=0
 one_pass trusthub "$SPEC" "$@" || rc=$?
-# The Messaging pass: the Services and PhoneNumbers operations of Messaging v1 (the ones
-# of Twilio's Messaging spec the server implements; the others are excluded).
+# The Messaging pass: the Services, PhoneNumbers and Tollfree/Verifications operations of
+# Messaging v1 (the ones of Twilio's Messaging spec the server implements; the others are
+# excluded).
 messaging_rc=0
 one_pass messaging "$SPEC_MESSAGING" \
-    --include-path-regex '^/v1/Services(/\{[A-Za-z]+\}(/PhoneNumbers(/\{Sid\})?)?)?$' "$@" || messaging_rc=$?
+    --include-path-regex '^(/v1/Services(/\{[A-Za-z]+\}(/PhoneNumbers(/\{Sid\})?)?)?|/v1/Tollfree/Verifications(/\{Sid\})?)$' "$@" || messaging_rc=$?
 [[ $rc -ne 0 ]] || rc=$messaging_rc
 echo "run.sh: a \"Schema validation mismatch\" warning above is expected, not a failure: the"
 echo "        spec's form schemas accept any string for SIDs, types, emails and Attributes,"

@@ -52,8 +52,10 @@ const MESSAGING_V1 = ["/v1/Services", "/v1/a2p", "/v1/Tollfree", "/v1/LinkShorte
 // IncomingPhoneNumbers lists, and AvailablePhoneNumbers.
 const API_2010_TEMPLATE_RE =
   /^\/2010-04-01\/Accounts(?:\.json|\/\{[^/{}]+\}\.json|\/\{[^/{}]+\}\/(?:Keys|Addresses|IncomingPhoneNumbers)(?:\.json|\/\{[^/{}]+\}\.json)|\/\{[^/{}]+\}\/IncomingPhoneNumbers\/(?:Local|TollFree|Mobile)\.json|\/\{[^/{}]+\}\/AvailablePhoneNumbers(?:\.json|\/\{[^/{}]+\}\.json|\/\{[^/{}]+\}\/(?:Local|TollFree|Mobile)\.json))$/;
-// The Messaging operations the server implements: Services and their PhoneNumbers.
-const MESSAGING_TEMPLATE_RE = /^\/v1\/Services(?:\/\{[^/{}]+\}(?:\/PhoneNumbers(?:\/\{[^/{}]+\})?)?)?$/;
+// The Messaging operations the server implements: Services and their PhoneNumbers, and
+// toll-free verifications.
+const MESSAGING_TEMPLATE_RE =
+  /^(?:\/v1\/Services(?:\/\{[^/{}]+\}(?:\/PhoneNumbers(?:\/\{[^/{}]+\})?)?)?|\/v1\/Tollfree\/Verifications(?:\/\{[^/{}]+\})?)$/;
 
 function isMessaging(pathname) {
   return MESSAGING_V1.some((p) => pathname === p || pathname.startsWith(p + "/"));

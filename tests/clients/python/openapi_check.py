@@ -71,9 +71,11 @@ API_2010_TEMPLATE_RE = re.compile(
     r"|/\{[^/{}]+\}/AvailablePhoneNumbers(?:\.json|/\{[^/{}]+\}\.json"
     r"|/\{[^/{}]+\}/(?:Local|TollFree|Mobile)\.json))$"
 )
-# The Messaging operations the server implements: Services and their PhoneNumbers.
+# The Messaging operations the server implements: Services and their PhoneNumbers, and
+# toll-free verifications.
 MESSAGING_TEMPLATE_RE = re.compile(
-    r"^/v1/Services(?:/\{[^/{}]+\}(?:/PhoneNumbers(?:/\{[^/{}]+\})?)?)?$"
+    r"^(?:/v1/Services(?:/\{[^/{}]+\}(?:/PhoneNumbers(?:/\{[^/{}]+\})?)?)?"
+    r"|/v1/Tollfree/Verifications(?:/\{[^/{}]+\})?)$"
 )
 
 
