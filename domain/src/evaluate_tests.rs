@@ -3,14 +3,14 @@
 //! exactly the requirement it belongs to, with Twilio's error code.
 
 use super::*;
-use crate::domain::bundle::ALL_STATUSES;
-use crate::domain::policy::{Field, Format, ObjectType};
+use crate::bundle::ALL_STATUSES;
+use crate::policy::{Field, Format, ObjectType};
 use serde_json::{json, Value};
 
 const ADDRESS_SID: &str = "AD0123456789abcdef0123456789abcdef";
 
 fn catalog() -> Catalog {
-    crate::catalog::load(None).expect("the built-in catalog loads")
+    crate::catalog::built_in().expect("the built-in catalog parses")
 }
 
 /// One assigned object, owned so that a test can change it before evaluating.
@@ -396,7 +396,7 @@ fn the_default_status_rule_counts_submitted_bundles_only() {
         .into_iter()
         .filter(|s| entry.counts(*s))
         .collect();
-    assert_eq!(counted, crate::domain::policy::SUBMITTED_STATUSES);
+    assert_eq!(counted, crate::policy::SUBMITTED_STATUSES);
     let approved: BundleRequirement = serde_json::from_value(json!({
         "type": "t", "name": "n", "requirement_name": "r", "policy_sids": ["RNx"],
         "statuses": ["twilio-approved"]
@@ -732,7 +732,7 @@ fn basic_branded_calling_display_names() {
         .iter()
         .find(|f| f.machine_name == "branded_calls_display_name")
         .unwrap();
-    use crate::domain::validate::{check, FieldProblem};
+    use crate::validate::{check, FieldProblem};
     for ok in ["Acme", "Acme Co.", "AB", "Acme, Inc 24"] {
         assert_eq!(check(f, Some(&json!(ok))), Ok(()), "{ok}");
     }

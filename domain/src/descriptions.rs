@@ -318,7 +318,7 @@ pub fn problems(field: &Field, siblings: &[&str]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::policy::{Condition, Pattern};
+    use crate::policy::{Condition, Pattern};
 
     fn described(d: &str) -> Field {
         Field {

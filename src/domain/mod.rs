@@ -1,9 +1,0 @@
-//! The rules, with no I/O: everything here is a plain function over values.
-
-pub mod bundle;
-pub mod descriptions;
-pub mod evaluate;
-pub mod numbers;
-pub mod policy;
-pub mod reviewer;
-pub mod validate;
