@@ -349,6 +349,20 @@ mod tests {
     }
 
     #[test]
+    fn between_needs_both_bounds() {
+        let mut f = described("Between 2 and 10 characters.");
+        assert_eq!(problems(&f, &[]).len(), 1);
+        f.max_length = Some(10);
+        assert_eq!(problems(&f, &[]).len(), 1, "no min_length");
+        f.min_length = Some(3);
+        assert_eq!(problems(&f, &[]).len(), 1, "the wrong min_length");
+        f.min_length = Some(2);
+        assert!(problems(&f, &[]).is_empty());
+        f.max_length = Some(11);
+        assert_eq!(problems(&f, &[]).len(), 1, "the wrong max_length");
+    }
+
+    #[test]
     fn a_stated_condition_needs_a_conditional_rule_on_that_field_and_value() {
         let mut f = described(r#"Needed when company_type is "public"."#);
         let siblings = ["company_type"];
