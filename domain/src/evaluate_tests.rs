@@ -30,7 +30,20 @@ struct Part {
 }
 
 fn run(policy: &Policy, catalog: &Catalog, parts: &[Part]) -> Outcome {
-    let mut a = Assigned::default();
+    run_with(policy, catalog, parts, None)
+}
+
+/// `run`, knowing which Addresses exist in the account (`None`: shape only).
+fn run_with(
+    policy: &Policy,
+    catalog: &Catalog,
+    parts: &[Part],
+    addresses: Option<HashSet<String>>,
+) -> Outcome {
+    let mut a = Assigned {
+        addresses,
+        ..Assigned::default()
+    };
     for p in parts {
         match &p.item {
             Item::EndUser(t, attributes) => a.end_users.push(entity("ITx", t, attributes)),
@@ -331,6 +344,48 @@ fn a_bad_field_value_fails_only_its_requirement_and_names_the_field() {
                     assert_field_fails(&outcome, &part.requirement, f, code, &context);
                     checked += 1;
                 }
+            }
+        }
+    }
+    assert!(checked > 0);
+}
+
+#[test]
+fn a_named_address_must_exist_and_a_missing_one_uses_twilios_wording() {
+    let c = catalog();
+    let mut checked = 0;
+    for p in &c.policies {
+        let parts = complete(p, &c);
+        for (i, part) in parts.iter().enumerate() {
+            let Item::Document(t, _) = &part.item else {
+                continue;
+            };
+            let fields = &c.document_type(t).unwrap().fields;
+            for f in fields
+                .iter()
+                .filter(|f| f.format == Some(Format::AddressSids))
+            {
+                let context = format!("{} {t}.{}", p.sid, f.machine_name);
+                let known = HashSet::from([ADDRESS_SID.to_string()]);
+                assert_all_pass(&run_with(p, &c, &parts, Some(known)), &context);
+
+                let outcome = run_with(p, &c, &parts, Some(HashSet::new()));
+                assert_field_fails(&outcome, &part.requirement, f, MISSING_ADDRESS, &context);
+                let failed = only_failure(&outcome, &part.requirement, &context);
+                let why = failed.invalid[0].failure_reason.as_deref().unwrap();
+                let gone =
+                    format!("names Address {ADDRESS_SID}, which does not exist in this account");
+                assert!(why.contains(&gone), "{context}: {why}");
+
+                if f.required {
+                    let outcome = run(p, &c, &with_attribute(&parts, i, &f.machine_name, None));
+                    let failed = only_failure(&outcome, &part.requirement, &context);
+                    let why = failed.invalid[0].failure_reason.as_deref().unwrap();
+                    let twilio =
+                        "The Address is missing. Please enter in the address shown on the ";
+                    assert!(why.starts_with(twilio), "{context}: {why}");
+                }
+                checked += 1;
             }
         }
     }
