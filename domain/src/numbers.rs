@@ -587,12 +587,49 @@ mod tests {
     use super::*;
 
     fn inventory() -> Inventory {
-        serde_json::from_str(include_str!("../../catalog/phone_numbers.json")).unwrap()
+        serde_json::from_str(crate::catalog::built_in::PHONE_NUMBERS).unwrap()
     }
 
     #[test]
     fn the_built_in_inventory_is_sound() {
         assert_eq!(inventory().problems(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_number_type_has_twilios_names_on_the_wire() {
+        // (type, IncomingPhoneNumber `type` and the catalog's spelling, path segment,
+        // subresource_uris key)
+        let names = [
+            (NumberType::Local, "local", "Local", "local"),
+            (NumberType::TollFree, "toll-free", "TollFree", "toll_free"),
+            (NumberType::Mobile, "mobile", "Mobile", "mobile"),
+        ];
+        for (t, value, segment, key) in names {
+            assert_eq!(t.as_str(), value);
+            assert_eq!(t.segment(), segment);
+            assert_eq!(t.key(), key);
+            assert_eq!(NumberType::from_segment(segment), Some(t));
+            assert_eq!(
+                serde_json::from_value::<NumberType>(value.into()).unwrap(),
+                t
+            );
+        }
+        assert_eq!(NumberType::from_segment("local"), None);
+    }
+
+    #[test]
+    fn a_block_without_an_address_requirement_needs_none() {
+        let block: Block = serde_json::from_value(serde_json::json!({
+            "type": "local",
+            "first": "+14155550100",
+            "count": 1,
+            "locality": null, "region": null, "postal_code": null, "rate_center": null,
+            "lata": null, "latitude": null, "longitude": null,
+            "capabilities": {"voice": true, "sms": true, "mms": true},
+        }))
+        .unwrap();
+        assert_eq!(block.address_requirements, "none");
+        assert!(!block.beta);
     }
 
     #[test]
