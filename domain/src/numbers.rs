@@ -618,6 +618,24 @@ mod tests {
     }
 
     #[test]
+    fn e164_is_a_plus_and_one_to_fifteen_digits() {
+        assert_eq!(digits("+1"), Some((1, 1)));
+        assert_eq!(digits("+0041"), Some((41, 4)));
+        assert_eq!(digits("+123456789012345"), Some((123456789012345, 15)));
+        for bad in [
+            "",
+            "+",
+            "14155550100",
+            "+1234567890123456",
+            "++14155550100",
+            "+1415555-0100",
+            "+1 415",
+        ] {
+            assert_eq!(digits(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn a_block_without_an_address_requirement_needs_none() {
         let block: Block = serde_json::from_value(serde_json::json!({
             "type": "local",
