@@ -635,19 +635,66 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_block_without_an_address_requirement_needs_none() {
-        let block: Block = serde_json::from_value(serde_json::json!({
+    /// A block as `phone_numbers.json` may give it, with only the required keys.
+    fn block(first: &str, count: u64) -> Block {
+        serde_json::from_value(serde_json::json!({
             "type": "local",
-            "first": "+14155550100",
-            "count": 1,
+            "first": first,
+            "count": count,
             "locality": null, "region": null, "postal_code": null, "rate_center": null,
             "lata": null, "latitude": null, "longitude": null,
             "capabilities": {"voice": true, "sms": true, "mms": true},
         }))
-        .unwrap();
-        assert_eq!(block.address_requirements, "none");
-        assert!(!block.beta);
+        .unwrap()
+    }
+
+    #[test]
+    fn a_block_without_an_address_requirement_needs_none() {
+        let b = block("+14155550100", 1);
+        assert_eq!(b.address_requirements, "none");
+        assert!(!b.beta);
+    }
+
+    #[test]
+    fn a_block_is_count_numbers_from_its_first_of_the_same_length() {
+        let b = block("+14155550198", 3);
+        let all: Vec<_> = b.numbers().collect();
+        assert_eq!(all, ["+14155550198", "+14155550199", "+14155550200"]);
+        for n in &all {
+            assert!(b.contains(n), "{n}");
+        }
+        for n in [
+            "+14155550197",
+            "+14155550201",
+            "+014155550198",
+            "+1415555019",
+        ] {
+            assert!(!b.contains(n), "{n}");
+        }
+        // Leading zeros are digits of the number: the width is kept.
+        assert_eq!(block("+0099", 2).number(1).as_deref(), Some("+0100"));
+    }
+
+    #[test]
+    fn the_longest_prefix_wins_and_of_equals_the_first() {
+        let pick = |items: &[&'static str]| *longest(items.iter(), |s| s.len()).unwrap();
+        assert_eq!(pick(&["+4", "+44"]), "+44");
+        assert_eq!(pick(&["+44", "+4"]), "+44");
+        assert_eq!(pick(&["+44", "+45"]), "+44");
+        assert_eq!(longest(std::iter::empty::<&&str>(), |s| s.len()), None);
+    }
+
+    #[test]
+    fn an_area_code_is_three_digits_the_first_two_to_nine() {
+        for good in ["415", "200", "999"] {
+            assert!(is_area_code(good), "{good}");
+        }
+        for bad in ["199", "041", "41", "4155", "4a5", "", "41 "] {
+            assert!(!is_area_code(bad), "{bad}");
+        }
+        assert_eq!(area_code("+14155550100"), Some("415"));
+        assert_eq!(area_code("+1415555010"), None);
+        assert_eq!(area_code("+447700900123"), None);
     }
 
     #[test]
