@@ -786,6 +786,89 @@ mod tests {
     }
 
     #[test]
+    fn a_numbers_facts_come_from_its_block_and_country() {
+        let mut inv = inventory();
+        let code = inv.countries[0].country_code.clone();
+        inv.countries[0].beta = false;
+        let b = &mut inv.countries[0].blocks[0];
+        b.beta = false;
+        b.address_requirements = "local".into();
+        b.region = Some("CA".into());
+        b.postal_code = Some("94105".into());
+        b.locality = Some("San Francisco".into());
+        b.lata = Some("722".into());
+        b.rate_center = Some("SNFC".into());
+        b.latitude = Some(37.5);
+        b.longitude = Some(-122.25);
+        let (n, kind, capabilities) = (b.first.clone(), b.kind, b.capabilities);
+
+        let f = inv.facts(&n);
+        assert_eq!((f.kind, f.capabilities), (kind, capabilities));
+        assert_eq!(f.address_requirements, "local");
+        assert!(!f.beta);
+        assert_eq!(f.iso_country.as_deref(), Some(code.as_str()));
+        let geo = [
+            (Geo::Region, "CA"),
+            (Geo::PostalCode, "94105"),
+            (Geo::Locality, "San Francisco"),
+            (Geo::Lata, "722"),
+            (Geo::RateCenter, "SNFC"),
+        ];
+        for (field, value) in geo {
+            assert_eq!(
+                inv.attribute_of(&n, field).as_deref(),
+                Some(value),
+                "{field:?}"
+            );
+        }
+        assert_eq!(inv.position(&n), Some((37.5, -122.25)));
+
+        // Beta when the block is, or when its whole country is.
+        inv.countries[0].blocks[0].beta = true;
+        assert!(inv.facts(&n).beta);
+        inv.countries[0].blocks[0].beta = false;
+        inv.countries[0].beta = true;
+        assert!(inv.facts(&n).beta);
+
+        // Without coordinates, no position; outside every block, no attributes.
+        inv.countries[0].blocks[0].longitude = None;
+        assert_eq!(inv.position(&n), None);
+        let outside = "+19995550150";
+        assert!(inv.lookup(outside).is_none());
+        assert_eq!(inv.attribute_of(outside, Geo::Region), None);
+        assert_eq!(inv.position(outside), None);
+        let f = inv.facts(outside);
+        assert_eq!(f.capabilities, DEFAULT_CAPABILITIES);
+        assert_eq!(f.address_requirements, "none");
+        assert!(!f.beta);
+    }
+
+    #[test]
+    fn malformed_countries_and_type_prefixes_are_problems() {
+        for (code, bad) in [("USA", true), ("us", true), ("U", true), ("US", false)] {
+            let mut inv = inventory();
+            inv.countries[0].country_code = code.into();
+            let p = inv.problems();
+            let named = p
+                .iter()
+                .any(|p| p.contains("is not an ISO-3166 alpha-2 code"));
+            assert_eq!(named, bad, "{code}: {p:?}");
+        }
+        let gb = |inv: &Inventory| inv.countries.iter().position(|c| c.dial_prefix == "+44");
+        for (prefix, bad) in [("+447", false), ("+337", true), ("+44x", true)] {
+            let mut inv = inventory();
+            let i = gb(&inv).unwrap();
+            inv.countries[i].type_prefixes = vec![TypePrefix {
+                prefix: prefix.into(),
+                kind: NumberType::Mobile,
+            }];
+            let p = inv.problems();
+            let named = p.iter().any(|p| p.contains("type prefix"));
+            assert_eq!(named, bad, "{prefix}: {p:?}");
+        }
+    }
+
+    #[test]
     fn overlapping_or_mistyped_blocks_are_problems() {
         let mut inv = inventory();
         let b = inv.countries[0].blocks[0].clone();
