@@ -868,6 +868,84 @@ mod tests {
         }
     }
 
+    /// The problems naming the one block of a country (the built-in first country's,
+    /// emptied and given `dial_prefix`) after `change` made that block.
+    fn block_problems(dial_prefix: &str, change: impl Fn(&mut Block)) -> Vec<String> {
+        let mut inv = inventory();
+        let c = &mut inv.countries[0];
+        c.dial_prefix = dial_prefix.into();
+        c.type_prefixes.clear();
+        let mut b = block("+14155550100", 1);
+        change(&mut b);
+        let first = b.first.clone();
+        c.blocks = vec![b];
+        let named = format!("block {first}");
+        inv.problems()
+            .into_iter()
+            .filter(|p| p.contains(&named))
+            .collect()
+    }
+
+    #[test]
+    fn malformed_blocks_are_problems() {
+        let sound = block_problems("+1", |_| {});
+        assert_eq!(sound, Vec::<String>::new());
+        // (dial prefix, first, count, the problem's words; "" when sound)
+        let cases = [
+            (
+                "+1",
+                "+447700900000",
+                1,
+                "is not an E.164 number starting with +1",
+            ),
+            ("+1", "+1415x550100", 1, "is not an E.164 number"),
+            ("+1", "+14155550100", 0, "has no numbers (count 0)"),
+            ("+99", "+9999999998", 2, ""),
+            (
+                "+99",
+                "+9999999998",
+                3,
+                "runs past its last digit (count 3)",
+            ),
+        ];
+        for (dial, first, count, words) in cases {
+            let p = block_problems(dial, |b| {
+                b.first = first.into();
+                b.count = count;
+            });
+            if words.is_empty() {
+                assert_eq!(p, Vec::<String>::new(), "{first} x{count}");
+            } else {
+                assert!(
+                    p.iter().any(|p| p.contains(words)),
+                    "{first} x{count}: {p:?}"
+                );
+            }
+        }
+        for ok in ["none", "any", "local", "foreign"] {
+            let p = block_problems("+1", |b| b.address_requirements = ok.into());
+            assert_eq!(p, Vec::<String>::new(), "{ok}");
+        }
+        let p = block_problems("+1", |b| b.address_requirements = "some".into());
+        assert!(
+            p.iter()
+                .any(|p| p.contains("address_requirements \"some\"")),
+            "{p:?}"
+        );
+        let p = block_problems("+1", |b| b.latitude = Some(1.0));
+        assert!(
+            p.iter().any(|p| p.contains("only one of latitude")),
+            "{p:?}"
+        );
+        let p = block_problems("+1", |b| b.longitude = Some(1.0));
+        assert!(
+            p.iter().any(|p| p.contains("only one of latitude")),
+            "{p:?}"
+        );
+        let p = block_problems("+1", |b| (b.latitude, b.longitude) = (Some(1.0), Some(2.0)));
+        assert_eq!(p, Vec::<String>::new());
+    }
+
     #[test]
     fn overlapping_or_mistyped_blocks_are_problems() {
         let mut inv = inventory();
