@@ -449,7 +449,7 @@ impl Pattern {
         }
         let start = p.starts_with('+');
         let end = p.ends_with('$');
-        let body = &p[usize::from(start)..p.len() - usize::from(end && p.len() > 1)];
+        let body = &p[usize::from(start)..p.len() - usize::from(end)];
         if body.contains(['+', '$']) {
             return Err("may start with + and end with $, and use them nowhere else".into());
         }
@@ -725,9 +725,17 @@ mod tests {
         assert!(m("+1415%", "+14155550100"));
         assert!(m("555****", "+14155550100"));
         assert!(m("+1415555****", "+141555501000"));
+        // Every character counts, the last one too.
+        assert!(!m("0109", "+14155550100"));
+        // Wildcards need two other characters; without wildcards one is enough.
+        assert!(m("*00", "+14155550100"));
+        assert!(m("+1", "+14155550100"));
+        assert!(m("0$", "+14155550100"));
         // Letters are keypad digits: JKL=5.
         assert!(m("+1415jkl", "+14155550100"));
         for bad in [
+            "5*",
+            "5%",
             "5",
             "12345678901234567",
             "5-5",
@@ -743,6 +751,17 @@ mod tests {
         ] {
             assert!(Pattern::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn letters_are_the_keypad_digits_they_are_on() {
+        let keys: String = ('a'..='z').filter_map(keypad).collect();
+        assert_eq!(keys, "22233344455566677778889999");
+        let keys: String = ('A'..='Z').filter_map(keypad).collect();
+        assert_eq!(keys, "22233344455566677778889999");
+        let digits: String = ('0'..='9').filter_map(keypad).collect();
+        assert_eq!(digits, "0123456789");
+        assert_eq!(keypad('*'), None);
     }
 
     #[test]
@@ -960,5 +979,28 @@ mod tests {
             p.iter().any(|p| p.contains("area code says otherwise")),
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn a_block_overlapping_another_at_either_end_or_around_it_is_a_problem() {
+        // Against the block +14155550100 x10 (…0100 to …0109): (first, count, overlaps)
+        let cases = [
+            ("+14155550105", 10, true),
+            ("+14155550095", 10, true),
+            ("+14155550095", 20, true),
+            ("+14155550102", 2, true),
+            ("+14155550110", 5, false),
+            ("+14155550090", 10, false),
+        ];
+        for (first, count, overlaps) in cases {
+            let mut inv = inventory();
+            let c = &mut inv.countries[0];
+            c.blocks = vec![block("+14155550100", 10), block(first, count)];
+            let p = inv.problems();
+            let found = p
+                .iter()
+                .any(|p| p.contains(&format!("block {first} overlaps")));
+            assert_eq!(found, overlaps, "{first} x{count}: {p:?}");
+        }
     }
 }
