@@ -725,6 +725,10 @@ mod tests {
         assert!(m("+1415%", "+14155550100"));
         assert!(m("555****", "+14155550100"));
         assert!(m("+1415555****", "+141555501000"));
+        // `*` is exactly one digit, `%` any number of them.
+        assert!(!m("0100*", "+14155550100"));
+        assert!(m("01%", "+14155550100"));
+        assert!(!m("+14155550100**", "+14155550100"));
         // Every character counts, the last one too.
         assert!(!m("0109", "+14155550100"));
         // Wildcards need two other characters; without wildcards one is enough.
