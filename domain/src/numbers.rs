@@ -809,6 +809,177 @@ mod tests {
     }
 
     #[test]
+    fn miles_are_great_circle_statute_miles() {
+        let close = |a, b, want: f64| {
+            let got = miles(a, b);
+            assert!(
+                (got - want).abs() < 0.5,
+                "{a:?} to {b:?}: {got}, not {want}"
+            );
+        };
+        // One degree of a great circle: 3958.8 mi x pi / 180.
+        close((0.0, 0.0), (0.0, 1.0), 69.09);
+        close((0.0, 0.0), (1.0, 0.0), 69.09);
+        close((10.0, 0.0), (11.0, 0.0), 69.09);
+        // A degree of longitude at 60 degrees north is half as long.
+        close((60.0, 0.0), (60.0, 1.0), 34.55);
+        // San Francisco to Los Angeles.
+        close((37.7749, -122.4194), (34.0522, -118.2437), 347.4);
+        close((37.7749, -122.4194), (37.7749, -122.4194), 0.0);
+    }
+
+    #[test]
+    fn a_search_accepts_a_block_only_when_every_filter_does() {
+        let mut country = inventory().countries[0].clone();
+        country.beta = false;
+        let mut b = block("+14155550100", 10);
+        b.capabilities = Capabilities {
+            voice: true,
+            sms: false,
+            mms: true,
+            fax: false,
+        };
+        b.address_requirements = "local".into();
+        b.region = Some("CA".into());
+        b.postal_code = Some("94105".into());
+        b.locality = Some("San Francisco".into());
+        b.lata = Some("722".into());
+        b.rate_center = Some("SNFC".into());
+        (b.latitude, b.longitude) = (Some(37.7749), Some(-122.4194));
+        let all = Search {
+            include_beta: true,
+            ..Search::default()
+        };
+        let with = |change: fn(&mut Search)| {
+            let mut s = all.clone();
+            change(&mut s);
+            s
+        };
+        fn some(v: &str) -> Option<String> {
+            Some(v.to_string())
+        }
+        let cases: [(&str, Search, bool); 33] = [
+            ("nothing asked", all.clone(), true),
+            ("sms", with(|s| s.sms = Some(true)), false),
+            ("no sms", with(|s| s.sms = Some(false)), true),
+            ("mms", with(|s| s.mms = Some(true)), true),
+            ("no mms", with(|s| s.mms = Some(false)), false),
+            ("voice", with(|s| s.voice = Some(true)), true),
+            ("no voice", with(|s| s.voice = Some(false)), false),
+            ("fax", with(|s| s.fax = Some(true)), false),
+            ("no fax", with(|s| s.fax = Some(false)), true),
+            (
+                "exclude local",
+                with(|s| s.exclude_local_address = true),
+                false,
+            ),
+            ("exclude any", with(|s| s.exclude_all_address = true), true),
+            (
+                "exclude foreign",
+                with(|s| s.exclude_foreign_address = true),
+                true,
+            ),
+            ("area 415", with(|s| s.area_code = some("415")), true),
+            ("area 510", with(|s| s.area_code = some("510")), false),
+            ("region", with(|s| s.in_region = some("ca")), true),
+            ("other region", with(|s| s.in_region = some("NY")), false),
+            (
+                "postal code",
+                with(|s| s.in_postal_code = some("94105")),
+                true,
+            ),
+            (
+                "other postal code",
+                with(|s| s.in_postal_code = some("94106")),
+                false,
+            ),
+            (
+                "locality",
+                with(|s| s.in_locality = some("san francisco")),
+                true,
+            ),
+            (
+                "other locality",
+                with(|s| s.in_locality = some("Oakland")),
+                false,
+            ),
+            ("lata", with(|s| s.in_lata = some("722")), true),
+            ("other lata", with(|s| s.in_lata = some("720")), false),
+            (
+                "rate center",
+                with(|s| s.in_rate_center = some("snfc")),
+                true,
+            ),
+            (
+                "other rate center",
+                with(|s| s.in_rate_center = some("OKLD")),
+                false,
+            ),
+            ("near", with(|s| s.near = Some((37.8, -122.3, 10.0))), true),
+            (
+                "far",
+                with(|s| s.near = Some((34.0522, -118.2437, 300.0))),
+                false,
+            ),
+            (
+                "far enough",
+                with(|s| s.near = Some((34.0522, -118.2437, 400.0))),
+                true,
+            ),
+            ("unresolvable", with(|s| s.unresolvable = true), false),
+            (
+                "contains",
+                with(|s| s.contains = Pattern::parse("999").ok()),
+                true,
+            ),
+            ("beta not excluded", all.clone(), true),
+            ("default", Search::default(), true),
+            ("exclude all", with(|s| s.exclude_all_address = true), true),
+            (
+                "exclude all, foreign",
+                with(|s| s.exclude_foreign_address = true),
+                true,
+            ),
+        ];
+        for (what, search, accepted) in &cases {
+            assert_eq!(search.accepts_block(&country, &b), *accepted, "{what}");
+        }
+        // Address requirements: each exclusion leaves out its own kind only.
+        for (address, excluded) in [("any", "all"), ("local", "local"), ("foreign", "foreign")] {
+            let mut b = b.clone();
+            b.address_requirements = address.into();
+            for (flag, search) in [
+                ("all", with(|s| s.exclude_all_address = true)),
+                ("local", with(|s| s.exclude_local_address = true)),
+                ("foreign", with(|s| s.exclude_foreign_address = true)),
+            ] {
+                let accepted = search.accepts_block(&country, &b);
+                assert_eq!(accepted, flag != excluded, "{address} excluding {flag}");
+            }
+        }
+        // Beta numbers (the block's or the whole country's) only when asked for.
+        let default = Search::default();
+        let mut beta = b.clone();
+        beta.beta = true;
+        assert!(!default.accepts_block(&country, &beta));
+        assert!(all.accepts_block(&country, &beta));
+        let mut beta_country = country.clone();
+        beta_country.beta = true;
+        assert!(!default.accepts_block(&beta_country, &b));
+        assert!(all.accepts_block(&beta_country, &b));
+        // A block without the described attribute or a position does not match it.
+        let mut bare = block("+14155550100", 10);
+        bare.capabilities = b.capabilities;
+        assert!(!with(|s| s.in_region = Some("CA".into())).accepts_block(&country, &bare));
+        assert!(!with(|s| s.near = Some((37.8, -122.3, 10.0))).accepts_block(&country, &bare));
+        // Contains filters numbers, not blocks.
+        let search = with(|s| s.contains = Pattern::parse("0105$").ok());
+        assert!(search.accepts_number("+14155550105"));
+        assert!(!search.accepts_number("+14155550106"));
+        assert!(all.accepts_number("+14155550106"));
+    }
+
+    #[test]
     fn a_numbers_facts_come_from_its_block_and_country() {
         let mut inv = inventory();
         let code = inv.countries[0].country_code.clone();
