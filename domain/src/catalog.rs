@@ -79,6 +79,10 @@ mod tests {
         assert_eq!(c.problems(), Vec::<String>::new());
         assert!(c.policy("RNdfbf3fae0e1107f8aded0e7cead80bf5").is_some());
         assert!(!c.rejection_codes.is_empty());
+        let code = c.rejection_code(18602).expect("18602 is a rejection code");
+        assert_eq!(code.code, 18602);
+        assert!(code.description.contains("registration number"));
+        assert!(c.rejection_code(18600).is_none());
         assert!(!c.end_user_types.is_empty());
         assert!(!c.supporting_document_types.is_empty());
         assert!(!c.numbers.countries.is_empty());
