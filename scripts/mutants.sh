@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Mutation testing of the rules in src/domain/ with cargo-mutants (crates.io, installed
-# once into .tools/, which git ignores): each mutant changes one operator, constant or
-# function body; a test run that still passes means the tests let that fault through.
+# Mutation testing of the rules (domain/src/, the `trusthub-domain` crate) with
+# cargo-mutants (crates.io, installed once into .tools/, which git ignores): each mutant
+# changes one operator, constant or function body; a test run that still passes means the
+# tests let that fault through. Only the domain crate is mutated, so each mutant rebuilds
+# that small crate's test binary, not the server's.
 #
-#   scripts/mutants.sh                 the library's unit tests judge (fast: minutes per file)
-#   scripts/mutants.sh --http          the unit tests and the HTTP suite (tests/api) judge
+#   scripts/mutants.sh                 the domain crate's unit tests judge (fast)
+#   scripts/mutants.sh --http          those and the server's unit tests and HTTP suite
+#                                      (tests/api) judge (each mutant rebuilds the server)
 #   scripts/mutants.sh [--http] FILE…  only these files (default: every file below)
 #
 # Extra cargo-mutants options go after `--` (e.g. `-- --in-place` to build in this tree's
-# target/ instead of a fresh copy: much faster, but leave the tree alone meanwhile).
+# target/ instead of a fresh copy: leave the tree alone meanwhile).
 # Prints caught / missed / unviable / timeout, then every missed mutant that is not listed
 # as equivalent below; exits non-zero if there is one. Results: mutants.out/ (ignored).
 set -euo pipefail
@@ -17,16 +20,19 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 VERSION=27.1.0
 TOOLS="$PWD/.tools"
 FILES=(
-    src/domain/evaluate.rs
-    src/domain/validate.rs
-    src/domain/bundle.rs
-    src/domain/policy.rs
-    src/domain/reviewer.rs
-    src/domain/descriptions.rs
-    src/domain/numbers.rs
-    src/domain/registration.rs
-    src/domain/tollfree.rs
-    src/domain/campaign.rs
+    domain/src/evaluate.rs
+    domain/src/validate.rs
+    domain/src/bundle.rs
+    domain/src/policy.rs
+    domain/src/reviewer.rs
+    domain/src/descriptions.rs
+    domain/src/numbers.rs
+    domain/src/catalog.rs
+    domain/src/sid.rs
+    domain/src/registration.rs
+    domain/src/tollfree.rs
+    domain/src/campaign.rs
+    domain/src/account.rs
 )
 
 # Mutants no test can catch because the mutated program behaves the same, each with a
@@ -38,12 +44,17 @@ EQUIVALENT=(
     'descriptions\.rs:[0-9]+:[0-9]+: replace < with <= in number$'
 )
 
+# Which packages' tests run (cargo-mutants --test-package), cargo test's arguments, and how
+# long one test run may take (a mutant that loops forever is a timeout, not a hang).
+tested=(--test-package trusthub-domain)
 judge=(--lib)
+timeout=60
 files=()
 extra=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
-        --http) judge=(--lib --test api); shift ;;
+        --http) tested=(--test-package trusthub-domain --test-package trusthub)
+            judge=(--lib --test api); timeout=300; shift ;;
         --) shift; extra=("$@"); break ;;
         *) files+=("$1"); shift ;;
     esac
@@ -59,8 +70,8 @@ file_args=()
 for f in "${files[@]}"; do file_args+=(--file "$f"); done
 
 rc=0
-PATH="$TOOLS/bin:$PATH" cargo mutants "${file_args[@]}" --output . --timeout 300 \
-    --no-shuffle "${extra[@]}" -- "${judge[@]}" || rc=$?
+PATH="$TOOLS/bin:$PATH" cargo mutants --package trusthub-domain "${tested[@]}" \
+    "${file_args[@]}" --output . --timeout "$timeout" --no-shuffle "${extra[@]}" -- "${judge[@]}" || rc=$?
 # cargo-mutants exits 2 when mutants were missed, 3 on timeouts; anything else is an error.
 if [[ $rc -ne 0 && $rc -ne 2 && $rc -ne 3 ]]; then
     echo "mutants.sh: cargo mutants failed (exit $rc)" >&2
@@ -68,7 +79,7 @@ if [[ $rc -ne 0 && $rc -ne 2 && $rc -ne 3 ]]; then
 fi
 
 count() { if [[ -f "mutants.out/$1.txt" ]]; then grep -c . "mutants.out/$1.txt" || true; else echo 0; fi; }
-echo "mutants.sh: ${files[*]} judged by cargo test ${judge[*]}:"
+echo "mutants.sh: ${files[*]} judged by ${tested[*]} cargo test ${judge[*]}:"
 echo "  caught $(count caught), missed $(count missed), unviable $(count unviable), timeout $(count timeout)"
 
 unexplained=()

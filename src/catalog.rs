@@ -1,33 +1,31 @@
-//! Loading the catalog: the JSON files built into the binary, or a directory of them.
+//! Loading the catalog: the JSON files built into the binary (the domain's
+//! `catalog::built_in`), or a directory of them.
 
 use anyhow::Context;
 use std::path::Path;
 
+use crate::domain::catalog::built_in::{
+    DOCUMENT_TYPES, END_USER_TYPES, PHONE_NUMBERS, POLICIES, REJECTION_CODES,
+};
 use crate::domain::policy::Catalog;
 
-const POLICIES: &str = include_str!("../catalog/policies.json");
-const END_USER_TYPES: &str = include_str!("../catalog/end_user_types.json");
-const DOCUMENT_TYPES: &str = include_str!("../catalog/supporting_document_types.json");
-const REJECTION_CODES: &str = include_str!("../catalog/rejection_codes.json");
-const PHONE_NUMBERS: &str = include_str!("../catalog/phone_numbers.json");
-
-/// Parses the catalog files without checking their cross-references.
-pub fn parse(
+/// Parses the catalog files without checking their cross-references (the domain's
+/// `catalog::parse`; the error names the file).
+fn parse(
     policies: &str,
     end_user_types: &str,
     document_types: &str,
     rejection_codes: &str,
     phone_numbers: &str,
 ) -> anyhow::Result<Catalog> {
-    let codes = serde_json::from_str(rejection_codes).context("rejection_codes.json")?;
-    let numbers = serde_json::from_str(phone_numbers).context("phone_numbers.json")?;
-    Ok(Catalog::new(
-        serde_json::from_str(policies).context("policies.json")?,
-        serde_json::from_str(end_user_types).context("end_user_types.json")?,
-        serde_json::from_str(document_types).context("supporting_document_types.json")?,
+    crate::domain::catalog::parse(
+        policies,
+        end_user_types,
+        document_types,
+        rejection_codes,
+        phone_numbers,
     )
-    .with_rejection_codes(codes)
-    .with_numbers(numbers))
+    .map_err(|e| anyhow::Error::new(e.error).context(e.file))
 }
 
 /// Reads a catalog directory (or the built-in one) and refuses an inconsistent catalog.

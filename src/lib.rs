@@ -4,7 +4,9 @@ pub mod admin_cli;
 pub mod catalog;
 pub mod clock;
 pub mod config;
-pub mod domain;
+/// The rules, pure: the `trusthub-domain` crate (domain/), so `crate::domain::…` paths
+/// read as one crate.
+pub use trusthub_domain as domain;
 pub mod error;
 pub mod format;
 pub mod http;

@@ -508,7 +508,7 @@ mod tests {
             required: true,
             min_length: Some(1),
             max_length: Some(15),
-            pattern: Some(crate::domain::policy::Pattern::new("[A-Za-z][A-Za-z0-9 .,]*").unwrap()),
+            pattern: Some(crate::policy::Pattern::new("[A-Za-z][A-Za-z0-9 .,]*").unwrap()),
             pattern_description: Some("must start with a letter".into()),
             ..Field::default()
         }
@@ -554,10 +554,10 @@ mod tests {
             ))
         );
         // The pattern is anchored even when the catalog's source is not.
-        assert!(!crate::domain::policy::Pattern::new("[a-z]+")
+        assert!(!crate::policy::Pattern::new("[a-z]+")
             .unwrap()
             .is_match("abc1"));
-        assert!(crate::domain::policy::Pattern::new("^[a-z]+$")
+        assert!(crate::policy::Pattern::new("^[a-z]+$")
             .unwrap()
             .is_match("abc"));
     }

@@ -449,7 +449,7 @@ impl Pattern {
         }
         let start = p.starts_with('+');
         let end = p.ends_with('$');
-        let body = &p[usize::from(start)..p.len() - usize::from(end && p.len() > 1)];
+        let body = &p[usize::from(start)..p.len() - usize::from(end)];
         if body.contains(['+', '$']) {
             return Err("may start with + and end with $, and use them nowhere else".into());
         }
@@ -587,12 +587,114 @@ mod tests {
     use super::*;
 
     fn inventory() -> Inventory {
-        serde_json::from_str(include_str!("../../catalog/phone_numbers.json")).unwrap()
+        serde_json::from_str(crate::catalog::built_in::PHONE_NUMBERS).unwrap()
     }
 
     #[test]
     fn the_built_in_inventory_is_sound() {
         assert_eq!(inventory().problems(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_number_type_has_twilios_names_on_the_wire() {
+        // (type, IncomingPhoneNumber `type` and the catalog's spelling, path segment,
+        // subresource_uris key)
+        let names = [
+            (NumberType::Local, "local", "Local", "local"),
+            (NumberType::TollFree, "toll-free", "TollFree", "toll_free"),
+            (NumberType::Mobile, "mobile", "Mobile", "mobile"),
+        ];
+        for (t, value, segment, key) in names {
+            assert_eq!(t.as_str(), value);
+            assert_eq!(t.segment(), segment);
+            assert_eq!(t.key(), key);
+            assert_eq!(NumberType::from_segment(segment), Some(t));
+            assert_eq!(
+                serde_json::from_value::<NumberType>(value.into()).unwrap(),
+                t
+            );
+        }
+        assert_eq!(NumberType::from_segment("local"), None);
+    }
+
+    #[test]
+    fn e164_is_a_plus_and_one_to_fifteen_digits() {
+        assert_eq!(digits("+1"), Some((1, 1)));
+        assert_eq!(digits("+0041"), Some((41, 4)));
+        assert_eq!(digits("+123456789012345"), Some((123456789012345, 15)));
+        for bad in [
+            "",
+            "+",
+            "14155550100",
+            "+1234567890123456",
+            "++14155550100",
+            "+1415555-0100",
+            "+1 415",
+        ] {
+            assert_eq!(digits(bad), None, "{bad}");
+        }
+    }
+
+    /// A block as `phone_numbers.json` may give it, with only the required keys.
+    fn block(first: &str, count: u64) -> Block {
+        serde_json::from_value(serde_json::json!({
+            "type": "local",
+            "first": first,
+            "count": count,
+            "locality": null, "region": null, "postal_code": null, "rate_center": null,
+            "lata": null, "latitude": null, "longitude": null,
+            "capabilities": {"voice": true, "sms": true, "mms": true},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_block_without_an_address_requirement_needs_none() {
+        let b = block("+14155550100", 1);
+        assert_eq!(b.address_requirements, "none");
+        assert!(!b.beta);
+    }
+
+    #[test]
+    fn a_block_is_count_numbers_from_its_first_of_the_same_length() {
+        let b = block("+14155550198", 3);
+        let all: Vec<_> = b.numbers().collect();
+        assert_eq!(all, ["+14155550198", "+14155550199", "+14155550200"]);
+        for n in &all {
+            assert!(b.contains(n), "{n}");
+        }
+        for n in [
+            "+14155550197",
+            "+14155550201",
+            "+014155550198",
+            "+1415555019",
+        ] {
+            assert!(!b.contains(n), "{n}");
+        }
+        // Leading zeros are digits of the number: the width is kept.
+        assert_eq!(block("+0099", 2).number(1).as_deref(), Some("+0100"));
+    }
+
+    #[test]
+    fn the_longest_prefix_wins_and_of_equals_the_first() {
+        let pick = |items: &[&'static str]| *longest(items.iter(), |s| s.len()).unwrap();
+        assert_eq!(pick(&["+4", "+44"]), "+44");
+        assert_eq!(pick(&["+44", "+4"]), "+44");
+        assert_eq!(pick(&["+44", "+45"]), "+44");
+        assert_eq!(longest(std::iter::empty::<&&str>(), |s| s.len()), None);
+    }
+
+    #[test]
+    fn an_area_code_is_three_digits_the_first_two_to_nine() {
+        for good in ["415", "200", "999"] {
+            assert!(is_area_code(good), "{good}");
+        }
+        for bad in ["199", "041", "41", "4155", "4a5", "", "41 "] {
+            assert!(!is_area_code(bad), "{bad}");
+        }
+        assert_eq!(area_code("+14155550100"), Some("415"));
+        assert_eq!(area_code("+1415555010"), None);
+        assert_eq!(area_code("+447700900123"), None);
     }
 
     #[test]
@@ -623,9 +725,21 @@ mod tests {
         assert!(m("+1415%", "+14155550100"));
         assert!(m("555****", "+14155550100"));
         assert!(m("+1415555****", "+141555501000"));
+        // `*` is exactly one digit, `%` any number of them.
+        assert!(!m("0100*", "+14155550100"));
+        assert!(m("01%", "+14155550100"));
+        assert!(!m("+14155550100**", "+14155550100"));
+        // Every character counts, the last one too.
+        assert!(!m("0109", "+14155550100"));
+        // Wildcards need two other characters; without wildcards one is enough.
+        assert!(m("*00", "+14155550100"));
+        assert!(m("+1", "+14155550100"));
+        assert!(m("0$", "+14155550100"));
         // Letters are keypad digits: JKL=5.
         assert!(m("+1415jkl", "+14155550100"));
         for bad in [
+            "5*",
+            "5%",
             "5",
             "12345678901234567",
             "5-5",
@@ -641,6 +755,17 @@ mod tests {
         ] {
             assert!(Pattern::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn letters_are_the_keypad_digits_they_are_on() {
+        let keys: String = ('a'..='z').filter_map(keypad).collect();
+        assert_eq!(keys, "22233344455566677778889999");
+        let keys: String = ('A'..='Z').filter_map(keypad).collect();
+        assert_eq!(keys, "22233344455566677778889999");
+        let digits: String = ('0'..='9').filter_map(keypad).collect();
+        assert_eq!(digits, "0123456789");
+        assert_eq!(keypad('*'), None);
     }
 
     #[test]
@@ -684,6 +809,338 @@ mod tests {
     }
 
     #[test]
+    fn miles_are_great_circle_statute_miles() {
+        let close = |a, b, want: f64| {
+            let got = miles(a, b);
+            assert!(
+                (got - want).abs() < 0.5,
+                "{a:?} to {b:?}: {got}, not {want}"
+            );
+        };
+        // One degree of a great circle: 3958.8 mi x pi / 180.
+        close((0.0, 0.0), (0.0, 1.0), 69.09);
+        close((0.0, 0.0), (1.0, 0.0), 69.09);
+        close((10.0, 0.0), (11.0, 0.0), 69.09);
+        // A degree of longitude at 60 degrees north is half as long.
+        close((60.0, 0.0), (60.0, 1.0), 34.55);
+        // San Francisco to Los Angeles.
+        close((37.7749, -122.4194), (34.0522, -118.2437), 347.4);
+        close((37.7749, -122.4194), (37.7749, -122.4194), 0.0);
+    }
+
+    #[test]
+    fn a_search_accepts_a_block_only_when_every_filter_does() {
+        let mut country = inventory().countries[0].clone();
+        country.beta = false;
+        let mut b = block("+14155550100", 10);
+        b.capabilities = Capabilities {
+            voice: true,
+            sms: false,
+            mms: true,
+            fax: false,
+        };
+        b.address_requirements = "local".into();
+        b.region = Some("CA".into());
+        b.postal_code = Some("94105".into());
+        b.locality = Some("San Francisco".into());
+        b.lata = Some("722".into());
+        b.rate_center = Some("SNFC".into());
+        (b.latitude, b.longitude) = (Some(37.7749), Some(-122.4194));
+        let all = Search {
+            include_beta: true,
+            ..Search::default()
+        };
+        let with = |change: fn(&mut Search)| {
+            let mut s = all.clone();
+            change(&mut s);
+            s
+        };
+        fn some(v: &str) -> Option<String> {
+            Some(v.to_string())
+        }
+        let cases: [(&str, Search, bool); 33] = [
+            ("nothing asked", all.clone(), true),
+            ("sms", with(|s| s.sms = Some(true)), false),
+            ("no sms", with(|s| s.sms = Some(false)), true),
+            ("mms", with(|s| s.mms = Some(true)), true),
+            ("no mms", with(|s| s.mms = Some(false)), false),
+            ("voice", with(|s| s.voice = Some(true)), true),
+            ("no voice", with(|s| s.voice = Some(false)), false),
+            ("fax", with(|s| s.fax = Some(true)), false),
+            ("no fax", with(|s| s.fax = Some(false)), true),
+            (
+                "exclude local",
+                with(|s| s.exclude_local_address = true),
+                false,
+            ),
+            ("exclude any", with(|s| s.exclude_all_address = true), true),
+            (
+                "exclude foreign",
+                with(|s| s.exclude_foreign_address = true),
+                true,
+            ),
+            ("area 415", with(|s| s.area_code = some("415")), true),
+            ("area 510", with(|s| s.area_code = some("510")), false),
+            ("region", with(|s| s.in_region = some("ca")), true),
+            ("other region", with(|s| s.in_region = some("NY")), false),
+            (
+                "postal code",
+                with(|s| s.in_postal_code = some("94105")),
+                true,
+            ),
+            (
+                "other postal code",
+                with(|s| s.in_postal_code = some("94106")),
+                false,
+            ),
+            (
+                "locality",
+                with(|s| s.in_locality = some("san francisco")),
+                true,
+            ),
+            (
+                "other locality",
+                with(|s| s.in_locality = some("Oakland")),
+                false,
+            ),
+            ("lata", with(|s| s.in_lata = some("722")), true),
+            ("other lata", with(|s| s.in_lata = some("720")), false),
+            (
+                "rate center",
+                with(|s| s.in_rate_center = some("snfc")),
+                true,
+            ),
+            (
+                "other rate center",
+                with(|s| s.in_rate_center = some("OKLD")),
+                false,
+            ),
+            ("near", with(|s| s.near = Some((37.8, -122.3, 10.0))), true),
+            (
+                "far",
+                with(|s| s.near = Some((34.0522, -118.2437, 300.0))),
+                false,
+            ),
+            (
+                "far enough",
+                with(|s| s.near = Some((34.0522, -118.2437, 400.0))),
+                true,
+            ),
+            ("unresolvable", with(|s| s.unresolvable = true), false),
+            (
+                "contains",
+                with(|s| s.contains = Pattern::parse("999").ok()),
+                true,
+            ),
+            ("beta not excluded", all.clone(), true),
+            ("default", Search::default(), true),
+            ("exclude all", with(|s| s.exclude_all_address = true), true),
+            (
+                "exclude all, foreign",
+                with(|s| s.exclude_foreign_address = true),
+                true,
+            ),
+        ];
+        for (what, search, accepted) in &cases {
+            assert_eq!(search.accepts_block(&country, &b), *accepted, "{what}");
+        }
+        // Address requirements: each exclusion leaves out its own kind only.
+        for (address, excluded) in [("any", "all"), ("local", "local"), ("foreign", "foreign")] {
+            let mut b = b.clone();
+            b.address_requirements = address.into();
+            for (flag, search) in [
+                ("all", with(|s| s.exclude_all_address = true)),
+                ("local", with(|s| s.exclude_local_address = true)),
+                ("foreign", with(|s| s.exclude_foreign_address = true)),
+            ] {
+                let accepted = search.accepts_block(&country, &b);
+                assert_eq!(accepted, flag != excluded, "{address} excluding {flag}");
+            }
+        }
+        // Beta numbers (the block's or the whole country's) only when asked for.
+        let default = Search::default();
+        let mut beta = b.clone();
+        beta.beta = true;
+        assert!(!default.accepts_block(&country, &beta));
+        assert!(all.accepts_block(&country, &beta));
+        let mut beta_country = country.clone();
+        beta_country.beta = true;
+        assert!(!default.accepts_block(&beta_country, &b));
+        assert!(all.accepts_block(&beta_country, &b));
+        // A block without the described attribute or a position does not match it.
+        let mut bare = block("+14155550100", 10);
+        bare.capabilities = b.capabilities;
+        assert!(!with(|s| s.in_region = Some("CA".into())).accepts_block(&country, &bare));
+        assert!(!with(|s| s.near = Some((37.8, -122.3, 10.0))).accepts_block(&country, &bare));
+        // Contains filters numbers, not blocks.
+        let search = with(|s| s.contains = Pattern::parse("0105$").ok());
+        assert!(search.accepts_number("+14155550105"));
+        assert!(!search.accepts_number("+14155550106"));
+        assert!(all.accepts_number("+14155550106"));
+    }
+
+    #[test]
+    fn a_numbers_facts_come_from_its_block_and_country() {
+        let mut inv = inventory();
+        let code = inv.countries[0].country_code.clone();
+        inv.countries[0].beta = false;
+        let b = &mut inv.countries[0].blocks[0];
+        b.beta = false;
+        b.address_requirements = "local".into();
+        b.region = Some("CA".into());
+        b.postal_code = Some("94105".into());
+        b.locality = Some("San Francisco".into());
+        b.lata = Some("722".into());
+        b.rate_center = Some("SNFC".into());
+        b.latitude = Some(37.5);
+        b.longitude = Some(-122.25);
+        let (n, kind, capabilities) = (b.first.clone(), b.kind, b.capabilities);
+
+        let f = inv.facts(&n);
+        assert_eq!((f.kind, f.capabilities), (kind, capabilities));
+        assert_eq!(f.address_requirements, "local");
+        assert!(!f.beta);
+        assert_eq!(f.iso_country.as_deref(), Some(code.as_str()));
+        let geo = [
+            (Geo::Region, "CA"),
+            (Geo::PostalCode, "94105"),
+            (Geo::Locality, "San Francisco"),
+            (Geo::Lata, "722"),
+            (Geo::RateCenter, "SNFC"),
+        ];
+        for (field, value) in geo {
+            assert_eq!(
+                inv.attribute_of(&n, field).as_deref(),
+                Some(value),
+                "{field:?}"
+            );
+        }
+        assert_eq!(inv.position(&n), Some((37.5, -122.25)));
+
+        // Beta when the block is, or when its whole country is.
+        inv.countries[0].blocks[0].beta = true;
+        assert!(inv.facts(&n).beta);
+        inv.countries[0].blocks[0].beta = false;
+        inv.countries[0].beta = true;
+        assert!(inv.facts(&n).beta);
+
+        // Without coordinates, no position; outside every block, no attributes.
+        inv.countries[0].blocks[0].longitude = None;
+        assert_eq!(inv.position(&n), None);
+        let outside = "+19995550150";
+        assert!(inv.lookup(outside).is_none());
+        assert_eq!(inv.attribute_of(outside, Geo::Region), None);
+        assert_eq!(inv.position(outside), None);
+        let f = inv.facts(outside);
+        assert_eq!(f.capabilities, DEFAULT_CAPABILITIES);
+        assert_eq!(f.address_requirements, "none");
+        assert!(!f.beta);
+    }
+
+    #[test]
+    fn malformed_countries_and_type_prefixes_are_problems() {
+        for (code, bad) in [("USA", true), ("us", true), ("U", true), ("US", false)] {
+            let mut inv = inventory();
+            inv.countries[0].country_code = code.into();
+            let p = inv.problems();
+            let named = p
+                .iter()
+                .any(|p| p.contains("is not an ISO-3166 alpha-2 code"));
+            assert_eq!(named, bad, "{code}: {p:?}");
+        }
+        let gb = |inv: &Inventory| inv.countries.iter().position(|c| c.dial_prefix == "+44");
+        for (prefix, bad) in [("+447", false), ("+337", true), ("+44x", true)] {
+            let mut inv = inventory();
+            let i = gb(&inv).unwrap();
+            inv.countries[i].type_prefixes = vec![TypePrefix {
+                prefix: prefix.into(),
+                kind: NumberType::Mobile,
+            }];
+            let p = inv.problems();
+            let named = p.iter().any(|p| p.contains("type prefix"));
+            assert_eq!(named, bad, "{prefix}: {p:?}");
+        }
+    }
+
+    /// The problems naming the one block of a country (the built-in first country's,
+    /// emptied and given `dial_prefix`) after `change` made that block.
+    fn block_problems(dial_prefix: &str, change: impl Fn(&mut Block)) -> Vec<String> {
+        let mut inv = inventory();
+        let c = &mut inv.countries[0];
+        c.dial_prefix = dial_prefix.into();
+        c.type_prefixes.clear();
+        let mut b = block("+14155550100", 1);
+        change(&mut b);
+        let first = b.first.clone();
+        c.blocks = vec![b];
+        let named = format!("block {first}");
+        inv.problems()
+            .into_iter()
+            .filter(|p| p.contains(&named))
+            .collect()
+    }
+
+    #[test]
+    fn malformed_blocks_are_problems() {
+        let sound = block_problems("+1", |_| {});
+        assert_eq!(sound, Vec::<String>::new());
+        // (dial prefix, first, count, the problem's words; "" when sound)
+        let cases = [
+            (
+                "+1",
+                "+447700900000",
+                1,
+                "is not an E.164 number starting with +1",
+            ),
+            ("+1", "+1415x550100", 1, "is not an E.164 number"),
+            ("+1", "+14155550100", 0, "has no numbers (count 0)"),
+            ("+99", "+9999999998", 2, ""),
+            (
+                "+99",
+                "+9999999998",
+                3,
+                "runs past its last digit (count 3)",
+            ),
+        ];
+        for (dial, first, count, words) in cases {
+            let p = block_problems(dial, |b| {
+                b.first = first.into();
+                b.count = count;
+            });
+            if words.is_empty() {
+                assert_eq!(p, Vec::<String>::new(), "{first} x{count}");
+            } else {
+                assert!(
+                    p.iter().any(|p| p.contains(words)),
+                    "{first} x{count}: {p:?}"
+                );
+            }
+        }
+        for ok in ["none", "any", "local", "foreign"] {
+            let p = block_problems("+1", |b| b.address_requirements = ok.into());
+            assert_eq!(p, Vec::<String>::new(), "{ok}");
+        }
+        let p = block_problems("+1", |b| b.address_requirements = "some".into());
+        assert!(
+            p.iter()
+                .any(|p| p.contains("address_requirements \"some\"")),
+            "{p:?}"
+        );
+        let p = block_problems("+1", |b| b.latitude = Some(1.0));
+        assert!(
+            p.iter().any(|p| p.contains("only one of latitude")),
+            "{p:?}"
+        );
+        let p = block_problems("+1", |b| b.longitude = Some(1.0));
+        assert!(
+            p.iter().any(|p| p.contains("only one of latitude")),
+            "{p:?}"
+        );
+        let p = block_problems("+1", |b| (b.latitude, b.longitude) = (Some(1.0), Some(2.0)));
+        assert_eq!(p, Vec::<String>::new());
+    }
+
+    #[test]
     fn overlapping_or_mistyped_blocks_are_problems() {
         let mut inv = inventory();
         let b = inv.countries[0].blocks[0].clone();
@@ -697,5 +1154,28 @@ mod tests {
             p.iter().any(|p| p.contains("area code says otherwise")),
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn a_block_overlapping_another_at_either_end_or_around_it_is_a_problem() {
+        // Against the block +14155550100 x10 (…0100 to …0109): (first, count, overlaps)
+        let cases = [
+            ("+14155550105", 10, true),
+            ("+14155550095", 10, true),
+            ("+14155550095", 20, true),
+            ("+14155550102", 2, true),
+            ("+14155550110", 5, false),
+            ("+14155550090", 10, false),
+        ];
+        for (first, count, overlaps) in cases {
+            let mut inv = inventory();
+            let c = &mut inv.countries[0];
+            c.blocks = vec![block("+14155550100", 10), block(first, count)];
+            let p = inv.problems();
+            let found = p
+                .iter()
+                .any(|p| p.contains(&format!("block {first} overlaps")));
+            assert_eq!(found, overlaps, "{first} x{count}: {p:?}");
+        }
     }
 }

@@ -3,14 +3,14 @@
 //! exactly the requirement it belongs to, with Twilio's error code.
 
 use super::*;
-use crate::domain::bundle::ALL_STATUSES;
-use crate::domain::policy::{Field, Format, ObjectType};
+use crate::bundle::ALL_STATUSES;
+use crate::policy::{Field, Format, ObjectType};
 use serde_json::{json, Value};
 
 const ADDRESS_SID: &str = "AD0123456789abcdef0123456789abcdef";
 
 fn catalog() -> Catalog {
-    crate::catalog::load(None).expect("the built-in catalog loads")
+    crate::catalog::built_in().expect("the built-in catalog parses")
 }
 
 /// One assigned object, owned so that a test can change it before evaluating.
@@ -30,7 +30,20 @@ struct Part {
 }
 
 fn run(policy: &Policy, catalog: &Catalog, parts: &[Part]) -> Outcome {
-    let mut a = Assigned::default();
+    run_with(policy, catalog, parts, None)
+}
+
+/// `run`, knowing which Addresses exist in the account (`None`: shape only).
+fn run_with(
+    policy: &Policy,
+    catalog: &Catalog,
+    parts: &[Part],
+    addresses: Option<HashSet<String>>,
+) -> Outcome {
+    let mut a = Assigned {
+        addresses,
+        ..Assigned::default()
+    };
     for p in parts {
         match &p.item {
             Item::EndUser(t, attributes) => a.end_users.push(entity("ITx", t, attributes)),
@@ -338,6 +351,48 @@ fn a_bad_field_value_fails_only_its_requirement_and_names_the_field() {
 }
 
 #[test]
+fn a_named_address_must_exist_and_a_missing_one_uses_twilios_wording() {
+    let c = catalog();
+    let mut checked = 0;
+    for p in &c.policies {
+        let parts = complete(p, &c);
+        for (i, part) in parts.iter().enumerate() {
+            let Item::Document(t, _) = &part.item else {
+                continue;
+            };
+            let fields = &c.document_type(t).unwrap().fields;
+            for f in fields
+                .iter()
+                .filter(|f| f.format == Some(Format::AddressSids))
+            {
+                let context = format!("{} {t}.{}", p.sid, f.machine_name);
+                let known = HashSet::from([ADDRESS_SID.to_string()]);
+                assert_all_pass(&run_with(p, &c, &parts, Some(known)), &context);
+
+                let outcome = run_with(p, &c, &parts, Some(HashSet::new()));
+                assert_field_fails(&outcome, &part.requirement, f, MISSING_ADDRESS, &context);
+                let failed = only_failure(&outcome, &part.requirement, &context);
+                let why = failed.invalid[0].failure_reason.as_deref().unwrap();
+                let gone =
+                    format!("names Address {ADDRESS_SID}, which does not exist in this account");
+                assert!(why.contains(&gone), "{context}: {why}");
+
+                if f.required {
+                    let outcome = run(p, &c, &with_attribute(&parts, i, &f.machine_name, None));
+                    let failed = only_failure(&outcome, &part.requirement, &context);
+                    let why = failed.invalid[0].failure_reason.as_deref().unwrap();
+                    let twilio =
+                        "The Address is missing. Please enter in the address shown on the ";
+                    assert!(why.starts_with(twilio), "{context}: {why}");
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0);
+}
+
+#[test]
 fn a_supporting_bundle_counts_in_the_statuses_its_entry_names() {
     let c = catalog();
     let mut approved_only = 0;
@@ -396,7 +451,7 @@ fn the_default_status_rule_counts_submitted_bundles_only() {
         .into_iter()
         .filter(|s| entry.counts(*s))
         .collect();
-    assert_eq!(counted, crate::domain::policy::SUBMITTED_STATUSES);
+    assert_eq!(counted, crate::policy::SUBMITTED_STATUSES);
     let approved: BundleRequirement = serde_json::from_value(json!({
         "type": "t", "name": "n", "requirement_name": "r", "policy_sids": ["RNx"],
         "statuses": ["twilio-approved"]
@@ -732,7 +787,7 @@ fn basic_branded_calling_display_names() {
         .iter()
         .find(|f| f.machine_name == "branded_calls_display_name")
         .unwrap();
-    use crate::domain::validate::{check, FieldProblem};
+    use crate::validate::{check, FieldProblem};
     for ok in ["Acme", "Acme Co.", "AB", "Acme, Inc 24"] {
         assert_eq!(check(f, Some(&json!(ok))), Ok(()), "{ok}");
     }

@@ -172,6 +172,21 @@ mod tests {
     }
 
     #[test]
+    fn an_address_is_rejected_only_when_its_name_says_so() {
+        let addr = json!({"address_sids": "AD0"});
+        let doc = |type_name, friendly_name| Entity {
+            sid: "RD1",
+            type_name,
+            friendly_name,
+            attributes: &addr,
+        };
+        let approved = |e| decide("a@b.co", &[e], &[], true) == Decision::Approve;
+        assert!(approved(doc("customer_profile_address", "HQ")));
+        assert!(approved(doc("business_registration", "HQ REJECT")));
+        assert!(!approved(doc("customer_profile_address", "HQ REJECT")));
+    }
+
+    #[test]
     fn each_trigger_reaches_its_code() {
         let cases = [
             (

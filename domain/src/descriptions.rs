@@ -318,7 +318,7 @@ pub fn problems(field: &Field, siblings: &[&str]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::policy::{Condition, Pattern};
+    use crate::policy::{Condition, Pattern};
 
     fn described(d: &str) -> Field {
         Field {
@@ -346,6 +346,20 @@ mod tests {
         assert!(problems(&f, &[])[0].contains("max_length is 16"));
         f.max_length = Some(14);
         assert_eq!(problems(&f, &[]).len(), 1);
+    }
+
+    #[test]
+    fn between_needs_both_bounds() {
+        let mut f = described("Between 2 and 10 characters.");
+        assert_eq!(problems(&f, &[]).len(), 1);
+        f.max_length = Some(10);
+        assert_eq!(problems(&f, &[]).len(), 1, "no min_length");
+        f.min_length = Some(3);
+        assert_eq!(problems(&f, &[]).len(), 1, "the wrong min_length");
+        f.min_length = Some(2);
+        assert!(problems(&f, &[]).is_empty());
+        f.max_length = Some(11);
+        assert_eq!(problems(&f, &[]).len(), 1, "the wrong max_length");
     }
 
     #[test]
