@@ -361,12 +361,7 @@ pub async fn update(
     let mut n = get(app, account, sid).await?;
     apply_settings(&mut n.config, params)?;
     if let Some(name) = friendly_name {
-        if name.chars().count() > 64 {
-            return Err(Error::invalid(
-                20002,
-                "FriendlyName must be at most 64 characters",
-            ));
-        }
+        super::check_short_name(&name, false)?;
         n.friendly_name = name;
     }
     if let Some(target) = new_owner.filter(|t| *t != n.account_sid) {
