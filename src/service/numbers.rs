@@ -337,8 +337,9 @@ pub async fn list(
     Ok(finish_page(rows, page))
 }
 
-/// Classifies the numbers stored without a type (before migration 0013, or restored from
-/// an older snapshot or export) by the inventory; run at start and after a restore.
+/// Classifies the stored numbers by the inventory where their stored type differs (none
+/// before migration 0013 or in an older snapshot or export; another under a changed
+/// `--catalog`); run at start and after a restore.
 pub async fn classify_stored(
     store: &dyn crate::store::Store,
     catalog: &crate::domain::policy::Catalog,
