@@ -655,7 +655,8 @@ fn job_row(r: &AnyRow) -> StoreResult<Job> {
         kind: JobKind::parse(&kind)
             .with_context(|| format!("unknown job kind {kind:?} in store (job {id})"))?,
         bundle_sid: r.try_get("bundle_sid")?,
-        payload: codec::decode(&payload)?,
+        payload: codec::decode(&payload)
+            .map_err(|e| anyhow::anyhow!("unreadable payload of job {id}: {e:#}"))?,
         due_at: r.try_get("due_at")?,
         attempts: r.try_get("attempts")?,
         lease_until: r.try_get::<Option<i64>, _>("lease_until")?.unwrap_or(0),
