@@ -53,7 +53,6 @@ pub fn apply_settings(config: &mut Map<String, Value>, params: &[(String, String
             continue;
         };
         let allowed: &[&str] = match param {
-            "VoiceCallerIdLookup" => &["true", "false"],
             "EmergencyStatus" => &["Active", "Inactive"],
             "VoiceReceiveMode" => &["voice", "fax"],
             p if p.ends_with("Method") => &["GET", "POST", "get", "post"],
@@ -66,7 +65,16 @@ pub fn apply_settings(config: &mut Map<String, Value>, params: &[(String, String
             ));
         }
         let value = match param {
-            "VoiceCallerIdLookup" => Value::Bool(v == "true"),
+            // Twilio's boolean, read as every boolean parameter is (`parse_bool`).
+            "VoiceCallerIdLookup" => match super::parse_bool(Some(v), param) {
+                Ok(Some(b)) => Value::Bool(b),
+                _ => {
+                    return Err(Error::invalid(
+                        21422,
+                        format!("{param} must be one of true, false; got \"{v}\""),
+                    ))
+                }
+            },
             p if p.ends_with("Method") => Value::String(v.to_ascii_uppercase()),
             _ if v.is_empty() => Value::Null,
             _ => Value::String(v.clone()),

@@ -505,3 +505,33 @@ async fn a_changed_inventory_reclassifies_stored_numbers_at_start() {
     let (_, local) = s.get(&incoming("/Local.json")).await;
     assert!(listed(&local).contains(&sid), "{local}");
 }
+
+/// `VoiceCallerIdLookup` is a boolean read as every other (`True`/`False` too, as `Beta`
+/// and the Messaging settings take them); it used to refuse `True` with 21422.
+#[tokio::test]
+async fn voice_caller_id_lookup_reads_booleans_as_every_parameter_does() {
+    let s = Server::start();
+    let n = s
+        .ok(
+            &incoming(".json"),
+            &[
+                ("PhoneNumber", "+15555550142"),
+                ("VoiceCallerIdLookup", "True"),
+            ],
+            201,
+        )
+        .await;
+    assert_eq!(n["voice_caller_id_lookup"], true, "{n}");
+    let one = incoming(&format!("/{}.json", n["sid"].as_str().unwrap()));
+    let n = s.ok(&one, &[("VoiceCallerIdLookup", "false")], 200).await;
+    assert_eq!(n["voice_caller_id_lookup"], false, "{n}");
+    for bad in ["yes", ""] {
+        let (st, err) = s.post(&one, &[("VoiceCallerIdLookup", bad)]).await;
+        assert_refused(
+            (st, &err),
+            400,
+            21422,
+            "VoiceCallerIdLookup must be one of true, false",
+        );
+    }
+}
