@@ -144,6 +144,8 @@ async fn unknown_kinds_in_the_store_are_errors_not_guesses() {
         "unknown job kind \"carrier_check\" in store (job 9000)",
     );
     assert!(log.contains("carrier_check\" in store (job 9000)"), "{log}");
+    // Both unreadable jobs were due at start: once the worker has caught up, each has ended.
+    s.worker_caught_up().await;
     s.stop();
 
     // The unreadable job ended on its first claim: done, with a `job_failed` event that
