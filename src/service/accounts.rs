@@ -218,12 +218,7 @@ fn change_status(a: &mut Account, status: &str) -> Result<()> {
 }
 
 fn rename(a: &mut Account, name: String) -> Result<()> {
-    if name.is_empty() || name.chars().count() > 64 {
-        return Err(Error::invalid(
-            20002,
-            "FriendlyName must be 1 to 64 characters",
-        ));
-    }
+    super::check_short_name(&name, true)?;
     a.friendly_name = name;
     Ok(())
 }
@@ -240,6 +235,7 @@ pub async fn create_top_level(app: &App, friendly_name: Option<String>) -> Resul
     let friendly_name = friendly_name
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "Account".into());
+    super::check_short_name(&friendly_name, false)?;
     create(
         app,
         NewAccount {
@@ -340,12 +336,7 @@ pub async fn create_subaccount(
     let name = friendly_name
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| format!("SubAccount Created at {}", crate::format::rfc2822(now)));
-    if name.chars().count() > 64 {
-        return Err(Error::invalid(
-            20002,
-            "FriendlyName must be at most 64 characters",
-        ));
-    }
+    super::check_short_name(&name, false)?;
     create(
         app,
         NewAccount {
@@ -396,6 +387,9 @@ pub async fn create_key(
     account: &Account,
     friendly_name: Option<String>,
 ) -> Result<(ApiKey, String)> {
+    if let Some(name) = &friendly_name {
+        super::check_short_name(name, false)?;
+    }
     let secret = sid::token();
     let now = app.clock.now();
     let key = ApiKey {
@@ -437,6 +431,7 @@ pub async fn update_key(
 ) -> Result<ApiKey> {
     let mut k = get_key(app, account, sid).await?;
     if let Some(name) = friendly_name {
+        super::check_short_name(&name, false)?;
         k.friendly_name = name;
         k.date_updated = app.clock.now();
         app.store.update_key(&k).await?;

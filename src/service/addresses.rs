@@ -37,16 +37,6 @@ fn check_country(c: &str) -> Result<String> {
     }
 }
 
-fn check_name(n: &str) -> Result<()> {
-    if n.chars().count() > 64 {
-        return Err(Error::invalid(
-            20002,
-            "FriendlyName must be at most 64 characters",
-        ));
-    }
-    Ok(())
-}
-
 /// Checks a new Address of `account` and builds its row, without writing it: what
 /// `create` stores, and what the console's profile form writes in its own transaction.
 /// Errors: a missing field (`MissingParameter`), a FriendlyName over 64 characters
@@ -58,7 +48,7 @@ pub fn build(app: &App, account: &Account, input: AddressInput) -> Result<Addres
     };
     let now = app.clock.now();
     if let Some(n) = &input.friendly_name {
-        check_name(n)?;
+        super::check_short_name(n, false)?;
     }
     let address = Address {
         seq: 0,
@@ -148,7 +138,7 @@ pub async fn update(
     set(&mut a.region, input.region, "Region")?;
     set(&mut a.postal_code, input.postal_code, "PostalCode")?;
     if let Some(n) = input.friendly_name {
-        check_name(&n)?;
+        super::check_short_name(&n, false)?;
         a.friendly_name = Some(n).filter(|s| !s.is_empty());
     }
     if let Some(s2) = input.street_secondary {

@@ -149,17 +149,6 @@ fn apply_settings(config: &mut Map<String, Value>, params: &[(String, String)]) 
     Ok(())
 }
 
-/// Twilio: "It can be up to 64 characters long."
-fn check_name(name: &str) -> Result<()> {
-    if name.trim().is_empty() || name.chars().count() > 64 {
-        return Err(Error::invalid(
-            20002,
-            "FriendlyName must be between 1 and 64 characters",
-        ));
-    }
-    Ok(())
-}
-
 fn not_found(path: String) -> Error {
     Error::NotFound(path)
 }
@@ -171,7 +160,7 @@ pub async fn create(
     friendly_name: &str,
     params: &[(String, String)],
 ) -> Result<MessagingService> {
-    check_name(friendly_name)?;
+    super::check_short_name(friendly_name, true)?;
     let mut config = defaults();
     apply_settings(&mut config, params)?;
     let now = app.clock.now();
@@ -213,7 +202,7 @@ pub async fn update(
 ) -> Result<MessagingService> {
     let mut s = get(app, account_sid, sid).await?;
     if let Some(name) = friendly_name {
-        check_name(name)?;
+        super::check_short_name(name, true)?;
         s.friendly_name = name.to_string();
     }
     apply_settings(&mut s.config, params)?;

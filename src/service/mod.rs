@@ -171,6 +171,29 @@ pub fn check_friendly_name(name: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// The 2010-04-01 and Messaging v1 resources' FriendlyName (accounts, keys, addresses,
+/// incoming numbers, Messaging Services): "It can be up to 64 characters long" (the specs'
+/// words), else 400 / 20002. `required`: a blank name is refused too (renaming an account,
+/// naming a Messaging Service); otherwise an empty one means "none" or "the default".
+pub fn check_short_name(name: &str, required: bool) -> Result<(), Error> {
+    if required && name.trim().is_empty() {
+        return Err(Error::invalid(
+            20002,
+            "FriendlyName must be 1 to 64 characters",
+        ));
+    }
+    if name.chars().count() > 64 {
+        return Err(Error::invalid(
+            20002,
+            format!(
+                "FriendlyName must be at most 64 characters; got {}",
+                name.chars().count()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Twilio's boolean parameter: `true`/`false` (or `True`/`False`); absent or empty is
 /// `None`; anything else is 400 / 20001 naming the parameter.
 pub fn parse_bool(v: Option<&str>, name: &str) -> Result<Option<bool>, Error> {

@@ -53,7 +53,6 @@ pub fn apply_settings(config: &mut Map<String, Value>, params: &[(String, String
             continue;
         };
         let allowed: &[&str] = match param {
-            "VoiceCallerIdLookup" => &["true", "false"],
             "EmergencyStatus" => &["Active", "Inactive"],
             "VoiceReceiveMode" => &["voice", "fax"],
             p if p.ends_with("Method") => &["GET", "POST", "get", "post"],
@@ -66,7 +65,16 @@ pub fn apply_settings(config: &mut Map<String, Value>, params: &[(String, String
             ));
         }
         let value = match param {
-            "VoiceCallerIdLookup" => Value::Bool(v == "true"),
+            // Twilio's boolean, read as every boolean parameter is (`parse_bool`).
+            "VoiceCallerIdLookup" => match super::parse_bool(Some(v), param) {
+                Ok(Some(b)) => Value::Bool(b),
+                _ => {
+                    return Err(Error::invalid(
+                        21422,
+                        format!("{param} must be one of true, false; got \"{v}\""),
+                    ))
+                }
+            },
             p if p.ends_with("Method") => Value::String(v.to_ascii_uppercase()),
             _ if v.is_empty() => Value::Null,
             _ => Value::String(v.clone()),
@@ -337,8 +345,9 @@ pub async fn list(
     Ok(finish_page(rows, page))
 }
 
-/// Classifies the numbers stored without a type (before migration 0014, or restored from
-/// an older snapshot or export) by the inventory; run at start and after a restore.
+/// Classifies the stored numbers by the inventory where their stored type differs (none
+/// before migration 0014 or in an older snapshot or export; another under a changed
+/// `--catalog`); run at start and after a restore.
 pub async fn classify_stored(
     store: &dyn crate::store::Store,
     catalog: &crate::domain::policy::Catalog,
@@ -361,12 +370,7 @@ pub async fn update(
     let mut n = get(app, account, sid).await?;
     apply_settings(&mut n.config, params)?;
     if let Some(name) = friendly_name {
-        if name.chars().count() > 64 {
-            return Err(Error::invalid(
-                20002,
-                "FriendlyName must be at most 64 characters",
-            ));
-        }
+        super::check_short_name(&name, false)?;
         n.friendly_name = name;
     }
     if let Some(target) = new_owner.filter(|t| *t != n.account_sid) {

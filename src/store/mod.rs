@@ -615,8 +615,10 @@ pub trait Store: Send + Sync {
         number: PhoneNumber,
         kind: NumberType,
     ) -> StoreResult<PhoneNumber>;
-    /// Gives each number stored without a type (by a version before the column, or an
-    /// import of its export) the type `type_of` reads from it; returns how many.
+    /// Gives each number the type `type_of` reads from it where the stored one differs:
+    /// stored without a type (by a version before the column, or an import of its export),
+    /// or under another inventory (`--catalog` changed between starts), so the typed lists
+    /// agree with the `type` responses show. Returns how many rows changed.
     async fn classify_numbers(
         &self,
         type_of: &(dyn for<'n> Fn(&'n str) -> NumberType + Sync),

@@ -685,7 +685,8 @@ fn job_row(r: &AnyRow) -> StoreResult<Job> {
         kind: JobKind::parse(&kind)
             .with_context(|| format!("unknown job kind {kind:?} in store (job {id})"))?,
         bundle_sid: r.try_get("bundle_sid")?,
-        payload: codec::decode(&payload)?,
+        payload: codec::decode(&payload)
+            .map_err(|e| anyhow::anyhow!("unreadable payload of job {id}: {e:#}"))?,
         due_at: r.try_get("due_at")?,
         attempts: r.try_get("attempts")?,
         lease_until: r.try_get::<Option<i64>, _>("lease_until")?.unwrap_or(0),
@@ -1594,18 +1595,24 @@ impl Store for SqlStore {
         type_of: &(dyn for<'n> Fn(&'n str) -> NumberType + Sync),
     ) -> StoreResult<u64> {
         let rows = self
-            .q("SELECT sid, phone_number FROM phone_numbers WHERE number_type IS NULL")
+            .q("SELECT sid, phone_number, number_type FROM phone_numbers")
             .all(&self.pool)
             .await?;
         let mut n = 0;
         for r in &rows {
-            let sid: String = r.try_get("sid")?;
             let number: String = r.try_get("phone_number")?;
+            let stored: Option<String> = r.try_get("number_type")?;
             let kind = type_of(&number);
+            if stored.as_deref() == Some(kind.as_str()) {
+                continue;
+            }
+            let sid: String = r.try_get("sid")?;
             n += self
-                .q("UPDATE phone_numbers SET number_type = ? WHERE sid = ? AND number_type IS NULL")
+                .q("UPDATE phone_numbers SET number_type = ?
+                    WHERE sid = ? AND (number_type IS NULL OR number_type <> ?)")
                 .bind(kind.as_str())
                 .bind(sid)
+                .bind(kind.as_str())
                 .run(&self.pool)
                 .await?;
         }

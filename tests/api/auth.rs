@@ -310,3 +310,46 @@ async fn the_operator_suspends_closes_and_rotates_top_level_accounts() {
         assert!(paths.contains(&want), "{want} not in {paths:?}");
     }
 }
+
+/// One FriendlyName rule (at most 64 characters, 400 / 20002) wherever an account or a key
+/// is named: the operator's new account and the 2010 keys used to store any length, which
+/// the same account's rename then refused.
+#[tokio::test]
+async fn account_and_key_names_follow_one_64_character_rule() {
+    let s = Server::start();
+    let long = "n".repeat(65);
+    let fits = "n".repeat(64);
+    let (st, err) = s
+        .admin("POST", "/admin/v1/Accounts", &[("FriendlyName", &long)])
+        .await;
+    assert_refused((st, &err), 400, 20002, "at most 64 characters");
+    let (st, a) = s
+        .admin("POST", "/admin/v1/Accounts", &[("FriendlyName", &fits)])
+        .await;
+    assert_eq!(
+        (st, a["friendly_name"].as_str()),
+        (201, Some(fits.as_str()))
+    );
+    let (st, err) = s
+        .post("/2010-04-01/Accounts.json", &[("FriendlyName", &long)])
+        .await;
+    assert_refused((st, &err), 400, 20002, "at most 64 characters");
+    let keys = format!("/2010-04-01/Accounts/{SID}/Keys.json");
+    let (st, err) = s.post(&keys, &[("FriendlyName", &long)]).await;
+    assert_refused((st, &err), 400, 20002, "at most 64 characters");
+    let key = s.ok(&keys, &[("FriendlyName", &fits)], 201).await;
+    let key_url = format!(
+        "/2010-04-01/Accounts/{SID}/Keys/{}.json",
+        key["sid"].as_str().unwrap()
+    );
+    let (st, err) = s.post(&key_url, &[("FriendlyName", &long)]).await;
+    assert_refused((st, &err), 400, 20002, "at most 64 characters");
+    // A rename to a blank name is refused as before.
+    let (st, err) = s
+        .post(
+            &format!("/2010-04-01/Accounts/{SID}.json"),
+            &[("FriendlyName", "")],
+        )
+        .await;
+    assert_refused((st, &err), 400, 20002, "1 to 64 characters");
+}

@@ -444,3 +444,94 @@ async fn a_number_list_page_costs_the_same_for_one_number_or_twenty() {
         "generic list: {one:?} -> {twenty:?}"
     );
 }
+
+/// A number's listed type follows the inventory it is served with: bought as `mobile`
+/// (+447…), then served under a `--catalog` whose inventory calls it local, it answers
+/// `"type": "local"` and is in the Local list, not the Mobile one (its stored type used to
+/// stay `mobile`: only numbers without a type were classified at start).
+#[tokio::test]
+async fn a_changed_inventory_reclassifies_stored_numbers_at_start() {
+    let s = Server::start();
+    let n = s
+        .ok(&incoming(".json"), &[("PhoneNumber", "+447700900123")], 201)
+        .await;
+    assert_eq!(n["type"], "mobile", "{n}");
+    let sid = n["sid"].as_str().unwrap().to_string();
+    let dir = s.stop().unwrap();
+
+    let catalog = tempfile::tempdir().unwrap();
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/catalog");
+    for f in [
+        "policies.json",
+        "end_user_types.json",
+        "supporting_document_types.json",
+    ] {
+        std::fs::copy(format!("{src}/{f}"), catalog.path().join(f)).unwrap();
+    }
+    let mut numbers: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{src}/phone_numbers.json")).unwrap(),
+    )
+    .unwrap();
+    for c in numbers["countries"].as_array_mut().unwrap() {
+        if c["country_code"] == "GB" {
+            c["type_prefixes"] = Value::Array(vec![]);
+            for b in c["blocks"].as_array_mut().unwrap() {
+                b["type"] = "local".into();
+            }
+        }
+    }
+    std::fs::write(
+        catalog.path().join("phone_numbers.json"),
+        numbers.to_string(),
+    )
+    .unwrap();
+    let s = Server::start_with(Options {
+        dir: Some(dir.path()),
+        catalog: Some(catalog.path()),
+        ..Options::default()
+    });
+    let (st, n) = s.get(&incoming(&format!("/{sid}.json"))).await;
+    assert_eq!((st, n["type"].as_str()), (200, Some("local")), "{n}");
+    let listed = |b: &Value| -> Vec<String> {
+        b["incoming_phone_numbers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["sid"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, mobile) = s.get(&incoming("/Mobile.json")).await;
+    assert!(!listed(&mobile).contains(&sid), "{mobile}");
+    let (_, local) = s.get(&incoming("/Local.json")).await;
+    assert!(listed(&local).contains(&sid), "{local}");
+}
+
+/// `VoiceCallerIdLookup` is a boolean read as every other (`True`/`False` too, as `Beta`
+/// and the Messaging settings take them); it used to refuse `True` with 21422.
+#[tokio::test]
+async fn voice_caller_id_lookup_reads_booleans_as_every_parameter_does() {
+    let s = Server::start();
+    let n = s
+        .ok(
+            &incoming(".json"),
+            &[
+                ("PhoneNumber", "+15555550142"),
+                ("VoiceCallerIdLookup", "True"),
+            ],
+            201,
+        )
+        .await;
+    assert_eq!(n["voice_caller_id_lookup"], true, "{n}");
+    let one = incoming(&format!("/{}.json", n["sid"].as_str().unwrap()));
+    let n = s.ok(&one, &[("VoiceCallerIdLookup", "false")], 200).await;
+    assert_eq!(n["voice_caller_id_lookup"], false, "{n}");
+    for bad in ["yes", ""] {
+        let (st, err) = s.post(&one, &[("VoiceCallerIdLookup", bad)]).await;
+        assert_refused(
+            (st, &err),
+            400,
+            21422,
+            "VoiceCallerIdLookup must be one of true, false",
+        );
+    }
+}

@@ -118,6 +118,10 @@ async fn unknown_kinds_in_the_store_are_errors_not_guesses() {
         "id": 9000, "kind": "carrier_check", "bundle_sid": bu, "payload": "{}", "due_at": 0,
         "attempts": 0, "lease_until": null, "done": 0, "date_created": 0}});
     rows.push_str(&format!("{job}\n"));
+    let job = serde_json::json!({"table": "jobs", "row": {
+        "id": 9001, "kind": "callback", "bundle_sid": bu, "payload": "not json", "due_at": 0,
+        "attempts": 0, "lease_until": null, "done": 0, "date_created": 0}});
+    rows.push_str(&format!("{job}\n"));
     std::fs::write(file, rows).unwrap();
     trusthub(&["import", "--database-url", &url, "--input", file]);
 
@@ -140,6 +144,8 @@ async fn unknown_kinds_in_the_store_are_errors_not_guesses() {
         "unknown job kind \"carrier_check\" in store (job 9000)",
     );
     assert!(log.contains("carrier_check\" in store (job 9000)"), "{log}");
+    // Both unreadable jobs were due at start: once the worker has caught up, each has ended.
+    s.worker_caught_up().await;
     s.stop();
 
     // The unreadable job ended on its first claim: done, with a `job_failed` event that
@@ -151,22 +157,34 @@ async fn unknown_kinds_in_the_store_are_errors_not_guesses() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let job = rows
-        .iter()
-        .find(|v| v["table"] == "jobs" && v["row"]["id"] == 9000)
-        .expect("the job row is kept");
-    assert_eq!(job["row"]["done"], 1, "given up, not left to claim: {job}");
-    let failed: Vec<_> = rows
+    for id in [9000, 9001] {
+        let job = rows
+            .iter()
+            .find(|v| v["table"] == "jobs" && v["row"]["id"] == id)
+            .expect("the job row is kept");
+        assert_eq!(job["row"]["done"], 1, "given up, not left to claim: {job}");
+    }
+    let failed: Vec<serde_json::Value> = rows
         .iter()
         .filter(|v| v["table"] == "events" && v["row"]["type"] == "job_failed")
+        .map(|v| {
+            assert_eq!(v["row"]["bundle_sid"], bu.as_str());
+            serde_json::from_str(v["row"]["detail"].as_str().unwrap()).unwrap()
+        })
         .collect();
-    assert_eq!(failed.len(), 1, "{failed:?}");
-    let detail: serde_json::Value =
-        serde_json::from_str(failed[0]["row"]["detail"].as_str().unwrap()).unwrap();
-    assert_eq!(detail["gave_up"], true, "{detail}");
-    assert!(
-        detail["error"].as_str().unwrap().contains("carrier_check"),
-        "{detail}"
-    );
-    assert_eq!(failed[0]["row"]["bundle_sid"], bu.as_str());
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert!(failed.iter().all(|d| d["gave_up"] == true), "{failed:?}");
+    // Each error names its job and what is wrong with it (a payload that is not JSON used
+    // to say only "bad attributes JSON in store").
+    for says in [
+        "unknown job kind \"carrier_check\" in store (job 9000)",
+        "unreadable payload of job 9001: bad attributes JSON in store",
+    ] {
+        assert!(
+            failed
+                .iter()
+                .any(|d| d["error"].as_str().unwrap().contains(says)),
+            "{says}: {failed:?}"
+        );
+    }
 }
