@@ -201,9 +201,13 @@ async fn list(Scope { app, caller, .. }: In, params: Params) -> Result<impl Into
     let paging = page::parse(&params)?;
     let found = brands::list(&app, &caller.account_sid, paging.query).await?;
     let url = app.urls.abs(BRANDS);
-    Ok(super::render::body(paging.v1(&found, &url, &[], "data", |b| {
-        value(Brand::of(&app.urls, b))
-    })))
+    Ok(super::render::body(paging.v1(
+        &found,
+        &url,
+        &[],
+        "data",
+        |b| value(Brand::of(&app.urls, b)),
+    )))
 }
 
 async fn fetch(Scope { app, caller, .. }: In, Member(sid): Member) -> Result<impl IntoResponse> {
@@ -253,9 +257,13 @@ async fn list_vettings(
     let filters: Vec<(&str, String)> = provider
         .map(|p| vec![("VettingProvider", p.to_string())])
         .unwrap_or_default();
-    Ok(super::render::body(paging.v1(&found, &url, &filters, "data", |v| {
-        value(Vetting::of(&app.urls, v))
-    })))
+    Ok(super::render::body(paging.v1(
+        &found,
+        &url,
+        &filters,
+        "data",
+        |v| value(Vetting::of(&app.urls, v)),
+    )))
 }
 
 async fn fetch_vetting(

@@ -186,9 +186,13 @@ async fn list(
     let url = app
         .urls
         .abs(&format!("/v1/Services/{service}/Compliance/Usa2p"));
-    Ok(super::render::body(paging.v1(&found, &url, &[], "compliance", |r| {
-        value(Campaign::of(&app.urls, r))
-    })))
+    Ok(super::render::body(paging.v1(
+        &found,
+        &url,
+        &[],
+        "compliance",
+        |r| value(Campaign::of(&app.urls, r)),
+    )))
 }
 
 async fn fetch(
