@@ -10,6 +10,7 @@ const END_USER_TYPES: &str = include_str!("../catalog/end_user_types.json");
 const DOCUMENT_TYPES: &str = include_str!("../catalog/supporting_document_types.json");
 const REJECTION_CODES: &str = include_str!("../catalog/rejection_codes.json");
 const PHONE_NUMBERS: &str = include_str!("../catalog/phone_numbers.json");
+const A2P_USECASES: &str = include_str!("../catalog/a2p_usecases.json");
 
 /// Parses the catalog files without checking their cross-references.
 pub fn parse(
@@ -18,16 +19,19 @@ pub fn parse(
     document_types: &str,
     rejection_codes: &str,
     phone_numbers: &str,
+    a2p_usecases: &str,
 ) -> anyhow::Result<Catalog> {
     let codes = serde_json::from_str(rejection_codes).context("rejection_codes.json")?;
     let numbers = serde_json::from_str(phone_numbers).context("phone_numbers.json")?;
+    let usecases = serde_json::from_str(a2p_usecases).context("a2p_usecases.json")?;
     Ok(Catalog::new(
         serde_json::from_str(policies).context("policies.json")?,
         serde_json::from_str(end_user_types).context("end_user_types.json")?,
         serde_json::from_str(document_types).context("supporting_document_types.json")?,
     )
     .with_rejection_codes(codes)
-    .with_numbers(numbers))
+    .with_numbers(numbers)
+    .with_usecases(usecases))
 }
 
 /// Reads a catalog directory (or the built-in one) and refuses an inconsistent catalog.
@@ -39,13 +43,14 @@ pub fn load(dir: Option<&Path>) -> anyhow::Result<Catalog> {
             DOCUMENT_TYPES,
             REJECTION_CODES,
             PHONE_NUMBERS,
+            A2P_USECASES,
         )?,
         Some(dir) => {
             let read = |name: &str| {
                 std::fs::read_to_string(dir.join(name))
                     .with_context(|| format!("reading {}", dir.join(name).display()))
             };
-            // Rejection codes and phone numbers are optional in a custom catalog: when a file
+            // Rejection codes, phone numbers and A2P use cases are optional in a custom catalog: when a file
             // is absent the built-in one applies; a file that is there but unreadable is an
             // error.
             let optional = |name: &str, built_in: &str| {
@@ -61,6 +66,7 @@ pub fn load(dir: Option<&Path>) -> anyhow::Result<Catalog> {
                 &read("supporting_document_types.json")?,
                 &optional("rejection_codes.json", REJECTION_CODES)?,
                 &optional("phone_numbers.json", PHONE_NUMBERS)?,
+                &optional("a2p_usecases.json", A2P_USECASES)?,
             )?
         }
     };

@@ -1,6 +1,7 @@
 //! The rules, with no I/O: everything here is a plain function over values.
 
 pub mod bundle;
+pub mod campaign;
 pub mod descriptions;
 pub mod evaluate;
 pub mod numbers;

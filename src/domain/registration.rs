@@ -202,10 +202,14 @@ impl Kind {
     }
 
     /// May the customer resubmit (update) a resource of this kind? Brands (update: "resubmit
-    /// a failed brand") and toll-free verifications (edit after rejection) can be; a
-    /// vetting is imported once, and a campaign is re-created, not resubmitted.
+    /// a failed brand"), campaigns (Twilio's campaign troubleshooting guide: "It is now
+    /// possible to edit a FAILED Campaign via both the Console and the API") and toll-free
+    /// verifications (edit after rejection) can be; a vetting is imported once.
     pub fn resubmittable(self) -> bool {
-        matches!(self, Kind::Brand | Kind::TollfreeVerification)
+        matches!(
+            self,
+            Kind::Brand | Kind::UsAppToPerson | Kind::TollfreeVerification
+        )
     }
 
     /// The fields whose values the automatic reviewer reads for triggers (README "Scripting
@@ -558,7 +562,8 @@ mod tests {
         assert!(transition(t, "PENDING_REVIEW", "IN_REVIEW", Pipeline).is_ok());
         let c = Kind::UsAppToPerson;
         assert!(transition(c, "IN_PROGRESS", "VERIFIED", Pipeline).is_ok());
-        assert!(transition(c, "FAILED", "IN_PROGRESS", Customer).is_err());
+        assert!(transition(c, "FAILED", "IN_PROGRESS", Customer).is_ok());
+        assert!(transition(c, "VERIFIED", "IN_PROGRESS", Customer).is_err());
         let v = Kind::BrandVetting;
         assert!(transition(v, "PENDING", "SUCCESS", Pipeline).is_ok());
         assert!(transition(v, "FAILED", "PENDING", Customer).is_err());

@@ -16,7 +16,7 @@ use super::path::Path;
 use super::scope::{Member, Scope};
 use crate::error::Result;
 use crate::format::{iso, Urls};
-use crate::service::{messaging, App};
+use crate::service::{campaigns, messaging, App};
 use crate::store::{MessagingService, ServiceNumber};
 
 /// Marks the Messaging routes for [`Scope`].
@@ -44,9 +44,10 @@ fn service_url(urls: &Urls, sid: &str) -> String {
     urls.abs(&format!("/v1/Services/{sid}"))
 }
 
-/// A Messaging Service as Twilio's spec lists its properties.
-/// `us_app_to_person_registered` is false until US A2P campaigns are served.
-pub fn service(urls: &Urls, s: &MessagingService) -> Value {
+/// A Messaging Service as Twilio's spec lists its properties. `a2p` is what its A2P
+/// campaign makes of `us_app_to_person_registered` and `usecase`
+/// (`service::campaigns::service_view`).
+pub fn service(urls: &Urls, s: &MessagingService, a2p: (bool, Value)) -> Value {
     let url = service_url(urls, &s.sid);
     let c = |k: &str| s.config.get(k).cloned().unwrap_or(Value::Null);
     json!({
@@ -68,8 +69,8 @@ pub fn service(urls: &Urls, s: &MessagingService) -> Value {
         "area_code_geomatch": c("area_code_geomatch"),
         "validity_period": c("validity_period"),
         "synchronous_validation": c("synchronous_validation"),
-        "usecase": c("usecase"),
-        "us_app_to_person_registered": false,
+        "usecase": a2p.1,
+        "us_app_to_person_registered": a2p.0,
         "use_inbound_webhook_on_number": c("use_inbound_webhook_on_number"),
         "links": {
             "phone_numbers": format!("{url}/PhoneNumbers"),
@@ -107,24 +108,35 @@ pub fn service_number(app: &App, n: &ServiceNumber) -> Value {
     })
 }
 
+/// A service with what its campaign makes of it.
+async fn view(app: &App, s: &MessagingService) -> Result<Value> {
+    let a2p = campaigns::service_view(app, s).await?;
+    Ok(service(&app.urls, s, a2p))
+}
+
 async fn create(Scope { app, caller, .. }: In, params: Params) -> Result<impl IntoResponse> {
     let name = params.required("FriendlyName")?;
     let s = messaging::create(&app, &caller.account_sid, name, &params.0).await?;
-    Ok((StatusCode::CREATED, Json(service(&app.urls, &s))))
+    Ok((StatusCode::CREATED, Json(view(&app, &s).await?)))
 }
 
 async fn list(Scope { app, caller, .. }: In, params: Params) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let found = messaging::list(&app, &caller.account_sid, paging.query).await?;
     let url = app.urls.abs("/v1/Services");
+    let mut views = std::collections::HashMap::new();
+    for s in &found.items {
+        views.insert(s.sid.clone(), campaigns::service_view(&app, s).await?);
+    }
     Ok(Json(paging.v1(&found, &url, &[], "services", |s| {
-        service(&app.urls, s)
+        let a2p = views.get(&s.sid).cloned().unwrap_or((false, Value::Null));
+        service(&app.urls, s, a2p)
     })))
 }
 
 async fn fetch(Scope { app, caller, .. }: In, Member(sid): Member) -> Result<impl IntoResponse> {
     let s = messaging::get(&app, &caller.account_sid, &sid).await?;
-    Ok(Json(service(&app.urls, &s)))
+    Ok(Json(view(&app, &s).await?))
 }
 
 async fn update(
@@ -140,7 +152,7 @@ async fn update(
         &params.0,
     )
     .await?;
-    Ok(Json(service(&app.urls, &s)))
+    Ok(Json(view(&app, &s).await?))
 }
 
 async fn remove(Scope { app, caller, .. }: In, Member(sid): Member) -> Result<StatusCode> {

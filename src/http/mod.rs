@@ -7,6 +7,7 @@ pub mod assignments;
 pub mod audit;
 pub mod auth;
 pub mod bundles;
+pub mod campaigns;
 pub mod catalog;
 pub mod console;
 pub mod entities;
@@ -59,6 +60,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(catalog::routes())
         .merge(api2010::routes())
         .merge(messaging::routes())
+        .merge(campaigns::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(app.clone(), auth::require_account));
     // On the API listener the metrics are the operator's: behind the operator token.

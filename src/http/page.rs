@@ -171,6 +171,7 @@ keyed!(
     store::PhoneNumber,
     store::MessagingService,
     store::ServiceNumber,
+    store::Registration,
     store::Bundle,
     store::Entity,
     store::EntityAssignment,

@@ -7,6 +7,7 @@ pub mod assignments;
 pub mod audit;
 pub mod brands;
 pub mod bundles;
+pub mod campaigns;
 pub mod entities;
 pub mod evaluations;
 pub mod inquiries;

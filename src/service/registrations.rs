@@ -176,9 +176,10 @@ pub async fn review_input(
     match r.kind {
         Kind::Brand => super::brands::review_input(app, r).await,
         Kind::BrandVetting => super::brands::vetting_review_input(app, r).await,
-        // Campaigns and toll-free verifications: their trigger fields, no dependencies
-        // beyond what their create checked.
-        Kind::UsAppToPerson | Kind::TollfreeVerification => Ok((trigger_values(r), vec![])),
+        Kind::UsAppToPerson => super::campaigns::review_input(app, r).await,
+        // Toll-free verifications: their trigger fields, no dependencies beyond what their
+        // create checked.
+        Kind::TollfreeVerification => Ok((trigger_values(r), vec![])),
     }
 }
 
@@ -248,6 +249,9 @@ fn waiting_for(kind: Kind) -> &'static str {
             "its customer profile and A2P trust product must be twilio-approved (and a sole proprietor's OTP confirmed)"
         }
         Kind::BrandVetting => "its brand must be APPROVED",
-        Kind::UsAppToPerson | Kind::TollfreeVerification => "what it references is not approved",
+        Kind::UsAppToPerson => {
+            "its brand must be APPROVED (and a sole proprietor's identity verified by its OTP)"
+        }
+        Kind::TollfreeVerification => "what it references is not approved",
     }
 }
