@@ -239,6 +239,15 @@ impl Kind {
         }
     }
 
+    /// The code a failure of what the resource depends on gets (a brand's bundle rejected
+    /// or deleted: 30793 "Validation problems with connected bundles").
+    pub fn dependency_failure_code(self) -> u32 {
+        match self {
+            Kind::Brand => 30793,
+            _ => self.failure_codes()[0].0,
+        }
+    }
+
     pub fn failure_code(self, code: u32) -> Option<&'static str> {
         self.failure_codes()
             .iter()
@@ -250,57 +259,51 @@ impl Kind {
 /// Brand registration failures (Twilio error dictionary, 307xx "Brand Registration").
 const BRAND_CODES: &[(u32, &str)] = &[
     (
-        30794,
-        "Brand Registration Failure: Tax ID (EIN) and legal company name do not match",
-    ),
-    (
-        30795,
-        "Brand Registration Failure: Stock symbol or exchange could not be verified",
-    ),
-    (
-        30796,
-        "Brand Registration Failure: Not a government entity",
-    ),
-    (
-        30797,
-        "Brand Registration Failure: No tax-exempt (501c) status found",
-    ),
-    (
         30799,
-        "Brand Registration Feedback: We were unable to verify the details of the registration data",
+        "Brand Registration Feedback: We were unable to verify the details of the registration data.",
+    ),
+    (
+        30798,
+        "Brand Registration Feedback: No IRS 501c tax-exempt status found.",
+    ),
+    (
+        30793,
+        "Brand Registration Failure: Validation problems with connected bundles",
     ),
     (30792, "Brand Registration Failure: General error"),
+    (30752, "Brand Registration Failure: Invalid or expired OTP"),
 ];
 
 /// Vetting import failures: Twilio's vetting record carries no code; these are the
-/// secondary-vetting failures of the error dictionary.
+/// brand registration failures of the error dictionary that fit.
 const VETTING_CODES: &[(u32, &str)] = &[
     (30792, "Brand Registration Failure: General error"),
     (
         30799,
-        "Brand Registration Feedback: We were unable to verify the details of the registration data",
+        "Brand Registration Feedback: We were unable to verify the details of the registration data.",
     ),
 ];
 
-/// Campaign verification failures (Twilio error dictionary, 308xx "Campaign").
+/// Campaign verification failures (Twilio error dictionary, 308xx–309xx "Campaign").
 const CAMPAIGN_CODES: &[(u32, &str)] = &[
     (
-        30886,
-        "Campaign Vetting Rejection: Campaign description or message samples are insufficient",
+        30893,
+        "Campaign vetting rejection - Inconsistency between Sample Message and Use-case",
+    ),
+    (30885, "Campaign vetting rejection - High Risk"),
+    (30889, "Campaign vetting rejection - Embedded Phone Number"),
+    (
+        30900,
+        "Campaign rejection - The campaign use case is ineligible for registration.",
     ),
     (
-        30882,
-        "Campaign Vetting Rejection: Terms and conditions or opt-in information is missing",
+        30899,
+        "Campaign rejection - The campaign registration failed because of carrier rejection(s).",
     ),
-    (30883, "Campaign Vetting Rejection: Prohibited content"),
 ];
 
 /// Toll-free verification rejections (Twilio error dictionary, 304xx–305xx).
 const TOLLFREE_CODES: &[(u32, &str)] = &[
-    (
-        30446,
-        "Toll Free verification rejection - Business name / website mismatch or incomplete",
-    ),
     (
         30460,
         "Toll Free verification rejection - Disallowed: Third Party Debt Collection",
@@ -414,7 +417,7 @@ pub const EXPLICIT: &str = "FAIL-";
 pub const WORD: &str = "FAIL";
 
 /// The automatic reviewer's rule for every kind: an obstacle among `dependencies` fails
-/// the resource (with the kind's default code) or makes it wait; otherwise each
+/// the resource (with `dependency_failure_code`) or makes it wait; otherwise each
 /// `FAIL-<code>` of the kind's codes in a trigger value fails it with that code, and the
 /// word `FAIL` alone with the kind's default code; else it is approved. `triggers` are the
 /// customer's values the kind documents as triggers (README "Scripting an outcome"), by
@@ -427,7 +430,7 @@ pub fn review(kind: Kind, triggers: &[(&str, &str)], dependencies: &[Dependency]
     }) {
         return Decision::Reject(Failure {
             reason,
-            codes: vec![default],
+            codes: vec![kind.dependency_failure_code()],
         });
     }
     if dependencies.contains(&Dependency::Pending) {
@@ -483,8 +486,14 @@ pub fn on_approval(kind: Kind, sid: &str, fields: &mut Map<String, Value>) {
                 .and_then(Value::as_bool)
                 .map_or(75, |skip| if skip { 42 } else { 75 });
             fields.insert("brand_score".into(), json!(score));
+            // A sole proprietor's identity is verified by the OTP its mobile owner confirms
+            // after approval (Twilio error 30752's page); the others are vetted at review.
             let sole = fields.get("brand_type").and_then(Value::as_str) == Some("SOLE_PROPRIETOR");
-            let identity = if sole { "VERIFIED" } else { "VETTED_VERIFIED" };
+            let identity = if sole {
+                "UNVERIFIED"
+            } else {
+                "VETTED_VERIFIED"
+            };
             fields.insert("identity_status".into(), json!(identity));
         }
         Kind::UsAppToPerson => {
@@ -493,6 +502,45 @@ pub fn on_approval(kind: Kind, sid: &str, fields: &mut Map<String, Value>) {
         Kind::BrandVetting | Kind::TollfreeVerification => {}
     }
 }
+
+/// A brand's `BrandType` values (the spec's create parameter: "One of: STANDARD,
+/// SOLE_PROPRIETOR"). A low-volume standard brand is a STANDARD one (its guide differs in
+/// the campaign use case, not the brand type).
+pub const BRAND_TYPES: [&str; 2] = ["STANDARD", "SOLE_PROPRIETOR"];
+
+/// The policies (catalog SIDs) of the bundles a brand of `brand_type` names: its
+/// customer profile's, and its A2P trust product's. A STANDARD brand: a Secondary Customer
+/// Profile (business, government or nonprofit) and an "A2P Messaging: Local - Business"
+/// trust product (the ISV standard and low-volume guides). A SOLE_PROPRIETOR brand: a
+/// Starter Customer Profile (ISV or direct) and a Sole Proprietor or Starter A2P trust
+/// product (the sole-proprietor guides).
+pub fn brand_policies(brand_type: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    if brand_type == "SOLE_PROPRIETOR" {
+        (
+            &[
+                "RN806dd6cd175f314e1f96a9727ee271f4",
+                "RN13dc4be8861a10924a79c35eaa4d812c",
+            ],
+            &[
+                "RN670d5d2e282a6130ae063b234b6019c8",
+                "RN63da8244384cf0401c39f5f91e674db5",
+            ],
+        )
+    } else {
+        (
+            &[
+                "RNdfbf3fae0e1107f8aded0e7cead80bf5",
+                "RN074d26323ad8ca107761a5edf4191ba7",
+                "RNaf459d36b007ba6db226cd43a816cfa0",
+            ],
+            &["RNb0d4771c2c98518d916a3d4cd70a8f8b"],
+        )
+    }
+}
+
+/// How long a sole proprietor's OTP can be confirmed after it was sent, in seconds
+/// (Twilio error 30752: "The OTP is valid for 24 hours").
+pub const OTP_VALIDITY: i64 = 24 * 3600;
 
 #[cfg(test)]
 mod tests {
@@ -601,7 +649,7 @@ mod tests {
         }
         // Another kind's code is not this kind's: the word FAIL still fails, by default.
         match review(Kind::Brand, &[("A", "FAIL-30446")], &[]) {
-            Decision::Reject(f) => assert_eq!(f.codes, vec![30794]),
+            Decision::Reject(f) => assert_eq!(f.codes, vec![30799]),
             d => panic!("{d:?}"),
         }
         match review(
@@ -628,20 +676,33 @@ mod tests {
             review(k, &[], &[Pending, Failed("bundle rejected".into())]),
             Decision::Reject(Failure {
                 reason: "bundle rejected".into(),
-                codes: vec![30794],
+                codes: vec![30793],
             })
         );
         assert_eq!(review(k, &[], &[Ready, Ready]), Decision::Approve);
     }
 
     #[test]
+    fn brand_types_take_their_policies() {
+        let (cp, a2p) = brand_policies("STANDARD");
+        assert!(cp.contains(&"RNdfbf3fae0e1107f8aded0e7cead80bf5"));
+        assert_eq!(a2p, ["RNb0d4771c2c98518d916a3d4cd70a8f8b"]);
+        let (cp, a2p) = brand_policies("SOLE_PROPRIETOR");
+        assert!(cp.contains(&"RN806dd6cd175f314e1f96a9727ee271f4"));
+        assert!(!cp.contains(&"RNdfbf3fae0e1107f8aded0e7cead80bf5"));
+        assert!(a2p.contains(&"RN670d5d2e282a6130ae063b234b6019c8"));
+        assert_eq!(Kind::Brand.dependency_failure_code(), 30793);
+        assert_eq!(Kind::UsAppToPerson.dependency_failure_code(), 30893);
+    }
+
+    #[test]
     fn failures_round_trip_through_json() {
         let f = Failure {
             reason: "r".into(),
-            codes: vec![30794, 30799],
+            codes: vec![30792, 30799],
         };
         let v = f.to_json(Kind::Brand);
-        assert_eq!(v["errors"][0]["code"], 30794);
+        assert_eq!(v["errors"][0]["code"], 30792);
         assert!(v["errors"][1]["description"]
             .as_str()
             .unwrap()
@@ -656,7 +717,7 @@ mod tests {
         f.insert("brand_type".into(), json!("SOLE_PROPRIETOR"));
         on_approval(Kind::Brand, &sid, &mut f);
         assert_eq!(f["tcr_id"], "BAB12CD");
-        assert_eq!(f["identity_status"], "VERIFIED");
+        assert_eq!(f["identity_status"], "UNVERIFIED");
         assert_eq!(f["brand_score"], 75);
         let mut f = Map::new();
         f.insert("skip_automatic_sec_vet".into(), json!(true));

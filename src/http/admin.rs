@@ -46,6 +46,10 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         )
         .route("/admin/v1/Reviews", get(list_reviews))
         .route("/admin/v1/Reviews/{bundle}", post(decide))
+        .route(
+            "/admin/v1/BrandRegistrations/{sid}/OtpReply",
+            post(super::brands::otp_reply),
+        )
         .route("/admin/v1/Bundles/{bundle}/Events", get(events))
         .route("/admin/v1/Clock", get(clock).post(advance_clock))
         .route("/admin/v1/Audit", get(audit))

@@ -6,6 +6,7 @@ pub mod api2010;
 pub mod assignments;
 pub mod audit;
 pub mod auth;
+pub mod brands;
 pub mod bundles;
 pub mod campaigns;
 pub mod catalog;
@@ -60,6 +61,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(catalog::routes())
         .merge(api2010::routes())
         .merge(messaging::routes())
+        .merge(brands::routes())
         .merge(campaigns::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(from_fn_with_state(app.clone(), auth::require_account));

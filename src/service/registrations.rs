@@ -111,7 +111,7 @@ pub fn transition(
         callback: None,
     };
     let submitted = by == Actor::Customer;
-    let (events, jobs) = lifecycle::status_change(
+    let (mut events, jobs) = lifecycle::status_change(
         &subject,
         &from,
         to,
@@ -121,6 +121,20 @@ pub fn transition(
         submitted,
         now,
     );
+    // A sole proprietor's approval sends its OTP (`service::brands`), in the same change.
+    if stage == Stage::Approved
+        && kind == Kind::Brand
+        && r.fields.get("brand_type").and_then(Value::as_str) == Some("SOLE_PROPRIETOR")
+    {
+        r.fields.insert("otp_sent_at".into(), json!(now));
+        events.push(lifecycle::subject_event(
+            &r.sid,
+            &r.account_sid,
+            "otp_sent",
+            json!({"valid_until": crate::format::iso(now + registration::OTP_VALIDITY)}),
+            now,
+        ));
+    }
     Ok(RegistrationChange {
         registration: r,
         events,
