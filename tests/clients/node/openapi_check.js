@@ -52,8 +52,14 @@ const MESSAGING_V1 = ["/v1/Services", "/v1/a2p", "/v1/Tollfree", "/v1/LinkShorte
 // IncomingPhoneNumbers lists, and AvailablePhoneNumbers.
 const API_2010_TEMPLATE_RE =
   /^\/2010-04-01\/Accounts(?:\.json|\/\{[^/{}]+\}\.json|\/\{[^/{}]+\}\/(?:Keys|Addresses|IncomingPhoneNumbers)(?:\.json|\/\{[^/{}]+\}\.json)|\/\{[^/{}]+\}\/IncomingPhoneNumbers\/(?:Local|TollFree|Mobile)\.json|\/\{[^/{}]+\}\/AvailablePhoneNumbers(?:\.json|\/\{[^/{}]+\}\.json|\/\{[^/{}]+\}\/(?:Local|TollFree|Mobile)\.json))$/;
-// The Messaging operations the server implements: Services and their PhoneNumbers.
-const MESSAGING_TEMPLATE_RE = /^\/v1\/Services(?:\/\{[^/{}]+\}(?:\/PhoneNumbers(?:\/\{[^/{}]+\})?)?)?$/;
+// The Messaging operations the server implements: Services and their PhoneNumbers, their
+// A2P campaigns (Compliance/Usa2p) and use cases, brands (a2p/BrandRegistrations) with
+// their SmsOtp and Vettings.
+const MESSAGING_TEMPLATE_RE = new RegExp(
+  "^/v1/(?:Services(?:/Usecases|/\\{[^/{}]+\\}(?:/PhoneNumbers(?:/\\{[^/{}]+\\})?" +
+    "|/Compliance/Usa2p(?:/Usecases|/\\{[^/{}]+\\})?)?)?" +
+    "|a2p/BrandRegistrations(?:/\\{[^/{}]+\\}(?:/SmsOtp|/Vettings(?:/\\{[^/{}]+\\})?)?)?)$",
+);
 
 function isMessaging(pathname) {
   return MESSAGING_V1.some((p) => pathname === p || pathname.startsWith(p + "/"));

@@ -71,9 +71,13 @@ API_2010_TEMPLATE_RE = re.compile(
     r"|/\{[^/{}]+\}/AvailablePhoneNumbers(?:\.json|/\{[^/{}]+\}\.json"
     r"|/\{[^/{}]+\}/(?:Local|TollFree|Mobile)\.json))$"
 )
-# The Messaging operations the server implements: Services and their PhoneNumbers.
+# The Messaging operations the server implements: Services and their PhoneNumbers, their
+# A2P campaigns (Compliance/Usa2p) and use cases, brands (a2p/BrandRegistrations) with
+# their SmsOtp and Vettings.
 MESSAGING_TEMPLATE_RE = re.compile(
-    r"^/v1/Services(?:/\{[^/{}]+\}(?:/PhoneNumbers(?:/\{[^/{}]+\})?)?)?$"
+    r"^/v1/(?:Services(?:/Usecases|/\{[^/{}]+\}(?:/PhoneNumbers(?:/\{[^/{}]+\})?"
+    r"|/Compliance/Usa2p(?:/Usecases|/\{[^/{}]+\})?)?)?"
+    r"|a2p/BrandRegistrations(?:/\{[^/{}]+\}(?:/SmsOtp|/Vettings(?:/\{[^/{}]+\})?)?)?)$"
 )
 
 
