@@ -99,9 +99,7 @@ impl Usecases {
         for b in BRAND_TYPES {
             // An empty file is no catalog of use cases at all (a catalog built in a test).
             if !self.us_app_to_person.is_empty() && self.for_brand(Some(b)).is_empty() {
-                out.push(format!(
-                    "a2p_usecases.json: no use case for {b} brands"
-                ));
+                out.push(format!("a2p_usecases.json: no use case for {b} brands"));
             }
         }
         out
@@ -292,7 +290,13 @@ mod tests {
     #[test]
     fn rate_limits_follow_the_brand() {
         assert_eq!(rate_limits("STANDARD", false)["att"]["mps"], 600);
-        assert_eq!(rate_limits("STANDARD", true)["tmobile"]["brand_tier"], "LOW");
-        assert_eq!(rate_limits("SOLE_PROPRIETOR", false)["att"]["msg_class"], "S");
+        assert_eq!(
+            rate_limits("STANDARD", true)["tmobile"]["brand_tier"],
+            "LOW"
+        );
+        assert_eq!(
+            rate_limits("SOLE_PROPRIETOR", false)["att"]["msg_class"],
+            "S"
+        );
     }
 }

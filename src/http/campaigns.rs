@@ -77,7 +77,11 @@ const CREATE: [(&str, &str, Takes); 16] = [
     ("AgeGated", "age_gated", Takes::Bool),
     ("DirectLending", "direct_lending", Takes::Bool),
     ("PrivacyPolicyUrl", "privacy_policy_url", Takes::Text),
-    ("TermsAndConditionsUrl", "terms_and_conditions_url", Takes::Text),
+    (
+        "TermsAndConditionsUrl",
+        "terms_and_conditions_url",
+        Takes::Text,
+    ),
 ];
 
 /// Required by create (the spec's `required`, besides the brand and use case).
@@ -191,9 +195,8 @@ impl Campaign {
         let f = |k: &str| r.fields.get(k).cloned().unwrap_or(Value::Null);
         let service = r.parent_sid.clone().unwrap_or_default();
         let verified = r.status == "VERIFIED";
-        let v2 = v2
-            || !f("privacy_policy_url").is_null()
-            || !f("terms_and_conditions_url").is_null();
+        let v2 =
+            v2 || !f("privacy_policy_url").is_null() || !f("terms_and_conditions_url").is_null();
         let errors = r
             .failure
             .as_ref()
@@ -261,9 +264,10 @@ impl Campaign {
             terms_and_conditions_url: v2.then(|| f("terms_and_conditions_url")),
             date_created: iso(r.date_created),
             date_updated: iso(r.date_updated),
-            url: app
-                .urls
-                .abs(&format!("/v1/Services/{service}/Compliance/Usa2p/{}", r.sid)),
+            url: app.urls.abs(&format!(
+                "/v1/Services/{service}/Compliance/Usa2p/{}",
+                r.sid
+            )),
             mock: false,
             errors,
         }
@@ -396,8 +400,8 @@ async fn a2p_usecases(
     params: Params,
 ) -> Result<impl IntoResponse> {
     let brand = params.get("BrandRegistrationSid").filter(|b| !b.is_empty());
-    let found = campaigns::usecases(&app, &caller.account_sid, path_part(&p, "service"), brand)
-        .await?;
+    let found =
+        campaigns::usecases(&app, &caller.account_sid, path_part(&p, "service"), brand).await?;
     let body = A2pUsecases {
         us_app_to_person_usecases: found
             .iter()

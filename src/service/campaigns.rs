@@ -116,7 +116,9 @@ async fn approved_brand(app: &App, account_sid: &str, brand_sid: &str) -> Result
         .ok_or_else(|| {
             Error::invalid(
                 21717,
-                format!("BrandRegistrationSid {brand_sid} is not a brand registration of this account"),
+                format!(
+                    "BrandRegistrationSid {brand_sid} is not a brand registration of this account"
+                ),
             )
         })?;
     if Kind::Brand.stage(&brand.status) != Stage::Approved {

@@ -109,9 +109,17 @@ fn campaign_form<'a>(brand: &'a str, usecase: &'a str) -> Vec<(&'a str, &'a str)
 }
 
 /// `form` with its `name` parameters replaced by `values` (removed for none).
-fn with<'a>(form: &[(&'a str, &'a str)], name: &str, values: &[&'a str]) -> Vec<(&'a str, &'a str)> {
+fn with<'a>(
+    form: &[(&'a str, &'a str)],
+    name: &str,
+    values: &[&'a str],
+) -> Vec<(&'a str, &'a str)> {
     let mut out: Vec<(&str, &str)> = form.iter().filter(|(k, _)| *k != name).copied().collect();
-    let key = form.iter().find(|(k, _)| *k == name).map(|(k, _)| *k).unwrap_or("x");
+    let key = form
+        .iter()
+        .find(|(k, _)| *k == name)
+        .map(|(k, _)| *k)
+        .unwrap_or("x");
     out.extend(values.iter().map(|v| (key, *v)));
     out
 }
@@ -124,7 +132,9 @@ async fn a_campaign_is_registered_verified_and_deleted() {
     let s = Server::start();
     let bn = approved_brand(&s, true).await;
     let mg = service(&s, &[]).await;
-    let c = s.ok(&usa2p(&mg), &campaign_form(&bn, "MARKETING"), 201).await;
+    let c = s
+        .ok(&usa2p(&mg), &campaign_form(&bn, "MARKETING"), 201)
+        .await;
     let qe = sid(&c);
     assert!(qe.starts_with("QE") && qe.len() == 34, "{c}");
     assert_eq!(c["campaign_status"], "IN_PROGRESS");
@@ -132,13 +142,25 @@ async fn a_campaign_is_registered_verified_and_deleted() {
     assert_eq!(c["messaging_service_sid"], mg.as_str());
     assert_eq!(c["us_app_to_person_usecase"], "MARKETING");
     assert_eq!(c["message_samples"], json!([SAMPLE_1, SAMPLE_2]));
-    assert_eq!((c["has_embedded_links"].clone(), c["has_embedded_phone"].clone()), (json!(true), json!(false)));
+    assert_eq!(
+        (
+            c["has_embedded_links"].clone(),
+            c["has_embedded_phone"].clone()
+        ),
+        (json!(true), json!(false))
+    );
     // Twilio's defaults for what was left out (the spec's createWithDefaults).
     assert_eq!(c["subscriber_opt_in"], true);
-    assert_eq!(c["opt_out_keywords"], json!(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"]));
+    assert_eq!(
+        c["opt_out_keywords"],
+        json!(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"])
+    );
     assert_eq!(c["help_keywords"], json!(["HELP", "INFO"]));
     assert_eq!(c["opt_in_keywords"], Value::Null);
-    assert_eq!((c["campaign_id"].clone(), c["rate_limits"].clone()), (Value::Null, Value::Null));
+    assert_eq!(
+        (c["campaign_id"].clone(), c["rate_limits"].clone()),
+        (Value::Null, Value::Null)
+    );
     assert_eq!(c["errors"], json!([]));
     // The v1 shape: no privacy / terms URLs.
     assert!(c.get("privacy_policy_url").is_none(), "{c}");
@@ -146,7 +168,10 @@ async fn a_campaign_is_registered_verified_and_deleted() {
     assert_eq!(c["url"], format!("{}{path}", s.base));
     let svc = s.get(&format!("{SERVICES}/{mg}")).await.1;
     assert_eq!(svc["us_app_to_person_registered"], false);
-    assert_eq!(svc["usecase"], "marketing", "the campaign's use case shows on an undeclared service");
+    assert_eq!(
+        svc["usecase"], "marketing",
+        "the campaign's use case shows on an undeclared service"
+    );
 
     let l = s.get(&usa2p(&mg)).await.1;
     assert_eq!(l["meta"]["key"], "compliance");
@@ -154,13 +179,18 @@ async fn a_campaign_is_registered_verified_and_deleted() {
     assert_eq!(s.get(&path).await.1["sid"], qe.as_str());
 
     // Listed in the operator's queue, decided there.
-    let (_, q) = s.admin("GET", "/admin/v1/Reviews?Kind=us_app_to_person", &[]).await;
+    let (_, q) = s
+        .admin("GET", "/admin/v1/Reviews?Kind=us_app_to_person", &[])
+        .await;
     assert_eq!(q["reviews"][0]["sid"], qe.as_str(), "{q}");
     approve_registration(&s, &path, &qe, "IN_PROGRESS").await;
     let c = s.get(&path).await.1;
     assert_eq!(c["campaign_status"], "VERIFIED");
     assert!(c["campaign_id"].as_str().unwrap().starts_with('C'), "{c}");
-    assert_eq!(c["rate_limits"], json!({"att": {"mps": 600, "msg_class": "A"}, "tmobile": {"brand_tier": "TOP"}}));
+    assert_eq!(
+        c["rate_limits"],
+        json!({"att": {"mps": 600, "msg_class": "A"}, "tmobile": {"brand_tier": "TOP"}})
+    );
     assert_eq!(
         transitions(&events(&s, &qe).await),
         [("IN_PROGRESS".into(), "VERIFIED".into(), "operator".into())]
@@ -206,7 +236,8 @@ async fn a_campaign_is_registered_verified_and_deleted() {
     assert_eq!(svc["usecase"], "undeclared");
     assert_eq!(s.get(&usa2p(&mg)).await.1["compliance"], json!([]));
     // Deleted, the service takes a campaign again.
-    s.ok(&usa2p(&mg), &campaign_form(&bn, "MARKETING"), 201).await;
+    s.ok(&usa2p(&mg), &campaign_form(&bn, "MARKETING"), 201)
+        .await;
 }
 
 /// Every refusal of a create, each with its code and a message naming what to fix.
@@ -219,12 +250,16 @@ async fn a_campaign_needs_an_approved_brand_a_service_and_sound_values() {
 
     // The brand: unknown, another account's, not yet approved.
     let unknown = random_sid("BN");
-    let (st, e) = s.post(&usa2p(&mg), &campaign_form(&unknown, "MARKETING")).await;
+    let (st, e) = s
+        .post(&usa2p(&mg), &campaign_form(&unknown, "MARKETING"))
+        .await;
     assert_refused((st, &e), 400, 21717, &unknown);
     let profile = secondary(&s).await;
     let tp = a2p(&s, &profile, "Pending A2P").await;
     let pending = sid(&brand(&s, &profile, &tp, &[]).await);
-    let (st, e) = s.post(&usa2p(&mg), &campaign_form(&pending, "MARKETING")).await;
+    let (st, e) = s
+        .post(&usa2p(&mg), &campaign_form(&pending, "MARKETING"))
+        .await;
     assert_refused((st, &e), 400, 21717, "once its brand is APPROVED");
     // The service: unknown, another account's.
     let (st, e) = s.post(&usa2p(&random_sid("MG")), &form).await;
@@ -234,7 +269,12 @@ async fn a_campaign_needs_an_approved_brand_a_service_and_sound_values() {
     s.as_account(&other, &token);
     let theirs = service(&s, &[]).await;
     let (st, e) = s.post(&usa2p(&theirs), &form).await;
-    assert_refused((st, &e), 400, 21717, "not a brand registration of this account");
+    assert_refused(
+        (st, &e),
+        400,
+        21717,
+        "not a brand registration of this account",
+    );
     s.as_account(SID, TOKEN);
     let (st, e) = s.post(&usa2p(&theirs), &form).await;
     assert_refused((st, &e), 404, 20404, "");
@@ -242,12 +282,20 @@ async fn a_campaign_needs_an_approved_brand_a_service_and_sound_values() {
     // The use case: unknown, another brand type's, not the service's.
     let (st, e) = s.post(&usa2p(&mg), &campaign_form(&bn, "marketing")).await;
     assert_refused((st, &e), 400, 21720, "Usecases");
-    let (st, e) = s.post(&usa2p(&mg), &campaign_form(&bn, "SOLE_PROPRIETOR")).await;
-    assert_refused((st, &e), 400, 21717, "cannot register the SOLE_PROPRIETOR use case");
+    let (st, e) = s
+        .post(&usa2p(&mg), &campaign_form(&bn, "SOLE_PROPRIETOR"))
+        .await;
+    assert_refused(
+        (st, &e),
+        400,
+        21717,
+        "cannot register the SOLE_PROPRIETOR use case",
+    );
     let verification = service(&s, &[("Usecase", "verification")]).await;
     let (st, e) = s.post(&usa2p(&verification), &form).await;
     assert_refused((st, &e), 400, 21719, "\"verification\"");
-    s.ok(&usa2p(&verification), &campaign_form(&bn, "2FA"), 201).await;
+    s.ok(&usa2p(&verification), &campaign_form(&bn, "2FA"), 201)
+        .await;
 
     // Required parameters and the spec's bounds.
     for (name, says) in [
@@ -265,16 +313,47 @@ async fn a_campaign_needs_an_approved_brand_a_service_and_sound_values() {
     let short = "Too short a description";
     let long_sample = "x".repeat(1025);
     for (f, says) in [
-        (with(&form, "Description", &[short]), "Description must be 40 to 4096 characters long; it has 23"),
-        (with(&form, "MessageFlow", &[short]), "MessageFlow must be 40 to 2048"),
-        (with(&form, "MessageSamples", &[SAMPLE_1]), "MessageSamples must hold 2 to 5 samples; it has 1"),
+        (
+            with(&form, "Description", &[short]),
+            "Description must be 40 to 4096 characters long; it has 23",
+        ),
+        (
+            with(&form, "MessageFlow", &[short]),
+            "MessageFlow must be 40 to 2048",
+        ),
+        (
+            with(&form, "MessageSamples", &[SAMPLE_1]),
+            "MessageSamples must hold 2 to 5 samples; it has 1",
+        ),
         (with(&form, "MessageSamples", &[SAMPLE_1; 6]), "it has 6"),
-        (with(&form, "MessageSamples", &[SAMPLE_1, "Too short"]), "MessageSamples[1] must be 20 to 1024"),
-        (with(&form, "MessageSamples", &[SAMPLE_1, &long_sample]), "it has 1025"),
-        (with(&form, "HasEmbeddedLinks", &["yes"]), "HasEmbeddedLinks must be true or false"),
-        ([form.clone(), vec![("OptInKeywords", "OPT IN")]].concat(), "OptInKeywords values must be alphanumeric"),
-        ([form.clone(), vec![("HelpMessage", "Reply HELP")]].concat(), "HelpMessage must be 20 to 320"),
-        ([form.clone(), vec![("PrivacyPolicyUrl", "example.com/privacy")]].concat(), "PrivacyPolicyUrl"),
+        (
+            with(&form, "MessageSamples", &[SAMPLE_1, "Too short"]),
+            "MessageSamples[1] must be 20 to 1024",
+        ),
+        (
+            with(&form, "MessageSamples", &[SAMPLE_1, &long_sample]),
+            "it has 1025",
+        ),
+        (
+            with(&form, "HasEmbeddedLinks", &["yes"]),
+            "HasEmbeddedLinks must be true or false",
+        ),
+        (
+            [form.clone(), vec![("OptInKeywords", "OPT IN")]].concat(),
+            "OptInKeywords values must be alphanumeric",
+        ),
+        (
+            [form.clone(), vec![("HelpMessage", "Reply HELP")]].concat(),
+            "HelpMessage must be 20 to 320",
+        ),
+        (
+            [
+                form.clone(),
+                vec![("PrivacyPolicyUrl", "example.com/privacy")],
+            ]
+            .concat(),
+            "PrivacyPolicyUrl",
+        ),
     ] {
         let (st, e) = s.post(&usa2p(&mg), &f).await;
         assert_refused((st, &e), 400, 20001, says);
@@ -304,21 +383,32 @@ async fn use_cases_follow_the_brand() {
     assert_eq!(codes(&all).len(), 20);
     assert!(codes(&all).contains(&"LOW_VOLUME".to_string()));
     assert!(!codes(&all).contains(&"SOLE_PROPRIETOR".to_string()));
-    assert_eq!(all["us_app_to_person_usecases"][0], json!({
-        "code": "2FA",
-        "name": "Two-Factor authentication (2FA)",
-        "description": "Two-Factor authentication, one-time use password, password reset",
-        "post_approval_required": false,
-    }));
+    assert_eq!(
+        all["us_app_to_person_usecases"][0],
+        json!({
+            "code": "2FA",
+            "name": "Two-Factor authentication (2FA)",
+            "description": "Two-Factor authentication, one-time use password, password reset",
+            "post_approval_required": false,
+        })
+    );
     let standard = s.get(&format!("{path}?BrandRegistrationSid={bn}")).await.1;
     assert_eq!(codes(&standard), codes(&all));
-    let unknown = s.get(&format!("{path}?BrandRegistrationSid={}", random_sid("BN"))).await.1;
+    let unknown = s
+        .get(&format!("{path}?BrandRegistrationSid={}", random_sid("BN")))
+        .await
+        .1;
     assert_eq!(unknown["us_app_to_person_usecases"], json!([]));
-    let (st, e) = s.get(&format!("{}/Usecases", usa2p(&random_sid("MG")))).await;
+    let (st, e) = s
+        .get(&format!("{}/Usecases", usa2p(&random_sid("MG"))))
+        .await;
     assert_refused((st, &e), 404, 20404, "");
 
     let sole = sole_proprietor_brand(&s).await;
-    let only = s.get(&format!("{path}?BrandRegistrationSid={sole}")).await.1;
+    let only = s
+        .get(&format!("{path}?BrandRegistrationSid={sole}"))
+        .await
+        .1;
     assert_eq!(codes(&only), ["SOLE_PROPRIETOR"]);
 
     let services = s.get("/v1/Services/Usecases").await.1;
@@ -328,7 +418,17 @@ async fn use_cases_follow_the_brand() {
         .iter()
         .map(|u| u["usecase"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["notifications", "marketing", "verification", "discussion", "poll", "undeclared"]);
+    assert_eq!(
+        names,
+        [
+            "notifications",
+            "marketing",
+            "verification",
+            "discussion",
+            "poll",
+            "undeclared"
+        ]
+    );
     assert_eq!(services["usecases"][1]["purpose"], "Market my services.");
 }
 
@@ -341,16 +441,24 @@ async fn a_sole_proprietor_campaign_waits_for_the_otp() {
     let mg = service(&s, &[]).await;
     let (st, e) = s.post(&usa2p(&mg), &campaign_form(&bn, "MARKETING")).await;
     assert_refused((st, &e), 400, 21717, "it may register: SOLE_PROPRIETOR");
-    let c = s.ok(&usa2p(&mg), &campaign_form(&bn, "SOLE_PROPRIETOR"), 201).await;
+    let c = s
+        .ok(&usa2p(&mg), &campaign_form(&bn, "SOLE_PROPRIETOR"), 201)
+        .await;
     let qe = sid(&c);
     let other = service(&s, &[]).await;
-    let (st, e) = s.post(&usa2p(&other), &campaign_form(&bn, "SOLE_PROPRIETOR")).await;
+    let (st, e) = s
+        .post(&usa2p(&other), &campaign_form(&bn, "SOLE_PROPRIETOR"))
+        .await;
     assert_refused((st, &e), 409, 20409, &qe);
     // Not approvable while the brand's identity is UNVERIFIED.
     let (st, e) = decide(&s, &qe, &[("Decision", "approve")]).await;
     assert_refused((st, &e), 409, 20409, "OTP");
     let (st, d) = s
-        .admin("POST", &format!("/admin/v1/BrandRegistrations/{bn}/OtpReply"), &[("Body", "YES")])
+        .admin(
+            "POST",
+            &format!("/admin/v1/BrandRegistrations/{bn}/OtpReply"),
+            &[("Body", "YES")],
+        )
         .await;
     assert_eq!(st, 200, "{d}");
     let (st, d) = decide(&s, &qe, &[("Decision", "approve")]).await;
@@ -372,7 +480,8 @@ async fn auto_review_fails_on_triggers_and_an_update_resubmits() {
     let tp = a2p(&s, &profile, "Acme A2P").await;
     approve_bundles(&s, &profile, &tp).await;
     let bn = sid(&brand(&s, &profile, &tp, &[]).await);
-    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "120")]).await;
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "120")])
+        .await;
     wait_for(&s, &format!("{BRANDS}/{bn}"), "status", "APPROVED").await;
 
     let mg = service(&s, &[]).await;
@@ -381,14 +490,21 @@ async fn auto_review_fails_on_triggers_and_an_update_resubmits() {
     let qe = sid(&s.ok(&usa2p(&mg), &form, 201).await);
     let path = format!("{}/{qe}", usa2p(&mg));
     s.worker_caught_up().await;
-    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "120")]).await;
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "120")])
+        .await;
     let c = wait_for(&s, &path, "campaign_status", "FAILED").await;
     assert_eq!(c["errors"].as_array().unwrap().len(), 1, "{c}");
     let e = &c["errors"][0];
     assert_eq!(e["error_code"], 30893);
     assert_eq!(e["fields"], json!(["DESCRIPTION"]));
     assert_eq!(e["url"], "https://www.twilio.com/docs/api/errors/30893");
-    assert!(e["description"].as_str().unwrap().contains("Sample Message and Use-case"), "{e}");
+    assert!(
+        e["description"]
+            .as_str()
+            .unwrap()
+            .contains("Sample Message and Use-case"),
+        "{e}"
+    );
     assert_eq!(c["campaign_id"], Value::Null);
 
     // The update: all its required parameters, the description fixed, and the v2 shape
@@ -417,12 +533,19 @@ async fn auto_review_fails_on_triggers_and_an_update_resubmits() {
     let (st, e) = s.post(&path, &fixed).await;
     assert_refused((st, &e), 409, 20409, "IN_PROGRESS");
     s.worker_caught_up().await;
-    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "120")]).await;
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "120")])
+        .await;
     wait_for(&s, &path, "campaign_status", "VERIFIED").await;
     let t = transitions(&events(&s, &qe).await);
     assert_eq!(
-        t.iter().map(|(_, to, by)| format!("{to}/{by}")).collect::<Vec<_>>(),
-        ["FAILED/pipeline", "IN_PROGRESS/customer", "VERIFIED/pipeline"]
+        t.iter()
+            .map(|(_, to, by)| format!("{to}/{by}"))
+            .collect::<Vec<_>>(),
+        [
+            "FAILED/pipeline",
+            "IN_PROGRESS/customer",
+            "VERIFIED/pipeline"
+        ]
     );
 
     // A brand the reviewer fails registers no campaign.
@@ -430,16 +553,24 @@ async fn auto_review_fails_on_triggers_and_an_update_resubmits() {
     submit_and_approve(&s, &failing_tp).await;
     let bad = sid(&brand(&s, &profile, &failing_tp, &[]).await);
     let mg2 = service(&s, &[]).await;
-    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "120")]).await;
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "120")])
+        .await;
     wait_for(&s, &format!("{BRANDS}/{bad}"), "status", "FAILED").await;
-    let (st, e) = s.post(&usa2p(&mg2), &campaign_form(&bad, "MARKETING")).await;
+    let (st, e) = s
+        .post(&usa2p(&mg2), &campaign_form(&bad, "MARKETING"))
+        .await;
     assert_refused((st, &e), 400, 21717, "FAILED");
 }
 
 async fn submit_and_approve(s: &Server, tp: &str) {
-    s.ok(&format!("/v1/TrustProducts/{tp}"), &[("Status", "pending-review")], 200)
+    s.ok(
+        &format!("/v1/TrustProducts/{tp}"),
+        &[("Status", "pending-review")],
+        200,
+    )
+    .await;
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "120")])
         .await;
-    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "120")]).await;
     s.wait_status("TrustProducts", tp, "twilio-approved").await;
 }
 
@@ -449,7 +580,9 @@ async fn the_v2_shape_is_served_on_request() {
     let s = Server::start();
     let bn = approved_brand(&s, false).await;
     let mg = service(&s, &[]).await;
-    let qe = sid(&s.ok(&usa2p(&mg), &campaign_form(&bn, "LOW_VOLUME"), 201).await);
+    let qe = sid(&s
+        .ok(&usa2p(&mg), &campaign_form(&bn, "LOW_VOLUME"), 201)
+        .await);
     let url = format!("{}{}/{qe}", s.base, usa2p(&mg));
     let body: Value = reqwest::Client::new()
         .get(&url)
