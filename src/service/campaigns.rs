@@ -19,7 +19,7 @@
 //!   "It is now possible to edit a FAILED Campaign via both the Console and the API"); its use
 //!   case cannot change (delete and recreate, as that guide says); any other status is
 //!   409 / 20409;
-//! - delete removes it in any status.
+//! - delete removes it in any status; deleting its Messaging Service deletes it too.
 //!
 //! Review: IN_PROGRESS until the pipeline decides (VERIFIED / FAILED), waiting while its
 //! brand is not APPROVED or a sole proprietor's identity is not yet verified (the OTP), and
@@ -370,6 +370,33 @@ pub async fn delete(app: &App, account_sid: &str, service_sid: &str, sid: &str) 
         true => Ok(()),
         false => Err(not_found(service_sid, sid)),
     }
+}
+
+/// Deletes the campaign of a Messaging Service that was just deleted (our decision: a
+/// campaign lives on its service; Twilio publishes no campaign without one).
+pub async fn delete_of_service(app: &App, account_sid: &str, service_sid: &str) -> Result<()> {
+    let filter = RegistrationFilter {
+        parent_sid: Some(service_sid.to_string()),
+        status: None,
+    };
+    let page = app
+        .store
+        .list_registrations(
+            account_sid,
+            KIND,
+            &filter,
+            PageQuery {
+                size: 1,
+                cursor: None,
+            },
+        )
+        .await?;
+    for c in page.items {
+        app.store
+            .delete_registration(account_sid, KIND, &c.sid, KIND.statuses())
+            .await?;
+    }
+    Ok(())
 }
 
 /// The use cases a campaign on the account's service may register: those of the brand's

@@ -222,10 +222,11 @@ pub async fn update(
     Ok(s)
 }
 
-/// Deletes the service; its numbers leave its pool and stay with the account.
+/// Deletes the service; its numbers leave its pool and stay with the account, and its A2P
+/// campaign is deleted with it (`campaigns::delete_of_service`).
 pub async fn delete(app: &App, account_sid: &str, sid: &str) -> Result<()> {
     if app.store.delete_service(account_sid, sid).await? {
-        Ok(())
+        super::campaigns::delete_of_service(app, account_sid, sid).await
     } else {
         Err(not_found(format!("/Services/{sid}")))
     }

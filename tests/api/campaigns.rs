@@ -236,8 +236,22 @@ async fn a_campaign_is_registered_verified_and_deleted() {
     assert_eq!(svc["usecase"], "undeclared");
     assert_eq!(s.get(&usa2p(&mg)).await.1["compliance"], json!([]));
     // Deleted, the service takes a campaign again.
-    s.ok(&usa2p(&mg), &campaign_form(&bn, "MARKETING"), 201)
+    let again = sid(&s
+        .ok(&usa2p(&mg), &campaign_form(&bn, "MARKETING"), 201)
+        .await);
+    // Deleting the service deletes its campaign: out of the operator's queue.
+    assert_eq!(s.delete(&format!("{SERVICES}/{mg}")).await.0, 204);
+    let (_, q) = s
+        .admin("GET", "/admin/v1/Reviews?Kind=us_app_to_person", &[])
         .await;
+    assert!(
+        q["reviews"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["sid"] != again.as_str()),
+        "{q}"
+    );
 }
 
 /// Every refusal of a create, each with its code and a message naming what to fix.
