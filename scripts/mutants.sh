@@ -25,6 +25,7 @@ FILES=(
     src/domain/descriptions.rs
     src/domain/numbers.rs
     src/domain/registration.rs
+    src/domain/campaign.rs
 )
 
 # Mutants no test can catch because the mutated program behaves the same, each with a

@@ -410,7 +410,7 @@ pub enum Dependency {
     Failed(String),
 }
 
-/// The marker that asks for a failure code explicitly: `FAIL-30794` anywhere in a
+/// The marker that asks for a failure code explicitly: `FAIL-30799` anywhere in a
 /// trigger value fails the resource with that code (one of its kind's `failure_codes`).
 pub const EXPLICIT: &str = "FAIL-";
 /// The word that fails a resource with its kind's default code.
@@ -654,10 +654,10 @@ mod tests {
         }
         match review(
             Kind::Brand,
-            &[("A", "FAIL-30797"), ("B", "FAIL-30795 FAIL-30797")],
+            &[("A", "FAIL-30798"), ("B", "FAIL-30793 FAIL-30798")],
             &[],
         ) {
-            Decision::Reject(f) => assert_eq!(f.codes, vec![30795, 30797]),
+            Decision::Reject(f) => assert_eq!(f.codes, vec![30793, 30798]),
             d => panic!("{d:?}"),
         }
         assert_eq!(

@@ -19,7 +19,8 @@
 //!   "It is now possible to edit a FAILED Campaign via both the Console and the API"); its use
 //!   case cannot change (delete and recreate, as that guide says); any other status is
 //!   409 / 20409;
-//! - delete removes it in any status; deleting its Messaging Service deletes it too.
+//! - delete removes it in any status; deleting its Messaging Service deletes it too (in the
+//!   store's transaction).
 //!
 //! Review: IN_PROGRESS until the pipeline decides (VERIFIED / FAILED), waiting while its
 //! brand is not APPROVED or a sole proprietor's identity is not yet verified (the OTP), and
@@ -284,13 +285,45 @@ pub async fn create(
         Some(service_sid.to_string()),
         fields,
     );
-    registrations::create(app, r).await.map_err(|e| match e {
-        StoreError::Duplicate(Unique::ServiceCampaign) => Error::conflict(
-            20409,
-            format!("Messaging Service {service_sid} already has an A2P campaign (one per service): delete it before registering another"),
-        ),
-        other => other.into(),
-    })
+    match registrations::create(app, r).await {
+        Ok(saved) => Ok(saved),
+        Err(StoreError::Duplicate(Unique::ServiceCampaign)) => {
+            let existing = service_campaign(app, account_sid, service_sid)
+                .await?
+                .map(|c| c.sid)
+                .unwrap_or_default();
+            Err(Error::conflict(
+                20409,
+                format!("Messaging Service {service_sid} already has an A2P campaign ({existing}; one per service): delete it before registering another"),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The service's campaign, if it has one.
+async fn service_campaign(
+    app: &App,
+    account_sid: &str,
+    service_sid: &str,
+) -> Result<Option<Registration>> {
+    let filter = RegistrationFilter {
+        parent_sid: Some(service_sid.to_string()),
+        status: None,
+    };
+    let page = app
+        .store
+        .list_registrations(
+            account_sid,
+            KIND,
+            &filter,
+            PageQuery {
+                size: 1,
+                cursor: None,
+            },
+        )
+        .await?;
+    Ok(page.items.into_iter().next())
 }
 
 /// The account's service's campaign, or 404 / 20404.
@@ -372,33 +405,6 @@ pub async fn delete(app: &App, account_sid: &str, service_sid: &str, sid: &str) 
     }
 }
 
-/// Deletes the campaign of a Messaging Service that was just deleted (our decision: a
-/// campaign lives on its service; Twilio publishes no campaign without one).
-pub async fn delete_of_service(app: &App, account_sid: &str, service_sid: &str) -> Result<()> {
-    let filter = RegistrationFilter {
-        parent_sid: Some(service_sid.to_string()),
-        status: None,
-    };
-    let page = app
-        .store
-        .list_registrations(
-            account_sid,
-            KIND,
-            &filter,
-            PageQuery {
-                size: 1,
-                cursor: None,
-            },
-        )
-        .await?;
-    for c in page.items {
-        app.store
-            .delete_registration(account_sid, KIND, &c.sid, KIND.statuses())
-            .await?;
-    }
-    Ok(())
-}
-
 /// The use cases a campaign on the account's service may register: those of the brand's
 /// type when `brand_sid` is given (none when the brand is not the account's or not APPROVED:
 /// Twilio's "The Use Cases API returns an empty list if there is an issue with the
@@ -426,23 +432,7 @@ pub async fn usecases<'a>(
 /// with).
 pub async fn service_view(app: &App, s: &MessagingService) -> Result<(bool, Value)> {
     let own = s.config.get("usecase").cloned().unwrap_or(Value::Null);
-    let filter = RegistrationFilter {
-        parent_sid: Some(s.sid.clone()),
-        status: None,
-    };
-    let page = app
-        .store
-        .list_registrations(
-            &s.account_sid,
-            KIND,
-            &filter,
-            PageQuery {
-                size: 1,
-                cursor: None,
-            },
-        )
-        .await?;
-    let Some(c) = page.items.first() else {
+    let Some(c) = service_campaign(app, &s.account_sid, &s.sid).await? else {
         return Ok((false, own));
     };
     let registered = KIND.stage(&c.status) == Stage::Approved;

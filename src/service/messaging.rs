@@ -223,10 +223,10 @@ pub async fn update(
 }
 
 /// Deletes the service; its numbers leave its pool and stay with the account, and its A2P
-/// campaign is deleted with it (`campaigns::delete_of_service`).
+/// campaign is deleted with it (in the store's one transaction).
 pub async fn delete(app: &App, account_sid: &str, sid: &str) -> Result<()> {
     if app.store.delete_service(account_sid, sid).await? {
-        super::campaigns::delete_of_service(app, account_sid, sid).await
+        Ok(())
     } else {
         Err(not_found(format!("/Services/{sid}")))
     }

@@ -608,7 +608,8 @@ pub trait Store: Send + Sync {
         page: PageQuery,
     ) -> StoreResult<Page<MessagingService>>;
     async fn update_service(&self, service: &MessagingService) -> StoreResult<()>;
-    /// Deletes the service; its pool goes with it (the numbers stay with the account).
+    /// Deletes the service; its pool goes with it (the numbers stay with the account), and
+    /// its A2P campaign, in one transaction.
     async fn delete_service(&self, account_sid: &str, sid: &str) -> StoreResult<bool>;
     /// Adds a number to a service's pool, in one transaction under the locks of both: only
     /// while the service exists and the number belongs to `number.account_sid` (`Stale`

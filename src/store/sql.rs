@@ -1697,14 +1697,26 @@ impl Store for SqlStore {
     }
 
     async fn delete_service(&self, account_sid: &str, sid: &str) -> StoreResult<bool> {
-        // The pool goes with it (ON DELETE CASCADE, migration 0012).
-        Ok(self
-            .exec(
-                "DELETE FROM messaging_services WHERE sid = ? AND account_sid = ?",
-                &[sid, account_sid],
-            )
-            .await?
-            > 0)
+        // The pool goes with it (ON DELETE CASCADE, migration 0012), and its campaign in
+        // the same transaction (README "Campaigns").
+        let mut tx = self.tx().await?;
+        let n = self
+            .q("DELETE FROM messaging_services WHERE sid = ? AND account_sid = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .run(&mut *tx)
+            .await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        self.q("DELETE FROM registrations WHERE parent_sid = ? AND account_sid = ? AND kind = ?")
+            .bind(sid)
+            .bind(account_sid)
+            .bind(RegistrationKind::UsAppToPerson.as_str())
+            .run(&mut *tx)
+            .await?;
+        commit(tx).await?;
+        Ok(true)
     }
 
     async fn insert_service_number(&self, mut n: ServiceNumber) -> StoreResult<ServiceNumber> {

@@ -5,13 +5,13 @@
 use crate::common::*;
 use serde_json::{json, Value};
 
-pub(crate) const BRANDS: &str = "/v1/a2p/BrandRegistrations";
+pub const BRANDS: &str = "/v1/a2p/BrandRegistrations";
 const A2P: &str = "RNb0d4771c2c98518d916a3d4cd70a8f8b";
-pub(crate) const STARTER: &str = "RN806dd6cd175f314e1f96a9727ee271f4";
-pub(crate) const SOLE_PROPRIETOR: &str = "RN670d5d2e282a6130ae063b234b6019c8";
+const STARTER: &str = "RN806dd6cd175f314e1f96a9727ee271f4";
+const SOLE_PROPRIETOR: &str = "RN670d5d2e282a6130ae063b234b6019c8";
 
 /// A compliant Secondary Customer Profile on an approved Primary, still a draft.
-pub(crate) async fn secondary(s: &Server) -> String {
+pub async fn secondary(s: &Server) -> String {
     let primary = s.approved_primary().await;
     let bu = s.profile(SECONDARY).await;
     s.complete_business_profile(&bu).await;
@@ -20,7 +20,7 @@ pub(crate) async fn secondary(s: &Server) -> String {
 }
 
 /// A compliant A2P trust product naming `profile`, still a draft.
-pub(crate) async fn a2p(s: &Server, profile: &str, name: &str) -> String {
+pub async fn a2p(s: &Server, profile: &str, name: &str) -> String {
     let b = s
         .ok(
             "/v1/TrustProducts",
@@ -44,7 +44,7 @@ pub(crate) async fn a2p(s: &Server, profile: &str, name: &str) -> String {
     tp
 }
 
-pub(crate) async fn submit(s: &Server, collection: &str, bu: &str) {
+pub async fn submit(s: &Server, collection: &str, bu: &str) {
     s.ok(
         &format!("/v1/{collection}/{bu}"),
         &[("Status", "pending-review")],
@@ -54,14 +54,14 @@ pub(crate) async fn submit(s: &Server, collection: &str, bu: &str) {
 }
 
 /// Submits both bundles and approves them as the operator.
-pub(crate) async fn approve_bundles(s: &Server, profile: &str, tp: &str) {
+pub async fn approve_bundles(s: &Server, profile: &str, tp: &str) {
     submit(s, "CustomerProfiles", profile).await;
     s.approve(profile).await;
     submit(s, "TrustProducts", tp).await;
     s.approve(tp).await;
 }
 
-pub(crate) async fn brand(s: &Server, profile: &str, tp: &str, extra: &[(&str, &str)]) -> Value {
+pub async fn brand(s: &Server, profile: &str, tp: &str, extra: &[(&str, &str)]) -> Value {
     let mut form = vec![
         ("CustomerProfileBundleSid", profile),
         ("A2PProfileBundleSid", tp),
@@ -70,12 +70,12 @@ pub(crate) async fn brand(s: &Server, profile: &str, tp: &str, extra: &[(&str, &
     s.ok(BRANDS, &form, 201).await
 }
 
-fn sid(v: &Value) -> String {
+pub fn sid(v: &Value) -> String {
     v["sid"].as_str().unwrap().to_string()
 }
 
 /// Polls a brand (or any GET path) until its `field` is `want`.
-pub(crate) async fn wait_for(s: &Server, path: &str, field: &str, want: &str) -> Value {
+pub async fn wait_for(s: &Server, path: &str, field: &str, want: &str) -> Value {
     for _ in 0..400 {
         let (st, b) = s.get(path).await;
         assert_eq!(st, 200, "{b}");
@@ -88,12 +88,12 @@ pub(crate) async fn wait_for(s: &Server, path: &str, field: &str, want: &str) ->
     panic!("{path} never had {field} {want}: {b}");
 }
 
-pub(crate) async fn decide(s: &Server, sid: &str, form: &[(&str, &str)]) -> (u16, Value) {
+pub async fn decide(s: &Server, sid: &str, form: &[(&str, &str)]) -> (u16, Value) {
     s.admin("POST", &format!("/admin/v1/Reviews/{sid}"), form)
         .await
 }
 
-pub(crate) async fn events(s: &Server, sid: &str) -> Vec<Value> {
+pub async fn events(s: &Server, sid: &str) -> Vec<Value> {
     let (st, e) = s
         .admin("GET", &format!("/admin/v1/Bundles/{sid}/Events"), &[])
         .await;
@@ -101,7 +101,7 @@ pub(crate) async fn events(s: &Server, sid: &str) -> Vec<Value> {
     e["events"].as_array().unwrap().clone()
 }
 
-pub(crate) fn transitions(events: &[Value]) -> Vec<(String, String, String)> {
+pub fn transitions(events: &[Value]) -> Vec<(String, String, String)> {
     events
         .iter()
         .filter(|e| e["type"] == "status_changed")
@@ -392,11 +392,8 @@ async fn a_brand_names_bundles_of_its_account_and_type() {
     assert_refused((st, &e), 404, 20404, "");
 }
 
-/// The sole proprietor's OTP: sent at approval, resent by SmsOtp, confirmed by the mobile
-/// owner's YES within 24 hours (the operator's stand-in), expired after.
-#[tokio::test]
-async fn a_sole_proprietor_brand_is_verified_by_its_otp() {
-    let s = Server::start();
+/// An approved Starter Customer Profile and Sole Proprietor trust product.
+pub async fn sole_proprietor_bundles(s: &Server) -> (String, String) {
     let primary = s.approved_primary().await;
     let starter = s.profile(STARTER).await;
     let info = s
@@ -430,8 +427,17 @@ async fn a_sole_proprietor_brand_is_verified_by_its_otp() {
         .await;
     s.assign("TrustProducts", &tp, &sp).await;
     s.assign("TrustProducts", &tp, &starter).await;
-    approve_bundles(&s, &starter, &tp).await;
+    approve_bundles(s, &starter, &tp).await;
 
+    (starter, tp)
+}
+
+/// The sole proprietor's OTP: sent at approval, resent by SmsOtp, confirmed by the mobile
+/// owner's YES within 24 hours (the operator's stand-in), expired after.
+#[tokio::test]
+async fn a_sole_proprietor_brand_is_verified_by_its_otp() {
+    let s = Server::start();
+    let (starter, tp) = sole_proprietor_bundles(&s).await;
     let bn = sid(&brand(&s, &starter, &tp, &[("BrandType", "SOLE_PROPRIETOR")]).await);
     let path = format!("{BRANDS}/{bn}");
     let otp = format!("{path}/SmsOtp");
@@ -570,4 +576,110 @@ async fn snapshots_and_resets_cover_brands() {
         (200, &json!(profile))
     );
     assert!(!events(&s, &bn).await.is_empty());
+}
+
+/// The console's review queue lists brands; its page decides them (a rejection needs one
+/// of the brand's codes); the CLI's review commands list and decide them too.
+#[tokio::test]
+async fn the_console_and_the_cli_review_brands() {
+    use crate::common::console::{self, csrf_of};
+    let s = Server::start();
+    let profile = secondary(&s).await;
+    let tp = a2p(&s, &profile, "Acme A2P").await;
+    let one = sid(&brand(&s, &profile, &tp, &[]).await);
+    let two = sid(&brand(&s, &profile, &tp, &[]).await);
+    wait_for(&s, &format!("{BRANDS}/{two}"), "status", "IN_REVIEW").await;
+
+    let http = console::client();
+    let cookie = console::operator_sign_in(&http, &s.base, ADMIN_TOKEN).await;
+    let (st, html) = console::page(&http, &format!("{}/console/reviews", s.base), &cookie).await;
+    assert_eq!(st, 200);
+    assert!(html.contains(&format!("/console/reviews/{one}")), "{html}");
+    let (st, html) =
+        console::page(&http, &format!("{}/console/reviews/{one}", s.base), &cookie).await;
+    assert_eq!(st, 200);
+    assert!(html.contains("30799") && html.contains(&profile), "{html}");
+    let csrf = csrf_of(&html);
+    let url = format!("{}/console/reviews/{one}/decision", s.base);
+    let (st, _) = console::post(
+        &http,
+        &url,
+        &cookie,
+        &[("csrf", &csrf), ("decision", "reject")],
+    )
+    .await;
+    assert_eq!(st, 422);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("decision", "reject"),
+        ("reason", "Unverifiable"),
+        ("codes", "30799"),
+    ];
+    let (st, _) = console::post(&http, &url, &cookie, &form).await;
+    assert_eq!(st, 303);
+    let (_, b) = s.get(&format!("{BRANDS}/{one}")).await;
+    assert_eq!(
+        (&b["status"], &b["errors"][0]["code"]),
+        (&json!("FAILED"), &json!(30799))
+    );
+
+    let (ok, listed) = s.admin_cli(&["review", "list", "--kind", "brand"]);
+    assert!(ok, "{listed}");
+    let sids: Vec<&str> = listed["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["sid"].as_str().unwrap())
+        .collect();
+    assert_eq!(sids, [two.as_str()]);
+    let (ok, out) = s.admin_cli(&[
+        "review", "reject", &two, "--reason", "No", "--codes", "18601",
+    ]);
+    assert!(!ok, "{out}");
+    let (ok, out) = s.admin_cli(&[
+        "review", "reject", &two, "--reason", "No", "--codes", "30792",
+    ]);
+    assert!(ok, "{out}");
+    assert_eq!(out["status"], "FAILED");
+}
+
+/// `--review auto`: a vetting is decided once its brand is APPROVED; `FAIL` in its
+/// `VettingId` fails it.
+#[tokio::test]
+async fn auto_review_decides_vettings_after_their_brand() {
+    let s = Server::start_with(Options {
+        args: vec!["--review", "auto", "--review-delay", "60"],
+        ..Options::default()
+    });
+    let profile = secondary(&s).await;
+    let tp = a2p(&s, &profile, "Acme A2P").await;
+    let bn = sid(&brand(&s, &profile, &tp, &[]).await);
+    let vettings = format!("{BRANDS}/{bn}/Vettings");
+    let ok = s
+        .ok(
+            &vettings,
+            &[("VettingProvider", "aegis"), ("VettingId", "ae-1")],
+            201,
+        )
+        .await;
+    let bad = s
+        .ok(
+            &vettings,
+            &[("VettingProvider", "aegis"), ("VettingId", "ae-2 FAIL")],
+            201,
+        )
+        .await;
+    let path = |v: &Value| format!("{vettings}/{}", v["brand_vetting_sid"].as_str().unwrap());
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "120")])
+        .await;
+    s.worker_caught_up().await;
+    assert_eq!(s.get(&path(&ok)).await.1["vetting_status"], "PENDING");
+    for (c, bu) in [("CustomerProfiles", &profile), ("TrustProducts", &tp)] {
+        submit(&s, c, bu).await;
+    }
+    s.admin("POST", "/admin/v1/Clock", &[("AdvanceSeconds", "120")])
+        .await;
+    wait_for(&s, &format!("{BRANDS}/{bn}"), "status", "APPROVED").await;
+    wait_for(&s, &path(&ok), "vetting_status", "SUCCESS").await;
+    wait_for(&s, &path(&bad), "vetting_status", "FAILED").await;
 }

@@ -4,8 +4,8 @@
 //! texts' bounds, and the registration lifecycle (operator, `--review auto` triggers, a
 //! FAILED campaign's update and resubmission, deletion).
 use crate::brands::{
-    a2p, approve_bundles, brand, decide, events, secondary, transitions, wait_for, BRANDS,
-    SOLE_PROPRIETOR, STARTER,
+    a2p, approve_bundles, brand, decide, events, secondary, sid, sole_proprietor_bundles,
+    transitions, wait_for, BRANDS,
 };
 use crate::common::*;
 use serde_json::{json, Value};
@@ -14,10 +14,6 @@ const SERVICES: &str = "/v1/Services";
 
 fn usa2p(service: &str) -> String {
     format!("{SERVICES}/{service}/Compliance/Usa2p")
-}
-
-fn sid(v: &Value) -> String {
-    v["sid"].as_str().unwrap().to_string()
 }
 
 async fn service(s: &Server, extra: &[(&str, &str)]) -> String {
@@ -52,39 +48,7 @@ async fn approve_registration(s: &Server, path: &str, sid: &str, in_review: &str
 
 /// An APPROVED SOLE_PROPRIETOR brand whose OTP is not yet confirmed (UNVERIFIED).
 async fn sole_proprietor_brand(s: &Server) -> String {
-    let primary = s.approved_primary().await;
-    let starter = s.profile(STARTER).await;
-    let info = s
-        .end_user(
-            "starter_customer_profile_information",
-            json!({"first_name": "Ada", "last_name": "Lovelace", "email": "ada@acme.example.com",
-                   "phone_number": "+15555550100"}),
-        )
-        .await;
-    let doc = s.address_document().await;
-    for o in [&info, &doc, &primary] {
-        s.assign("CustomerProfiles", &starter, o).await;
-    }
-    let tp = sid(&s
-        .ok(
-            "/v1/TrustProducts",
-            &[
-                ("FriendlyName", "Ada's A2P"),
-                ("Email", "ada@acme.example.com"),
-                ("PolicySid", SOLE_PROPRIETOR),
-            ],
-            201,
-        )
-        .await);
-    let sp = s
-        .end_user(
-            "sole_proprietor_information",
-            json!({"brand_name": "Ada's Bakery", "mobile_phone_number": "+15555550199"}),
-        )
-        .await;
-    s.assign("TrustProducts", &tp, &sp).await;
-    s.assign("TrustProducts", &tp, &starter).await;
-    approve_bundles(s, &starter, &tp).await;
+    let (starter, tp) = sole_proprietor_bundles(s).await;
     let bn = sid(&brand(s, &starter, &tp, &[("BrandType", "SOLE_PROPRIETOR")]).await);
     approve_registration(s, &format!("{BRANDS}/{bn}"), &bn, "IN_REVIEW").await;
     bn
@@ -613,4 +577,23 @@ async fn the_v2_shape_is_served_on_request() {
     assert_eq!(body["terms_and_conditions_url"], Value::Null);
     let plain = s.get(&format!("{}/{qe}", usa2p(&mg))).await.1;
     assert!(plain.get("privacy_policy_url").is_none());
+}
+
+/// Two campaigns created at once on one Messaging Service: exactly one wins (the store's
+/// unique index), the other is 409 naming the winner.
+#[tokio::test]
+async fn concurrent_campaigns_on_one_service_leave_one() {
+    let s = Server::start();
+    let bn = approved_brand(&s, false).await;
+    let mg = service(&s, &[]).await;
+    let path = usa2p(&mg);
+    let f = campaign_form(&bn, "MARKETING");
+    let (a, b) = tokio::join!(s.post(&path, &f), s.post(&path, &f));
+    let mut statuses = [a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "{a:?} {b:?}");
+    let (winner, loser) = if a.0 == 201 { (a.1, b.1) } else { (b.1, a.1) };
+    assert_refused((409, &loser), 409, 20409, winner["sid"].as_str().unwrap());
+    let (_, l) = s.get(&path).await;
+    assert_eq!(l["compliance"].as_array().unwrap().len(), 1, "{l}");
 }
