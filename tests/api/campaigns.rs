@@ -597,3 +597,54 @@ async fn concurrent_campaigns_on_one_service_leave_one() {
     let (_, l) = s.get(&path).await;
     assert_eq!(l["compliance"].as_array().unwrap().len(), 1, "{l}");
 }
+
+/// Hostile input gets a Twilio-style error that says what to fix, never a 5xx.
+#[tokio::test]
+async fn hostile_input_gets_twilio_errors() {
+    let s = Server::start();
+    let bn = approved_brand(&s, false).await;
+    let mg = service(&s, &[]).await;
+    let form = campaign_form(&bn, "MARKETING");
+    // Under the 1,000-parameter limit of every request (which refuses more, 20001).
+    let many = vec![SAMPLE_1; 900];
+    let (st, e) = s
+        .post(&usa2p(&mg), &with(&form, "MessageSamples", &many))
+        .await;
+    assert_refused((st, &e), 400, 20001, "it has 900");
+    let huge = "x".repeat(100_000);
+    let (st, e) = s
+        .post(&usa2p(&mg), &with(&form, "Description", &[&huge]))
+        .await;
+    assert_refused((st, &e), 400, 20001, "it has 100000");
+    let (st, e) = s
+        .post(
+            &usa2p(&mg),
+            &with(
+                &form,
+                "BrandRegistrationSid",
+                &["BN'; DROP TABLE registrations;--"],
+            ),
+        )
+        .await;
+    assert_refused((st, &e), 400, 21717, "DROP TABLE");
+    let (st, e) = s
+        .post(
+            &usa2p(&mg),
+            &with(&form, "UsAppToPersonUsecase", &["MARKETING\u{202e}"]),
+        )
+        .await;
+    assert_refused((st, &e), 400, 21720, "Usecases");
+    let (st, e) = s.get(&format!("{}/not-a-sid", usa2p(&mg))).await;
+    assert_refused((st, &e), 404, 20404, "");
+    let (st, e) = s.delete(&format!("{}/Usecases", usa2p(&mg))).await;
+    assert_refused((st, &e), 405, 20004, "");
+    let (st, u) = s
+        .get(&format!(
+            "{}/Usecases?BrandRegistrationSid=%00%ff",
+            usa2p(&mg)
+        ))
+        .await;
+    assert!(st == 200 || st == 400, "{st} {u}");
+    // Nothing was registered.
+    assert_eq!(s.get(&usa2p(&mg)).await.1["compliance"], json!([]));
+}
