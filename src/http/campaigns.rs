@@ -55,7 +55,7 @@ enum Takes {
     Text,
     /// Repeated parameter (`MessageSamples=a&MessageSamples=b`), a list of strings.
     List,
-    /// `true` or `false` (any case).
+    /// `true` or `false` (`service::parse_bool`, Twilio's boolean parameter).
     Bool,
 }
 
@@ -129,15 +129,10 @@ fn given(params: &Params, names: &[&str], required: &[&'static str]) -> Result<G
         let value = match takes {
             Takes::Text => json!(values[0]),
             Takes::List => json!(values),
-            Takes::Bool => match values[0].to_ascii_lowercase().as_str() {
-                "true" => json!(true),
-                "false" => json!(false),
-                _ => {
-                    return Err(Error::invalid(
-                        20001,
-                        format!("{param} must be true or false; got \"{}\"", values[0]),
-                    ))
-                }
+            Takes::Bool => match crate::service::parse_bool(Some(values[0]), param)? {
+                Some(b) => json!(b),
+                None if required.contains(&param) => return Err(Error::MissingParameter(param)),
+                None => continue,
             },
         };
         out.push((param, field, value));

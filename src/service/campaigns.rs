@@ -10,7 +10,8 @@
 //! - the use case is one of the catalog's (400 / 21720 "A2P Use Case is Invalid") that the
 //!   brand's type may register (400 / 21717: only SOLE_PROPRIETOR brands register the
 //!   SOLE_PROPRIETOR use case, and they register only that one), compatible with the
-//!   service's own `usecase` (400 / 21719);
+//!   service's own `usecase` (400 / 21719; likewise a service update to a `Usecase` its
+//!   campaign does not go with);
 //! - one campaign per Messaging Service (409 / 20409, the store's unique index), one per
 //!   SOLE_PROPRIETOR brand (409 / 20409, the spec: "there can only be one SOLE_PROPRIETOR
 //!   campaign created per SOLE_PROPRIETOR Brand");
@@ -402,6 +403,37 @@ pub async fn delete(app: &App, account_sid: &str, service_sid: &str, sid: &str) 
     {
         true => Ok(()),
         false => Err(not_found(service_sid, sid)),
+    }
+}
+
+/// Refuses a Messaging Service `usecase` its campaign's A2P use case does not go with:
+/// 400 / 21719 (its page: "Updating a Messaging Service use case to one that is not
+/// compatible with the current A2P use case for this messaging service").
+pub async fn check_service_usecase(app: &App, s: &MessagingService) -> Result<()> {
+    let service_usecase = s
+        .config
+        .get("usecase")
+        .and_then(Value::as_str)
+        .unwrap_or("undeclared");
+    let Some(c) = service_campaign(app, &s.account_sid, &s.sid).await? else {
+        return Ok(());
+    };
+    let code = c
+        .fields
+        .get("us_app_to_person_usecase")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    match app.catalog.usecases.find(code) {
+        Some(u) if !campaign::compatible(u, service_usecase) => Err(Error::invalid(
+            21719,
+            format!(
+                "Messaging Service {}'s campaign {} has the {code} use case, which goes with: {}; Usecase \"{service_usecase}\" does not",
+                s.sid,
+                c.sid,
+                u.service_usecases.join(", ")
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -274,6 +274,21 @@ async fn a_campaign_needs_an_approved_brand_a_service_and_sound_values() {
     assert_refused((st, &e), 400, 21719, "\"verification\"");
     s.ok(&usa2p(&verification), &campaign_form(&bn, "2FA"), 201)
         .await;
+    // The service's use case cannot move away from its campaign's (21719 again); to one its
+    // campaign goes with, it can.
+    let (st, e) = s
+        .post(
+            &format!("{SERVICES}/{verification}"),
+            &[("Usecase", "marketing")],
+        )
+        .await;
+    assert_refused((st, &e), 400, 21719, "2FA");
+    s.ok(
+        &format!("{SERVICES}/{verification}"),
+        &[("Usecase", "undeclared")],
+        200,
+    )
+    .await;
 
     // Required parameters and the spec's bounds.
     for (name, says) in [
