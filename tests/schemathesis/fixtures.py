@@ -216,8 +216,9 @@ def main(base: str, account_sid: str, auth_token: str, spec_path: str, out: str)
 
 def main_messaging(base: str, account_sid: str, auth_token: str, out: str) -> None:
     """The Messaging pass: Messaging Services, numbers in the first one's pool (some to
-    delete) and free numbers of the account to add (the server implements Services and
-    their PhoneNumbers; run.sh limits the pass to those operations)."""
+    delete) and free numbers of the account to add (the server implements Services, their
+    PhoneNumbers, their A2P campaigns and use cases; run.sh limits the pass to those
+    operations)."""
     session = requests.Session()
     session.auth = (account_sid, auth_token)
 
@@ -246,6 +247,9 @@ def main_messaging(base: str, account_sid: str, auth_token: str, out: str) -> No
         "free_numbers": free,
         "callbacks": ["http://127.0.0.1:9/status"],
         "usecases": ["notifications", "marketing", "verification", "discussion", "poll", "undeclared"],
+        # A2P use cases (catalog/a2p_usecases.json); no brand is APPROVED here, so a create
+        # is refused (21717) after its values are checked: the pass checks the refusals' shape.
+        "a2p_usecases": ["MARKETING", "LOW_VOLUME", "2FA", "SOLE_PROPRIETOR"],
     }
 
     def bind(dictionary: str, probability: float = P_BODY) -> Dict[str, Any]:
@@ -271,6 +275,19 @@ def main_messaging(base: str, account_sid: str, auth_token: str, out: str) -> No
         (
             "DELETE /v1/Services/{ServiceSid}/PhoneNumbers/{Sid}",
             {"path.ServiceSid": bind("pool_owner", P_PATH), "path.Sid": bind("deletable_pooled", P_PATH)},
+        ),
+        # A2P campaigns on the services (none exists: fetch/update/delete answer 404).
+        (
+            "POST /v1/Services/{MessagingServiceSid}/Compliance/Usa2p",
+            {
+                "path.MessagingServiceSid": bind("services", P_PATH),
+                "body.UsAppToPersonUsecase": bind("a2p_usecases"),
+            },
+        ),
+        ("GET /v1/Services/{MessagingServiceSid}/Compliance/Usa2p", {"path.MessagingServiceSid": bind("services", P_PATH)}),
+        (
+            "GET /v1/Services/{MessagingServiceSid}/Compliance/Usa2p/Usecases",
+            {"path.MessagingServiceSid": bind("services", P_PATH)},
         ),
     ]
     ops = [{"include-name": name, "parameters": params} for name, params in operations]
