@@ -5,7 +5,7 @@ use anyhow::Context;
 use std::path::Path;
 
 use crate::domain::catalog::built_in::{
-    DOCUMENT_TYPES, END_USER_TYPES, PHONE_NUMBERS, POLICIES, REJECTION_CODES,
+    A2P_USECASES, DOCUMENT_TYPES, END_USER_TYPES, PHONE_NUMBERS, POLICIES, REJECTION_CODES,
 };
 use crate::domain::policy::Catalog;
 
@@ -17,6 +17,7 @@ fn parse(
     document_types: &str,
     rejection_codes: &str,
     phone_numbers: &str,
+    a2p_usecases: &str,
 ) -> anyhow::Result<Catalog> {
     crate::domain::catalog::parse(
         policies,
@@ -24,6 +25,7 @@ fn parse(
         document_types,
         rejection_codes,
         phone_numbers,
+        a2p_usecases,
     )
     .map_err(|e| anyhow::Error::new(e.error).context(e.file))
 }
@@ -37,13 +39,14 @@ pub fn load(dir: Option<&Path>) -> anyhow::Result<Catalog> {
             DOCUMENT_TYPES,
             REJECTION_CODES,
             PHONE_NUMBERS,
+            A2P_USECASES,
         )?,
         Some(dir) => {
             let read = |name: &str| {
                 std::fs::read_to_string(dir.join(name))
                     .with_context(|| format!("reading {}", dir.join(name).display()))
             };
-            // Rejection codes and phone numbers are optional in a custom catalog: when a file
+            // Rejection codes, phone numbers and A2P use cases are optional in a custom catalog: when a file
             // is absent the built-in one applies; a file that is there but unreadable is an
             // error.
             let optional = |name: &str, built_in: &str| {
@@ -59,6 +62,7 @@ pub fn load(dir: Option<&Path>) -> anyhow::Result<Catalog> {
                 &read("supporting_document_types.json")?,
                 &optional("rejection_codes.json", REJECTION_CODES)?,
                 &optional("phone_numbers.json", PHONE_NUMBERS)?,
+                &optional("a2p_usecases.json", A2P_USECASES)?,
             )?
         }
     };

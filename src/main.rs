@@ -30,11 +30,12 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let c = trusthub::catalog::load(dir.as_deref())?;
             println!(
-                "catalog OK: {} policies, {} end-user types, {} supporting-document types, {} phone-number blocks",
+                "catalog OK: {} policies, {} end-user types, {} supporting-document types, {} phone-number blocks, {} A2P use cases",
                 c.policies.len(),
                 c.end_user_types.len(),
                 c.supporting_document_types.len(),
-                c.numbers.countries.iter().map(|n| n.blocks.len()).sum::<usize>()
+                c.numbers.countries.iter().map(|n| n.blocks.len()).sum::<usize>(),
+                c.usecases.us_app_to_person.len()
             );
             Ok(())
         }

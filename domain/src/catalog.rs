@@ -1,5 +1,5 @@
 //! The catalog's files: the built-in ones (compiled in from `catalog/` at the repository's
-//! root) and how five JSON texts make one [`Catalog`]. Reading a directory of them is the
+//! root) and how six JSON texts make one [`Catalog`]. Reading a directory of them is the
 //! server's (`trusthub::catalog::load`).
 
 use crate::policy::Catalog;
@@ -11,6 +11,7 @@ pub mod built_in {
     pub const DOCUMENT_TYPES: &str = include_str!("../../catalog/supporting_document_types.json");
     pub const REJECTION_CODES: &str = include_str!("../../catalog/rejection_codes.json");
     pub const PHONE_NUMBERS: &str = include_str!("../../catalog/phone_numbers.json");
+    pub const A2P_USECASES: &str = include_str!("../../catalog/a2p_usecases.json");
 }
 
 /// A catalog file that is not what its schema says: which file, and serde's account of
@@ -38,6 +39,7 @@ pub fn parse(
     document_types: &str,
     rejection_codes: &str,
     phone_numbers: &str,
+    a2p_usecases: &str,
 ) -> Result<Catalog, ParseError> {
     fn json<T: serde::de::DeserializeOwned>(
         file: &'static str,
@@ -47,13 +49,15 @@ pub fn parse(
     }
     let codes = json("rejection_codes.json", rejection_codes)?;
     let numbers = json("phone_numbers.json", phone_numbers)?;
+    let usecases = json("a2p_usecases.json", a2p_usecases)?;
     Ok(Catalog::new(
         json("policies.json", policies)?,
         json("end_user_types.json", end_user_types)?,
         json("supporting_document_types.json", document_types)?,
     )
     .with_rejection_codes(codes)
-    .with_numbers(numbers))
+    .with_numbers(numbers)
+    .with_usecases(usecases))
 }
 
 /// The built-in catalog, parsed (not checked: the server's start-up and this crate's tests
@@ -66,6 +70,7 @@ pub fn built_in() -> Result<Catalog, ParseError> {
         DOCUMENT_TYPES,
         REJECTION_CODES,
         PHONE_NUMBERS,
+        A2P_USECASES,
     )
 }
 
@@ -91,55 +96,22 @@ mod tests {
     #[test]
     fn a_malformed_file_is_named() {
         use built_in::*;
-        let cases: [(&str, [&str; 5]); 5] = [
-            (
-                "policies.json",
-                [
-                    "{",
-                    END_USER_TYPES,
-                    DOCUMENT_TYPES,
-                    REJECTION_CODES,
-                    PHONE_NUMBERS,
-                ],
-            ),
-            (
-                "end_user_types.json",
-                [
-                    POLICIES,
-                    "{",
-                    DOCUMENT_TYPES,
-                    REJECTION_CODES,
-                    PHONE_NUMBERS,
-                ],
-            ),
-            (
-                "supporting_document_types.json",
-                [
-                    POLICIES,
-                    END_USER_TYPES,
-                    "{",
-                    REJECTION_CODES,
-                    PHONE_NUMBERS,
-                ],
-            ),
-            (
-                "rejection_codes.json",
-                [POLICIES, END_USER_TYPES, DOCUMENT_TYPES, "{", PHONE_NUMBERS],
-            ),
-            (
-                "phone_numbers.json",
-                [
-                    POLICIES,
-                    END_USER_TYPES,
-                    DOCUMENT_TYPES,
-                    REJECTION_CODES,
-                    "{",
-                ],
-            ),
+        let files = [
+            ("policies.json", POLICIES),
+            ("end_user_types.json", END_USER_TYPES),
+            ("supporting_document_types.json", DOCUMENT_TYPES),
+            ("rejection_codes.json", REJECTION_CODES),
+            ("phone_numbers.json", PHONE_NUMBERS),
+            ("a2p_usecases.json", A2P_USECASES),
         ];
-        for (file, [p, e, d, r, n]) in cases {
-            let err = parse(p, e, d, r, n).unwrap_err();
-            assert_eq!(err.file, file);
+        for (i, (file, _)) in files.iter().enumerate() {
+            let t: Vec<&str> = files
+                .iter()
+                .enumerate()
+                .map(|(j, (_, text))| if i == j { "{" } else { *text })
+                .collect();
+            let err = parse(t[0], t[1], t[2], t[3], t[4], t[5]).unwrap_err();
+            assert_eq!(err.file, *file);
             assert!(err.to_string().starts_with(&format!("{file}: ")), "{err}");
         }
     }

@@ -289,6 +289,8 @@ pub struct Catalog {
     pub supporting_document_types: Vec<ObjectType>,
     /// The phone numbers `AvailablePhoneNumbers` offers (`phone_numbers.json`).
     pub numbers: super::numbers::Inventory,
+    /// The A2P campaign and Messaging Service use cases (`a2p_usecases.json`).
+    pub usecases: super::campaign::Usecases,
     policy_index: HashMap<String, usize>,
     end_user_index: HashMap<String, usize>,
     document_index: HashMap<String, usize>,
@@ -311,6 +313,7 @@ impl Catalog {
         Catalog {
             rejection_codes: Vec::new(),
             numbers: Default::default(),
+            usecases: Default::default(),
             policy_index: policies
                 .iter()
                 .enumerate()
@@ -331,6 +334,11 @@ impl Catalog {
 
     pub fn with_numbers(mut self, numbers: super::numbers::Inventory) -> Self {
         self.numbers = numbers;
+        self
+    }
+
+    pub fn with_usecases(mut self, usecases: super::campaign::Usecases) -> Self {
+        self.usecases = usecases;
         self
     }
 
@@ -504,6 +512,7 @@ impl Catalog {
             }
         }
         out.extend(self.numbers.problems());
+        out.extend(self.usecases.problems());
         out
     }
 }

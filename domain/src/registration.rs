@@ -202,10 +202,14 @@ impl Kind {
     }
 
     /// May the customer resubmit (update) a resource of this kind? Brands (update: "resubmit
-    /// a failed brand"), campaigns (an update of a FAILED campaign) and toll-free
+    /// a failed brand"), campaigns (Twilio's campaign troubleshooting guide: "It is now
+    /// possible to edit a FAILED Campaign via both the Console and the API") and toll-free
     /// verifications (edit after rejection) can be; a vetting is imported once.
     pub fn resubmittable(self) -> bool {
-        !matches!(self, Kind::BrandVetting)
+        matches!(
+            self,
+            Kind::Brand | Kind::UsAppToPerson | Kind::TollfreeVerification
+        )
     }
 
     /// The fields whose values the automatic reviewer reads for triggers (README "Scripting

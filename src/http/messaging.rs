@@ -18,7 +18,7 @@ use super::render;
 use super::scope::{Member, Scope};
 use crate::error::Result;
 use crate::format::{iso, Urls};
-use crate::service::{messaging, App};
+use crate::service::{campaigns, messaging, App};
 use crate::store::{MessagingService, ServiceNumber};
 
 /// Marks the Messaging routes for [`Scope`].
@@ -47,7 +47,8 @@ fn service_url(urls: &Urls, sid: &str) -> String {
 }
 
 /// A Messaging Service as Twilio's spec lists its properties (settings not set are
-/// `null`). `us_app_to_person_registered` is false until US A2P campaigns are served.
+/// `null`). `a2p` is what its A2P campaign makes of `us_app_to_person_registered` and
+/// `usecase` (`service::campaigns::service_view`).
 #[derive(Serialize)]
 pub struct ServiceBody<'a> {
     account_sid: &'a str,
@@ -68,7 +69,7 @@ pub struct ServiceBody<'a> {
     area_code_geomatch: Option<&'a Value>,
     validity_period: Option<&'a Value>,
     synchronous_validation: Option<&'a Value>,
-    usecase: Option<&'a Value>,
+    usecase: Value,
     us_app_to_person_registered: bool,
     use_inbound_webhook_on_number: Option<&'a Value>,
     links: ServiceLinks,
@@ -87,7 +88,7 @@ pub struct ServiceLinks {
     destination_alpha_senders: String,
 }
 
-pub fn service<'a>(urls: &Urls, s: &'a MessagingService) -> ServiceBody<'a> {
+pub fn service<'a>(urls: &Urls, s: &'a MessagingService, a2p: (bool, Value)) -> ServiceBody<'a> {
     let url = service_url(urls, &s.sid);
     let c = |k: &str| s.config.get(k);
     ServiceBody {
@@ -109,8 +110,8 @@ pub fn service<'a>(urls: &Urls, s: &'a MessagingService) -> ServiceBody<'a> {
         area_code_geomatch: c("area_code_geomatch"),
         validity_period: c("validity_period"),
         synchronous_validation: c("synchronous_validation"),
-        usecase: c("usecase"),
-        us_app_to_person_registered: false,
+        usecase: a2p.1,
+        us_app_to_person_registered: a2p.0,
         use_inbound_webhook_on_number: c("use_inbound_webhook_on_number"),
         links: ServiceLinks {
             phone_numbers: format!("{url}/PhoneNumbers"),
@@ -165,28 +166,41 @@ pub fn service_number<'a>(app: &App, n: &'a ServiceNumber) -> ServiceNumberBody<
     }
 }
 
+/// A service with what its campaign makes of it.
+async fn view<'a>(app: &App, s: &'a MessagingService) -> Result<ServiceBody<'a>> {
+    let a2p = campaigns::service_view(app, s).await?;
+    Ok(service(&app.urls, s, a2p))
+}
+
 async fn create(Scope { app, caller, .. }: In, params: Params) -> Result<impl IntoResponse> {
     let name = params.required("FriendlyName")?;
     let s = messaging::create(&app, &caller.account_sid, name, &params.0).await?;
-    Ok((StatusCode::CREATED, render::body(service(&app.urls, &s))))
+    Ok((StatusCode::CREATED, render::body(view(&app, &s).await?)))
 }
 
 async fn list(Scope { app, caller, .. }: In, params: Params) -> Result<impl IntoResponse> {
     let paging = page::parse(&params)?;
     let found = messaging::list(&app, &caller.account_sid, paging.query).await?;
     let url = app.urls.abs("/v1/Services");
-    Ok(crate::http::render::body(paging.v1(
+    let mut views = std::collections::HashMap::new();
+    for s in &found.items {
+        views.insert(s.sid.clone(), campaigns::service_view(&app, s).await?);
+    }
+    Ok(render::body(paging.v1(
         &found,
         &url,
         &[],
         "services",
-        |s| service(&app.urls, s),
+        |s| {
+            let a2p = views.get(&s.sid).cloned().unwrap_or((false, Value::Null));
+            service(&app.urls, s, a2p)
+        },
     )))
 }
 
 async fn fetch(Scope { app, caller, .. }: In, Member(sid): Member) -> Result<impl IntoResponse> {
     let s = messaging::get(&app, &caller.account_sid, &sid).await?;
-    Ok(render::body(service(&app.urls, &s)))
+    Ok(render::body(view(&app, &s).await?))
 }
 
 async fn update(
@@ -202,7 +216,7 @@ async fn update(
         &params.0,
     )
     .await?;
-    Ok(render::body(service(&app.urls, &s)))
+    Ok(render::body(view(&app, &s).await?))
 }
 
 async fn remove(Scope { app, caller, .. }: In, Member(sid): Member) -> Result<StatusCode> {

@@ -1,287 +1,348 @@
-//! A2P campaigns (`/v1/Services/{MessagingServiceSid}/Compliance/Usa2p`, `QE…`):
-//! registrations (`service::registrations`) hanging off a Messaging Service.
+//! A2P 10DLC campaigns (`/v1/Services/{MessagingServiceSid}/Compliance/Usa2p`, `QE…`):
+//! registrations of kind `us_app_to_person` (`service::registrations`) hanging off their
+//! Messaging Service (`parent_sid`), one per service.
 //!
-//! Rules (Twilio's codes where its error dictionary has one):
-//! - the Messaging Service must be the account's (404 / 20404 otherwise, as for any SID);
-//! - `BrandRegistrationSid` must be a brand of the account that is APPROVED — and, for a
-//!   sole proprietor, OTP-verified (`identity_status` VERIFIED) — else 400 / 21717 ("Brand
-//!   Registration SID for US A2P Campaign Use Case is Not Registered or Not Valid");
-//! - `UsAppToPersonUsecase` must be one the brand type takes (`domain::campaign`): a
-//!   SOLE_PROPRIETOR brand only SOLE_PROPRIETOR and others never (21717 too), any other
-//!   value 400 / 20001;
-//! - `Description`, `MessageFlow`, `MessageSamples`, `HasEmbeddedLinks`,
-//!   `HasEmbeddedPhone` are required (400 / 20001), with the spec's bounds (20001 naming
-//!   them); keywords alphanumeric; URLs http(s);
-//! - one campaign per Messaging Service (the store's partial unique index: 409 / 20409
-//!   naming the campaign it has), and one per SOLE_PROPRIETOR brand (409 / 20409);
-//! - statuses IN_PROGRESS → VERIFIED | FAILED by the review pipeline (the brand must still
-//!   be APPROVED); an update edits the campaign, and resubmits a FAILED one; delete removes
-//!   it in any status.
+//! Rules (Twilio's codes where its error dictionary has one; README "A2P campaigns"):
+//! - the Messaging Service is the account's: 404 / 20404 otherwise (as every service route);
+//! - the brand (`BrandRegistrationSid`) is the account's and APPROVED: 400 / 21717
+//!   ("Brand Registration SID … is Not Registered or Not Valid": "wait for it to be in an
+//!   APPROVED status before moving forward with … campaign use case creation");
+//! - the use case is one of the catalog's (400 / 21720 "A2P Use Case is Invalid") that the
+//!   brand's type may register (400 / 21717: only SOLE_PROPRIETOR brands register the
+//!   SOLE_PROPRIETOR use case, and they register only that one), compatible with the
+//!   service's own `usecase` (400 / 21719; likewise a service update to a `Usecase` its
+//!   campaign does not go with);
+//! - one campaign per Messaging Service (409 / 20409, the store's unique index), one per
+//!   SOLE_PROPRIETOR brand (409 / 20409, the spec: "there can only be one SOLE_PROPRIETOR
+//!   campaign created per SOLE_PROPRIETOR Brand");
+//! - texts as the spec bounds them (`domain::campaign`): 400 / 20001 naming the parameter;
+//! - update edits and resubmits a FAILED campaign (Twilio's campaign troubleshooting guide:
+//!   "It is now possible to edit a FAILED Campaign via both the Console and the API"); its use
+//!   case cannot change (delete and recreate, as that guide says); any other status is
+//!   409 / 20409;
+//! - delete removes it in any status; deleting its Messaging Service deletes it too (in the
+//!   store's transaction).
+//!
+//! Review: IN_PROGRESS until the pipeline decides (VERIFIED / FAILED), waiting while its
+//! brand is not APPROVED or a sole proprietor's identity is not yet verified (the OTP), and
+//! failing when its brand failed or is gone. Trigger values: `Description`, `MessageFlow`,
+//! `MessageSamples` (`FAIL`, `FAIL-<code>`, README "Scripting an outcome").
 
 use serde_json::{json, Map, Value};
 
-use crate::domain::campaign;
-use crate::domain::registration::{Actor, Dependency, Kind, Stage};
+use crate::domain::campaign::{self, Usecase};
+use crate::domain::registration::{Dependency, Kind, Stage};
 use crate::error::{Error, Result};
-use crate::store::{Page, PageQuery, Registration, RegistrationFilter, StoreError, Unique};
+use crate::store::{
+    MessagingService, Page, PageQuery, Registration, RegistrationFilter, StoreError, Unique,
+};
 
-use super::{brands, messaging, parse_bool, registrations, App};
+use super::{messaging, registrations, App};
 
-type Params = [(String, String)];
+const KIND: Kind = Kind::UsAppToPerson;
 
-fn first<'a>(params: &'a Params, k: &str) -> Option<&'a str> {
-    params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
-}
-
-fn all(params: &Params, k: &str) -> Vec<String> {
-    params
-        .iter()
-        .filter(|(n, _)| n == k)
-        .map(|(_, v)| v.clone())
-        .collect()
-}
-
-fn not_found(service: &str, sid: &str) -> Error {
-    Error::NotFound(format!("/v1/Services/{service}/Compliance/Usa2p/{sid}"))
-}
+/// A campaign's values as a create or update carries them: `(parameter, field, value)`,
+/// the field by its snake_case property name, lists as JSON arrays of strings, booleans as
+/// JSON booleans.
+pub type Given = Vec<(&'static str, &'static str, Value)>;
 
 fn bad(message: String) -> Error {
     Error::invalid(20001, message)
 }
 
-/// Applies the editable parameters present in `params` to `fields` (`required`: each of
-/// the update's required parameters must be there). Nothing is applied on a refusal.
-fn apply(fields: &mut Map<String, Value>, params: &Params, required: bool) -> Result<()> {
-    let mut out = fields.clone();
-    for (param, field) in [
-        ("Description", "description"),
-        ("MessageFlow", "message_flow"),
-        ("OptInMessage", "opt_in_message"),
-        ("OptOutMessage", "opt_out_message"),
-        ("HelpMessage", "help_message"),
-    ] {
-        match first(params, param) {
-            Some(v) if !v.is_empty() => {
-                campaign::check_text(param, v).map_err(bad)?;
-                out.insert(field.into(), json!(v));
-            }
-            _ if required && matches!(param, "Description" | "MessageFlow") => {
-                return Err(Error::MissingParameter(if param == "Description" {
-                    "Description"
-                } else {
-                    "MessageFlow"
-                }));
-            }
-            _ => {}
+fn text<'a>(given: &'a Given, field: &str) -> Option<(&'static str, &'a str)> {
+    given
+        .iter()
+        .find(|(_, f, _)| *f == field)
+        .and_then(|(p, _, v)| v.as_str().map(|s| (*p, s)))
+}
+
+fn list_of(given: &Given, field: &str) -> Option<(&'static str, Vec<String>)> {
+    given.iter().find(|(_, f, _)| *f == field).map(|(p, _, v)| {
+        let items = v
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        (*p, items)
+    })
+}
+
+/// Checks the texts, lists and URLs a create or update carries (bounds in
+/// `domain::campaign`); 400 / 20001 naming the first parameter that breaks one.
+fn check(given: &Given) -> Result<()> {
+    for b in [campaign::DESCRIPTION, campaign::MESSAGE_FLOW] {
+        let field = if b.param == "Description" {
+            "description"
+        } else {
+            "message_flow"
+        };
+        if let Some((p, v)) = text(given, field) {
+            campaign::check_text(p, v, b.min, b.max).map_err(bad)?;
         }
     }
-    let samples = all(params, "MessageSamples");
-    if !samples.is_empty() {
+    if let Some((_, samples)) = list_of(given, "message_samples") {
         campaign::check_samples(&samples).map_err(bad)?;
-        out.insert("message_samples".into(), json!(samples));
-    } else if required {
-        return Err(Error::MissingParameter("MessageSamples"));
     }
-    for (param, field) in [
-        ("OptInKeywords", "opt_in_keywords"),
-        ("OptOutKeywords", "opt_out_keywords"),
-        ("HelpKeywords", "help_keywords"),
-    ] {
-        let words = all(params, param);
-        if !words.is_empty() {
-            campaign::check_keywords(param, &words).map_err(bad)?;
-            out.insert(field.into(), json!(words));
+    for field in ["opt_in_message", "opt_out_message", "help_message"] {
+        if let Some((p, v)) = text(given, field) {
+            campaign::check_text(p, v, campaign::REPLY_MIN, campaign::REPLY_MAX).map_err(bad)?;
         }
     }
-    for (param, field, needed) in [
-        ("HasEmbeddedLinks", "has_embedded_links", true),
-        ("HasEmbeddedPhone", "has_embedded_phone", true),
-        ("SubscriberOptIn", "subscriber_opt_in", false),
-        ("AgeGated", "age_gated", false),
-        ("DirectLending", "direct_lending", false),
-    ] {
-        match parse_bool(first(params, param), param)? {
-            Some(b) => {
-                out.insert(field.into(), json!(b));
-            }
-            None if required && needed => {
-                return Err(Error::MissingParameter(if param == "HasEmbeddedLinks" {
-                    "HasEmbeddedLinks"
-                } else {
-                    "HasEmbeddedPhone"
-                }))
-            }
-            None => {}
+    for field in ["opt_in_keywords", "opt_out_keywords", "help_keywords"] {
+        if let Some((p, v)) = list_of(given, field) {
+            campaign::check_keywords(p, &v).map_err(bad)?;
         }
     }
-    for (param, field) in [
-        ("PrivacyPolicyUrl", "privacy_policy_url"),
-        ("TermsAndConditionsUrl", "terms_and_conditions_url"),
-    ] {
-        if let Some(v) = first(params, param).filter(|v| !v.is_empty()) {
-            super::check_http_url(param, v, 20001)?;
-            out.insert(field.into(), json!(v));
+    for field in ["privacy_policy_url", "terms_and_conditions_url"] {
+        if let Some((p, v)) = text(given, field) {
+            super::check_http_url(p, v, 20001)?;
         }
     }
-    *fields = out;
     Ok(())
 }
 
-/// The account's brand `sid` if a campaign may name it, else 400 / 21717 saying why.
-async fn usable_brand(app: &App, account_sid: &str, sid: &str) -> Result<Registration> {
-    let refuse = |why: String| {
-        Error::invalid(
+fn not_found(service_sid: &str, sid: &str) -> Error {
+    Error::NotFound(format!("/Services/{service_sid}/Compliance/Usa2p/{sid}"))
+}
+
+/// The account's brand if it may register campaigns now: 400 / 21717 otherwise.
+async fn approved_brand(app: &App, account_sid: &str, brand_sid: &str) -> Result<Registration> {
+    let brand = app
+        .store
+        .registration(account_sid, Kind::Brand, brand_sid)
+        .await?
+        .ok_or_else(|| {
+            Error::invalid(
+                21717,
+                format!(
+                    "BrandRegistrationSid {brand_sid} is not a brand registration of this account"
+                ),
+            )
+        })?;
+    if Kind::Brand.stage(&brand.status) != Stage::Approved {
+        return Err(Error::invalid(
             21717,
             format!(
-                "BrandRegistrationSid \"{sid}\" is not a registered brand for this campaign: {why}"
+                "Brand {brand_sid} is {}: a campaign can be registered once its brand is APPROVED",
+                brand.status
             ),
-        )
-    };
-    let b = brands::get(app, account_sid, sid)
-        .await
-        .map_err(|_| refuse("no such brand in this account".into()))?;
-    if b.status != Kind::Brand.approved() {
-        return Err(refuse(format!("it is {}; it must be APPROVED", b.status)));
-    }
-    if b.fields["brand_type"] == "SOLE_PROPRIETOR" && b.fields["identity_status"] != "VERIFIED" {
-        return Err(refuse(
-            "a sole proprietor brand must be OTP-verified (identity_status VERIFIED) first".into(),
         ));
     }
-    Ok(b)
+    Ok(brand)
 }
 
-/// `POST …/Compliance/Usa2p`.
-pub async fn create(
-    app: &App,
-    account_sid: &str,
-    service_sid: &str,
-    params: &Params,
-) -> Result<Registration> {
-    let service = messaging::get(app, account_sid, service_sid).await?;
-    let brand_sid = first(params, "BrandRegistrationSid")
-        .filter(|v| !v.is_empty())
-        .ok_or(Error::MissingParameter("BrandRegistrationSid"))?;
-    let usecase = first(params, "UsAppToPersonUsecase")
-        .filter(|v| !v.is_empty())
-        .ok_or(Error::MissingParameter("UsAppToPersonUsecase"))?;
-    let brand = usable_brand(app, account_sid, brand_sid).await?;
-    let brand_type = brand.fields["brand_type"].as_str().unwrap_or("STANDARD");
-    let allowed = campaign::usecases_for(brand_type);
-    if !allowed.iter().any(|u| u.code == usecase) {
-        let known = campaign::STANDARD_USECASES
+fn brand_type(brand: &Registration) -> &str {
+    brand
+        .fields
+        .get("brand_type")
+        .and_then(Value::as_str)
+        .unwrap_or("STANDARD")
+}
+
+/// The use case by its code: 400 / 21720 for one the catalog does not know, 400 / 21717
+/// for one the brand's type may not register.
+fn usecase<'a>(app: &'a App, code: &str, brand: &Registration) -> Result<&'a Usecase> {
+    let u = app.catalog.usecases.find(code).ok_or_else(|| {
+        Error::invalid(
+            21720,
+            format!("UsAppToPersonUsecase \"{code}\" is not an A2P use case; GET /v1/Services/{{MessagingServiceSid}}/Compliance/Usa2p/Usecases lists them"),
+        )
+    })?;
+    let t = brand_type(brand);
+    if !u.brand_types.iter().any(|b| b == t) {
+        let allowed: Vec<&str> = app
+            .catalog
+            .usecases
+            .for_brand(Some(t))
             .iter()
-            .chain([&campaign::SOLE_PROPRIETOR_USECASE])
-            .any(|u| u.code == usecase);
-        let codes: Vec<&str> = allowed.iter().map(|u| u.code).collect();
-        let message = format!(
-            "UsAppToPersonUsecase \"{usecase}\" is not one a {brand_type} brand takes; use {}",
-            codes.join(", ")
-        );
-        return Err(if known {
-            Error::invalid(21717, message)
-        } else {
-            bad(message)
-        });
+            .map(|u| u.code.as_str())
+            .collect();
+        return Err(Error::invalid(
+            21717,
+            format!(
+                "Brand {} is a {t} brand, which cannot register the {code} use case; it may register: {}",
+                brand.sid,
+                allowed.join(", ")
+            ),
+        ));
     }
-    let mut fields = Map::new();
-    for (k, v) in [
-        ("brand_registration_sid", json!(brand.sid)),
-        ("messaging_service_sid", json!(service.sid)),
-        ("us_app_to_person_usecase", json!(usecase)),
-        ("campaign_id", Value::Null),
-        ("is_externally_registered", json!(false)),
-        (
-            "mock",
-            brand.fields.get("mock").cloned().unwrap_or(json!(false)),
-        ),
-        ("subscriber_opt_in", json!(false)),
-        ("age_gated", json!(false)),
-        ("direct_lending", json!(false)),
-    ] {
-        fields.insert(k.into(), v);
-    }
-    apply(&mut fields, params, true)?;
-    // One SOLE_PROPRIETOR campaign per SOLE_PROPRIETOR brand (the spec's description).
-    if usecase == "SOLE_PROPRIETOR" {
-        if let Some(other) = campaign_of_brand(app, account_sid, &brand.sid).await? {
-            return Err(Error::conflict(
-                20409,
-                format!(
-                    "The SOLE_PROPRIETOR brand {} has a campaign already: {other}",
-                    brand.sid
-                ),
-            ));
-        }
-    }
-    let r = registrations::new(
-        app,
-        account_sid,
-        Kind::UsAppToPerson,
-        Some(service.sid.clone()),
-        fields,
-    );
-    match registrations::create(app, r).await {
-        Ok(r) => Ok(r),
-        Err(StoreError::Duplicate(Unique::ServiceCampaign)) => {
-            let existing = list(
-                app,
-                account_sid,
-                &service.sid,
-                PageQuery {
-                    size: 1,
-                    cursor: None,
-                },
-            )
-            .await?
-            .items
-            .into_iter()
-            .next()
-            .map(|r| r.sid)
-            .unwrap_or_default();
-            Err(Error::conflict(
-                20409,
-                format!(
-                    "The Messaging Service {} has a campaign already ({existing}); a service takes one",
-                    service.sid
-                ),
-            ))
-        }
-        Err(e) => Err(e.into()),
-    }
+    Ok(u)
 }
 
-/// A campaign of the account naming this brand, if any (a brand has few).
-async fn campaign_of_brand(
-    app: &App,
-    account_sid: &str,
-    brand_sid: &str,
-) -> Result<Option<String>> {
+/// All of the account's campaigns (for the one-per-sole-proprietor-brand rule: the brand is
+/// inside `fields`, which no query reads).
+async fn all_campaigns(app: &App, account_sid: &str) -> Result<Vec<Registration>> {
+    let mut out = Vec::new();
     let mut cursor = None;
     loop {
         let page = app
             .store
             .list_registrations(
                 account_sid,
-                Kind::UsAppToPerson,
+                KIND,
                 &RegistrationFilter::default(),
-                PageQuery { size: 200, cursor },
+                PageQuery { size: 1000, cursor },
             )
             .await?;
-        if let Some(r) = page
-            .items
-            .iter()
-            .find(|r| r.fields["brand_registration_sid"] == brand_sid)
-        {
-            return Ok(Some(r.sid.clone()));
-        }
-        match page.items.last() {
-            Some(last) if page.has_next => cursor = Some(crate::store::Cursor::After(last.seq)),
-            _ => return Ok(None),
+        let last = page.items.last().map(|r| r.seq);
+        out.extend(page.items);
+        match (page.has_next, last) {
+            (true, Some(seq)) => cursor = Some(crate::store::Cursor::After(seq)),
+            _ => return Ok(out),
         }
     }
 }
 
+fn brand_of(r: &Registration) -> &str {
+    r.fields
+        .get("brand_registration_sid")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+/// Registers a campaign on the account's Messaging Service (rules in the module docs). It
+/// starts IN_PROGRESS with its first review step queued.
+pub async fn create(
+    app: &App,
+    account_sid: &str,
+    service_sid: &str,
+    brand_sid: &str,
+    usecase_code: &str,
+    given: Given,
+) -> Result<Registration> {
+    let service = messaging::get(app, account_sid, service_sid).await?;
+    check(&given)?;
+    let brand = approved_brand(app, account_sid, brand_sid).await?;
+    let u = usecase(app, usecase_code, &brand)?;
+    let service_usecase = service
+        .config
+        .get("usecase")
+        .and_then(Value::as_str)
+        .unwrap_or("undeclared");
+    if !campaign::compatible(u, service_usecase) {
+        return Err(Error::invalid(
+            21719,
+            format!(
+                "The {usecase_code} use case does not go with Messaging Service {service_sid}'s use case \"{service_usecase}\" (it goes with: {}); update the service's Usecase or choose another A2P use case",
+                u.service_usecases.join(", ")
+            ),
+        ));
+    }
+    if brand_type(&brand) == "SOLE_PROPRIETOR" {
+        if let Some(other) = all_campaigns(app, account_sid)
+            .await?
+            .into_iter()
+            .find(|c| brand_of(c) == brand_sid)
+        {
+            return Err(Error::conflict(
+                20409,
+                format!(
+                    "SOLE_PROPRIETOR brand {brand_sid} already has its one campaign ({}, on Messaging Service {})",
+                    other.sid,
+                    other.parent_sid.as_deref().unwrap_or("")
+                ),
+            ));
+        }
+    }
+    let mut fields = Map::new();
+    fields.insert("brand_registration_sid".into(), json!(brand_sid));
+    fields.insert("us_app_to_person_usecase".into(), json!(u.code));
+    // Twilio's defaults for what the create leaves out (the spec's createWithDefaults).
+    fields.insert("subscriber_opt_in".into(), json!(true));
+    fields.insert("age_gated".into(), json!(false));
+    fields.insert("direct_lending".into(), json!(false));
+    fields.insert(
+        "opt_out_message".into(),
+        json!(campaign::DEFAULT_OPT_OUT_MESSAGE),
+    );
+    fields.insert("help_message".into(), json!(campaign::DEFAULT_HELP_MESSAGE));
+    fields.insert(
+        "opt_out_keywords".into(),
+        json!(campaign::DEFAULT_OPT_OUT_KEYWORDS),
+    );
+    fields.insert(
+        "help_keywords".into(),
+        json!(campaign::DEFAULT_HELP_KEYWORDS),
+    );
+    for (_, field, value) in given {
+        fields.insert(field.into(), value);
+    }
+    // What the carrier limits depend on, kept from the brand at registration.
+    fields.insert("brand_type".into(), json!(brand_type(&brand)));
+    let skipped = brand
+        .fields
+        .get("skip_automatic_sec_vet")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    fields.insert("brand_skipped_vetting".into(), json!(skipped));
+    let r = registrations::new(
+        app,
+        account_sid,
+        KIND,
+        Some(service_sid.to_string()),
+        fields,
+    );
+    match registrations::create(app, r).await {
+        Ok(saved) => Ok(saved),
+        Err(StoreError::Duplicate(Unique::ServiceCampaign)) => {
+            let existing = service_campaign(app, account_sid, service_sid)
+                .await?
+                .map(|c| c.sid)
+                .unwrap_or_default();
+            Err(Error::conflict(
+                20409,
+                format!("Messaging Service {service_sid} already has an A2P campaign ({existing}; one per service): delete it before registering another"),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The service's campaign, if it has one.
+async fn service_campaign(
+    app: &App,
+    account_sid: &str,
+    service_sid: &str,
+) -> Result<Option<Registration>> {
+    let filter = RegistrationFilter {
+        parent_sid: Some(service_sid.to_string()),
+        status: None,
+    };
+    let page = app
+        .store
+        .list_registrations(
+            account_sid,
+            KIND,
+            &filter,
+            PageQuery {
+                size: 1,
+                cursor: None,
+            },
+        )
+        .await?;
+    Ok(page.items.into_iter().next())
+}
+
+/// The account's service's campaign, or 404 / 20404.
+pub async fn get(
+    app: &App,
+    account_sid: &str,
+    service_sid: &str,
+    sid: &str,
+) -> Result<Registration> {
+    messaging::get(app, account_sid, service_sid).await?;
+    app.store
+        .registration(account_sid, KIND, sid)
+        .await?
+        .filter(|r| r.parent_sid.as_deref() == Some(service_sid))
+        .ok_or_else(|| not_found(service_sid, sid))
+}
+
+/// The service's campaigns (none or one), keyset paging.
 pub async fn list(
     app: &App,
     account_sid: &str,
@@ -295,145 +356,158 @@ pub async fn list(
     };
     Ok(app
         .store
-        .list_registrations(account_sid, Kind::UsAppToPerson, &filter, page)
+        .list_registrations(account_sid, KIND, &filter, page)
         .await?)
 }
 
-pub async fn get(
-    app: &App,
-    account_sid: &str,
-    service_sid: &str,
-    sid: &str,
-) -> Result<Registration> {
-    match app
-        .store
-        .registration(account_sid, Kind::UsAppToPerson, sid)
-        .await?
-    {
-        Some(r) if r.parent_sid.as_deref() == Some(service_sid) => Ok(r),
-        _ => Err(not_found(service_sid, sid)),
-    }
-}
-
-/// `POST …/Compliance/Usa2p/{Sid}`: edits the campaign (the update's required parameters
-/// each given); a FAILED campaign is resubmitted with its edits, one under review is 409.
+/// Edits a FAILED campaign and resubmits it (IN_PROGRESS, reviewed again); 409 / 20409 in
+/// any other status. `given` replaces the values it carries.
 pub async fn update(
     app: &App,
     account_sid: &str,
     service_sid: &str,
     sid: &str,
-    params: &Params,
+    given: Given,
 ) -> Result<Registration> {
     let mut r = get(app, account_sid, service_sid, sid).await?;
-    for p in ["AgeGated", "DirectLending"] {
-        if first(params, p).is_none_or(str::is_empty) {
-            return Err(Error::MissingParameter(if p == "AgeGated" {
-                "AgeGated"
-            } else {
-                "DirectLending"
-            }));
-        }
-    }
-    apply(&mut r.fields, params, true)?;
-    match Kind::UsAppToPerson.stage(&r.status) {
-        Stage::Rejected => {
-            let change = registrations::transition(
-                app,
-                r,
-                Kind::UsAppToPerson.submitted(),
-                Actor::Customer,
-                None,
-            )?;
-            registrations::commit(app, change).await
-        }
-        Stage::Approved => {
-            r.date_updated = app.clock.now();
-            let event = super::lifecycle::subject_event(
-                &r.sid,
-                &r.account_sid,
-                "updated",
-                json!({}),
-                r.date_updated,
-            );
-            registrations::commit(
-                app,
-                crate::store::RegistrationChange {
-                    registration: r,
-                    events: vec![event],
-                    jobs: vec![],
-                },
-            )
-            .await
-        }
-        _ => Err(Error::conflict(
+    check(&given)?;
+    if KIND.stage(&r.status) != Stage::Rejected {
+        return Err(Error::conflict(
             20409,
             format!(
-                "Campaign {sid} is {}: it cannot be edited while it is reviewed",
+                "Campaign {sid} is {}: only a FAILED campaign can be updated and resubmitted",
                 r.status
             ),
-        )),
+        ));
     }
+    for (_, field, value) in given {
+        r.fields.insert(field.into(), value);
+    }
+    let change = registrations::transition(
+        app,
+        r,
+        KIND.submitted(),
+        crate::domain::registration::Actor::Customer,
+        None,
+    )?;
+    registrations::commit(app, change).await
 }
 
-/// `DELETE …/Compliance/Usa2p/{Sid}`: in any status.
+/// Deletes the service's campaign, in any status (404 / 20404 for none).
 pub async fn delete(app: &App, account_sid: &str, service_sid: &str, sid: &str) -> Result<()> {
     get(app, account_sid, service_sid, sid).await?;
-    let deleted = app
+    match app
         .store
-        .delete_registration(
-            account_sid,
-            Kind::UsAppToPerson,
-            sid,
-            Kind::UsAppToPerson.statuses(),
-        )
-        .await?;
-    if deleted {
-        Ok(())
-    } else {
-        Err(not_found(service_sid, sid))
+        .delete_registration(account_sid, KIND, sid, KIND.statuses())
+        .await?
+    {
+        true => Ok(()),
+        false => Err(not_found(service_sid, sid)),
     }
 }
 
-/// `GET …/Compliance/Usa2p/Usecases`: the use cases the brand (`BrandRegistrationSid`, of
-/// the account) may register on this service; without a brand, the standard ones.
-pub async fn usecases_for_service(
-    app: &App,
+/// Refuses a Messaging Service `usecase` its campaign's A2P use case does not go with:
+/// 400 / 21719 (its page: "Updating a Messaging Service use case to one that is not
+/// compatible with the current A2P use case for this messaging service").
+pub async fn check_service_usecase(app: &App, s: &MessagingService) -> Result<()> {
+    let service_usecase = s
+        .config
+        .get("usecase")
+        .and_then(Value::as_str)
+        .unwrap_or("undeclared");
+    let Some(c) = service_campaign(app, &s.account_sid, &s.sid).await? else {
+        return Ok(());
+    };
+    let code = c
+        .fields
+        .get("us_app_to_person_usecase")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    match app.catalog.usecases.find(code) {
+        Some(u) if !campaign::compatible(u, service_usecase) => Err(Error::invalid(
+            21719,
+            format!(
+                "Messaging Service {}'s campaign {} has the {code} use case, which goes with: {}; Usecase \"{service_usecase}\" does not",
+                s.sid,
+                c.sid,
+                u.service_usecases.join(", ")
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The use cases a campaign on the account's service may register: those of the brand's
+/// type when `brand_sid` is given (none when the brand is not the account's or not APPROVED:
+/// Twilio's "The Use Cases API returns an empty list if there is an issue with the
+/// customer's A2P brand registration"), every STANDARD one otherwise.
+pub async fn usecases<'a>(
+    app: &'a App,
     account_sid: &str,
     service_sid: &str,
     brand_sid: Option<&str>,
-) -> Result<Vec<Value>> {
+) -> Result<Vec<&'a Usecase>> {
     messaging::get(app, account_sid, service_sid).await?;
-    let brand_type = match brand_sid {
-        Some(sid) => {
-            let b = brands::get(app, account_sid, sid).await?;
-            b.fields["brand_type"]
-                .as_str()
-                .unwrap_or("STANDARD")
-                .to_string()
-        }
-        None => "STANDARD".to_string(),
+    let Some(brand_sid) = brand_sid else {
+        return Ok(app.catalog.usecases.for_brand(None));
     };
-    Ok(campaign::usecases_for(&brand_type)
-        .into_iter()
-        .map(campaign::usecase_json)
-        .collect())
+    Ok(match approved_brand(app, account_sid, brand_sid).await {
+        Ok(brand) => app.catalog.usecases.for_brand(Some(brand_type(&brand))),
+        Err(Error::Invalid { .. }) => Vec::new(),
+        Err(e) => return Err(e),
+    })
 }
 
-/// A campaign's review waits on nothing (its brand was APPROVED at create) but fails if
-/// its brand is no longer APPROVED.
+/// What a Messaging Service shows of its campaign: `us_app_to_person_registered` (true
+/// while its campaign is VERIFIED) and its `usecase` (its own, or, while it is
+/// `undeclared`, the first Messaging Service use case its campaign's A2P use case goes
+/// with).
+pub async fn service_view(app: &App, s: &MessagingService) -> Result<(bool, Value)> {
+    let own = s.config.get("usecase").cloned().unwrap_or(Value::Null);
+    let Some(c) = service_campaign(app, &s.account_sid, &s.sid).await? else {
+        return Ok((false, own));
+    };
+    let registered = KIND.stage(&c.status) == Stage::Approved;
+    let usecase = match own.as_str() {
+        Some("undeclared") | None => c
+            .fields
+            .get("us_app_to_person_usecase")
+            .and_then(Value::as_str)
+            .and_then(|code| app.catalog.usecases.find(code))
+            .and_then(|u| u.service_usecases.first())
+            .map(|s| json!(s))
+            .unwrap_or(own),
+        Some(_) => own,
+    };
+    Ok((registered, usecase))
+}
+
+/// A campaign's trigger values and its one dependency, its brand: APPROVED (and, for a sole
+/// proprietor, its identity verified by the OTP) is ready; FAILED or deleted fails the
+/// campaign; anything else makes it wait.
 pub async fn review_input(
     app: &App,
     r: &Registration,
 ) -> Result<(Vec<(String, String)>, Vec<Dependency>)> {
-    let brand_sid = r.fields["brand_registration_sid"].as_str().unwrap_or("");
-    let d = match app
+    let brand_sid = brand_of(r);
+    let brand = app
         .store
         .registration(&r.account_sid, Kind::Brand, brand_sid)
-        .await?
-    {
-        Some(b) if b.status == Kind::Brand.approved() => Dependency::Ready,
-        Some(b) => Dependency::Failed(format!("The brand {brand_sid} is {}", b.status)),
+        .await?;
+    let d = match brand {
         None => Dependency::Failed(format!("The brand {brand_sid} no longer exists")),
+        Some(b) => match Kind::Brand.stage(&b.status) {
+            Stage::Approved
+                if brand_type(&b) == "SOLE_PROPRIETOR"
+                    && b.fields.get("identity_status").and_then(Value::as_str)
+                        == Some("UNVERIFIED") =>
+            {
+                Dependency::Pending
+            }
+            Stage::Approved => Dependency::Ready,
+            Stage::Rejected => Dependency::Failed(format!("The brand {brand_sid} is FAILED")),
+            _ => Dependency::Pending,
+        },
     };
     Ok((registrations::trigger_values(r), vec![d]))
 }

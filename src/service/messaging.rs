@@ -64,15 +64,6 @@ const SETTINGS: [(&str, &str, Kind); 15] = [
     ),
 ];
 
-const USECASES: [&str; 6] = [
-    "notifications",
-    "marketing",
-    "verification",
-    "discussion",
-    "poll",
-    "undeclared",
-];
-
 /// A new service's settings (README "Messaging Services" says where each comes from).
 fn defaults() -> Map<String, Value> {
     let v = json!({
@@ -101,7 +92,19 @@ fn defaults() -> Map<String, Value> {
 /// Checks and applies the settings a request carries (the first of a repeated parameter
 /// counts). A bad value is 400 / 20001 naming the parameter and what it takes (21609 for
 /// a `StatusCallback` that is not an http(s) URL, as on bundles); nothing is applied then.
-fn apply_settings(config: &mut Map<String, Value>, params: &[(String, String)]) -> Result<()> {
+/// `Usecase` takes a Messaging Service use case of the catalog (`a2p_usecases.json`).
+fn apply_settings(
+    app: &App,
+    config: &mut Map<String, Value>,
+    params: &[(String, String)],
+) -> Result<()> {
+    let usecases: Vec<&str> = app
+        .catalog
+        .usecases
+        .messaging_service
+        .iter()
+        .map(|u| u.usecase.as_str())
+        .collect();
     let mut changes = Vec::new();
     for (param, prop, kind) in SETTINGS {
         let Some((_, v)) = params.iter().find(|(k, _)| k == param) else {
@@ -136,9 +139,9 @@ fn apply_settings(config: &mut Map<String, Value>, params: &[(String, String)]) 
                 Ok(n) if (1..=36_000).contains(&n) => json!(n),
                 _ => return Err(bad("a whole number of seconds from 1 to 36000")),
             },
-            Kind::Usecase => match USECASES.contains(&v.as_str()) {
+            Kind::Usecase => match usecases.contains(&v.as_str()) {
                 true => json!(v),
-                false => return Err(bad(&format!("one of {}", USECASES.join(", ")))),
+                false => return Err(bad(&format!("one of {}", usecases.join(", ")))),
             },
         };
         changes.push((prop, value));
@@ -162,7 +165,7 @@ pub async fn create(
 ) -> Result<MessagingService> {
     super::check_short_name(friendly_name, true)?;
     let mut config = defaults();
-    apply_settings(&mut config, params)?;
+    apply_settings(app, &mut config, params)?;
     let now = app.clock.now();
     Ok(app
         .store
@@ -205,13 +208,15 @@ pub async fn update(
         super::check_short_name(name, true)?;
         s.friendly_name = name.to_string();
     }
-    apply_settings(&mut s.config, params)?;
+    apply_settings(app, &mut s.config, params)?;
+    super::campaigns::check_service_usecase(app, &s).await?;
     s.date_updated = app.clock.now();
     app.store.update_service(&s).await?;
     Ok(s)
 }
 
-/// Deletes the service; its numbers leave its pool and stay with the account.
+/// Deletes the service; its numbers leave its pool and stay with the account, and its A2P
+/// campaign is deleted with it (in the store's one transaction).
 pub async fn delete(app: &App, account_sid: &str, sid: &str) -> Result<()> {
     if app.store.delete_service(account_sid, sid).await? {
         Ok(())

@@ -263,7 +263,9 @@ fn waiting_for(kind: Kind) -> &'static str {
             "its customer profile and A2P trust product must be twilio-approved (and a sole proprietor's OTP confirmed)"
         }
         Kind::BrandVetting => "its brand must be APPROVED",
-        Kind::UsAppToPerson => "its brand must be APPROVED",
+        Kind::UsAppToPerson => {
+            "its brand must be APPROVED (and a sole proprietor's identity verified by its OTP)"
+        }
         Kind::TollfreeVerification => "what it references is not approved",
     }
 }

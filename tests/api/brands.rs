@@ -5,7 +5,7 @@
 use crate::common::*;
 use serde_json::{json, Value};
 
-const BRANDS: &str = "/v1/a2p/BrandRegistrations";
+pub const BRANDS: &str = "/v1/a2p/BrandRegistrations";
 const A2P: &str = "RNb0d4771c2c98518d916a3d4cd70a8f8b";
 const STARTER: &str = "RN806dd6cd175f314e1f96a9727ee271f4";
 const SOLE_PROPRIETOR: &str = "RN670d5d2e282a6130ae063b234b6019c8";
@@ -101,7 +101,7 @@ pub async fn events(s: &Server, sid: &str) -> Vec<Value> {
     e["events"].as_array().unwrap().clone()
 }
 
-fn transitions(events: &[Value]) -> Vec<(String, String, String)> {
+pub fn transitions(events: &[Value]) -> Vec<(String, String, String)> {
     events
         .iter()
         .filter(|e| e["type"] == "status_changed")

@@ -190,3 +190,44 @@ fn catalog_check_reads_reworded_promises() {
         assert!(err.contains(field) && err.contains(needle), "{err}");
     }
 }
+
+/// The A2P use cases are catalog data: `catalog check` counts them and refuses a file whose
+/// use case names an unknown brand type or Messaging Service use case.
+#[test]
+fn catalog_check_reads_the_a2p_use_cases() {
+    let bin = env!("CARGO_BIN_EXE_trusthub");
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/catalog");
+    let good = std::process::Command::new(bin)
+        .args(["catalog", "check", src])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&good.stdout).contains("21 A2P use cases"));
+    let dir = tempfile::tempdir().unwrap();
+    for f in [
+        "policies.json",
+        "end_user_types.json",
+        "supporting_document_types.json",
+    ] {
+        std::fs::copy(format!("{src}/{f}"), dir.path().join(f)).unwrap();
+    }
+    let text = std::fs::read_to_string(format!("{src}/a2p_usecases.json")).unwrap();
+    let mut usecases: serde_json::Value = serde_json::from_str(&text).unwrap();
+    usecases["us_app_to_person"][0]["brand_types"] = serde_json::json!(["STARTER"]);
+    usecases["us_app_to_person"][1]["service_usecases"] = serde_json::json!(["chat"]);
+    std::fs::write(dir.path().join("a2p_usecases.json"), usecases.to_string()).unwrap();
+    let bad = std::process::Command::new(bin)
+        .args(["catalog", "check"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("use case 2FA: unknown brand type STARTER"),
+        "{err}"
+    );
+    assert!(
+        err.contains("unknown Messaging Service use case chat"),
+        "{err}"
+    );
+}

@@ -218,7 +218,8 @@ def main_messaging(base: str, account_sid: str, auth_token: str, out: str) -> No
     """The Messaging pass: Messaging Services, numbers in the first one's pool (some to
     delete) and free numbers of the account to add; toll-free verifications and free
     toll-free numbers to verify (run.sh limits the pass to the operations the server
-    implements: Services, their PhoneNumbers, Tollfree/Verifications)."""
+    implements: Services, their PhoneNumbers, their A2P campaigns and use cases,
+    Tollfree/Verifications)."""
     session = requests.Session()
     session.auth = (account_sid, auth_token)
 
@@ -274,6 +275,9 @@ def main_messaging(base: str, account_sid: str, auth_token: str, out: str) -> No
         "message_volumes": ["10", "100", "1,000", "10,000", "100,000"],
         "emails": ["support@owl.example.com"],
         "urls": ["https://www.owl.example.com/opt-in.png"],
+        # A2P use cases (catalog/a2p_usecases.json); no brand is APPROVED here, so a create
+        # is refused (21717) after its values are checked: the pass checks the refusals' shape.
+        "a2p_usecases": ["MARKETING", "LOW_VOLUME", "2FA", "SOLE_PROPRIETOR"],
     }
 
     def bind(dictionary: str, probability: float = P_BODY) -> Dict[str, Any]:
@@ -308,6 +312,19 @@ def main_messaging(base: str, account_sid: str, auth_token: str, out: str) -> No
         ("GET /v1/Tollfree/Verifications/{Sid}", {"path.Sid": bind("verifications", P_PATH)}),
         ("POST /v1/Tollfree/Verifications/{Sid}", {"path.Sid": bind("verifications", P_PATH)}),
         ("DELETE /v1/Tollfree/Verifications/{Sid}", {"path.Sid": bind("verifications", P_PATH)}),
+        # A2P campaigns on the services (none exists: fetch/update/delete answer 404).
+        (
+            "POST /v1/Services/{MessagingServiceSid}/Compliance/Usa2p",
+            {
+                "path.MessagingServiceSid": bind("services", P_PATH),
+                "body.UsAppToPersonUsecase": bind("a2p_usecases"),
+            },
+        ),
+        ("GET /v1/Services/{MessagingServiceSid}/Compliance/Usa2p", {"path.MessagingServiceSid": bind("services", P_PATH)}),
+        (
+            "GET /v1/Services/{MessagingServiceSid}/Compliance/Usa2p/Usecases",
+            {"path.MessagingServiceSid": bind("services", P_PATH)},
+        ),
     ]
     ops = [{"include-name": name, "parameters": params} for name, params in operations]
     _write_config(out, global_parameters, dictionaries, ops)

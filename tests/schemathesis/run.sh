@@ -57,8 +57,8 @@
 #   matches nothing).
 #
 # Every operation of the spec is run (all 53, ComplianceInquiries included). A second pass
-# runs the Messaging v1 spec's Services and Services/{ServiceSid}/PhoneNumbers operations
-# (the ones the server implements) the same way, with their own fixtures.
+# runs the Messaging v1 spec's Services, Services/{ServiceSid}/PhoneNumbers and A2P campaign
+# operations the same way, with their own fixtures.
 #
 # The WARNINGS block schemathesis prints ("Schema validation mismatch: N operations
 # mostly rejected generated data") is expected and not a failure: the spec's form
@@ -181,12 +181,12 @@ one_pass() {
 
 rc=0
 one_pass trusthub "$SPEC" "$@" || rc=$?
-# The Messaging pass: the Services, PhoneNumbers and Tollfree/Verifications operations of
-# Messaging v1 (the ones of Twilio's Messaging spec the server implements; the others are
-# excluded).
+# The Messaging pass: the Services, PhoneNumbers, A2P campaign (Compliance/Usa2p, its
+# Usecases, Services/Usecases) and Tollfree/Verifications operations of Messaging v1 (the
+# ones of Twilio's Messaging spec this pass covers; the others are excluded).
 messaging_rc=0
 one_pass messaging "$SPEC_MESSAGING" \
-    --include-path-regex '^(/v1/Services(/\{[A-Za-z]+\}(/PhoneNumbers(/\{Sid\})?)?)?|/v1/Tollfree/Verifications(/\{Sid\})?)$' "$@" || messaging_rc=$?
+    --include-path-regex '^/v1/(Services(/Usecases|/\{[A-Za-z]+\}(/PhoneNumbers(/\{Sid\})?|/Compliance/Usa2p(/Usecases|/\{Sid\})?)?)?|Tollfree/Verifications(/\{Sid\})?)$' "$@" || messaging_rc=$?
 [[ $rc -ne 0 ]] || rc=$messaging_rc
 echo "run.sh: a \"Schema validation mismatch\" warning above is expected, not a failure: the"
 echo "        spec's form schemas accept any string for SIDs, types, emails and Attributes,"

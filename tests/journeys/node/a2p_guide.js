@@ -157,6 +157,122 @@ async function settle(resource, status, operator) {
   return j.waitForStatus(resource, status);
 }
 
+// ISV guides, steps 3-6 (past TrustHub): the brand, the Messaging Service, the campaign and its
+// number. The campaign's sample values are those of Twilio's UsAppToPerson API reference (the
+// spec's create example), which the guides' step "Create an A2P Campaign" points to.
+const CAMPAIGN_DESCRIPTION = "Send marketing messages about sales to opted in customers.";
+const CAMPAIGN_MESSAGE_FLOW =
+  "End users opt-in by visiting www.example.com and adding their phone number. They then check a box " +
+  "agreeing to receive text messages from Example Brand. Additionally, end users can also opt-in by " +
+  "texting START to (111) 222-3333 to opt in.";
+const CAMPAIGN_MESSAGE_SAMPLES = ["EXPRESS: Denim Days Event is ON", "LAST CHANCE: Book your next flight for just 1 (ONE) EUR"];
+const CAMPAIGN_REPLIES = {
+  optInMessage: "Acme Corporation: You are now opted-in. For help, reply HELP. To opt-out, reply STOP",
+  optOutMessage: "You have successfully been unsubscribed from Acme Corporation. You will not receive any more messages from this number.",
+  helpMessage: "Acme Corporation: Please visit www.example.com to get support. To opt-out, reply STOP.",
+  optInKeywords: ["START"],
+  optOutKeywords: ["STOP"],
+  helpKeywords: ["HELP"],
+};
+// The campaign review's trigger (README "Scripting an outcome"): 30893.
+const FAILING_DESCRIPTION = `${CAMPAIGN_DESCRIPTION} FAIL-30893`;
+
+/** Step 3: the brand with the two approved bundles, checked until APPROVED. Returns its SID. */
+async function brandSteps(client, operator, profileSid, trustProductSid, options = {}) {
+  // 3. Create an A2P Brand
+  const brand = await client.messaging.v1.brandRegistrations.create({
+    customerProfileBundleSid: profileSid,
+    a2PProfileBundleSid: trustProductSid,
+    ...options,
+  });
+  const bn = j.assertSid("BN", brand.sid);
+  assert.equal(brand.status, "PENDING");
+  // 3.x Check the brand's registration status
+  const registration = client.messaging.v1.brandRegistrations(bn);
+  await j.waitUntil(() => registration.fetch(), (b) => b.status === "IN_REVIEW", "the brand to be IN_REVIEW");
+  await j.decideByClock(operator);
+  const decided = await j.waitUntil(() => registration.fetch(), (b) => b.status !== "IN_REVIEW", "the brand to be decided");
+  assert.equal(decided.status, "APPROVED", JSON.stringify(decided.errors));
+  return bn;
+}
+
+/** Step 4: the Messaging Service the campaign is registered on. Returns its SID. */
+async function messagingServiceSteps(client) {
+  const service = await client.messaging.v1.services.create({
+    friendlyName: "Acme, Inc.'s A2P 10DLC Messaging Service",
+    inboundRequestUrl: "https://www.example.com/inbound-messages-webhook",
+    fallbackUrl: "https://www.example.com/fallback",
+  });
+  assert.equal(service.usAppToPersonRegistered, false);
+  return j.assertSid("MG", service.sid);
+}
+
+/** Lets the campaign's review pass on the server clock; returns it decided. */
+async function settleCampaign(client, operator, serviceSid, qe) {
+  await operator.workerCaughtUp();
+  await j.decideByClock(operator);
+  const context = client.messaging.v1.services(serviceSid).usAppToPerson(qe);
+  return j.waitUntil(() => context.fetch(), (c) => c.campaignStatus !== "IN_PROGRESS", "the campaign to be decided");
+}
+
+/** Steps 5.1-5.2: the brand's use cases, then the campaign; returns it decided. */
+async function campaignSteps(client, operator, serviceSid, brandSid, usecase, { description = CAMPAIGN_DESCRIPTION } = {}) {
+  const service = client.messaging.v1.services(serviceSid);
+  // 5.1 Fetch possible A2P Campaign use cases
+  const usecases = await service.usAppToPersonUsecases.fetch({ brandRegistrationSid: brandSid });
+  assert.ok(usecases.usAppToPersonUsecases.some((u) => u.code === usecase), usecase);
+  // 5.2 Create an A2P Campaign
+  const campaign = await service.usAppToPerson.create({
+    brandRegistrationSid: brandSid,
+    description,
+    messageFlow: CAMPAIGN_MESSAGE_FLOW,
+    messageSamples: CAMPAIGN_MESSAGE_SAMPLES,
+    usAppToPersonUsecase: usecase,
+    hasEmbeddedLinks: true,
+    hasEmbeddedPhone: false,
+    ...CAMPAIGN_REPLIES,
+  });
+  const qe = j.assertSid("QE", campaign.sid);
+  assert.deepEqual([campaign.campaignStatus, campaign.brandRegistrationSid], ["IN_PROGRESS", brandSid]);
+  return settleCampaign(client, operator, serviceSid, qe);
+}
+
+/** A FAILED campaign edited and resubmitted (the update), decided again. */
+async function resubmitCampaign(client, operator, serviceSid, qe) {
+  const updated = await client.messaging.v1.services(serviceSid).usAppToPerson(qe).update({
+    hasEmbeddedLinks: true,
+    hasEmbeddedPhone: false,
+    messageSamples: CAMPAIGN_MESSAGE_SAMPLES,
+    messageFlow: CAMPAIGN_MESSAGE_FLOW,
+    description: CAMPAIGN_DESCRIPTION,
+    ageGated: false,
+    directLending: false,
+  });
+  assert.deepEqual([updated.campaignStatus, updated.errors], ["IN_PROGRESS", []]);
+  return settleCampaign(client, operator, serviceSid, qe);
+}
+
+/** Step 6: an SMS-capable local number bought and added to the Messaging Service. */
+async function phoneNumberSteps(client, serviceSid) {
+  const [local] = await client.availablePhoneNumbers("US").local.list({ smsEnabled: true, limit: 1 });
+  const number = await client.incomingPhoneNumbers.local.create({ phoneNumber: local.phoneNumber });
+  // 6. Add a phone number to the Messaging Service
+  const member = await client.messaging.v1.services(serviceSid).phoneNumbers.create({ phoneNumberSid: number.sid });
+  assert.equal(member.sid, number.sid);
+  return number.sid;
+}
+
+/** The end of every guide: a VERIFIED campaign, its service registered, the number in it. */
+async function assertVerified(client, serviceSid, campaign, numberSid) {
+  assert.equal(campaign.campaignStatus, "VERIFIED", JSON.stringify(campaign.errors));
+  assert.ok(campaign.campaignId);
+  assert.deepEqual(campaign.errors, []);
+  const service = await client.messaging.v1.services(serviceSid).fetch();
+  assert.equal(service.usAppToPersonRegistered, true);
+  const members = await client.messaging.v1.services(serviceSid).phoneNumbers.list();
+  assert.deepEqual(members.map((m) => m.sid), [numberSid]);
+}
+
 module.exports = {
   A2P_POLICY,
   STARTER_POLICY,
@@ -172,4 +288,11 @@ module.exports = {
   submitTrustProduct,
   failedFields,
   settle,
+  FAILING_DESCRIPTION,
+  brandSteps,
+  messagingServiceSteps,
+  campaignSteps,
+  resubmitCampaign,
+  phoneNumberSteps,
+  assertVerified,
 };

@@ -6,8 +6,11 @@
 // Steps 1.1-1.8 and 2.1-2.6 in the guide's order with its sample values; step 1.9 is the guide's
 // remediation after a rejection (fix, resubmit). The guide advises not to wait for the Starter
 // Profile's approval before the Trust Bundle, so the bundle is submitted while the profile is
-// still under review. Step 3 (BrandRegistrations, OTP) is outside TrustHub. The ISV's Primary
-// Customer Profile is created in the Console: the operator API stands in for it.
+// still under review. Steps 3-6 follow: the Sole Proprietor brand and its OTP (the mobile owner's
+// "YES" reply: the operator API stands in for the SMS), the Messaging Service, the SOLE_PROPRIETOR
+// campaign (failed once on a review trigger, edited and resubmitted) and a number in the service,
+// to a VERIFIED campaign. The ISV's Primary Customer Profile is created in the Console: the
+// operator API stands in for it.
 const assert = require("node:assert/strict");
 const { test } = require("node:test");
 const j = require("./journey");
@@ -100,6 +103,22 @@ test("the guide reaches twilio-approved", async () => {
   const product = await g.settle(client.trusthub.v1.trustProducts(tp), "twilio-approved", operator);
   assert.equal(product.errors, null);
   assert.ok(product.validUntil);
+  // 3. The Sole Proprietor brand; approved, its identity waits for the OTP.
+  const bn = await g.brandSteps(client, operator, starter, tp, { brandType: "SOLE_PROPRIETOR" });
+  const brand = client.messaging.v1.brandRegistrations(bn);
+  assert.equal((await brand.fetch()).identityStatus, "UNVERIFIED");
+  // 3.x The mobile number's owner replies YES to the OTP (the operator API stands in).
+  await operator.call("POST", `/admin/v1/BrandRegistrations/${bn}/OtpReply`, 200, { Body: "YES" });
+  assert.equal((await brand.fetch()).identityStatus, "VERIFIED");
+  // 4. The Messaging Service, 5. the SOLE_PROPRIETOR campaign: rejected once, resubmitted.
+  const mg = await g.messagingServiceSteps(client);
+  const failed = await g.campaignSteps(client, operator, mg, bn, "SOLE_PROPRIETOR", { description: g.FAILING_DESCRIPTION });
+  assert.deepEqual(failed.errors.map((e) => e.error_code), [30893]);
+  const campaign = await g.resubmitCampaign(client, operator, mg, failed.sid);
+  // 6. Its one number.
+  const number = await g.phoneNumberSteps(client, mg);
+  await g.assertVerified(client, mg, campaign, number);
+  assert.equal(campaign.usAppToPersonUsecase, "SOLE_PROPRIETOR");
 });
 
 test("the mobile number must be US or Canadian", async () => {

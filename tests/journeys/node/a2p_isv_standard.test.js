@@ -4,9 +4,10 @@
 //
 // Steps 1.1-1.11 (Secondary Customer Profile) and 2.1-2.6 (A2P Trust Product) in the guide's order
 // with its sample values, run with the customer's (sub)account credentials as the guide says.
-// Standard and Low-Volume Standard brands make the same TrustHub calls; they differ only at step 3
-// (BrandRegistrations, outside TrustHub), where these journeys end. Private and public companies
-// differ at step 2.2. The ISV's Primary Business Profile is created in the Console: the operator
+// Standard and Low-Volume Standard brands make the same TrustHub calls; they differ at step 3 (a
+// Low-Volume Standard brand skips secondary vetting: skipAutomaticSecVet) and in the campaign's use
+// case. Steps 3-6 follow: the brand, the Messaging Service, the campaign (its use cases first), a
+// number in the service, to a VERIFIED campaign. Private and public companies differ at step 2.2. The ISV's Primary Business Profile is created in the Console: the operator
 // API stands in for it (approvedPrimaryProfile).
 const assert = require("node:assert/strict");
 const { after, test } = require("node:test");
@@ -44,6 +45,37 @@ test("private company", async () => {
   await g.submitTrustProduct(sub, made.trustProduct);
   await approve(sub, secondary, made.trustProduct);
   await ctx.callbacks.waitFor(secondary, "twilio-approved");
+  // 3. The Standard brand, 4. its Messaging Service, 5. its campaign, 6. a number.
+  const bn = await g.brandSteps(sub, ctx.operator, secondary, made.trustProduct);
+  const brand = await sub.messaging.v1.brandRegistrations(bn).fetch();
+  assert.deepEqual([brand.brandType, brand.identityStatus], ["STANDARD", "VETTED_VERIFIED"]);
+  const mg = await g.messagingServiceSteps(sub);
+  const campaign = await g.campaignSteps(sub, ctx.operator, mg, bn, "MARKETING");
+  const number = await g.phoneNumberSteps(sub, mg);
+  await g.assertVerified(sub, mg, campaign, number);
+  assert.equal(campaign.rateLimits.tmobile.brand_tier, "TOP");
+});
+
+test("low-volume standard: the campaign fails, is edited and resubmitted", async () => {
+  const sub = await customer();
+  const { profile: secondary } = await g.secondaryCustomerProfileSteps(sub, ctx.primary, ctx.callbacks.url);
+  const made = await g.a2pTrustProductSteps(sub, secondary, { company_type: "private" });
+  await g.submitTrustProduct(sub, made.trustProduct);
+  await approve(sub, secondary, made.trustProduct);
+  // 3. A Low-Volume Standard brand: secondary vetting skipped.
+  const bn = await g.brandSteps(sub, ctx.operator, secondary, made.trustProduct, { skipAutomaticSecVet: true });
+  assert.equal((await sub.messaging.v1.brandRegistrations(bn).fetch()).skipAutomaticSecVet, true);
+  const mg = await g.messagingServiceSteps(sub);
+  // 5. A Low Volume Mixed campaign whose description the review rejects (30893) ...
+  const failed = await g.campaignSteps(sub, ctx.operator, mg, bn, "LOW_VOLUME", { description: g.FAILING_DESCRIPTION });
+  assert.equal(failed.campaignStatus, "FAILED");
+  assert.deepEqual(failed.errors.map((e) => [e.error_code, e.fields]), [[30893, ["DESCRIPTION"]]]);
+  assert.equal((await sub.messaging.v1.services(mg).fetch()).usAppToPersonRegistered, false);
+  // ... edited and resubmitted (the campaign troubleshooting guide: edit a FAILED campaign).
+  const campaign = await g.resubmitCampaign(sub, ctx.operator, mg, failed.sid);
+  const number = await g.phoneNumberSteps(sub, mg);
+  await g.assertVerified(sub, mg, campaign, number);
+  assert.equal(campaign.rateLimits.tmobile.brand_tier, "LOW");
 });
 
 test("public company", async () => {

@@ -173,3 +173,123 @@ def settle(resource, status: str, operator):
     if current.status == "in-review":
         decide_by_clock(operator)
     return wait_for_status(resource, status)
+
+
+# ISV guides, steps 3-6 (past TrustHub): the brand, the Messaging Service, the campaign and
+# its number. The campaign's sample values are those of Twilio's UsAppToPerson API reference
+# (the spec's create example), which the guides' step "Create an A2P Campaign" points to.
+CAMPAIGN_DESCRIPTION = "Send marketing messages about sales to opted in customers."
+CAMPAIGN_MESSAGE_FLOW = (
+    "End users opt-in by visiting www.example.com and adding their phone number. They then check a box "
+    "agreeing to receive text messages from Example Brand. Additionally, end users can also opt-in by "
+    "texting START to (111) 222-3333 to opt in."
+)
+CAMPAIGN_MESSAGE_SAMPLES = ["EXPRESS: Denim Days Event is ON", "LAST CHANCE: Book your next flight for just 1 (ONE) EUR"]
+CAMPAIGN_REPLIES = {
+    "opt_in_message": "Acme Corporation: You are now opted-in. For help, reply HELP. To opt-out, reply STOP",
+    "opt_out_message": "You have successfully been unsubscribed from Acme Corporation. You will not receive any more messages from this number.",
+    "help_message": "Acme Corporation: Please visit www.example.com to get support. To opt-out, reply STOP.",
+    "opt_in_keywords": ["START"],
+    "opt_out_keywords": ["STOP"],
+    "help_keywords": ["HELP"],
+}
+# The campaign review's trigger (README "Scripting an outcome"): 30893, "Inconsistency
+# between Sample Message and Use-case".
+FAILING_DESCRIPTION = CAMPAIGN_DESCRIPTION + " FAIL-30893"
+
+
+def brand_steps(client, operator, profile_sid: str, trust_product_sid: str, **options) -> str:
+    """Step 3: register the brand with the two approved bundles, then check its status until
+    APPROVED (the review runs on the server clock). Returns the brand's SID."""
+    # 3. Create an A2P Brand
+    brand = client.messaging.v1.brand_registrations.create(
+        customer_profile_bundle_sid=profile_sid, a2p_profile_bundle_sid=trust_product_sid, **options
+    )
+    bn = assert_sid("BN", brand.sid)
+    assert brand.status == "PENDING"
+    # 3.x Check the brand's registration status
+    registration = client.messaging.v1.brand_registrations(bn)
+    wait_until(registration.fetch, lambda b: b.status == "IN_REVIEW", "the brand to be IN_REVIEW")
+    decide_by_clock(operator)
+    approved = wait_until(registration.fetch, lambda b: b.status != "IN_REVIEW", "the brand to be decided")
+    assert approved.status == "APPROVED", (approved.status, approved.errors)
+    return bn
+
+
+def messaging_service_steps(client) -> str:
+    """Step 4: the Messaging Service the campaign is registered on. Returns its SID."""
+    service = client.messaging.v1.services.create(
+        friendly_name="Acme, Inc.'s A2P 10DLC Messaging Service",
+        inbound_request_url="https://www.example.com/inbound-messages-webhook",
+        fallback_url="https://www.example.com/fallback",
+    )
+    assert service.us_app_to_person_registered is False
+    return assert_sid("MG", service.sid)
+
+
+def campaign_steps(
+    client, operator, service_sid: str, brand_sid: str, usecase: str, description: str = CAMPAIGN_DESCRIPTION
+):
+    """Steps 5.1-5.2: the use cases the brand may register, then the campaign; its review
+    decided by the server clock. Returns the decided campaign (VERIFIED or FAILED)."""
+    service = client.messaging.v1.services(service_sid)
+    # 5.1 Fetch possible A2P Campaign use cases
+    usecases = service.us_app_to_person_usecases.fetch(brand_registration_sid=brand_sid)
+    assert usecase in [u["code"] for u in usecases.us_app_to_person_usecases]
+    # 5.2 Create an A2P Campaign
+    campaign = service.us_app_to_person.create(
+        brand_registration_sid=brand_sid,
+        description=description,
+        message_flow=CAMPAIGN_MESSAGE_FLOW,
+        message_samples=CAMPAIGN_MESSAGE_SAMPLES,
+        us_app_to_person_usecase=usecase,
+        has_embedded_links=True,
+        has_embedded_phone=False,
+        **CAMPAIGN_REPLIES,
+    )
+    qe = assert_sid("QE", campaign.sid)
+    assert (campaign.campaign_status, campaign.brand_registration_sid) == ("IN_PROGRESS", brand_sid)
+    return settle_campaign(client, operator, service_sid, qe)
+
+
+def settle_campaign(client, operator, service_sid: str, qe: str):
+    """Let the campaign's review pass on the server clock; returns it decided."""
+    operator.worker_caught_up()
+    decide_by_clock(operator)
+    context = client.messaging.v1.services(service_sid).us_app_to_person(qe)
+    return wait_until(context.fetch, lambda c: c.campaign_status != "IN_PROGRESS", "the campaign to be decided")
+
+
+def resubmit_campaign(client, operator, service_sid: str, qe: str):
+    """A FAILED campaign edited and resubmitted (the update), decided again."""
+    context = client.messaging.v1.services(service_sid).us_app_to_person(qe)
+    updated = context.update(
+        has_embedded_links=True,
+        has_embedded_phone=False,
+        message_samples=CAMPAIGN_MESSAGE_SAMPLES,
+        message_flow=CAMPAIGN_MESSAGE_FLOW,
+        description=CAMPAIGN_DESCRIPTION,
+        age_gated=False,
+        direct_lending=False,
+    )
+    assert (updated.campaign_status, updated.errors) == ("IN_PROGRESS", [])
+    return settle_campaign(client, operator, service_sid, qe)
+
+
+def phone_number_steps(client, service_sid: str) -> str:
+    """Step 6: buy an SMS-capable local number and add it to the Messaging Service."""
+    local = client.available_phone_numbers("US").local.list(sms_enabled=True, limit=1)[0]
+    number = client.incoming_phone_numbers.local.create(phone_number=local.phone_number)
+    # 6. Add a phone number to the Messaging Service
+    member = client.messaging.v1.services(service_sid).phone_numbers.create(phone_number_sid=number.sid)
+    assert member.sid == number.sid
+    return number.sid
+
+
+def assert_verified(client, service_sid: str, campaign, number_sid: str) -> None:
+    """The end of every guide: a VERIFIED campaign, the service registered, the number in it."""
+    assert campaign.campaign_status == "VERIFIED", (campaign.campaign_status, campaign.errors)
+    assert campaign.campaign_id and campaign.errors == []
+    service = client.messaging.v1.services(service_sid).fetch()
+    assert service.us_app_to_person_registered is True
+    assert [n.sid for n in client.messaging.v1.services(service_sid).phone_numbers.list()] == [number_sid]

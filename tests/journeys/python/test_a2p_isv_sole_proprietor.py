@@ -6,7 +6,10 @@ Guide: https://www.twilio.com/docs/messaging/compliance/a2p-10dlc/onboarding-isv
 Steps 1.1-1.8 and 2.1-2.6 in the guide's order with its sample values; step 1.9 is the
 guide's remediation after a rejection (fix, resubmit). The guide advises not to wait for
 the Starter Profile's approval before the Trust Bundle, so the bundle is submitted while the
-profile is still under review. Step 3 (BrandRegistrations, OTP) is outside TrustHub. The
+profile is still under review. Steps 3-6 follow: the Sole Proprietor brand and its OTP
+(the mobile owner's "YES" reply: the operator API stands in for the SMS), the Messaging
+Service, the SOLE_PROPRIETOR campaign (failed once on a review trigger, edited and
+resubmitted), and a number in the service, to a VERIFIED campaign. The
 ISV's Primary Customer Profile is created in the Console: the operator API stands in for it
 (``approved_primary_profile``).
 """
@@ -17,7 +20,18 @@ from typing import Dict
 
 import pytest
 
-from a2p_guide import SOLE_PROPRIETOR_POLICY, STARTER_POLICY, settle
+from a2p_guide import (
+    FAILING_DESCRIPTION,
+    SOLE_PROPRIETOR_POLICY,
+    STARTER_POLICY,
+    assert_verified,
+    brand_steps,
+    campaign_steps,
+    messaging_service_steps,
+    phone_number_steps,
+    resubmit_campaign,
+    settle,
+)
 from journey import SERVER_ARGS  # noqa: F401 (read by the server fixture)
 from journey import approved_primary_profile, assert_sid
 
@@ -109,6 +123,22 @@ def test_guide_reaches_twilio_approved(client, operator, isv_primary):
     assert settle(client.trusthub.v1.customer_profiles(starter), "twilio-approved", operator).errors is None
     product = settle(client.trusthub.v1.trust_products(tp), "twilio-approved", operator)
     assert product.errors is None and product.valid_until is not None
+    # 3. The Sole Proprietor brand; approved, its identity waits for the OTP.
+    bn = brand_steps(client, operator, starter, tp, brand_type="SOLE_PROPRIETOR")
+    brand = client.messaging.v1.brand_registrations(bn)
+    assert brand.fetch().identity_status == "UNVERIFIED"
+    # 3.x The mobile number's owner replies YES to the OTP (the operator API stands in).
+    operator.call("POST", f"/admin/v1/BrandRegistrations/{bn}/OtpReply", 200, Body="YES")
+    assert brand.fetch().identity_status == "VERIFIED"
+    # 4. The Messaging Service, 5. the SOLE_PROPRIETOR campaign: rejected once, resubmitted.
+    mg = messaging_service_steps(client)
+    failed = campaign_steps(client, operator, mg, bn, "SOLE_PROPRIETOR", description=FAILING_DESCRIPTION)
+    assert [e["error_code"] for e in failed.errors] == [30893]
+    campaign = resubmit_campaign(client, operator, mg, failed.sid)
+    # 6. Its one number.
+    number = phone_number_steps(client, mg)
+    assert_verified(client, mg, campaign, number)
+    assert campaign.us_app_to_person_usecase == "SOLE_PROPRIETOR"
 
 
 def test_mobile_number_must_be_us_or_canadian(client, operator, isv_primary):

@@ -5,10 +5,12 @@ Guide: https://www.twilio.com/docs/messaging/compliance/a2p-10dlc/onboarding-isv
 Steps 1.1-1.11 (Secondary Customer Profile) and 2.1-2.6 (A2P Trust Product) in the
 guide's order with its sample values, run with the customer's (sub)account credentials as
 the guide says ("use the Account SID … your customer will use"). Standard and Low-Volume
-Standard brands make the same TrustHub calls; they differ only at step 3 (BrandRegistrations,
-outside TrustHub), where these journeys end. Private and public companies differ at step
-2.2. The ISV's Primary Business Profile is created in the Console: the operator API stands
-in for it (``approved_primary_profile``).
+Standard brands make the same TrustHub calls; they differ at step 3 (a Low-Volume Standard
+brand skips secondary vetting: ``skip_automatic_sec_vet=True``) and in the campaign's use
+case. Steps 3-6 follow: the brand, the Messaging Service, the campaign (its use cases
+first), a number in the service, to a VERIFIED campaign. Private and public companies differ
+at step 2.2. The ISV's Primary Business Profile is created in the Console: the operator API
+stands in for it (``approved_primary_profile``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,13 @@ import pytest
 
 from a2p_guide import (
     A2P_POLICY,
+    FAILING_DESCRIPTION,
+    assert_verified,
+    brand_steps,
+    campaign_steps,
+    messaging_service_steps,
+    phone_number_steps,
+    resubmit_campaign,
     ACME_AUTHORIZED_REPRESENTATIVE,
     ACME_BUSINESS_INFORMATION,
     ACME_PUBLIC_MESSAGING_PROFILE,
@@ -58,6 +67,37 @@ def test_private_company(client, make_client, operator, isv_primary, callbacks):
     submit_trust_product(sub, made["trust_product"])
     approve(sub, operator, secondary, made["trust_product"])
     callbacks.wait_for(secondary, "twilio-approved")
+    # 3. The Standard brand, 4. its Messaging Service, 5. its campaign, 6. a number.
+    bn = brand_steps(sub, operator, secondary, made["trust_product"])
+    brand = sub.messaging.v1.brand_registrations(bn).fetch()
+    assert (brand.brand_type, brand.identity_status) == ("STANDARD", "VETTED_VERIFIED")
+    mg = messaging_service_steps(sub)
+    campaign = campaign_steps(sub, operator, mg, bn, "MARKETING")
+    number = phone_number_steps(sub, mg)
+    assert_verified(sub, mg, campaign, number)
+    assert campaign.rate_limits["tmobile"]["brand_tier"] == "TOP"
+
+
+def test_low_volume_standard_campaign_fails_and_is_resubmitted(client, make_client, operator, isv_primary, callbacks):
+    sub = customer(client, make_client)
+    secondary = secondary_customer_profile_steps(sub, isv_primary, callbacks.url)["profile"]
+    made = a2p_trust_product_steps(sub, secondary, {"company_type": "private"})
+    submit_trust_product(sub, made["trust_product"])
+    approve(sub, operator, secondary, made["trust_product"])
+    # 3. A Low-Volume Standard brand: secondary vetting skipped.
+    bn = brand_steps(sub, operator, secondary, made["trust_product"], skip_automatic_sec_vet=True)
+    assert sub.messaging.v1.brand_registrations(bn).fetch().skip_automatic_sec_vet is True
+    mg = messaging_service_steps(sub)
+    # 5. A Low Volume Mixed campaign whose description the review rejects (30893) ...
+    failed = campaign_steps(sub, operator, mg, bn, "LOW_VOLUME", description=FAILING_DESCRIPTION)
+    assert failed.campaign_status == "FAILED"
+    assert [(e["error_code"], e["fields"]) for e in failed.errors] == [(30893, ["DESCRIPTION"])]
+    assert sub.messaging.v1.services(mg).fetch().us_app_to_person_registered is False
+    # ... edited and resubmitted (the campaign troubleshooting guide: edit a FAILED campaign).
+    campaign = resubmit_campaign(sub, operator, mg, failed.sid)
+    number = phone_number_steps(sub, mg)
+    assert_verified(sub, mg, campaign, number)
+    assert campaign.rate_limits["tmobile"]["brand_tier"] == "LOW"
 
 
 def test_public_company(client, make_client, operator, isv_primary, callbacks):
