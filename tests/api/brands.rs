@@ -615,8 +615,12 @@ async fn the_console_and_the_cli_review_brands() {
         ("reason", "Unverifiable"),
         ("codes", "30799"),
     ];
-    let (st, _) = console::post(&http, &url, &cookie, &form).await;
+    let (st, to) = console::post(&http, &url, &cookie, &form).await;
     assert_eq!(st, 303);
+    // The notice names what was decided: a registration, not a bundle.
+    let (_, html) = console::page(&http, &format!("{}{}", s.base, to.unwrap()), &cookie).await;
+    assert!(html.contains("The registration was rejected."), "{html}");
+    assert!(!html.contains("The bundle was"), "{html}");
     let (_, b) = s.get(&format!("{BRANDS}/{one}")).await;
     assert_eq!(
         (&b["status"], &b["errors"][0]["code"]),

@@ -135,6 +135,8 @@ pub fn notice(key: Option<&str>) -> Markup {
         Some("saved") => "Saved.",
         Some("approved") => "The bundle was approved.",
         Some("rejected") => "The bundle was rejected.",
+        Some("registration-approved") => "The registration was approved.",
+        Some("registration-rejected") => "The registration was rejected.",
         Some("sent-already") => "This form was sent already: this is the profile it made. Nothing more was created.",
         Some("refused") => "The bundle is not compliant yet and was not submitted: fix the failing requirements below.",
         _ => return html! {},

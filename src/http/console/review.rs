@@ -206,10 +206,14 @@ async fn decide(
         },
         _ => return Err(ConsoleError::BadRequest("Choose approve or reject.".into())),
     };
-    let done = if matches!(verdict, Verdict::Approve) {
-        "approved"
-    } else {
-        "rejected"
+    let done = match (
+        registration_kind.is_some(),
+        matches!(verdict, Verdict::Approve),
+    ) {
+        (false, true) => "approved",
+        (false, false) => "rejected",
+        (true, true) => "registration-approved",
+        (true, false) => "registration-rejected",
     };
     let decided = match registration_kind {
         Some(_) => review::decide_registration(&app, &sid, verdict)
