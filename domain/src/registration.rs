@@ -240,10 +240,12 @@ impl Kind {
     }
 
     /// The code a failure of what the resource depends on gets (a brand's bundle rejected
-    /// or deleted: 30793 "Validation problems with connected bundles").
+    /// or deleted: 30793 "Validation problems with connected bundles"; a toll-free
+    /// verification's number released: 30440, unknown error, which takes no edit).
     pub fn dependency_failure_code(self) -> u32 {
         match self {
             Kind::Brand => 30793,
+            Kind::TollfreeVerification => 30440,
             _ => self.failure_codes()[0].0,
         }
     }

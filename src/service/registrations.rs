@@ -191,9 +191,7 @@ pub async fn review_input(
         Kind::Brand => super::brands::review_input(app, r).await,
         Kind::BrandVetting => super::brands::vetting_review_input(app, r).await,
         Kind::UsAppToPerson => super::campaigns::review_input(app, r).await,
-        // Toll-free verifications: their trigger fields, no dependencies beyond what their
-        // create checked.
-        Kind::TollfreeVerification => Ok((trigger_values(r), vec![])),
+        Kind::TollfreeVerification => super::tollfree::review_input(app, r).await,
     }
 }
 
@@ -266,6 +264,6 @@ fn waiting_for(kind: Kind) -> &'static str {
         Kind::UsAppToPerson => {
             "its brand must be APPROVED (and a sole proprietor's identity verified by its OTP)"
         }
-        Kind::TollfreeVerification => "what it references is not approved",
+        Kind::TollfreeVerification => "its toll-free number must be the account's",
     }
 }

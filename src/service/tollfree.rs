@@ -15,10 +15,13 @@
 //!   applies the changed fields and resubmits (PENDING_REVIEW). Otherwise 409 / 20409
 //!   saying why;
 //! - a verification under review (PENDING_REVIEW, IN_REVIEW) is not deleted (409 / 20409).
+//! - a verification whose number was released before its decision is not approved: the
+//!   automatic reviewer rejects it with 30440 and the operator's approval is refused
+//!   (409 / 20409) — buy a toll-free number and verify it anew (`review_input`).
 
 use crate::domain::bundle::BundleKind;
 use crate::domain::policy::is_us_toll_free;
-use crate::domain::registration::{Actor, Failure, Kind, Stage};
+use crate::domain::registration::{Actor, Dependency, Failure, Kind, Stage};
 use crate::domain::tollfree::{self, EditWindow, Fields, Operation, Problem};
 use crate::error::{Error, Result};
 use crate::store::{
@@ -343,4 +346,21 @@ pub async fn delete(app: &App, account_sid: &str, sid: &str) -> Result<()> {
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A verification's trigger values and its one dependency, its toll-free number: still the
+/// account's is ready; released (or moved to another account) fails the verification, with
+/// 30440 (`Kind::dependency_failure_code`): no edit brings a number back.
+pub async fn review_input(
+    app: &App,
+    r: &Registration,
+) -> Result<(Vec<(String, String)>, Vec<Dependency>)> {
+    let number_sid = r.parent_sid.as_deref().unwrap_or("");
+    let d = match app.store.number(&r.account_sid, number_sid).await? {
+        Some(_) => Dependency::Ready,
+        None => Dependency::Failed(format!(
+            "The toll-free number {number_sid} is no longer this account's (released): buy a toll-free number and create a new verification for it"
+        )),
+    };
+    Ok((registrations::trigger_values(r), vec![d]))
 }

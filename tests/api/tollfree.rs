@@ -743,3 +743,47 @@ async fn of_two_concurrent_edits_one_resubmits() {
         .count();
     assert_eq!(resubmissions, 1);
 }
+
+/// A verification whose toll-free number is released before its decision is not approved:
+/// the operator's approval is refused saying why, and the automatic reviewer rejects it
+/// with 30440 (no edit brings the number back).
+#[tokio::test]
+async fn a_released_number_is_not_verified() {
+    let s = Server::start();
+    let number = s.number("+18885550120").await;
+    let v = created(&s, &number, &[]).await;
+    s.wait_status("Tollfree/Verifications", &v, "IN_REVIEW")
+        .await;
+    let release = format!(
+        "/2010-04-01/Accounts/{}/IncomingPhoneNumbers/{number}.json",
+        s.account_sid()
+    );
+    assert_eq!(s.delete(&release).await.0, 204);
+    let (st, e) = s
+        .admin(
+            "POST",
+            &format!("/admin/v1/Reviews/{v}"),
+            &[("Decision", "approve")],
+        )
+        .await;
+    assert_refused((st, &e), 409, 20409, "no longer this account's");
+
+    let s = Server::start_with(auto());
+    let number = s.number("+18885550121").await;
+    let v = created(&s, &number, &[]).await;
+    let release = format!(
+        "/2010-04-01/Accounts/{}/IncomingPhoneNumbers/{number}.json",
+        s.account_sid()
+    );
+    assert_eq!(s.delete(&release).await.0, 204);
+    let rejected = decided(&s, &v, "TWILIO_REJECTED").await;
+    assert_eq!(rejected["error_code"], 30440, "{rejected}");
+    assert_eq!(rejected["edit_allowed"], false, "{rejected}");
+    assert!(
+        rejected["rejection_reason"]
+            .as_str()
+            .unwrap()
+            .contains("released"),
+        "{rejected}"
+    );
+}
