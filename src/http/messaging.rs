@@ -182,10 +182,7 @@ async fn list(Scope { app, caller, .. }: In, params: Params) -> Result<impl Into
     let paging = page::parse(&params)?;
     let found = messaging::list(&app, &caller.account_sid, paging.query).await?;
     let url = app.urls.abs("/v1/Services");
-    let mut views = std::collections::HashMap::new();
-    for s in &found.items {
-        views.insert(s.sid.clone(), campaigns::service_view(&app, s).await?);
-    }
+    let views = campaigns::service_views(&app, &caller.account_sid, &found.items).await?;
     Ok(render::body(paging.v1(
         &found,
         &url,

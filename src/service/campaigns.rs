@@ -28,6 +28,8 @@
 //! failing when its brand failed or is gone. Trigger values: `Description`, `MessageFlow`,
 //! `MessageSamples` (`FAIL`, `FAIL-<code>`, README "Scripting an outcome").
 
+use std::collections::HashMap;
+
 use serde_json::{json, Map, Value};
 
 use crate::domain::campaign::{self, Usecase};
@@ -463,9 +465,41 @@ pub async fn usecases<'a>(
 /// `undeclared`, the first Messaging Service use case its campaign's A2P use case goes
 /// with).
 pub async fn service_view(app: &App, s: &MessagingService) -> Result<(bool, Value)> {
+    let c = service_campaign(app, &s.account_sid, &s.sid).await?;
+    Ok(view_with(app, s, c.as_ref()))
+}
+
+/// `service_view` for each of a page of one account's Messaging Services, keyed by the
+/// service's SID, with their campaigns read in one query.
+pub async fn service_views(
+    app: &App,
+    account_sid: &str,
+    services: &[MessagingService],
+) -> Result<HashMap<String, (bool, Value)>> {
+    let sids: Vec<String> = services.iter().map(|s| s.sid.clone()).collect();
+    let campaigns = app
+        .store
+        .registrations_of_parents(account_sid, KIND, &sids)
+        .await?;
+    let mut by_service: HashMap<&str, &Registration> = HashMap::new();
+    for c in &campaigns {
+        if let Some(parent) = c.parent_sid.as_deref() {
+            by_service.entry(parent).or_insert(c);
+        }
+    }
+    Ok(services
+        .iter()
+        .map(|s| {
+            let c = by_service.get(s.sid.as_str()).copied();
+            (s.sid.clone(), view_with(app, s, c))
+        })
+        .collect())
+}
+
+fn view_with(app: &App, s: &MessagingService, c: Option<&Registration>) -> (bool, Value) {
     let own = s.config.get("usecase").cloned().unwrap_or(Value::Null);
-    let Some(c) = service_campaign(app, &s.account_sid, &s.sid).await? else {
-        return Ok((false, own));
+    let Some(c) = c else {
+        return (false, own);
     };
     let registered = KIND.stage(&c.status) == Stage::Approved;
     let usecase = match own.as_str() {
@@ -479,7 +513,7 @@ pub async fn service_view(app: &App, s: &MessagingService) -> Result<(bool, Valu
             .unwrap_or(own),
         Some(_) => own,
     };
-    Ok((registered, usecase))
+    (registered, usecase)
 }
 
 /// A campaign's trigger values and its one dependency, its brand: APPROVED (and, for a sole

@@ -737,6 +737,14 @@ pub trait Store: Send + Sync {
         filter: &RegistrationFilter,
         page: PageQuery,
     ) -> StoreResult<Page<Registration>>;
+    /// The account's registrations of `kind` hanging off one of `parent_sids` (one query,
+    /// for a list page: e.g. the campaigns of a page of Messaging Services), oldest first.
+    async fn registrations_of_parents(
+        &self,
+        account_sid: &str,
+        kind: RegistrationKind,
+        parent_sids: &[String],
+    ) -> StoreResult<Vec<Registration>>;
     /// Saves status, fields and failure with the events and jobs, in one transaction, only
     /// while the stored version is the one read (`Stale` otherwise).
     async fn save_registration(&self, change: RegistrationChange) -> StoreResult<()>;

@@ -2035,6 +2035,22 @@ impl Store for SqlStore {
         self.fetch_page(q, page, false, registration_row).await
     }
 
+    async fn registrations_of_parents(
+        &self,
+        account_sid: &str,
+        kind: RegistrationKind,
+        parent_sids: &[String],
+    ) -> StoreResult<Vec<Registration>> {
+        let sql = "SELECT * FROM registrations WHERE account_sid = ? AND kind = ? AND parent_sid";
+        self.in_list(
+            (sql, " ORDER BY seq"),
+            &[account_sid, kind.as_str()],
+            parent_sids,
+            registration_row,
+        )
+        .await
+    }
+
     async fn save_registration(&self, change: RegistrationChange) -> StoreResult<()> {
         let r = &change.registration;
         let mut tx = self.tx().await?;

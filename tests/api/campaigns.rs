@@ -663,3 +663,58 @@ async fn hostile_input_gets_twilio_errors() {
     // Nothing was registered.
     assert_eq!(s.get(&usa2p(&mg)).await.1["compliance"], json!([]));
 }
+
+/// Store statements per GET of `path`, averaged over a few requests.
+async fn per_get(s: &Server, path: &str) -> f64 {
+    const RUNS: u32 = 5;
+    let before = s.store_statements().await;
+    for _ in 0..RUNS {
+        let (st, b) = s.get(path).await;
+        assert_eq!(st, 200, "{b}");
+    }
+    (s.store_statements().await - before) / f64::from(RUNS)
+}
+
+/// A page of Messaging Services reads its services' campaigns in one query: it costs the
+/// same store round trips for one service or twelve, and each listed service shows its
+/// campaign (`us_app_to_person_registered`, an undeclared service's `usecase`) as its
+/// fetch does.
+#[tokio::test]
+async fn a_service_list_page_costs_the_same_for_one_service_or_twelve() {
+    let s = Server::start();
+    let bn = approved_brand(&s, false).await;
+    let first = service(&s, &[]).await;
+    let qe = sid(&s
+        .ok(&usa2p(&first), &campaign_form(&bn, "MARKETING"), 201)
+        .await);
+    approve_registration(&s, &format!("{}/{qe}", usa2p(&first)), &qe, "IN_PROGRESS").await;
+    let list = format!("{SERVICES}?PageSize=50");
+    let one = per_get(&s, &list).await;
+    for i in 1..12 {
+        let mg = service(&s, &[]).await;
+        if i % 3 == 0 {
+            s.ok(&usa2p(&mg), &campaign_form(&bn, "CUSTOMER_CARE"), 201)
+                .await;
+        }
+    }
+    let twelve = per_get(&s, &list).await;
+    // Headroom for the background: account re-reads (2 s cache), job polls, scrapes.
+    // (One query per service would add eleven.)
+    assert!(
+        twelve <= one + 1.0,
+        "one service: {one} statements per list GET; twelve: {twelve}"
+    );
+    let (_, page) = s.get(&list).await;
+    let items = page["services"].as_array().unwrap();
+    assert_eq!(items.len(), 12);
+    for listed in items {
+        let (_, fetched) = s
+            .get(&format!("{SERVICES}/{}", listed["sid"].as_str().unwrap()))
+            .await;
+        assert_eq!(listed, &fetched);
+    }
+    assert_eq!(items[0]["us_app_to_person_registered"], true);
+    assert_eq!(items[0]["usecase"], "marketing");
+    assert_eq!(items[3]["us_app_to_person_registered"], false);
+    assert_eq!(items[3]["usecase"], "discussion");
+}
