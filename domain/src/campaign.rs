@@ -204,6 +204,13 @@ pub fn rate_limits(brand_type: &str, skipped_vetting: bool) -> serde_json::Value
     serde_json::json!({"att": {"mps": mps, "msg_class": class}, "tmobile": {"brand_tier": tier}})
 }
 
+/// How many numbers the Messaging Service of a campaign registered for a brand of this
+/// type may hold: one for a SOLE_PROPRIETOR brand (Twilio's sole proprietor guide: "one
+/// 10DLC number per Sole Proprietor campaign"), any number otherwise (`None`).
+pub fn pool_limit(brand_type: &str) -> Option<usize> {
+    (brand_type == "SOLE_PROPRIETOR").then_some(1)
+}
+
 /// Twilio's Default Opt-Out replies and keywords, which a campaign shows for what its create
 /// left out (the spec's `createWithDefaults` example).
 pub const DEFAULT_OPT_OUT_MESSAGE: &str = "You have successfully been unsubscribed. You will not receive any more messages from this number. Reply START to resubscribe.";

@@ -250,6 +250,19 @@ pub async fn create(
             ));
         }
     }
+    if let Some(limit) = campaign::pool_limit(brand_type(&brand)) {
+        let pool = pool_numbers(app, service_sid, limit).await?;
+        if pool.len() > limit {
+            return Err(Error::conflict(
+                20409,
+                format!(
+                    "Messaging Service {service_sid} holds more than {limit} phone number ({}, …); a {} campaign sends from at most {limit}: remove the others from the service first",
+                    pool.join(", "),
+                    brand_type(&brand)
+                ),
+            ));
+        }
+    }
     let mut fields = Map::new();
     fields.insert("brand_registration_sid".into(), json!(brand_sid));
     fields.insert("us_app_to_person_usecase".into(), json!(u.code));
@@ -458,6 +471,52 @@ pub async fn usecases<'a>(
         Err(Error::Invalid { .. }) => Vec::new(),
         Err(e) => return Err(e),
     })
+}
+
+/// Refuses a number joining the pool of `service` when its campaign's brand type limits the
+/// pool and the pool is full (a SOLE_PROPRIETOR campaign's service holds one number):
+/// 409 / 20409 naming the campaign and the number it has. Checked before the insert, not
+/// under a lock (as the one-campaign-per-sole-proprietor rule).
+pub async fn check_pool_room(app: &App, service: &MessagingService) -> Result<()> {
+    let Some(c) = service_campaign(app, &service.account_sid, &service.sid).await? else {
+        return Ok(());
+    };
+    let kind = c
+        .fields
+        .get("brand_type")
+        .and_then(Value::as_str)
+        .unwrap_or("STANDARD");
+    let Some(limit) = campaign::pool_limit(kind) else {
+        return Ok(());
+    };
+    let pool = pool_numbers(app, &service.sid, limit).await?;
+    if pool.len() < limit {
+        return Ok(());
+    }
+    Err(Error::conflict(
+        20409,
+        format!(
+            "Messaging Service {} already holds the {limit} phone number its {kind} campaign {} may send from ({}): remove it from the service first",
+            service.sid,
+            c.sid,
+            pool.join(", ")
+        ),
+    ))
+}
+
+/// Up to `limit + 1` phone numbers (E.164) of the service's pool.
+async fn pool_numbers(app: &App, service_sid: &str, limit: usize) -> Result<Vec<String>> {
+    let page = app
+        .store
+        .list_service_numbers(
+            service_sid,
+            PageQuery {
+                size: limit + 1,
+                cursor: None,
+            },
+        )
+        .await?;
+    Ok(page.items.into_iter().map(|n| n.phone_number).collect())
 }
 
 /// What a Messaging Service shows of its campaign: `us_app_to_person_registered` (true

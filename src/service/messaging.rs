@@ -7,7 +7,9 @@
 //!   unknown or another account's `PhoneNumberSid` is 400 / 21421 (one message for all);
 //! - it must be able to text: a number with neither SMS nor MMS is 400 / 21715;
 //! - deleting a service empties its pool; releasing a number takes it out of its pool; a
-//!   number in a pool is not moved to another account (409 / 20409, `numbers::update`).
+//!   number in a pool is not moved to another account (409 / 20409, `numbers::update`);
+//! - the service of a SOLE_PROPRIETOR campaign holds one number: a second is 409 / 20409
+//!   (`campaigns::check_pool_room`).
 //!
 //! Services and pools are scoped by account like every other resource: another account's
 //! service is 404 / 20404 as an unknown SID is.
@@ -277,6 +279,7 @@ pub async fn add_number(
     if let Some(other) = app.store.service_of_number(&number.sid).await? {
         return Err(already_in(&number.sid, &service.sid, &other));
     }
+    super::campaigns::check_pool_room(app, &service).await?;
     let now = app.clock.now();
     let added = app
         .store

@@ -664,6 +664,74 @@ async fn hostile_input_gets_twilio_errors() {
     assert_eq!(s.get(&usa2p(&mg)).await.1["compliance"], json!([]));
 }
 
+/// A SOLE_PROPRIETOR campaign's Messaging Service sends from one number (Twilio's sole
+/// proprietor guide: one 10DLC number per sole-proprietor campaign): a second number is
+/// refused while the campaign is there, a service already holding two numbers takes no
+/// sole-proprietor campaign, and a STANDARD campaign's service takes any number.
+#[tokio::test]
+async fn a_sole_proprietor_campaign_sends_from_one_number() {
+    let s = Server::start();
+    let add = |mg: String, pn: String| {
+        let s = &s;
+        async move {
+            s.post(
+                &format!("{SERVICES}/{mg}/PhoneNumbers"),
+                &[("PhoneNumberSid", pn.as_str())],
+            )
+            .await
+        }
+    };
+    let bn = sole_proprietor_brand(&s).await;
+    // A service with two numbers takes no sole-proprietor campaign.
+    let crowded = service(&s, &[]).await;
+    let (one, two) = (
+        s.number("+14155550100").await,
+        s.number("+14155550101").await,
+    );
+    assert_eq!(add(crowded.clone(), one.clone()).await.0, 201);
+    assert_eq!(add(crowded.clone(), two.clone()).await.0, 201);
+    let (st, e) = s
+        .post(&usa2p(&crowded), &campaign_form(&bn, "SOLE_PROPRIETOR"))
+        .await;
+    assert_refused((st, &e), 409, 20409, "+14155550100");
+    assert!(e["message"].as_str().unwrap().contains(&crowded), "{e}");
+    // Emptied to one number, it takes it.
+    let (st, _) = s
+        .delete(&format!("{SERVICES}/{crowded}/PhoneNumbers/{two}"))
+        .await;
+    assert_eq!(st, 204);
+    let qe = sid(&s
+        .ok(
+            &usa2p(&crowded),
+            &campaign_form(&bn, "SOLE_PROPRIETOR"),
+            201,
+        )
+        .await);
+    // And no second number while the campaign is there.
+    let (st, e) = add(crowded.clone(), two.clone()).await;
+    assert_refused((st, &e), 409, 20409, &qe);
+    assert!(
+        e["message"].as_str().unwrap().contains("+14155550100"),
+        "{e}"
+    );
+    let (_, pool) = s.get(&format!("{SERVICES}/{crowded}/PhoneNumbers")).await;
+    assert_eq!(pool["phone_numbers"].as_array().unwrap().len(), 1, "{pool}");
+    // Swapping the one number is allowed: remove it, add the other.
+    let (st, _) = s
+        .delete(&format!("{SERVICES}/{crowded}/PhoneNumbers/{one}"))
+        .await;
+    assert_eq!(st, 204);
+    assert_eq!(add(crowded.clone(), two.clone()).await.0, 201);
+    // A STANDARD campaign's service has no such limit.
+    let standard = approved_brand(&s, false).await;
+    let mg = service(&s, &[]).await;
+    s.ok(&usa2p(&mg), &campaign_form(&standard, "MARKETING"), 201)
+        .await;
+    assert_eq!(add(mg.clone(), one).await.0, 201);
+    let three = s.number("+14155550102").await;
+    assert_eq!(add(mg, three).await.0, 201);
+}
+
 /// Store statements per GET of `path`, averaged over a few requests.
 async fn per_get(s: &Server, path: &str) -> f64 {
     const RUNS: u32 = 5;
