@@ -496,7 +496,7 @@ pub async fn check_pool_room(app: &App, service: &MessagingService) -> Result<()
     Err(Error::conflict(
         20409,
         format!(
-            "Messaging Service {} already holds the {limit} phone number its {kind} campaign {} may send from ({}): remove it from the service first",
+            "Messaging Service {} already holds as many phone numbers as its {kind} campaign {} may send from ({limit}: {}): remove one from the service first",
             service.sid,
             c.sid,
             pool.join(", ")
