@@ -30,6 +30,7 @@ use crate::domain::bundle::{BundleKind, Status};
 use crate::domain::registration::{
     self as reg, Actor, Dependency, Kind, Stage, BRAND_TYPES, OTP_VALIDITY,
 };
+use crate::domain::tollfree::MAX_VETTING_ID;
 use crate::error::{Error, Result};
 use crate::store::{Bundle, Page, PageQuery, Registration, RegistrationChange, RegistrationFilter};
 
@@ -323,6 +324,17 @@ pub async fn create_vetting(
         ));
     }
     let vetting_id = get("VettingId").filter(|v| !v.is_empty());
+    // Bounded as the spec bounds the toll-free `vetting_id` (the same Campaign Verify
+    // token); this spec gives the brand vetting's none.
+    if let Some(id) = vetting_id {
+        let n = id.chars().count();
+        if n > MAX_VETTING_ID {
+            return Err(Error::invalid(
+                20001,
+                format!("VettingId must be at most {MAX_VETTING_ID} characters; got {n}"),
+            ));
+        }
+    }
     // campaign-verify imports a political (Campaign Verify) token; aegis a standard
     // secondary vetting (the spec's `vetting_class` description).
     let class = if provider == "campaign-verify" {

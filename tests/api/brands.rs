@@ -503,6 +503,21 @@ async fn vettings_belong_to_a_brand_and_wait_for_its_approval() {
     assert_refused((st, &e), 400, 20001, "VettingProvider");
     let (st, e) = s.post(&vettings, &[("VettingProvider", "acme")]).await;
     assert_refused((st, &e), 400, 20001, "campaign-verify or aegis");
+    // A VettingId is bounded as the spec bounds the toll-free one (500): nothing stored.
+    let huge = "x".repeat(501);
+    let (st, e) = s
+        .post(
+            &vettings,
+            &[("VettingProvider", "campaign-verify"), ("VettingId", &huge)],
+        )
+        .await;
+    assert_refused(
+        (st, &e),
+        400,
+        20001,
+        "VettingId must be at most 500 characters",
+    );
+    assert_eq!(s.get(&vettings).await.1["data"], json!([]));
     let (st, e) = s
         .post(
             &format!("{BRANDS}/{}/Vettings", random_sid("BN")),
