@@ -529,6 +529,22 @@ mod tests {
         assert_eq!(Kind::parse("bundle"), None);
         assert_eq!(Kind::of_sid("BU0000"), None);
         assert_eq!(Kind::of_sid("B"), None);
+        // Labels name the resources in messages; actors are stored with each decision.
+        let labels: Vec<&str> = ALL_KINDS.iter().map(|k| k.label()).collect();
+        assert_eq!(
+            labels,
+            [
+                "BrandRegistration",
+                "BrandVetting",
+                "UsAppToPerson",
+                "TollfreeVerification"
+            ]
+        );
+        let actors: Vec<&str> = [Actor::Customer, Actor::Pipeline, Actor::Operator]
+            .iter()
+            .map(|a| a.as_str())
+            .collect();
+        assert_eq!(actors, ["customer", "pipeline", "operator"]);
     }
 
     #[test]
