@@ -655,6 +655,40 @@ mod tests {
     }
 
     #[test]
+    fn the_reason_names_only_the_values_that_failed() {
+        match review(
+            Kind::TollfreeVerification,
+            &[("BusinessName", "Owl"), ("UseCaseSummary", "FAIL")],
+            &[],
+        ) {
+            Decision::Reject(f) => {
+                assert_eq!(f.reason, "UseCaseSummary \"FAIL\" could not be verified")
+            }
+            d => panic!("{d:?}"),
+        }
+    }
+
+    #[test]
+    fn each_kind_reads_its_documented_trigger_fields() {
+        assert!(Kind::Brand.trigger_fields().is_empty());
+        assert_eq!(Kind::BrandVetting.trigger_fields(), ["vetting_id"]);
+        assert_eq!(
+            Kind::UsAppToPerson.trigger_fields(),
+            ["description", "message_flow", "message_samples"]
+        );
+        assert_eq!(
+            Kind::TollfreeVerification.trigger_fields(),
+            [
+                "business_name",
+                "use_case_summary",
+                "production_message_sample"
+            ]
+        );
+        // Twilio error 30752: "The OTP is valid for 24 hours".
+        assert_eq!(OTP_VALIDITY, 86_400);
+    }
+
+    #[test]
     fn dependencies_gate_the_decision() {
         use Dependency::*;
         let k = Kind::Brand;
