@@ -56,4 +56,10 @@ mod tests {
         assert!(!AccountStatus::Closed.may_become(AccountStatus::Active));
         assert!(AccountStatus::Closed.may_become(AccountStatus::Closed));
     }
+
+    #[test]
+    fn a_status_displays_as_twilio_spells_it() {
+        assert_eq!(AccountStatus::Suspended.to_string(), "suspended");
+        assert_eq!(format!("{}", AccountStatus::Closed), "closed");
+    }
 }

@@ -535,6 +535,22 @@ mod tests {
         assert_eq!(Kind::parse("bundle"), None);
         assert_eq!(Kind::of_sid("BU0000"), None);
         assert_eq!(Kind::of_sid("B"), None);
+        // Labels name the resources in messages; actors are stored with each decision.
+        let labels: Vec<&str> = ALL_KINDS.iter().map(|k| k.label()).collect();
+        assert_eq!(
+            labels,
+            [
+                "BrandRegistration",
+                "BrandVetting",
+                "UsAppToPerson",
+                "TollfreeVerification"
+            ]
+        );
+        let actors: Vec<&str> = [Actor::Customer, Actor::Pipeline, Actor::Operator]
+            .iter()
+            .map(|a| a.as_str())
+            .collect();
+        assert_eq!(actors, ["customer", "pipeline", "operator"]);
     }
 
     #[test]
@@ -642,6 +658,40 @@ mod tests {
             review(Kind::Brand, &[("A", "fail")], &[]),
             Decision::Approve
         );
+    }
+
+    #[test]
+    fn the_reason_names_only_the_values_that_failed() {
+        match review(
+            Kind::TollfreeVerification,
+            &[("BusinessName", "Owl"), ("UseCaseSummary", "FAIL")],
+            &[],
+        ) {
+            Decision::Reject(f) => {
+                assert_eq!(f.reason, "UseCaseSummary \"FAIL\" could not be verified")
+            }
+            d => panic!("{d:?}"),
+        }
+    }
+
+    #[test]
+    fn each_kind_reads_its_documented_trigger_fields() {
+        assert!(Kind::Brand.trigger_fields().is_empty());
+        assert_eq!(Kind::BrandVetting.trigger_fields(), ["vetting_id"]);
+        assert_eq!(
+            Kind::UsAppToPerson.trigger_fields(),
+            ["description", "message_flow", "message_samples"]
+        );
+        assert_eq!(
+            Kind::TollfreeVerification.trigger_fields(),
+            [
+                "business_name",
+                "use_case_summary",
+                "production_message_sample"
+            ]
+        );
+        // Twilio error 30752: "The OTP is valid for 24 hours".
+        assert_eq!(OTP_VALIDITY, 86_400);
     }
 
     #[test]

@@ -911,6 +911,47 @@ mod tests {
         assert!(parse(Operation::Create, &params).is_ok());
     }
 
+    /// `before` and `after` with `x`s between them: `len` characters in all.
+    fn padded(before: &str, after: &str, len: usize) -> String {
+        format!(
+            "{before}{}{after}",
+            "x".repeat(len - before.len() - after.len())
+        )
+    }
+
+    #[test]
+    fn emails_websites_and_keywords_have_their_own_bounds() {
+        for (name, before, after) in [
+            ("NotificationEmail", "", "@company.com"),
+            ("BusinessContactEmail", "", "@company.com"),
+            ("BusinessWebsite", "https://www.company.com/", ""),
+        ] {
+            let ok = padded(before, after, MAX_SHORT_TEXT);
+            assert!(
+                parse(Operation::Create, &with(&[(name, &ok)])).is_ok(),
+                "{name} of {MAX_SHORT_TEXT} characters"
+            );
+            let long = padded(before, after, MAX_SHORT_TEXT + 1);
+            match parse(Operation::Create, &with(&[(name, &long)])) {
+                Err(Problem::Invalid {
+                    code: 20001,
+                    message,
+                }) => assert_eq!(
+                    message,
+                    format!("{name} must be at most 255 characters; got 256")
+                ),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        let ok = "k".repeat(MAX_KEYWORD);
+        assert!(parse(Operation::Create, &with(&[("OptInKeywords", &ok)])).is_ok());
+        let long = "k".repeat(MAX_KEYWORD + 1);
+        assert_eq!(
+            code_of(parse(Operation::Create, &with(&[("OptInKeywords", &long)]))),
+            20001
+        );
+    }
+
     #[test]
     fn a_vetting_names_provider_and_id() {
         let p = with(&[("VettingProvider", "CAMPAIGN_VERIFY")]);
