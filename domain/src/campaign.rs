@@ -223,6 +223,22 @@ pub const DEFAULT_HELP_KEYWORDS: [&str; 2] = ["HELP", "INFO"];
 mod tests {
     use super::*;
 
+    #[test]
+    fn only_a_sole_proprietor_campaign_limits_its_service_to_one_number() {
+        assert_eq!(pool_limit("SOLE_PROPRIETOR"), Some(1));
+        assert_eq!(pool_limit("STANDARD"), None);
+        assert_eq!(pool_limit("LOW_VOLUME_STANDARD"), None);
+    }
+
+    #[test]
+    fn keywords_may_fill_exactly_their_bound() {
+        // Two keywords and the comma that joins them: KEYWORDS_MAX characters pass, one more fails.
+        let fill = |n: usize| vec!["A".repeat(n - 2), "B".into()];
+        assert_eq!(check_keywords("OptInKeywords", &fill(KEYWORDS_MAX)), Ok(()));
+        let err = check_keywords("OptInKeywords", &fill(KEYWORDS_MAX + 1)).unwrap_err();
+        assert!(err.contains("255 characters at most; it has 256"), "{err}");
+    }
+
     fn catalog() -> Usecases {
         serde_json::from_str(include_str!("../../catalog/a2p_usecases.json")).unwrap()
     }

@@ -525,6 +525,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_failed_dependency_has_its_kind_s_code() {
+        assert_eq!(Kind::Brand.dependency_failure_code(), 30793);
+        // A released number: 30440 (takes no edit), not the kind's first code.
+        assert_eq!(Kind::TollfreeVerification.dependency_failure_code(), 30440);
+        assert_ne!(Kind::TollfreeVerification.failure_codes()[0].0, 30440);
+        let vetting = Kind::BrandVetting;
+        assert_eq!(
+            vetting.dependency_failure_code(),
+            vetting.failure_codes()[0].0
+        );
+    }
+
+    #[test]
     fn kinds_round_trip_and_own_their_prefixes() {
         for k in ALL_KINDS {
             assert_eq!(Kind::parse(k.as_str()), Some(k));
