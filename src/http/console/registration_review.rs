@@ -5,7 +5,7 @@
 
 use maud::{html, Markup};
 
-use super::layout::{self, csrf_field, date};
+use super::layout::{self, date};
 use super::session::Operator;
 use super::views;
 use crate::domain::registration::Stage;
@@ -92,35 +92,13 @@ pub async fn page(
         @if r.kind.stage(&r.status).under_review() {
             section.decision aria-labelledby="decision-h" {
                 h2 #decision-h { "Decision" }
-                div.cards {
-                    form.card method="post" action=(action) {
-                        (csrf_field(&op.session.csrf))
-                        input type="hidden" name="decision" value="approve";
-                        h3 { "Approve" }
-                        p { "Becomes " (r.kind.approved()) "." }
-                        button.primary type="submit" { "Approve" }
-                    }
-                    form.card method="post" action=(action) {
-                        (csrf_field(&op.session.csrf))
-                        input type="hidden" name="decision" value="reject";
-                        h3 { "Reject" }
-                        div.field {
-                            label for="reason" { "Reason shown to the customer" }
-                            textarea #reason name="reason" rows="3" {}
-                        }
-                        fieldset {
-                            legend { "Failure codes (at least one)" }
-                            @for (i, (code, description)) in r.kind.failure_codes().iter().enumerate() {
-                                @let id = format!("code-{i}");
-                                label.choice for=(id) {
-                                    input #(id) type="checkbox" name="codes" value=(code);
-                                    " " strong { (code) } " — " (description)
-                                }
-                            }
-                        }
-                        button.danger type="submit" { "Reject" }
-                    }
-                }
+                (views::decision_forms(
+                    &action,
+                    &op.session.csrf,
+                    html! { "Becomes " (r.kind.approved()) "." },
+                    "Failure codes (at least one)",
+                    r.kind.failure_codes().iter().map(|(code, description)| (*code, *description)),
+                ))
             }
         } @else {
             p { "This registration is " (badge(r)) " and is not awaiting a decision." }

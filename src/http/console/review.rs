@@ -11,7 +11,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use super::error::{ConsoleError, ConsoleResult};
-use super::layout::{self, csrf_field, date, notice, status_badge};
+use super::layout::{self, date, notice, status_badge};
 use super::registration_review;
 use super::session::{Form, Operator};
 use super::views;
@@ -110,35 +110,13 @@ async fn page(app: &App, op: &Operator, b: &Bundle, error: Option<&str>) -> Cons
         @if b.status.under_review() {
             section.decision aria-labelledby="decision-h" {
                 h2 #decision-h { "Decision" }
-                div.cards {
-                    form.card method="post" action=(action) {
-                        (csrf_field(&op.session.csrf))
-                        input type="hidden" name="decision" value="approve";
-                        h3 { "Approve" }
-                        p { "The content matches the business: approve the bundle." }
-                        button.primary type="submit" { "Approve" }
-                    }
-                    form.card method="post" action=(action) {
-                        (csrf_field(&op.session.csrf))
-                        input type="hidden" name="decision" value="reject";
-                        h3 { "Reject" }
-                        div.field {
-                            label for="reason" { "Reason shown to the customer" }
-                            textarea #reason name="reason" rows="3" {}
-                        }
-                        fieldset {
-                            legend { "Rejection codes (at least one)" }
-                            @for (i, c) in app.catalog.rejection_codes.iter().enumerate() {
-                                @let id = format!("code-{i}");
-                                label.choice for=(id) {
-                                    input #(id) type="checkbox" name="codes" value=(c.code);
-                                    " " strong { (c.code) } " — " (c.description)
-                                }
-                            }
-                        }
-                        button.danger type="submit" { "Reject" }
-                    }
-                }
+                (views::decision_forms(
+                    &action,
+                    &op.session.csrf,
+                    html! { "The content matches the business: approve the bundle." },
+                    "Rejection codes (at least one)",
+                    app.catalog.rejection_codes.iter().map(|c| (c.code, c.description.as_str())),
+                ))
             }
         } @else {
             p { "This bundle is " (status_badge(b.status)) " and is not awaiting a decision." }

@@ -5,7 +5,7 @@ use maud::{html, Markup};
 use serde_json::Value;
 
 use super::error::ConsoleResult;
-use super::layout::{date, status_badge};
+use super::layout::{csrf_field, date, status_badge};
 use crate::domain::bundle::Status;
 use crate::domain::validate::address_sids;
 use crate::service::App;
@@ -267,6 +267,49 @@ pub fn timeline(events: &[Event]) -> Markup {
         ol.timeline {
             @for e in events {
                 li.{ "ev-" (e.kind) } { (date(e.date_created)) " — " (describe(e)) }
+            }
+        }
+    }
+}
+
+/// The operator's two decision forms, for a bundle or a registration: approve (with what
+/// approval means) and reject (a reason and at least one of `codes`, `(code, description)`).
+/// Both post `decision`, `reason` and `codes` to `action`.
+pub fn decision_forms<'a>(
+    action: &str,
+    csrf: &str,
+    approve: Markup,
+    codes_legend: &str,
+    codes: impl Iterator<Item = (u32, &'a str)>,
+) -> Markup {
+    html! {
+        div.cards {
+            form.card method="post" action=(action) {
+                (csrf_field(csrf))
+                input type="hidden" name="decision" value="approve";
+                h3 { "Approve" }
+                p { (approve) }
+                button.primary type="submit" { "Approve" }
+            }
+            form.card method="post" action=(action) {
+                (csrf_field(csrf))
+                input type="hidden" name="decision" value="reject";
+                h3 { "Reject" }
+                div.field {
+                    label for="reason" { "Reason shown to the customer" }
+                    textarea #reason name="reason" rows="3" {}
+                }
+                fieldset {
+                    legend { (codes_legend) }
+                    @for (i, (code, description)) in codes.enumerate() {
+                        @let id = format!("code-{i}");
+                        label.choice for=(id) {
+                            input #(id) type="checkbox" name="codes" value=(code);
+                            " " strong { (code) } " — " (description)
+                        }
+                    }
+                }
+                button.danger type="submit" { "Reject" }
             }
         }
     }
